@@ -1,0 +1,38 @@
+# Two commands: `make run` (set up and start the app) and `make test` (set up and run every test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench chromium clean
+
+$(VENV)/app.stamp: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt -e .
+	touch $@
+
+$(VENV)/dev.stamp: $(VENV)/app.stamp requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+$(VENV)/bench.stamp: $(VENV)/app.stamp requirements-bench.txt
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q --no-install-recommends chromium; }
+
+run: $(VENV)/app.stamp
+	$(BIN)/streamlit run streamlit_app.py
+
+test: $(VENV)/dev.stamp chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+bench: $(VENV)/bench.stamp
+	$(BIN)/python -m bench.speed
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,27 @@
+"""imgkernel: image kernels (convolution filters), computed fast with NumPy and explained.
+
+Importing this package never imports Streamlit: it is a plain library with a command line.
+"""
+
+from .catalogue import CATALOGUE, KernelSpec, Param, categories, get
+from .engine import (
+    MODES,
+    KernelError,
+    convolve,
+    correlate,
+    is_separable,
+    output_shape,
+    separable_factors,
+)
+from .images import ImageLoadError, LoadedImage, encode_png, load_image, to_gray, to_pil
+from .mapping import Mapped, Scale, apply_scale, auto_normalise, resolve_scale, signed_colormap, to_uint8
+from .pipeline import Result, Settings, run_filter
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "CATALOGUE", "MODES", "ImageLoadError", "KernelError", "KernelSpec", "LoadedImage", "Mapped", "Param",
+    "Result", "Scale", "Settings", "apply_scale", "auto_normalise", "categories", "convolve", "correlate",
+    "encode_png", "get", "is_separable", "load_image", "output_shape", "resolve_scale", "run_filter",
+    "separable_factors", "signed_colormap", "to_gray", "to_pil", "to_uint8",
+]

@@ -1,0 +1,276 @@
+"""The convolution engine: array in, float32 array out.
+
+Conventions (the same as scipy.ndimage, so its docs apply):
+
+* ``correlate`` slides the kernel as written over the image; this is what setosa.io, GIMP's Convolution
+  Matrix, Photoshop's Custom filter, OpenCV's ``filter2D``, the original ``imgkernel`` package and every
+  CNN layer compute, although they all call it "convolution".
+* ``convolve`` is true convolution: the kernel is rotated 180 degrees about its anchor first
+  (identical to ``scipy.ndimage.convolve``, also for even sizes).
+* The anchor (the tap that lands on the output pixel) is at ``size // 2`` on each axis of the *dilated*
+  kernel, i.e. of the kernel with ``dilation - 1`` zeros inserted between taps.
+* Border modes, for an image row ``a b c d``:
+  ``reflect`` (d c b a | a b c d | d c b a), ``mirror`` (d c b | a b c d | c b a),
+  ``nearest`` (a a a | a b c d | d d d), ``wrap`` (a b c d | a b c d | a b c d),
+  ``constant`` (cval cval | a b c d | cval cval), and ``valid``: no padding, only positions where the
+  whole kernel fits (the original package's behaviour).
+* Output size per axis, for image size ``n``, kernel size ``k``, stride ``s`` and dilation ``d``:
+  ``ceil(n / s)`` for the padded modes and ``floor((n - d*(k-1) - 1) / s) + 1`` for ``valid``;
+  output row ``i`` is the filter response centred on input row ``i * s`` (padded modes) or whose window
+  starts at input row ``i * s`` (``valid``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+Mode = Literal["reflect", "mirror", "nearest", "wrap", "constant", "valid"]
+Method = Literal["auto", "direct", "separable", "fft"]
+
+MODES: tuple[str, ...] = ("reflect", "mirror", "nearest", "wrap", "constant", "valid")
+METHODS: tuple[str, ...] = ("auto", "direct", "separable", "fft")
+
+# scipy.ndimage mode name -> numpy.pad mode name (the two libraries use the words differently).
+_NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
+
+# Relative size of the second singular value under which a kernel counts as rank 1 (separable).
+_RANK1_TOL = 1e-6
+
+
+class KernelError(ValueError):
+    """A kernel or an engine argument that cannot be used; the message says why in plain words."""
+
+
+def output_shape(
+    image_shape: tuple[int, ...], kernel_shape: tuple[int, int], *, mode: str = "reflect",
+    stride: int = 1, dilation: int = 1,
+) -> tuple[int, ...]:
+    """The shape ``correlate`` returns (channels, if any, are kept)."""
+    _check_ints(stride, dilation)
+    _check_mode(mode)
+    out = []
+    for n, k in zip(image_shape[:2], kernel_shape, strict=True):
+        if mode == "valid":
+            span = dilation * (k - 1) + 1
+            if span > n:
+                raise KernelError(
+                    f"In 'valid' mode the kernel (spanning {span} pixels with dilation {dilation}) must fit "
+                    f"inside the image ({n} pixels); use a padded border mode or a smaller kernel."
+                )
+            out.append((n - span) // stride + 1)
+        else:
+            out.append(-(-n // stride))
+    return (*out, *image_shape[2:])
+
+
+def correlate(
+    image: np.ndarray, kernel: np.ndarray, *, mode: Mode = "reflect", cval: float = 0.0,
+    stride: int = 1, dilation: int = 1, method: Method = "auto",
+) -> np.ndarray:
+    """Cross-correlate ``image`` (H, W) or (H, W, C) with a 2-D ``kernel``; returns float32.
+
+    Channels are filtered independently. See the module docstring for anchor, border modes and sizes.
+    All methods agree to within 1e-4 of the value range; ``auto`` picks the fastest for the sizes.
+    """
+    img, ker = _validate(image, kernel, mode, cval, stride, dilation, method)
+    return _correlate(img, ker, mode, float(cval), stride, dilation, method, anchor=None)
+
+
+def convolve(
+    image: np.ndarray, kernel: np.ndarray, *, mode: Mode = "reflect", cval: float = 0.0,
+    stride: int = 1, dilation: int = 1, method: Method = "auto",
+) -> np.ndarray:
+    """True convolution: ``correlate`` with the kernel rotated 180 degrees about its anchor.
+
+    Equal to ``scipy.ndimage.convolve`` (for even sizes the anchor tap stays the same kernel element).
+    """
+    img, ker = _validate(image, kernel, mode, cval, stride, dilation, method)
+    flipped = np.ascontiguousarray(ker[::-1, ::-1])
+    kh, kw = ker.shape
+    anchor = (dilation * ((kh - 1) - kh // 2), dilation * ((kw - 1) - kw // 2))
+    return _correlate(img, flipped, mode, float(cval), stride, dilation, method, anchor=anchor)
+
+
+def is_separable(kernel: np.ndarray) -> bool:
+    """True when the kernel is rank 1, i.e. an outer product of a column and a row."""
+    return separable_factors(kernel) is not None
+
+
+def separable_factors(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(column, row)`` with ``outer(column, row) == kernel`` for a rank-1 kernel, else ``None``."""
+    k = np.asarray(kernel, dtype=np.float64)
+    if k.ndim != 2 or k.size == 0 or not np.any(k):
+        return None
+    u, s, vt = np.linalg.svd(k)
+    if len(s) > 1 and s[1] > _RANK1_TOL * s[0]:
+        return None
+    root = math.sqrt(s[0])
+    col, row = u[:, 0] * root, vt[0] * root
+    if col[np.argmax(np.abs(col))] < 0:  # make the factors read naturally (mostly positive)
+        col, row = -col, -row
+    return col, row
+
+
+# --------------------------------------------------------------------------------------------------
+# validation
+
+
+def _check_ints(stride: int, dilation: int) -> None:
+    for name, v in (("stride", stride), ("dilation", dilation)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise KernelError(f"{name} must be a whole number of at least 1 (got {v!r}).")
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise KernelError(f"Unknown border mode {mode!r}; choose one of {', '.join(MODES)}.")
+
+
+def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.ndarray, np.ndarray]:
+    _check_ints(stride, dilation)
+    _check_mode(mode)
+    if method not in METHODS:
+        raise KernelError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    try:
+        cval = float(cval)
+    except (TypeError, ValueError):
+        raise KernelError(f"cval must be a number (got {cval!r}).") from None
+    if not math.isfinite(cval):
+        raise KernelError("cval must be a finite number.")
+
+    try:
+        ker = np.asarray(kernel, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise KernelError("The kernel must be a grid of numbers.") from None
+    if ker.ndim != 2:
+        raise KernelError(f"The kernel must be 2-D (rows x columns); got {ker.ndim} dimension(s).")
+    if ker.size == 0:
+        raise KernelError("The kernel is empty; it needs at least one row and one column.")
+    if not np.all(np.isfinite(ker)):
+        raise KernelError("The kernel contains a value that is not a finite number (NaN or infinity).")
+
+    img = np.asarray(image)
+    if img.ndim not in (2, 3):
+        raise KernelError(f"The image must be 2-D (H, W) or 3-D (H, W, C); got {img.ndim} dimension(s).")
+    if img.size == 0:
+        raise KernelError("The image is empty.")
+    if img.dtype.kind not in "uif" and img.dtype != np.bool_:
+        raise KernelError(f"The image must hold real numbers, not {img.dtype}.")
+    if img.dtype.kind == "f" and not np.all(np.isfinite(img)):
+        raise KernelError("The image contains a value that is not a finite number (NaN or infinity).")
+    output_shape(img.shape, ker.shape, mode=mode, stride=stride, dilation=dilation)
+    return img, ker
+
+
+# --------------------------------------------------------------------------------------------------
+# the computation
+
+
+def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.ndarray:
+    kh, kw = ker.shape
+    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    if anchor is None:
+        anchor = (span_h // 2, span_w // 2)
+    squeeze = img.ndim == 2
+    x = img[:, :, None] if squeeze else img
+    out_h, out_w = output_shape(x.shape[:2], (kh, kw), mode=mode, stride=stride, dilation=dilation)[:2]
+
+    if mode == "valid":
+        padded = x.astype(np.float32, copy=False)
+    else:
+        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]), (0, 0))
+        src = x.astype(np.float32, copy=False)
+        if mode == "constant":
+            padded = np.pad(src, pads, mode="constant", constant_values=np.float32(cval))
+        else:
+            padded = np.pad(src, pads, mode=_NP_PAD[mode])
+
+    if method == "auto":
+        method = _choose_method(ker, out_h * out_w * x.shape[2])
+    if method == "separable":
+        factors = separable_factors(ker)
+        if factors is None:
+            raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
+        out = _separable(padded, factors, out_h, out_w, stride, dilation)
+    elif method == "fft":
+        out = _fft(padded, ker, out_h, out_w, stride, dilation)
+    else:
+        out = _direct(padded, ker, out_h, out_w, stride, dilation)
+    return out[:, :, 0] if squeeze else out
+
+
+def _choose_method(ker: np.ndarray, out_values: int) -> str:
+    taps = int(np.count_nonzero(ker))
+    if ker.shape[0] > 1 and ker.shape[1] > 1 and taps > 4 and separable_factors(ker) is not None:
+        return "separable"
+    return "fft" if taps >= 200 else "direct"
+
+
+def _window(padded: np.ndarray, r0: int, c0: int, out_h: int, out_w: int, stride: int) -> np.ndarray:
+    return padded[r0 : r0 + (out_h - 1) * stride + 1 : stride, c0 : c0 + (out_w - 1) * stride + 1 : stride]
+
+
+def _direct(padded, ker, out_h, out_w, stride, dilation) -> np.ndarray:
+    """Shift-and-add: one fused multiply-add pass over the image per non-zero tap."""
+    out = np.zeros((out_h, out_w, padded.shape[2]), np.float32)
+    tmp = np.empty_like(out)
+    for (u, v), w in np.ndenumerate(ker):
+        if w == 0.0:
+            continue
+        np.multiply(_window(padded, u * dilation, v * dilation, out_h, out_w, stride), np.float32(w), out=tmp)
+        out += tmp
+    return out
+
+
+def _separable(padded, factors, out_h, out_w, stride, dilation) -> np.ndarray:
+    """Two 1-D passes: columns first (only the rows that are kept), then rows."""
+    col, row = factors
+    full_w = padded.shape[1]
+    mid = np.zeros((out_h, full_w, padded.shape[2]), np.float32)
+    for u, w in enumerate(col):
+        if w != 0.0:
+            r0 = u * dilation
+            mid += padded[r0 : r0 + (out_h - 1) * stride + 1 : stride] * np.float32(w)
+    out = np.zeros((out_h, out_w, padded.shape[2]), np.float32)
+    for v, w in enumerate(row):
+        if w != 0.0:
+            c0 = v * dilation
+            out += mid[:, c0 : c0 + (out_w - 1) * stride + 1 : stride] * np.float32(w)
+    return out
+
+
+def _fft(padded, ker, out_h, out_w, stride, dilation) -> np.ndarray:
+    """Whole-image FFT correlation of the already padded image (the result is the 'valid' part)."""
+    kh, kw = ker.shape
+    dk = np.zeros((dilation * (kh - 1) + 1, dilation * (kw - 1) + 1))
+    dk[::dilation, ::dilation] = ker
+    ph, pw = padded.shape[:2]
+    fh, fw = _fast_len(ph), _fast_len(pw)
+    # correlation = convolution with the flipped kernel; valid part starts at (kh-1, kw-1)
+    kf = np.fft.rfft2(dk[::-1, ::-1], s=(fh, fw))
+    vh, vw = ph - dk.shape[0] + 1, pw - dk.shape[1] + 1
+    out = np.empty((out_h, out_w, padded.shape[2]), np.float32)
+    for c in range(padded.shape[2]):
+        full = np.fft.irfft2(np.fft.rfft2(padded[:, :, c], s=(fh, fw)) * kf, s=(fh, fw))
+        valid = full[dk.shape[0] - 1 : dk.shape[0] - 1 + vh, dk.shape[1] - 1 : dk.shape[1] - 1 + vw]
+        out[:, :, c] = valid[::stride, ::stride][:out_h, :out_w]
+    return out
+
+
+def _fast_len(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n: lengths pocketfft transforms fastest."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best

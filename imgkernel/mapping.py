@@ -1,0 +1,137 @@
+"""From filter responses (any float) to a displayable 8-bit image, kept apart from the maths.
+
+Units: ``divisor`` divides the raw response, ``offset`` is then added in 0..255 grey levels (GIMP shows
+its offset as 0..1; 0.5 there is 127.5 here). ``value = raw / divisor + offset``; then values outside
+0..255 are mapped by ``out_of_range``:
+
+* ``clip``: below 0 becomes 0, above 255 becomes 255 (and the pixels are counted);
+* ``abs``: the absolute value, then clipped at 255 (edge strength whatever its sign);
+* ``rescale``: the actual min..max is stretched to 0..255 (nothing clipped, contrast lost to scaling).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .engine import KernelError
+
+OutOfRange = Literal["clip", "abs", "rescale"]
+OUT_OF_RANGE: tuple[str, ...] = ("clip", "abs", "rescale")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The divisor and offset applied to raw responses."""
+
+    divisor: float = 1.0
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """An 8-bit image plus what the mapping did, for captions ("1,204 pixels clipped")."""
+
+    image: np.ndarray  # uint8, same shape as the responses
+    low: float  # smallest value after divisor/offset, before mapping
+    high: float  # largest value after divisor/offset, before mapping
+    clipped_pixels: int  # pixels with at least one channel outside 0..255 (clip mode only)
+    clipped_fraction: float
+
+
+def auto_normalise(kernel: np.ndarray) -> Scale:
+    """GIMP's "Normalise": keep the average brightness whatever the weights add up to.
+
+    Positive sum: divide by the sum. Negative sum: divide by minus the sum and offset to 255, which
+    inverts. Zero sum (edge finders): divisor 1 and a mid-grey offset, so negative responses stay visible.
+    """
+    total = float(np.sum(kernel, dtype=np.float64))
+    scale = max(1e-12, float(np.max(np.abs(kernel)))) * 1e-9
+    if total > scale:
+        return Scale(total, 0.0)
+    if total < -scale:
+        return Scale(-total, 255.0)
+    return Scale(1.0, 127.5)
+
+
+def resolve_scale(
+    kernel: np.ndarray, *, divisor: float = 1.0, offset: float = 0.0, normalise: bool = False, mean: bool = False
+) -> Scale:
+    """The effective divisor/offset: ``normalise`` (GIMP) wins, then ``mean`` (divide by the cell count)."""
+    if normalise:
+        return auto_normalise(kernel)
+    if mean:
+        return Scale(float(np.asarray(kernel).size), _finite("offset", offset))
+    divisor = _finite("divisor", divisor)
+    if divisor == 0:
+        raise KernelError("The divisor cannot be 0; use 1 to leave the values as they are.")
+    return Scale(divisor, _finite("offset", offset))
+
+
+def apply_scale(values: np.ndarray, scale: Scale) -> np.ndarray:
+    """``values / divisor + offset`` as float32 (a new array)."""
+    if scale.divisor == 0:
+        raise KernelError("The divisor cannot be 0; use 1 to leave the values as they are.")
+    out = np.asarray(values, dtype=np.float32) * np.float32(1.0 / scale.divisor)
+    if scale.offset:
+        out += np.float32(scale.offset)
+    return out
+
+
+def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped:
+    """Map already scaled values to uint8 by ``out_of_range`` (see the module docstring)."""
+    if out_of_range not in OUT_OF_RANGE:
+        raise KernelError(f"Unknown out-of-range mapping {out_of_range!r}; choose one of {', '.join(OUT_OF_RANGE)}.")
+    v = np.asarray(values, dtype=np.float32)
+    low, high = (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
+    clipped = 0
+    if out_of_range == "rescale":
+        span = high - low
+        if span > 0:
+            work = (v - np.float32(low)) * np.float32(255.0 / span)
+        else:
+            work = np.clip(v, 0, 255)
+    elif out_of_range == "abs":
+        work = np.abs(v)
+    else:
+        work = v
+        if low < 0 or high > 255:
+            outside = (v < 0) | (v > 255)
+            clipped = int(np.count_nonzero(outside.any(axis=2) if outside.ndim == 3 else outside))
+    image = np.clip(work + np.float32(0.5), 0, 255).astype(np.uint8)
+    pixels = v.shape[0] * v.shape[1] if v.ndim >= 2 else v.size
+    return Mapped(image, low, high, clipped, clipped / pixels if pixels else 0.0)
+
+
+def signed_colormap(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:
+    """A diverging picture of signed responses: blue below 0, white at 0, red above (RGB uint8).
+
+    Colour photos are shown by their channel mean. ``limit`` is the magnitude drawn at full colour
+    (default: the largest magnitude present, so the map always uses its whole range).
+    """
+    v = np.asarray(values, dtype=np.float32)
+    if v.ndim == 3:
+        v = v.mean(axis=2)
+    if limit is None:
+        limit = float(np.max(np.abs(v))) if v.size else 1.0
+    limit = limit if limit > 0 and math.isfinite(limit) else 1.0
+    t = np.clip(v / np.float32(limit), -1, 1)
+    pos, neg = np.clip(t, 0, 1), np.clip(-t, 0, 1)
+    # white fades to red (178, 24, 43) for positives and to blue (33, 102, 172) for negatives
+    r = 255 - pos * (255 - 178) - neg * (255 - 33)
+    g = 255 - pos * (255 - 24) - neg * (255 - 102)
+    b = 255 - pos * (255 - 43) - neg * (255 - 172)
+    return np.stack([r, g, b], axis=-1).round().astype(np.uint8)
+
+
+def _finite(name: str, value: float) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise KernelError(f"The {name} must be a number (got {value!r}).") from None
+    if not math.isfinite(f):
+        raise KernelError(f"The {name} must be a finite number (got {value!r}).")
+    return f

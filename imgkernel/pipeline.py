@@ -1,0 +1,55 @@
+"""The whole filter as the app and the CLI use it: pixels + kernel + settings -> responses and 8-bit image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .engine import convolve, correlate
+from .images import to_gray
+from .mapping import Mapped, Scale, apply_scale, resolve_scale, to_uint8
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of a filter run; hashable, so it can key caches and travel in URLs."""
+
+    mode: str = "reflect"
+    cval: float = 0.0
+    stride: int = 1
+    dilation: int = 1
+    true_convolution: bool = False  # False: correlation, as setosa, GIMP, OpenCV and CNNs compute
+    divisor: float = 1.0
+    offset: float = 0.0
+    normalise: bool = False  # GIMP's auto-normalise
+    mean: bool = False  # divide by the number of cells (the original package's option)
+    out_of_range: str = "clip"
+    gray: bool = False  # filter the luminance instead of each RGB channel
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Result:
+    values: np.ndarray  # float32 responses after divisor/offset (what the mapping saw)
+    mapped: Mapped
+    scale: Scale
+
+
+def prepare(pixels: np.ndarray, settings: Settings) -> np.ndarray:
+    """The pixels the filter sees (luminance when ``settings.gray``)."""
+    return to_gray(pixels) if settings.gray else pixels
+
+
+def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Settings()) -> Result:
+    """Filter, scale and map to 8 bits. Raises ``KernelError`` (a ValueError) on bad settings."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    scale = resolve_scale(kernel, divisor=settings.divisor, offset=settings.offset,
+                          normalise=settings.normalise, mean=settings.mean)
+    fn = convolve if settings.true_convolution else correlate
+    raw = fn(prepare(pixels, settings), kernel, mode=settings.mode, cval=settings.cval,
+             stride=settings.stride, dilation=settings.dilation)
+    values = apply_scale(raw, scale)
+    return Result(values, to_uint8(values, out_of_range=settings.out_of_range), scale)
