@@ -72,7 +72,9 @@ def load_image(source: bytes | str | os.PathLike | BinaryIO, *, max_pixels: int 
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageLoadError(f"The image claims to be enormous; refused (limit {max_pixels / 1e6:.0f} megapixels).") from None
+        raise ImageLoadError(
+            f"The image claims to be enormous; refused (limit {max_pixels / 1e6:.0f} megapixels)."
+        ) from None
     except UnidentifiedImageError:
         raise ImageLoadError(f"This file is not an image we can read. Please choose a {ACCEPTED} image.") from None
     except (OSError, SyntaxError, ValueError, TypeError, IndexError, EOFError, MemoryError) as exc:
@@ -157,4 +159,5 @@ def resize_long_side(pixels: np.ndarray, long_side: int) -> np.ndarray:
         return pixels
     f = long_side / max(h, w)
     size = (max(1, round(w * f)), max(1, round(h * f)))
-    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BOX if f < 0.5 else Image.Resampling.BILINEAR))
+    resample = Image.Resampling.BOX if f < 0.5 else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(pixels).resize(size, resample))
