@@ -158,22 +158,19 @@ def _unsharp(amount: float, radius: float) -> np.ndarray:
 def _motion(length: float, angle: float) -> np.ndarray:
     """A ``length``-pixel line at ``angle`` degrees (0 = horizontal, counter-clockwise), drawn anti-aliased.
 
-    Many points along the line each spread their weight over the 4 nearest taps (bilinear), so lines at any
-    angle and of fractional length are smooth; the result adds up to 1.
+    The line is the segment through the centre between the centres of its end pixels; each tap weighs
+    ``1 - its distance to that segment`` (0 beyond one pixel), so lines at any angle and of fractional length
+    look smooth, and a horizontal line of length 3 is exactly [1/3, 1/3, 1/3]. The result adds up to 1.
     """
     r = (length - 1) / 2
     a = math.radians(angle)
-    half = math.ceil(r * max(abs(math.cos(a)), abs(math.sin(a))) - 1e-9)  # the line's reach in rows or columns
-    size = 2 * half + 1
-    k = np.zeros((size, size))
-    t = np.linspace(-r, r, max(2, int(math.ceil(length * 8))))
-    cols = half + t * math.cos(a)
-    rows = half - t * math.sin(a)  # rows grow downwards, angles counter-clockwise as on paper
-    r0, c0 = np.floor(rows).astype(int), np.floor(cols).astype(int)
-    fr, fc = rows - r0, cols - c0
-    for dr, dc, w in ((0, 0, (1 - fr) * (1 - fc)), (0, 1, (1 - fr) * fc), (1, 0, fr * (1 - fc)), (1, 1, fr * fc)):
-        rr, cc = np.clip(r0 + dr, 0, size - 1), np.clip(c0 + dc, 0, size - 1)
-        np.add.at(k, (rr, cc), w)
+    ux, uy = math.cos(a), math.sin(a)
+    half = math.ceil(r * max(abs(ux), abs(uy)) - 1e-9)  # the line's reach in rows or columns
+    x = np.arange(-half, half + 1, dtype=float)
+    xx, yy = np.meshgrid(x, -x)  # y up, so angles turn counter-clockwise as on paper
+    t = np.clip(xx * ux + yy * uy, -r, r)  # nearest point of the segment, as a position along it
+    dist = np.hypot(xx - t * ux, yy - t * uy)
+    k = np.clip(1.0 - dist, 0.0, None)
     return k / k.sum()
 
 
