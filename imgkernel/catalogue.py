@@ -103,9 +103,11 @@ def _turn(top: np.ndarray, direction: str) -> np.ndarray:
     return np.array(turns[direction], dtype=float)
 
 
-def sobel_matrix(direction: str, base: float = 2.0) -> np.ndarray:
-    """Sobel for ``direction`` in top/bottom/left/right: ``base`` on the edge, ``base/2`` in the corners."""
-    edge, corner = base, base / 2
+def sobel_matrix(direction: str, base: float = 2.0, corner: float | None = None) -> np.ndarray:
+    """Sobel for ``direction`` in top/bottom/left/right: ``base`` on the edge, ``corner`` (default ``base/2``)
+    in the corners."""
+    edge = base
+    corner = base / 2 if corner is None else corner
     return _turn(np.array([[corner, edge, corner], [0, 0, 0], [-corner, -edge, -corner]], float), direction)
 
 
