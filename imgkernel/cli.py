@@ -17,11 +17,11 @@ import numpy as np
 
 from . import __version__
 from .catalogue import CATALOGUE, categories, get
-from .engine import MODES, KernelError, is_separable
+from .engine import MODES, KernelError, is_separable, output_shape
 from .images import ImageLoadError, encode_png, load_image
 from .kernel_io import kernel_from_json
 from .limits import MAX_KERNEL_JSON_BYTES
-from .mapping import OUT_OF_RANGE
+from .mapping import OUT_OF_RANGE, resolve_scale
 from .pipeline import Settings, run_filter
 
 # Files a folder run picks up (others, e.g. notes or hidden files, are left alone and counted as skipped).
@@ -36,7 +36,6 @@ class CliError(Exception):
 class Chosen:
     """The kernel to apply and its display scaling before command-line overrides."""
 
-    name: str
     matrix: np.ndarray
     divisor: float
     offset: float
@@ -105,6 +104,11 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         divisor=chosen.divisor if args.divisor is None else args.divisor,
         offset=chosen.offset if args.offset is None else args.offset,
     )
+    # settings errors are the same for every file: report them once, before any file is read
+    resolve_scale(chosen.matrix, divisor=settings.divisor, offset=settings.offset, normalise=settings.normalise,
+                  mean=settings.mean)
+    output_shape((1 << 20, 1 << 20), chosen.matrix.shape, mode=settings.mode, stride=settings.stride,
+                 dilation=settings.dilation)
     src, dst = Path(args.input), Path(args.output)
     if src.is_dir():
         return _apply_folder(src, dst, chosen.matrix, settings)
@@ -196,12 +200,12 @@ def _choose_kernel(args: argparse.Namespace) -> Chosen:
         raise CliError("--param only works with --kernel NAME.")
     if args.kernel:
         spec = get(args.kernel)
-        return Chosen(spec.name, spec.matrix(_params(args.param)), spec.divisor, spec.offset)
+        return Chosen(spec.matrix(_params(args.param)), spec.divisor, spec.offset)
     if args.matrix is not None:
         doc = kernel_from_json(args.matrix)
     else:
         doc = kernel_from_json(_read_kernel_file(Path(args.kernel_file)))
-    return Chosen(doc.name, doc.matrix, doc.divisor, doc.offset)
+    return Chosen(doc.matrix, doc.divisor, doc.offset)
 
 
 def _read_kernel_file(path: Path) -> bytes:

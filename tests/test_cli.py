@@ -243,6 +243,9 @@ def test_batch_filters_every_image_and_reports_failures(tmp_path, capsys):
     (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "valid", "-k", "blur"], "not allowed with"),
     (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "sideways"], "invalid choice"),
     (["apply", "{tmp}", "{img}", "-k", "blur"], "must be a folder too"),
+    (["apply", "{tmp}", "{tmp}/out", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),  # once, not per file
+    (["apply", "{tmp}", "{tmp}/out", "-k", "blur", "--dilation", "-1"], "dilation"),
+    (["apply", "{tmp}/out", "{tmp}/o2", "-k", "blur"], "no such file or folder"),
 ])
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, capsys, argv, needle):
     img = _small_rgb(tmp_path)
