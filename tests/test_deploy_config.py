@@ -1,8 +1,9 @@
 """The hosted-demo safety settings and the code-level promises (no eval, no pickle) stay in place."""
 
 import ast
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from imgkernel import limits
 
