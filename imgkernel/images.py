@@ -23,8 +23,9 @@ from .limits import MAX_PIXELS
 ACCEPTED = "PNG, JPEG, WebP, BMP, GIF or TIFF"
 
 # Pillow plugin IDs that Image.open may try; every other plugin (EPS calls Ghostscript, PDF, WMF, PSD, ...) is
-# never even attempted. MPO is how Pillow names the multi-picture JPEGs many phones write.
-SAFE_FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "BMP", "GIF", "TIFF")
+# never even attempted. Multi-picture JPEGs from phones come through the JPEG plugin, with format "MPO"
+# (Pillow has no separate "MPO" opener: listing it raises KeyError).
+SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
 
 # TIFF compressions people actually meet; the exotic libtiff codecs (ThunderScan, SGI LogLuv, ...) are refused
 # rather than fed untrusted bytes.
@@ -32,6 +33,12 @@ _TIFF_COMPRESSIONS = frozenset({
     "raw", "tiff_lzw", "tiff_adobe_deflate", "tiff_deflate", "packbits", "jpeg", "tiff_jpeg",
     "group3", "group4", "tiff_ccitt", "zstd", "lzma", "webp",
 })
+
+# First bytes of the accepted formats: such a file that Pillow cannot identify is damaged, not foreign.
+_ACCEPTED_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+    (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"RIFF", "WebP"),
+)
 
 # What a refused file most likely is, from its first bytes, so the message can say so.
 _KNOWN_NON_IMAGES = (
@@ -159,7 +166,7 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
         raise _refusal("The image claims to be enormous (a possible decompression bomb); it was not decoded.",
                        max_pixels) from None
     except UnidentifiedImageError:
-        raise _refusal(f"This file is {_what_is(head)}, not an image we can read.", max_pixels) from None
+        raise _refusal(_unidentified(head), max_pixels) from None
     except OSError as exc:
         if "truncated" in str(exc):
             raise _refusal("The image file is incomplete: it ends too early (was the download or upload cut "
@@ -173,8 +180,16 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     return LoadedImage(pixels, alpha, fmt, mode)
 
 
+def _unidentified(head: bytes) -> str:
+    """Why Pillow could not identify the file, in plain words, from its first bytes."""
+    for magic, name in _ACCEPTED_MAGIC:
+        if head.startswith(magic) and (name != "WebP" or head[8:12] == b"WEBP"):
+            return f"The {name} file is damaged and cannot be decoded."
+    return f"This file is {_what_is(head)}, not an image we can read."
+
+
 def _what_is(head: bytes) -> str:
-    """A plain guess at what a non-image file is, from its first bytes."""
+    """A plain guess at what a non-image file is."""
     for magic, name in _KNOWN_NON_IMAGES:
         if head.startswith(magic):
             return name
