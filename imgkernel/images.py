@@ -18,7 +18,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .limits import MAX_PIXELS
+from .limits import MAX_JPEG_SCANS, MAX_PIXELS
 
 ACCEPTED = "PNG, JPEG, WebP, BMP, GIF or TIFF"
 
@@ -157,6 +157,9 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
             if compression is not None and compression not in _TIFF_COMPRESSIONS:
                 raise _refusal(f"This TIFF uses an unusual compression ({compression}) we do not decode.",
                                max_pixels)
+            if fmt in ("JPEG", "MPO") and im.info.get("progressive") and _too_many_scans(fp):
+                raise _refusal(f"This progressive JPEG has over {MAX_JPEG_SCANS} scans, far more than any camera "
+                               "or editor writes; it would take very long to decode.", max_pixels)
             im.load()  # the first frame only: Image.open leaves animations at frame 0
             _apply_orientation(im)
             pixels, alpha = _to_8bit(im)
@@ -178,6 +181,24 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     except MemoryError:
         raise _refusal("The image is too large to decode in the memory available.", max_pixels) from None
     return LoadedImage(pixels, alpha, fmt, mode)
+
+
+def _too_many_scans(fp: BinaryIO) -> bool:
+    """Whether the file holds more than MAX_JPEG_SCANS start-of-scan markers (FF DA).
+
+    Each scan of a progressive JPEG is a pass over the whole image, and a few bytes can declare one, so a small
+    file can keep the decoder busy for minutes. Entropy-coded data never contains FF DA (an FF there is followed
+    by 00 or a restart marker), so counting the byte pair is a safe upper bound, read in chunks.
+    """
+    pos = fp.tell()
+    fp.seek(0)
+    count, carry = 0, b""
+    while count <= MAX_JPEG_SCANS and (block := fp.read(1 << 20)):
+        data = carry + block
+        count += data.count(b"\xff\xda")
+        carry = data[-1:]  # a marker split across two blocks is counted once, in the second
+    fp.seek(pos)
+    return count > MAX_JPEG_SCANS
 
 
 def _unidentified(head: bytes) -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from imgkernel.limits import MAX_JPEG_SCANS
+
 OK = "ok"
 REFUSED = "refused"
 
@@ -112,6 +114,21 @@ def tiff_with_compression_tag(code: int) -> bytes:
     return data.replace(entry, struct.pack("<HHIH", 259, 3, 1, code))
 
 
+def progressive_jpeg(total_scans: int | None = None) -> bytes:
+    """A progressive JPEG of noise; with ``total_scans``, its last scan repeated until it has that many.
+
+    Repeated refinement scans are legal enough for libjpeg (it warns and decodes) and cost a pass each: the
+    shape of the "many scans" CPU bomb, kept tiny.
+    """
+    data = save(noise((16, 16)), "JPEG", progressive=True, quality=90)
+    if total_scans is None:
+        return data
+    last, eoi = data.rindex(b"\xff\xda"), len(data) - 2
+    extra = total_scans - data.count(b"\xff\xda")
+    assert data.endswith(b"\xff\xd9") and extra >= 0
+    return data[:eoi] + data[last:eoi] * extra + data[eoi:]
+
+
 def _ok(name, filename, data, shape, alpha=False, **kw) -> CorpusFile:
     return CorpusFile(name, filename, data, (OK, shape, alpha), **kw)
 
@@ -153,6 +170,8 @@ def _build() -> tuple[CorpusFile, ...]:
     add(_refused("png_bad_crc", "crc.png", bytes(bad_crc), "damaged"))
     add(_refused("png_zero_width", "zero.png", png_bytes(0, 5, 8, 0, zlib.compress(b"\0" * 5)), "damaged"))
     add(_refused("tiff_thunderscan", "odd.tif", tiff_with_compression_tag(32809), "compression"))
+
+    add(_refused("jpeg_too_many_scans", "scans.jpg", progressive_jpeg(MAX_JPEG_SCANS + 1), "scans"))
 
     # Too big: refused from the header, before decoding.
     add(_refused("png_header_100000x100000", "huge.png", png_bytes(100_000, 100_000, 8, 2, zlib.compress(b"")),
@@ -249,6 +268,8 @@ def _build() -> tuple[CorpusFile, ...]:
             probes=(((1, 1), RED),), tol=40))
 
     # Everyday formats.
+    add(_ok("jpeg_progressive", "web.jpg", progressive_jpeg(), (16, 16, 3)))
+    add(_ok("jpeg_scans_at_limit", "scans_ok.jpg", progressive_jpeg(MAX_JPEG_SCANS), (16, 16, 3)))
     add(_ok("jpeg_gray", "gray.jpg", save(solid(200, mode="L"), "JPEG"), (6, 8), probes=(((0, 0), 200),), tol=2))
     add(_ok("bmp", "paint.bmp", save(solid(RED), "BMP"), (6, 8, 3), probes=(((5, 7), RED),)))
     add(_ok("bmp_palette", "paint8.bmp", save(pal, "BMP"), (2, 4, 3), probes=(((0, 3), GREEN),)))

@@ -7,7 +7,6 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from corpus import corpus, png_bytes, save, scaled16, solid
 from PIL import EpsImagePlugin, Image, ImageFile
 
 from imgkernel import limits
@@ -21,6 +20,7 @@ from imgkernel.images import (
     to_gray,
     to_pil,
 )
+from tests.corpus import corpus, png_bytes, save, scaled16, solid
 
 CORPUS = corpus()
 OK_FILES = [f for f in CORPUS.values() if f.ok]
@@ -82,6 +82,12 @@ def test_formats_are_reported():
     assert load(CORPUS["gray16_png"]).original_mode == "I;16"
     assert load(CORPUS["float_tiff"]).original_mode == "F"
     assert load(CORPUS["webp_lossless"]).format == "WEBP"
+
+
+def test_progressive_jpeg_matches_pillows_own_decode():
+    data = CORPUS["jpeg_progressive"].data
+    expected = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    np.testing.assert_array_equal(load_image(data).pixels, expected)
 
 
 def test_16bit_gray_scales_every_value_like_the_definition():
