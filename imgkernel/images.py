@@ -55,6 +55,8 @@ class ImageLoadError(ValueError):
 
 @dataclass(frozen=True)
 class LoadedImage:
+    """A decoded image; its arrays are read-only because caches share them (copy before editing in place)."""
+
     pixels: np.ndarray  # uint8, (H, W) gray or (H, W, 3) RGB, rows top to bottom after EXIF orientation
     alpha: np.ndarray | None  # uint8 (H, W), 0 = transparent; None when the image is fully opaque
     format: str  # Pillow's format name, e.g. "PNG", "JPEG", "MPO"
@@ -163,6 +165,9 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
             im.load()  # the first frame only: Image.open leaves animations at frame 0
             _apply_orientation(im)
             pixels, alpha = _to_8bit(im)
+            for a in (pixels, alpha):
+                if a is not None:
+                    a.flags.writeable = False
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import io
+import os
+import tempfile
 import tracemalloc
 
 import numpy as np
@@ -45,12 +49,14 @@ def test_readable_files_load_as_8bit_with_expected_shape_alpha_and_pixels(f):
     img = load(f)
     assert img.pixels.dtype == np.uint8
     assert img.pixels.shape == shape
+    assert not img.pixels.flags.writeable and img.pixels.flags.c_contiguous
     assert (img.width, img.height) == (shape[1], shape[0])
     assert img.is_gray == (len(shape) == 2)
     assert_probes(img.pixels, f.probes, f.tol)
     if has_alpha:
         assert img.alpha is not None
         assert img.alpha.dtype == np.uint8 and img.alpha.shape == shape[:2]
+        assert not img.alpha.flags.writeable
         assert_probes(img.alpha, f.alpha_probes)
     else:
         assert img.alpha is None
@@ -68,6 +74,26 @@ def test_unreadable_files_are_refused_with_a_plain_message(f):
     for jargon in ("Traceback", "Error", "Exception", "<_io", "PIL", "0x"):
         assert jargon not in message
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_loading_the_whole_corpus_never_writes_files(monkeypatch):
+    real_open = builtins.open
+
+    def read_only_open(file, mode="r", *args, **kwargs):
+        assert set(mode) <= set("rbt"), f"opened {file!r} with mode {mode!r}"
+        return real_open(file, mode, *args, **kwargs)
+
+    def no_temp_files(*args, **kwargs):
+        raise AssertionError("a temporary file was created")
+
+    monkeypatch.setattr(builtins, "open", read_only_open)
+    for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_temp_files)
+    monkeypatch.setattr(os, "open", no_temp_files)
+    for f in CORPUS.values():
+        with contextlib.suppress(ImageLoadError):
+            load(f)
 
 
 def test_corpus_files_are_small_and_uniquely_named():
