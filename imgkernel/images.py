@@ -176,7 +176,7 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     except UnidentifiedImageError:
         raise _refusal(_unidentified(head), max_pixels) from None
     except OSError as exc:
-        if "truncated" in str(exc):
+        if "truncated" in str(exc).lower():
             raise _refusal("The image file is incomplete: it ends too early (was the download or upload cut "
                            "off?).", max_pixels) from None
         raise _refusal("The image file is damaged and cannot be decoded.", max_pixels) from None
@@ -295,12 +295,14 @@ def _scale_float(a: np.ndarray) -> np.ndarray:
     if not finite.any():
         return np.where(a == np.inf, 255, 0).astype(np.uint8)
     lo, hi = float(a[finite].min()), float(a[finite].max())
-    if lo >= 0 and hi <= 1:
-        out = a * np.float32(255)
-    elif lo >= 0 and hi <= 255:
-        out = a.astype(np.float32, copy=True)
-    else:
-        out = _stretch(a, lo, hi)
+    # Signalling NaNs (a damaged file can hold them) raise "invalid" in any arithmetic; they are replaced below.
+    with np.errstate(invalid="ignore"):
+        if lo >= 0 and hi <= 1:
+            out = a * np.float32(255)
+        elif lo >= 0 and hi <= 255:
+            out = a.astype(np.float32, copy=True)
+        else:
+            out = _stretch(a, lo, hi)
     out[~finite] = np.where(a[~finite] == np.inf, 255, 0)
     return _round_to_uint8(out)
 
@@ -309,7 +311,10 @@ def _stretch(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Map lo..hi linearly onto 0..255 as floats (all zero when the image is flat)."""
     if hi <= lo:
         return np.zeros(a.shape, np.float32)
-    return ((a - lo) * (255.0 / (hi - lo))).astype(np.float32, copy=False)
+    if hi - lo > 1e36:  # (a - lo) * 255 could overflow float32 (max 3.4e38): rare enough to pay for float64
+        a = a.astype(np.float64)
+    # Multiply before dividing: exact halves (0 in -1..1 is 127.5) then round the same way every time.
+    return (a - a.dtype.type(lo)) * a.dtype.type(255) / a.dtype.type(hi - lo)
 
 
 def _round_to_uint8(a: np.ndarray) -> np.ndarray:

@@ -164,7 +164,7 @@ def _build() -> tuple[CorpusFile, ...]:
     add(_refused("truncated_png", "cut.png", whole_png[: len(whole_png) // 2], "incomplete"))
     whole_jpeg = save(noise(), "JPEG", quality=90)
     add(_refused("truncated_jpeg", "cut.jpg", whole_jpeg[: len(whole_jpeg) // 2], "incomplete"))
-    add(_refused("truncated_jpeg_header", "cut2.jpg", whole_jpeg[:40], "damaged"))
+    add(_refused("truncated_jpeg_header", "cut2.jpg", whole_jpeg[:40], "incomplete"))
     bad_crc = bytearray(save(solid(RED), "PNG"))
     bad_crc[29] ^= 0xFF  # last byte of the IHDR CRC
     add(_refused("png_bad_crc", "crc.png", bytes(bad_crc), "damaged"))

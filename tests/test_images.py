@@ -6,6 +6,7 @@ import builtins
 import contextlib
 import io
 import os
+import random
 import tempfile
 import tracemalloc
 
@@ -96,6 +97,34 @@ def test_loading_the_whole_corpus_never_writes_files(monkeypatch):
             load(f)
 
 
+def damaged_variants(data: bytes, seed: int) -> list[bytes]:
+    """Every short prefix, 40 longer ones, and 100 copies with 1 to 4 random bytes overwritten."""
+    rng = random.Random(seed)
+    cuts = sorted(set(range(min(len(data), 120))) | {len(data) * k // 40 for k in range(40)})
+    variants = [data[:c] for c in cuts]
+    for _ in range(100):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        variants.append(bytes(b))
+    return variants
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning", "ignore::UserWarning")  # Pillow's
+@pytest.mark.parametrize("f", OK_FILES, ids=lambda f: f.name)
+def test_damaged_copies_load_or_are_refused_but_never_crash(f):
+    refused = 0
+    for i, variant in enumerate(damaged_variants(f.data, seed=len(f.name))):
+        try:
+            img = load(f, variant)
+        except ImageLoadError as exc:
+            assert ACCEPTED in str(exc)
+            refused += 1
+        else:
+            assert img.pixels.dtype == np.uint8 and img.pixels.ndim in (2, 3), f"variant {i}"
+    assert refused > 0  # at least the empty and the short prefixes
+
+
 def test_corpus_files_are_small_and_uniquely_named():
     assert len(CORPUS) == len(OK_FILES) + len(REFUSED_FILES) >= 50
     assert all(len(f.data) < 16_000 for f in CORPUS.values())
@@ -123,6 +152,17 @@ def test_16bit_gray_scales_every_value_like_the_definition():
     expected = np.array([scaled16(int(v)) for v in values])
     assert img.pixels[0, 0] == 0 and img.pixels[0, -1] == 255
     np.testing.assert_array_equal(img.pixels[0], expected)
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([-3e38, 0, 3e38], [0, 128, 255]),  # a range that overflows float32
+    ([1000, 1000.5, 1010], [0, 13, 255]),  # offset data keeps its precision: 0.5 / 10 * 255 = 12.75
+    ([7, 7, 7], [7, 7, 7]),  # within 0..255: kept
+    ([300, 300, 300], [0, 0, 0]),  # flat and out of range: no division by zero
+])
+def test_float_ranges_are_stretched_exactly(values, expected):
+    data = save(Image.fromarray(np.array([values], np.float32)), "TIFF")
+    assert load_image(data).pixels[0].tolist() == expected
 
 
 def test_header_bomb_is_refused_without_allocating():
