@@ -21,6 +21,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .limits import MAX_JPEG_SCANS, MAX_PIXELS
 
 ACCEPTED = "PNG, JPEG, WebP, BMP, GIF or TIFF"
+# File name extensions of those formats, for upload widgets and file dialogs (the content is checked anyway).
+EXTENSIONS = ("png", "jpg", "jpeg", "jfif", "webp", "bmp", "gif", "tif", "tiff")
 
 # Pillow plugin IDs that Image.open may try; every other plugin (EPS calls Ghostscript, PDF, WMF, PSD, ...) is
 # never even attempted. Multi-picture JPEGs from phones come through the JPEG plugin, with format "MPO"
@@ -247,12 +249,12 @@ def _apply_orientation(im: Image.Image) -> None:
 
 def _to_8bit(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     """uint8 L or RGB pixels plus alpha (None when fully opaque), from any Pillow mode."""
-    if im.mode.startswith("I;16"):
-        return _scale_16bit(np.asarray(im)), None
-    if im.mode == "I":
-        return _scale_int32(np.asarray(im)), None
-    if im.mode == "F":
-        return _scale_float(np.asarray(im)), None
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        a = np.asarray(im)
+        scale = _scale_16bit if im.mode.startswith("I;16") else _scale_int32 if im.mode == "I" else _scale_float
+        key = im.info.get("transparency")  # a 16-bit gray PNG may name one transparent value
+        alpha = np.where(a == key, 0, 255).astype(np.uint8) if isinstance(key, int) else None
+        return scale(a), None if alpha is None or alpha.min() == 255 else alpha
     if im.mode in ("La", "RGBa"):  # premultiplied alpha: undo it before splitting the channels
         im = im.convert("LA" if im.mode == "La" else "RGBA")
     elif im.mode == "PA" or (im.mode in ("P", "RGB") and "transparency" in im.info):

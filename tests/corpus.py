@@ -254,6 +254,9 @@ def _build() -> tuple[CorpusFile, ...]:
             probes=(((1, 1), BLUE),)))
     add(_ok("rgba_webp", "rgba.webp", save(rgba, "WEBP", lossless=True, exact=True), (2, 3, 3), alpha=True,
             probes=(((1, 2), GREEN),), alpha_probes=(((0, 0), 0), ((1, 2), 77))))
+    add(_ok("gray16_trns_png", "trns16.png", save(Image.fromarray(np.array([[5, 1000]], np.uint16)), "PNG",
+                                                  transparency=1000), (1, 2), alpha=True,
+            probes=(((0, 1), scaled16(1000)),), alpha_probes=(((0, 0), 255), ((0, 1), 0))))
     add(_ok("gray_trns_png", "trns.png", save(solid(9, (2, 2), "L"), "PNG", transparency=9), (2, 2), alpha=True,
             alpha_probes=(((0, 0), 0),)))
     add(_ok("rgb_trns_png", "trns_rgb.png", save(solid(RED, (2, 2)), "PNG", transparency=RED), (2, 2, 3),
@@ -263,6 +266,19 @@ def _build() -> tuple[CorpusFile, ...]:
     for orientation in (1, 3, 6, 8):
         add(_ok(f"exif_orientation_{orientation}", f"phone_{orientation}.jpg", exif_jpeg(orientation), (12, 16, 3),
                 probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY)), tol=40))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    add(_ok("exif_orientation_6_png", "phone_6.png", save(Image.fromarray(np.rot90(upright_with_markers(), 1)), "PNG",
+                                                          exif=exif.tobytes()), (12, 16, 3),
+            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY))))
+    exif[0x0112] = 8
+    add(_ok("exif_orientation_8_webp", "phone_8.webp", save(Image.fromarray(np.rot90(upright_with_markers(), -1)),
+                                                            "WEBP", lossless=True, exif=exif.tobytes()),
+            (12, 16, 3), probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY))))
+    # Pillow turns TIFFs itself while loading (and drops the tag): this one checks nobody turns them twice.
+    add(_ok("tiff_orientation_3", "scan_3.tif", save(Image.fromarray(np.rot90(upright_with_markers(), 2)), "TIFF",
+                                                     tiffinfo={274: 3}), (12, 16, 3),
+            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY))))
     add(_ok("mpo", "IMG_2024.jpg", save(Image.fromarray(upright_with_markers()), "MPO", save_all=True,
                                          append_images=[solid(GREEN, (16, 12))]), (12, 16, 3),
             probes=(((1, 1), RED),), tol=40))

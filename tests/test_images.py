@@ -17,6 +17,7 @@ from PIL import EpsImagePlugin, Image, ImageFile
 from imgkernel import limits
 from imgkernel.images import (
     ACCEPTED,
+    EXTENSIONS,
     ImageLoadError,
     encode_png,
     fit_alpha,
@@ -129,6 +130,10 @@ def test_corpus_files_are_small_and_uniquely_named():
     assert len(CORPUS) == len(OK_FILES) + len(REFUSED_FILES) >= 50
     assert all(len(f.data) < 16_000 for f in CORPUS.values())
     assert len({f.filename for f in CORPUS.values()}) == len(CORPUS)
+
+
+def test_every_readable_corpus_file_has_an_accepted_extension():
+    assert {f.filename.rsplit(".", 1)[1].lower() for f in OK_FILES} <= set(EXTENSIONS)
 
 
 def test_formats_are_reported():
