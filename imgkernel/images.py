@@ -255,8 +255,8 @@ def _to_8bit(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         key = im.info.get("transparency")  # a 16-bit gray PNG may name one transparent value
         alpha = np.where(a == key, 0, 255).astype(np.uint8) if isinstance(key, int) else None
         return scale(a), None if alpha is None or alpha.min() == 255 else alpha
-    if im.mode in ("La", "RGBa"):  # premultiplied alpha: undo it before splitting the channels
-        im = im.convert("LA" if im.mode == "La" else "RGBA")
+    if im.mode == "La":  # gray TIFF with premultiplied alpha (Pillow unpremultiplies RGB itself while reading)
+        im = im.convert("LA")
     elif im.mode == "PA" or (im.mode in ("P", "RGB") and "transparency" in im.info):
         im = im.convert("RGBA")
     elif im.mode == "L" and "transparency" in im.info:
@@ -356,6 +356,8 @@ def encode_png(pixels: np.ndarray, alpha: np.ndarray | None = None, *, compress_
 
 def resize_long_side(pixels: np.ndarray, long_side: int) -> np.ndarray:
     """Downscale (never upscale) so the longer side is at most ``long_side`` pixels, keeping the aspect ratio."""
+    if long_side < 1:
+        raise ValueError(f"long_side must be at least 1 pixel, got {long_side}")
     h, w = pixels.shape[:2]
     if max(h, w) <= long_side:
         return pixels

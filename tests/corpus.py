@@ -106,12 +106,12 @@ def noise(size=(64, 64), seed=0) -> Image.Image:
     return Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
 
 
-def tiff_with_compression_tag(code: int) -> bytes:
-    """An uncompressed little-endian TIFF whose Compression tag is rewritten to ``code``."""
-    data = save(solid(WHITE, (4, 4)), "TIFF")
-    entry = struct.pack("<HHIH", 259, 3, 1, 1)  # tag 259 (Compression), SHORT, count 1, value 1 (none)
+def tiff_with_tag(im: Image.Image, tag: int, old: int, new: int) -> bytes:
+    """An uncompressed little-endian TIFF of ``im`` with one single-SHORT tag rewritten from ``old`` to ``new``."""
+    data = save(im, "TIFF")
+    entry = struct.pack("<HHIH", tag, 3, 1, old)  # tag, type SHORT, count 1, value
     assert data.count(entry) == 1
-    return data.replace(entry, struct.pack("<HHIH", 259, 3, 1, code))
+    return data.replace(entry, struct.pack("<HHIH", tag, 3, 1, new))
 
 
 def progressive_jpeg(total_scans: int | None = None) -> bytes:
@@ -169,7 +169,7 @@ def _build() -> tuple[CorpusFile, ...]:
     bad_crc[29] ^= 0xFF  # last byte of the IHDR CRC
     add(_refused("png_bad_crc", "crc.png", bytes(bad_crc), "damaged"))
     add(_refused("png_zero_width", "zero.png", png_bytes(0, 5, 8, 0, zlib.compress(b"\0" * 5)), "damaged"))
-    add(_refused("tiff_thunderscan", "odd.tif", tiff_with_compression_tag(32809), "compression"))
+    add(_refused("tiff_thunderscan", "odd.tif", tiff_with_tag(solid(WHITE, (4, 4)), 259, 1, 32809), "compression"))
 
     add(_refused("jpeg_too_many_scans", "scans.jpg", progressive_jpeg(MAX_JPEG_SCANS + 1), "scans"))
 
@@ -254,6 +254,16 @@ def _build() -> tuple[CorpusFile, ...]:
             probes=(((1, 1), BLUE),)))
     add(_ok("rgba_webp", "rgba.webp", save(rgba, "WEBP", lossless=True, exact=True), (2, 3, 3), alpha=True,
             probes=(((1, 2), GREEN),), alpha_probes=(((0, 0), 0), ((1, 2), 77))))
+    # ExtraSamples 1: the TIFF stores premultiplied ("associated") alpha, so 64 at alpha 128 is 127 unpremultiplied.
+    add(_ok("tiff_premultiplied_alpha", "assoc.tif", tiff_with_tag(solid((64, 0, 0, 128), (2, 1), "RGBA"), 338, 2, 1),
+            (1, 2, 3), alpha=True, probes=(((0, 1), (127, 0, 0)),), alpha_probes=(((0, 0), 128),), tol=1))
+    add(_ok("tiff_gray_premultiplied_alpha", "assoc_gray.tif",
+            tiff_with_tag(Image.merge("LA", [solid(64, (2, 1), "L"), solid(128, (2, 1), "L")]), 338, 2, 1),
+            (1, 2), alpha=True, probes=(((0, 1), 127),), alpha_probes=(((0, 0), 128),), tol=1))
+    pa = pal.convert("PA")
+    pa.putpixel((0, 0), (1, 0))
+    add(_ok("tiff_palette_alpha", "pa.tif", save(pa, "TIFF"), (2, 4, 3), alpha=True,
+            probes=(((0, 0), GREEN), ((1, 0), RED)), alpha_probes=(((0, 0), 0), ((1, 0), 255))))
     add(_ok("gray16_trns_png", "trns16.png", save(Image.fromarray(np.array([[5, 1000]], np.uint16)), "PNG",
                                                   transparency=1000), (1, 2), alpha=True,
             probes=(((0, 1), scaled16(1000)),), alpha_probes=(((0, 0), 255), ((0, 1), 0))))

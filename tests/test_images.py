@@ -392,6 +392,11 @@ def test_resize_long_side_never_upscales(long_side):
     assert resize_long_side(a, long_side) is a
 
 
+def test_resize_long_side_refuses_a_zero_side():
+    with pytest.raises(ValueError, match="at least 1"):
+        resize_long_side(np.zeros((4, 4), np.uint8), 0)
+
+
 def test_resize_long_side_preserves_a_flat_colour():
     a = np.full((200, 300, 3), (10, 200, 90), np.uint8)
     out = resize_long_side(a, 64)
