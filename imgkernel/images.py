@@ -161,7 +161,7 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
             if compression is not None and compression not in _TIFF_COMPRESSIONS:
                 raise _refusal(f"This TIFF uses an unusual compression ({compression}) we do not decode.",
                                max_pixels)
-            if fmt in ("JPEG", "MPO") and _too_many_scans(fp):  # about 5 ms per 10 MB read
+            if fmt in ("JPEG", "MPO") and _too_many_scans(fp):  # about 10 ms per 10 MB read
                 raise _refusal(f"This JPEG has over {MAX_JPEG_SCANS} scans, far more than any camera or editor "
                                "writes; it would take very long to decode.", max_pixels)
             im.load()  # the first frame only: Image.open leaves animations at frame 0
