@@ -331,20 +331,18 @@ def to_gray(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels, "RGB").convert("L"))
 
 
-def fit_alpha(alpha: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """The alpha plane resized to the (H, W) of ``shape``: a filter with stride or "valid" borders changes size."""
-    h, w = shape[:2]
-    if alpha.shape == (h, w):
-        return alpha
-    return np.asarray(Image.fromarray(alpha, "L").resize((w, h), Image.Resampling.BILINEAR))
-
-
 def to_pil(pixels: np.ndarray, alpha: np.ndarray | None = None) -> Image.Image:
-    """A Pillow image of uint8 pixels, with alpha re-attached when given (resized to fit, see ``fit_alpha``)."""
+    """A Pillow image of uint8 pixels, with alpha re-attached when given.
+
+    The alpha must have the pixels' (H, W): after a stride or "valid" borders, crop and stride it like the
+    picture first. A mismatch raises ValueError rather than silently dropping the transparency.
+    """
     im = Image.fromarray(np.ascontiguousarray(pixels))
     if alpha is not None:
+        if alpha.shape != pixels.shape[:2]:
+            raise ValueError(f"alpha has shape {alpha.shape} but the pixels are {pixels.shape[:2]} (H, W)")
         im = im.convert("RGBA" if pixels.ndim == 3 else "LA")
-        im.putalpha(Image.fromarray(np.ascontiguousarray(fit_alpha(alpha, pixels.shape)), "L"))
+        im.putalpha(Image.fromarray(np.ascontiguousarray(alpha), "L"))
     return im
 
 

@@ -20,7 +20,6 @@ from imgkernel.images import (
     EXTENSIONS,
     ImageLoadError,
     encode_png,
-    fit_alpha,
     load_image,
     resize_long_side,
     to_gray,
@@ -354,15 +353,9 @@ def test_to_pil_and_encode_png_round_trip_with_alpha():
     assert load_image(encode_png(gray.pixels)).alpha is None
 
 
-def test_to_pil_fits_alpha_to_a_smaller_result():
-    alpha = np.zeros((10, 20), np.uint8)
-    alpha[:, 10:] = 255
-    result = np.full((5, 10, 3), 7, np.uint8)  # e.g. after stride 2
-    pil = to_pil(result, alpha)
-    assert pil.size == (10, 5) and pil.mode == "RGBA"
-    a = np.asarray(pil)[..., 3]
-    assert a[:, 0].max() == 0 and a[:, -1].min() == 255
-    assert fit_alpha(alpha, (10, 20, 3)) is alpha
+def test_to_pil_refuses_alpha_of_another_size():
+    with pytest.raises(ValueError, match="alpha has shape"):
+        to_pil(np.zeros((5, 10, 3), np.uint8), np.zeros((10, 20), np.uint8))
 
 
 def test_to_gray_matches_itu_601():
