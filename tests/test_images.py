@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import random
+import struct
 import tempfile
 import tracemalloc
 
@@ -25,7 +26,8 @@ from imgkernel.images import (
     to_gray,
     to_pil,
 )
-from tests.corpus import corpus, png_bytes, save, scaled16, solid
+from imgkernel.limits import MAX_JPEG_SCANS
+from tests.corpus import corpus, png_bytes, progressive_jpeg, save, scaled16, solid
 
 CORPUS = corpus()
 OK_FILES = [f for f in CORPUS.values() if f.ok]
@@ -147,6 +149,28 @@ def test_progressive_jpeg_matches_pillows_own_decode():
     data = CORPUS["jpeg_progressive"].data
     expected = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
     np.testing.assert_array_equal(load_image(data).pixels, expected)
+
+
+def with_padding_before_scans(data: bytes, first_marker_at: int) -> bytes:
+    """``data`` (a JPEG) with comment segments after SOI so that its first FF DA starts at ``first_marker_at``."""
+    pad = first_marker_at - data.index(b"\xff\xda")
+    segments = []
+    while pad:
+        size = min(pad, 65537) if pad - min(pad, 65537) not in (1, 2, 3) else pad - 4  # each 4..65537 bytes
+        segments.append(b"\xff\xfe" + struct.pack(">H", size - 2) + b"\0" * (size - 4))
+        pad -= size
+    return data[:2] + b"".join(segments) + data[2:]
+
+
+@pytest.mark.parametrize("split", [0, 1, 2])  # FF DA before, across and after the 1 MiB read boundary
+def test_scan_limit_counts_markers_across_read_boundaries(split):
+    boundary = 1 << 20
+    over = with_padding_before_scans(progressive_jpeg(MAX_JPEG_SCANS + 1), boundary - split)
+    assert over.index(b"\xff\xda") == boundary - split
+    with pytest.raises(ImageLoadError, match="scans"):
+        load_image(over)
+    at = with_padding_before_scans(progressive_jpeg(MAX_JPEG_SCANS), boundary - split)
+    assert load_image(at).pixels.shape == (16, 16, 3)
 
 
 def test_16bit_gray_scales_every_value_like_the_definition():
