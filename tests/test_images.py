@@ -348,12 +348,17 @@ def test_wrong_source_type():
         load_image(123)
 
 
-def test_streamlit_style_uploaded_file():
-    class UploadedFile(io.BytesIO):  # Streamlit's UploadedFile is a BytesIO subclass with a name
-        name = "pal.png"
+def test_streamlit_uploaded_file_even_after_it_was_read():
+    # The real class (a BytesIO subclass); importing it does not start Streamlit, and imgkernel never imports it.
+    from streamlit.proto.Common_pb2 import FileURLs
+    from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
 
-    img = load_image(UploadedFile(CORPUS["palette_transparency_png"].data))
+    f = CORPUS["palette_transparency_png"]
+    upload = UploadedFile(UploadedFileRec("id", f.filename, "image/png", f.data), FileURLs())
+    upload.read()
+    img = load_image(upload)
     assert img.alpha is not None and img.alpha[0, 3] == 0
+    assert upload.read() == b""  # its position was left where the app had it
 
 
 def test_load_does_not_modify_the_callers_bytes():
