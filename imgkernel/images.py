@@ -37,10 +37,13 @@ _TIFF_COMPRESSIONS = frozenset({
 })
 
 # First bytes of the accepted formats: such a file that Pillow cannot identify is damaged, not foreign.
+# (WebP also needs "WEBP" at byte 8, BMP zero reserved bytes at 6..9: a text may well begin with "BM".)
 _ACCEPTED_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
     (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"RIFF", "WebP"),
 )
+
+_UNRECOGNISED = "in a format we do not recognise"
 
 # What a refused file most likely is, from its first bytes, so the message can say so.
 _KNOWN_NON_IMAGES = (
@@ -80,8 +83,9 @@ class LoadedImage:
 def describe_pixels(n: int) -> str:
     """A pixel count for people: "50 megapixels", "12.3 megapixels" or "4,096 pixels"."""
     if n >= 1_000_000:
-        return f"{n / 1e6:.1f}".removesuffix(".0") + " megapixels"
-    return f"{n:,} pixels"
+        mp = f"{n / 1e6:.1f}".removesuffix(".0")
+        return f"{mp} megapixel{'' if mp == '1' else 's'}"
+    return f"{n:,} pixel{'' if n == 1 else 's'}"
 
 
 def _refusal(problem: str, max_pixels: int) -> ImageLoadError:
@@ -173,21 +177,19 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refusal("The image claims to be enormous (a possible decompression bomb); it was not decoded.",
-                       max_pixels) from None
+        problem = "The image claims to be enormous (a possible decompression bomb); it was not decoded."
     except UnidentifiedImageError:
-        raise _refusal(_unidentified(head), max_pixels) from None
+        problem = _damaged(head) if _accepted_format(head) else f"This file is {_what_is(head)}, not an image."
     except OSError as exc:
-        if "truncated" in str(exc).lower():
-            raise _refusal("The image file is incomplete: it ends too early (was the download or upload cut "
-                           "off?).", max_pixels) from None
-        raise _refusal("The image file is damaged and cannot be decoded.", max_pixels) from None
+        problem = _damaged(head, truncated="truncated" in str(exc).lower())
     except (SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError, ZeroDivisionError):
         # Pillow's parsers signal malformed headers with a zoo of exception types.
-        raise _refusal("The image file is damaged and cannot be decoded.", max_pixels) from None
+        problem = _damaged(head)
     except MemoryError:
-        raise _refusal("The image is too large to decode in the memory available.", max_pixels) from None
-    return LoadedImage(pixels, alpha, fmt, mode)
+        problem = "The image is too large to decode in the memory available."
+    else:
+        return LoadedImage(pixels, alpha, fmt, mode)
+    raise _refusal(problem, max_pixels)
 
 
 def _too_many_scans(fp: BinaryIO) -> bool:
@@ -209,12 +211,22 @@ def _too_many_scans(fp: BinaryIO) -> bool:
     return count > MAX_JPEG_SCANS
 
 
-def _unidentified(head: bytes) -> str:
-    """Why Pillow could not identify the file, in plain words, from its first bytes."""
+def _accepted_format(head: bytes) -> str | None:
+    """The accepted format whose signature ``head`` starts with, if any."""
     for magic, name in _ACCEPTED_MAGIC:
-        if head.startswith(magic) and (name != "WebP" or head[8:12] == b"WEBP"):
-            return f"The {name} file is damaged and cannot be decoded."
-    return f"This file is {_what_is(head)}, not an image we can read."
+        if head.startswith(magic) and {"WebP": head[8:12] == b"WEBP", "BMP": head[6:10] == bytes(4)}.get(name, True):
+            return name
+    return None
+
+
+def _damaged(head: bytes, truncated: bool = False) -> str:
+    """Why a file Pillow failed to decode was refused: a foreign file (Pillow's BMP check is only "BM") or damage."""
+    what = _what_is(head)
+    if not _accepted_format(head) and what != _UNRECOGNISED:
+        return f"This file is {what}, not an image."
+    if truncated:
+        return "The image file is incomplete: it ends too early (was the download or upload cut off?)."
+    return f"The {_accepted_format(head) or 'image'} file is damaged and cannot be decoded."
 
 
 def _what_is(head: bytes) -> str:
@@ -237,8 +249,8 @@ def _what_is(head: bytes) -> str:
     try:  # an incremental decoder tolerates a character cut in half at the end of ``head``
         decoded = codecs.getincrementaldecoder("utf-8")().decode(head)
     except UnicodeDecodeError:
-        return "in a format we do not recognise"
-    return "a text file" if all(c.isprintable() or c.isspace() for c in decoded) else "in a format we do not recognise"
+        return _UNRECOGNISED
+    return "a text file" if all(c.isprintable() or c.isspace() for c in decoded) else _UNRECOGNISED
 
 
 def _apply_orientation(im: Image.Image) -> None:

@@ -145,6 +145,7 @@ def _build() -> tuple[CorpusFile, ...]:
     # Not images at all.
     add(_refused("empty", "empty.png", b"", "empty"))
     add(_refused("text_as_png", "notes.png", b"Shopping list:\n- milk\n- eggs\n", "text file"))
+    add(_refused("text_starting_like_bmp", "BMW.png", b"BMW service log, 2026\n", "text file"))
     add(_refused("svg_as_png", "logo.png", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
                  b'width="10" height="10"><rect width="10" height="10"/></svg>\n', "SVG"))
     add(_refused("html_as_jpg", "photo.jpg", b"<!DOCTYPE html>\n<html><body><img src='cat.jpg'></body></html>\n",

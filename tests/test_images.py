@@ -20,6 +20,7 @@ from imgkernel.images import (
     ACCEPTED,
     EXTENSIONS,
     ImageLoadError,
+    describe_pixels,
     encode_png,
     load_image,
     resize_long_side,
@@ -232,6 +233,14 @@ def test_the_default_limit_comes_from_limits():
     assert "over the limit" not in str(at_limit.value)  # ...it fails later, for its missing pixels
     with pytest.raises(ImageLoadError, match="over the limit"):
         load_image(png_bytes(w, h + 1, 8, 0, b""))
+
+
+@pytest.mark.parametrize(("n", "text"), [
+    (1, "1 pixel"), (4096, "4,096 pixels"), (1_000_000, "1 megapixel"), (12_345_678, "12.3 megapixels"),
+    (limits.MAX_PIXELS, f"{limits.MAX_PIXELS // 1_000_000} megapixels"),
+])
+def test_pixel_counts_read_naturally(n, text):
+    assert describe_pixels(n) == text
 
 
 @pytest.mark.parametrize("bad", [0, -5])
