@@ -22,7 +22,7 @@ from .images import ImageLoadError, encode_png, load_image
 from .kernel_io import kernel_from_json
 from .limits import MAX_KERNEL_JSON_BYTES
 from .mapping import OUT_OF_RANGE, resolve_scale
-from .pipeline import Settings, run_filter
+from .pipeline import Settings, output_alpha, run_filter
 
 # Files a folder run picks up (others, e.g. notes or hidden files, are left alone and counted as skipped).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -129,7 +129,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
 def _apply_file(src: Path, dst: Path, kernel: np.ndarray, settings: Settings) -> None:
     loaded = load_image(src)
     result = run_filter(loaded.pixels, kernel, settings)
-    alpha = None if loaded.alpha is None else matching_alpha(loaded.alpha, kernel.shape, settings)
+    alpha = None if loaded.alpha is None else output_alpha(loaded.alpha, kernel.shape, settings)
     data = encode_png(result.mapped.image, alpha)
     try:
         dst.write_bytes(data)
@@ -178,17 +178,6 @@ def _progress(stream: TextIO, done: int, total: int, label: str, width: int = 30
     else:
         stream.write(line + "\n")
     stream.flush()
-
-
-def matching_alpha(alpha: np.ndarray, kernel_shape: tuple[int, ...], settings: Settings) -> np.ndarray:
-    """The alpha value of the input pixel each output pixel is centred on (cropped and strided like it)."""
-    s = settings.stride
-    if settings.mode == "valid":
-        r0, c0 = ((settings.dilation * (k - 1) + 1) // 2 for k in kernel_shape[:2])
-        h, w = alpha.shape
-        kh, kw = (settings.dilation * (k - 1) + 1 for k in kernel_shape[:2])
-        return alpha[r0 : r0 + h - kh + 1 : s, c0 : c0 + w - kw + 1 : s]
-    return alpha[::s, ::s]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -53,3 +53,16 @@ def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Sett
              stride=settings.stride, dilation=settings.dilation)
     values = apply_scale(raw, scale)
     return Result(values, to_uint8(values, out_of_range=settings.out_of_range), scale)
+
+
+def output_alpha(alpha: np.ndarray, kernel_shape: tuple[int, ...], settings: Settings) -> np.ndarray:
+    """The alpha of the input pixel each output pixel is centred on: cropped and strided like the picture.
+
+    Alpha is never filtered; this lets it be re-attached to a result that ``valid`` or a stride made smaller.
+    """
+    s = settings.stride
+    if settings.mode == "valid":
+        kh, kw = (settings.dilation * (k - 1) + 1 for k in kernel_shape[:2])
+        h, w = alpha.shape
+        return alpha[kh // 2 : kh // 2 + h - kh + 1 : s, kw // 2 : kw // 2 + w - kw + 1 : s]
+    return alpha[::s, ::s]

@@ -17,6 +17,7 @@ from .catalogue import get, sobel_matrix
 from .engine import KernelError, correlate
 from .images import load_image, to_pil
 from .mapping import to_uint8
+from .pipeline import Settings, output_alpha
 
 
 def read_img(imgpath: str | os.PathLike, gray: bool = True) -> Image.Image:
@@ -53,9 +54,7 @@ def apply_img_kernel(img: Image.Image | np.ndarray, kernel: np.ndarray, strides:
         raw = raw / np.float32(k.size)
     out = to_uint8(raw, out_of_range="clip").image
     if alpha is not None:
-        # the alpha of the pixel under each window's anchor, i.e. cropped and strided like the picture
-        kh, kw = k.shape
-        alpha = alpha[kh // 2 :: strides, kw // 2 :: strides][: out.shape[0], : out.shape[1]]
+        alpha = output_alpha(alpha, k.shape, Settings(mode="valid", stride=strides))
     return to_pil(out, alpha)
 
 
