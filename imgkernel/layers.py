@@ -117,3 +117,18 @@ def combine_maps(maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
     if w.ndim != 2 or w.shape[1] != m.shape[0]:
         raise KernelError(f"Second-layer weights must be (outputs, {m.shape[0]}); got {w.shape}.")
     return np.tensordot(w, m, axes=(1, 0))
+
+
+def pad_to_size(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Zero-pad a kernel to ``shape`` keeping its anchor (``size // 2``) on the new anchor, so it filters the same.
+
+    A CNN layer has one kernel size; smaller presets are embedded in the middle of the largest one.
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    pads = []
+    for n, big in zip(k.shape, shape, strict=True):
+        if big < n:
+            raise KernelError(f"Cannot pad a kernel of side {n} down to {big}.")
+        before = big // 2 - n // 2
+        pads.append((before, big - n - before))
+    return np.pad(k, pads)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from .engine import KernelError, output_shape
 from .mapping import Scale, apply_scale, resolve_scale, to_uint8
@@ -154,3 +155,38 @@ def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int
     step = f" (stride {s}: every {s}th input pixel)" if s > 1 else ""
     return (f"Output pixel ({row}, {col}) is centred on input pixel ({row * s}, {col * s}){step}. Taps that fall "
             f"outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}.")
+
+
+def output_for_input(settings: Settings, kernel_shape: tuple[int, int], out_shape: tuple[int, ...],
+                     row: int, col: int) -> tuple[int, int]:
+    """The output pixel whose window is centred closest to input pixel (``row``, ``col``) (for clicks)."""
+    result = []
+    for i, k, n in zip((row, col), kernel_shape, out_shape[:2], strict=True):
+        centre = (settings.dilation * (k - 1) + 1) // 2 if settings.mode == "valid" else 0
+        result.append(int(np.clip(round((i - centre) / settings.stride), 0, n - 1)))
+    return result[0], result[1]
+
+
+def zoomed_crop(image: np.ndarray, row: int, col: int, radius: int, box: tuple[int, int, int, int],
+                factor: int = 16) -> np.ndarray:
+    """A nearest-neighbour enlargement of the pixels within ``radius`` of (row, col), with ``box`` outlined.
+
+    ``box`` is (top, left, bottom, right) inclusive, in the image's pixel coordinates (it may stick out of the
+    image: the outline is drawn where it would be). Returns RGB uint8 of side (2 * radius + 1) * factor.
+    """
+    img = np.asarray(image, dtype=np.uint8)
+    rgb = np.repeat(img[:, :, None], 3, axis=2) if img.ndim == 2 else img[:, :, :3]
+    h, w = rgb.shape[:2]
+    side = 2 * radius + 1
+    crop = np.full((side, side, 3), 40, np.uint8)  # dark grey where the crop leaves the image
+    r0, c0 = row - radius, col - radius
+    rs, re_ = max(r0, 0), min(r0 + side, h)
+    cs, ce = max(c0, 0), min(c0 + side, w)
+    crop[rs - r0 : re_ - r0, cs - c0 : ce - c0] = rgb[rs:re_, cs:ce]
+    big = Image.fromarray(np.repeat(np.repeat(crop, factor, axis=0), factor, axis=1))
+    top, left, bottom, right = box
+    xy = ((left - c0) * factor, (top - r0) * factor, (right - c0 + 1) * factor - 1, (bottom - r0 + 1) * factor - 1)
+    draw = ImageDraw.Draw(big)
+    draw.rectangle(xy, outline=(0, 0, 0), width=4)  # a black halo under a yellow line: visible on any colour
+    draw.rectangle((xy[0] + 1, xy[1] + 1, xy[2] - 1, xy[3] - 1), outline=(255, 220, 0), width=2)
+    return np.asarray(big)

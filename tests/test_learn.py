@@ -22,7 +22,15 @@ from imgkernel.kernel_props import (
     separability,
     symmetries,
 )
-from imgkernel.layers import combine_maps, conv_layer, layer_output_size, padding_amount, pool2d, relu
+from imgkernel.layers import (
+    combine_maps,
+    conv_layer,
+    layer_output_size,
+    pad_to_size,
+    padding_amount,
+    pool2d,
+    relu,
+)
 from imgkernel.pipeline import Settings, run_filter
 from imgkernel.walkthrough import explain_pixel
 
@@ -284,3 +292,16 @@ def test_compose_interior_matches_in_reflect_mode():
     m = c.shape[0] // 2  # borders differ: the second pass sees the first pass's border, not the photo's
     np.testing.assert_allclose(once[m:-m, m:-m], twice[m:-m, m:-m], atol=1e-9)
     assert np.max(np.abs(once - twice)) > 1e-6
+
+
+def test_pad_to_size_filters_the_same():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(12, 13))
+    for shape, big in [((3, 3), (5, 5)), ((2, 3), (5, 4)), ((4, 4), (5, 7)), ((3, 2), (4, 4))]:
+        k = rng.normal(size=shape)
+        p = pad_to_size(k, big)
+        assert p.shape == big and p.sum() == pytest.approx(k.sum())
+        np.testing.assert_allclose(ndimage.correlate(x, p, mode="wrap"), ndimage.correlate(x, k, mode="wrap"),
+                                   atol=1e-9)
+    with pytest.raises(imgkernel.KernelError):
+        pad_to_size(np.ones((5, 5)), (3, 3))
