@@ -68,7 +68,7 @@ def kernel_heatmap(matrix: np.ndarray, *, title: str = "", numbers: bool | None 
     chart = cells
     if numbers if numbers is not None else side <= 11:
         chart = cells + base.mark_text(fontSize=max(8, min(13, size // 3))).encode(text="label:N")
-    return chart.properties(width=size * k.shape[1], height=size * k.shape[0])
+    return chart.properties(width=alt.Step(size), height=alt.Step(size))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

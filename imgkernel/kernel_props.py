@@ -64,9 +64,10 @@ def frequency_response(kernel: np.ndarray, size: int = 64) -> tuple[np.ndarray, 
 
 
 def classify_response(kernel: np.ndarray) -> str:
-    """``low-pass``, ``high-pass``, ``band-pass``, ``all-pass`` or ``mixed``, from the response's rings.
+    """``low-pass``, ``high-pass``, ``high-boost``, ``band-pass``, ``all-pass`` or ``mixed``, from the response's rings.
 
-    Compares the mean gain at low radial frequencies (< 0.125 cycles/pixel), middle and high (> 0.375).
+    Compares the mean gain at low radial frequencies (< 0.125 cycles/pixel), middle and high (> 0.375);
+    ``high-boost`` is a high-pass that keeps flat areas (non-zero DC gain), as sharpening does.
     """
     mag, f = frequency_response(kernel, 64)
     radius = np.hypot(*np.meshgrid(f, f, indexing="ij"))
@@ -80,7 +81,7 @@ def classify_response(kernel: np.ndarray) -> str:
     if low > 2 * high:
         return "low-pass"
     if high > 2 * low:
-        return "high-pass"
+        return "high-boost" if abs(float(np.sum(kernel))) > 1e-9 * peak else "high-pass"
     if mid > 2 * max(low, high):
         return "band-pass"
     return "mixed"

@@ -50,6 +50,12 @@ def _bank(names: list[str], n_random: int, seed: int, random_size: int,
     return titles, np.stack([pad_to_size(k, shape) for k in kernels]), any(k.shape != shape for k in kernels)
 
 
+def _limit(maps: np.ndarray) -> float:
+    """The shared colour scale: the 99.5th percentile of |value|, so a few huge responses (e.g. where zero padding
+    meets a bright border) do not wash every map out."""
+    return float(np.percentile(np.abs(maps), 99.5)) or float(np.abs(maps).max()) or 1.0
+
+
 def _grid(maps: np.ndarray, titles: list[str], limit: float) -> None:
     """Feature maps as diverging colour images on one shared scale (blue < 0 < red), so strengths compare."""
     for start in range(0, len(maps), COLUMNS):
@@ -149,12 +155,15 @@ with right:
         st.caption(f"Kernels of different sizes are zero-padded to {k_h}×{k_w} around their centre: "
                    "a layer has one kernel size.")
 
-limit = float(np.abs(shown).max()) or 1.0
 st.subheader(f"Feature maps ({len(titles)})")
-_grid(shown, titles, limit)
+_grid(shown, titles, _limit(shown))
 if use_relu and negatives:
     st.caption("Before ReLU each edge kernel answers both sides of an edge (red one side, blue the other); "
                "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels.")
+    with st.expander("The maps before ReLU (and before pooling)"):
+        _grid(maps, titles, _limit(maps))
+st.caption("Colours saturate at the 99.5th percentile of the values shown. Zero padding makes the photo's own "
+           "border look like an edge: CNNs see that too.")
 
 if second:
     st.subheader("Second layer: features combining")
@@ -167,4 +176,4 @@ if second:
     st.caption("Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
                "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
                "edges occurs (corners, crossings, textures).")
-    _grid(combined, [f"map {i + 1}" for i in range(m)], float(np.abs(combined).max()) or 1.0)
+    _grid(combined, [f"map {i + 1}" for i in range(m)], _limit(combined))

@@ -24,19 +24,25 @@ def _thumb(digest: str, _small: np.ndarray, name: str, out_of_range: str) -> np.
     return imgkernel.run_filter(_small, spec.matrix(), settings).mapped.image
 
 
-def _render(specs: list[imgkernel.KernelSpec], side: int, out_of_range: str, columns: int, buttons: bool) -> None:
-    """A grid of thumbnails, computed with a progress bar (each one is cached, so revisits are instant)."""
+def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: str) -> dict[str, np.ndarray]:
+    """Every thumbnail, with a progress bar (each one is cached, so revisits are instant)."""
     photo = ui.current_photo()
     small = learn_ui.thumbnail(photo.digest, photo.pixels, side)
     key = f"{photo.digest}:{side}"
     bar = st.progress(0.0, text="Filtering…")
-    images = []
+    images = {}
     for i, spec in enumerate(specs):
-        images.append(_thumb(key, small, spec.name, out_of_range))
+        images[spec.name] = _thumb(key, small, spec.name, out_of_range)
         bar.progress((i + 1) / len(specs), text=f"Filtering… {spec.title}")
     bar.empty()
+    return images
+
+
+def _render(specs: list[imgkernel.KernelSpec], images: dict[str, np.ndarray], columns: int, buttons: bool) -> None:
+    """A grid of thumbnails with titles, and a button under each to open it in the playground."""
+    shown = [images[spec.name] for spec in specs]
     for start in range(0, len(specs), columns):
-        for col, spec, image in zip(st.columns(columns), specs[start:start + columns], images[start:start + columns],
+        for col, spec, image in zip(st.columns(columns), specs[start:start + columns], shown[start:start + columns],
                                     strict=False):
             with col:
                 st.image(image, caption=spec.title, output_format="PNG", width="stretch")
@@ -57,9 +63,11 @@ out_of_range = c2.segmented_control(
     "Values outside 0..255", ["clip", "abs", "rescale"], default="clip", key="gallery_range", required=True,
     help="clip: negatives become black (as setosa.io shows); abs: edge strength whatever its sign; "
          "rescale: the actual min..max stretched to 0..255.")
-specs = list(imgkernel.CATALOGUE.values()) if category == ALL else groups[category]
-st.caption(f"{len(specs)} kernel{'s' if len(specs) != 1 else ''}")
-_render(specs, THUMB_SIDE, out_of_range, COLUMNS, buttons=True)
+sections = groups if category == ALL else {category: groups[category]}
+images = _compute([spec for group in sections.values() for spec in group], THUMB_SIDE, out_of_range)
+for name, group in sections.items():
+    st.subheader(f"{name} ({len(group)})")
+    _render(group, images, COLUMNS, buttons=True)
 
 sobels = [imgkernel.CATALOGUE[n] for n in ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right")
           if n in imgkernel.CATALOGUE]
@@ -68,4 +76,4 @@ if sobels:
     st.caption("Each finds the edges of one direction: top lights up where it is brighter above than below, "
                "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
                "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike.")
-    _render(sobels, SOBEL_SIDE, out_of_range, len(sobels), buttons=False)
+    _render(sobels, _compute(sobels, SOBEL_SIDE, out_of_range), len(sobels), buttons=False)

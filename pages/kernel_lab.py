@@ -19,6 +19,7 @@ COMPOSE_SIDE = 256  # long side of the photo used to demonstrate composition
 CLASS_TEXT = {
     "low-pass": "keeps smooth areas and removes fine detail and noise (it blurs)",
     "high-pass": "removes smooth areas and keeps edges and fine detail",
+    "high-boost": "keeps smooth areas and amplifies edges and fine detail (it sharpens)",
     "band-pass": "responds to one range of stripe spacings (textures), ignoring flat areas and the finest detail",
     "all-pass": "treats every frequency about equally",
     "mixed": "has no simple low/high-pass shape",
@@ -47,7 +48,7 @@ st.caption("What a kernel's numbers tell you before you run it. Kernels are appl
 title, k = learn_ui.kernel_picker("Kernel", "lab_kernel")
 left, right = st.columns(2)
 with left:
-    st.altair_chart(learn_ui.kernel_heatmap(k, title=f"{title} ({k.shape[0]}×{k.shape[1]})"))
+    st.altair_chart(learn_ui.kernel_heatmap(k, title=f"{title} ({k.shape[0]}×{k.shape[1]})"), width="content")
     gain = dc_gain(k)
     sep = separability(k)
     c1, c2 = st.columns(2)
@@ -75,7 +76,7 @@ with left:
 with right:
     kind = classify_response(k)
     st.markdown(f"**Frequency response: {kind}** — it {CLASS_TEXT[kind]}.")
-    st.altair_chart(_response_chart(k))
+    st.altair_chart(_response_chart(k), width="content")
     st.caption("Magnitude of the kernel's 2-D Fourier transform (zero-padded to "
                f"{FREQ_SIZE}×{FREQ_SIZE}): the centre is a flat area (its value is |sum of weights|), the edges "
                "are the finest stripes a photo can hold (0.5 cycles per pixel). Bright centre = low-pass.")
@@ -97,9 +98,10 @@ with c3:
                                 key="lab_mode", required=True)
 combined = compose(a, b)
 g1, g2, g3 = st.columns([1, 1, 2])
-g1.altair_chart(learn_ui.kernel_heatmap(a, title="A"))
-g2.altair_chart(learn_ui.kernel_heatmap(b, title="B"))
-g3.altair_chart(learn_ui.kernel_heatmap(combined, title=f"A ∗ B ({combined.shape[0]}×{combined.shape[1]})"))
+g1.altair_chart(learn_ui.kernel_heatmap(a, title="A"), width="content")
+g2.altair_chart(learn_ui.kernel_heatmap(b, title="B"), width="content")
+g3.altair_chart(learn_ui.kernel_heatmap(combined, title=f"A ∗ B ({combined.shape[0]}×{combined.shape[1]})"),
+                width="content")
 
 photo = ui.current_photo()
 x = imgkernel.to_gray(learn_ui.thumbnail(photo.digest, photo.pixels, COMPOSE_SIDE)).astype(np.float32)
@@ -115,8 +117,9 @@ scale = max(1.0, float(np.abs(twice).max()))
 i1, i2, i3 = st.columns(3)
 i1.image(signed_colormap(twice, limit=scale), caption="A, then B", width="stretch")
 i2.image(signed_colormap(once, limit=scale), caption="A ∗ B once", width="stretch")
-i3.image(signed_colormap(once - twice, limit=max(float(diff.max()), 1e-3)),
-         caption="difference (scaled to its own maximum)", width="stretch")
+diff_limit = max(float(diff.max()), 1e-3)
+i3.image(signed_colormap(once - twice, limit=diff_limit),
+         caption=f"difference (full colour at ±{diff_limit:.1e})", width="stretch")
 d1, d2 = st.columns(2)
 d1.metric("Largest difference, whole image", f"{float(diff.max()):.2e}")
 d2.metric("Largest difference, away from the border", f"{float(interior.max()) if interior.size else 0.0:.2e}")

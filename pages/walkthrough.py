@@ -81,9 +81,11 @@ row_labels = [f"row {r}" for r in e.rows]
 col_labels = [f"col {c}" for c in e.cols]
 
 
-def styled(values: np.ndarray, fmt: str) -> pd.io.formats.style.Styler:
+def styled(values: np.ndarray, fmt: str,
+           labels: tuple[list[str], list[str]] | None = None) -> pd.io.formats.style.Styler:
     """A tap grid labelled with the input rows/columns it reads; padding cells shaded, the anchor outlined."""
-    df = pd.DataFrame(values, index=row_labels, columns=col_labels)
+    index, columns = labels or (row_labels, col_labels)
+    df = pd.DataFrame(values, index=index, columns=columns)
     css = np.where(e.outside, "background-color: rgba(128, 128, 128, 0.35); font-style: italic", "")
     hit_r, hit_c = np.flatnonzero(e.rows == e.in_row), np.flatnonzero(e.cols == e.in_col)
     if settings.mode != "valid" and hit_r.size and hit_c.size:  # (with dilation the centre may fall between taps)
@@ -99,7 +101,9 @@ with c1:
     show(styled(hood, "{:.0f}" if float(np.abs(hood - np.round(hood)).max()) == 0 else "{:.2f}"))
 with c2:
     st.markdown("**2 · Kernel**" + (" rotated 180° (true convolution)" if settings.true_convolution else ""))
-    show(styled(e.kernel, "{:.4g}"))
+    # the kernel's own labels: offsets from the centre pixel, in input pixels (they skip with dilation)
+    offsets = ([f"dy {r - e.in_row:+d}" for r in e.rows], [f"dx {c - e.in_col:+d}" for c in e.cols])
+    show(styled(e.kernel, "{:.4g}", offsets))
 with c3:
     st.markdown("**3 · Products** (value × weight)")
     show(styled(products, "{:.4g}"))
@@ -110,6 +114,12 @@ if e.outside.any():
 if settings.dilation > 1:
     st.caption(f"Dilation {settings.dilation}: the taps read every {settings.dilation}th pixel, so the rows and "
                "columns above skip pixels.")
+
+if kernel.size <= 25:
+    terms = " + ".join(f"{v:g}×{w:g}" if w >= 0 else f"{v:g}×({w:g})"
+                       for v, w in zip(hood.ravel(), e.kernel.ravel(), strict=True) if w != 0)
+    name = CHANNELS[channel] if colour else "Gray"
+    st.markdown(f"{name}: {terms or '0'} = **{e.raw[channel]:.4g}** (zero weights left out)")
 
 # steps per channel: sum, divisor/offset, mapping
 names = [CHANNELS[i] for i in range(len(e.raw))] if colour else ["Gray"]

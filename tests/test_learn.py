@@ -232,6 +232,7 @@ def test_dc_gain_and_frequency_response():
     assert dc_gain(lap) == 0
     assert classify_response(box) == "low-pass"
     assert classify_response(lap) == "high-pass"
+    assert classify_response(imgkernel.get("sharpen").matrix()) == "high-boost"
     assert classify_response(imgkernel.get("identity").matrix()) == "all-pass"
     assert classify_response(imgkernel.get("blur").matrix()) == "low-pass"
 
