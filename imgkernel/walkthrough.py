@@ -106,10 +106,9 @@ def explain_pixel(
     cols = tap_positions(col, w, kw, *args)
     outside = ((rows < 0) | (rows >= h))[:, None] | ((cols < 0) | (cols >= w))[None, :]
 
-    src = img.astype(np.float64)
-    if src.ndim == 2:
-        src = src[:, :, None]
-    hood = src[np.ix_(source_index(rows, h, settings.mode), source_index(cols, w, settings.mode))]
+    src = img[:, :, None] if img.ndim == 2 else img
+    # index first, convert after: only the kh x kw taps are copied, whatever the photo's size
+    hood = src[np.ix_(source_index(rows, h, settings.mode), source_index(cols, w, settings.mode))].astype(np.float64)
     if settings.mode == "constant":
         hood[outside] = float(settings.cval)
     products = hood * applied[:, :, None]

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import imgkernel
+import learn_ui
 import ui
 from imgkernel.walkthrough import coordinates_note, explain_pixel, output_for_input, zoomed_crop
 
@@ -36,7 +37,10 @@ in_h, in_w = photo.pixels.shape[:2]
 left, right = st.columns([3, 2])
 with left:
     st.markdown("**Click a pixel of the input photo**")
-    click = streamlit_image_coordinates(photo.pixels, width=min(CLICK_WIDTH, in_w), key="walk_click",
+    # the browser gets a copy at twice the displayed width (sharp on high-DPI screens, light for big photos);
+    # the click comes back in displayed pixels and is scaled to the full photo below
+    shown = learn_ui.thumbnail(photo.digest, photo.pixels, 2 * CLICK_WIDTH)
+    click = streamlit_image_coordinates(shown, width=min(CLICK_WIDTH, in_w), key="walk_click",
                                         image_format="JPEG", jpeg_quality=90, cursor="crosshair")
 if click and click.get("unix_time") != st.session_state.get("walk_last_click"):
     st.session_state["walk_last_click"] = click.get("unix_time")
