@@ -69,6 +69,17 @@ st.title("A convolutional layer, made of image kernels")
 st.caption("A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
            "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets. "
            "Maps are drawn blue below 0, white at 0 and red above, all on one scale.")
+with st.expander("How this layer computes"):
+    st.markdown(
+        "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
+        "the input is padded with zeros: *valid* = none, *same* = d(k−1)/2 per side (keeps the size at stride 1), "
+        "*full* = d(k−1) per side (every position where kernel and input overlap).\n"
+        "* **RGB input**: a filter has one kernel per input channel; here all three are the same 2-D kernel, and "
+        "the three responses are summed into one map (gray input: one channel, the luminance).\n"
+        "* **Bias** is added to every value of a map, then **ReLU** sets negatives to 0.\n"
+        "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
+        "* **Output size** per side: `floor((n + 2p − d(k−1) − 1) / s) + 1`; pooling is the same with p = 0, "
+        "d = 1.")
 photo = ui.current_photo()
 
 with st.sidebar:

@@ -52,6 +52,15 @@ def test_walkthrough_renders_and_follows_the_inputs():
     assert not at.exception
 
 
+def test_walkthrough_marks_padding_at_the_corner():
+    at = _run("walkthrough", walk_row=0, walk_col=0)
+    assert any("outside the photo" in c.value for c in at.caption)
+    at.number_input(key="walk_row").set_value(10)
+    at.number_input(key="walk_col").set_value(10)
+    at.run()
+    assert not any("outside the photo" in c.value for c in at.caption)
+
+
 def test_walkthrough_click_is_scaled_to_image_pixels():
     photo, res = _default_output()
     h, w = photo.pixels.shape[:2]
