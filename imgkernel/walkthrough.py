@@ -92,9 +92,11 @@ def explain_pixel(
     ``value_range`` is the (low, high) of the whole image's scaled values, needed only when
     ``settings.out_of_range == "rescale"`` (pass ``result.mapped.low/high``); without it the whole filter is run.
     """
-    img = prepare(np.asarray(pixels), settings)
+    img = np.asarray(pixels)
+    if img.ndim not in (2, 3) or img.size == 0:
+        raise KernelError("The photo must be a non-empty (H, W) or (H, W, C) array.")
     ker = np.asarray(kernel, dtype=np.float64)
-    shape = output_shape(img.shape, ker.shape, mode=settings.mode, stride=settings.stride,
+    shape = output_shape(img.shape[:2], ker.shape, mode=settings.mode, stride=settings.stride,
                          dilation=settings.dilation)
     if not (0 <= row < shape[0] and 0 <= col < shape[1]):
         raise KernelError(f"Output pixel ({row}, {col}) is outside the output, which is {shape[0]} x {shape[1]}.")
@@ -106,9 +108,11 @@ def explain_pixel(
     cols = tap_positions(col, w, kw, *args)
     outside = ((rows < 0) | (rows >= h))[:, None] | ((cols < 0) | (cols >= w))[None, :]
 
-    src = img[:, :, None] if img.ndim == 2 else img
-    # index first, convert after: only the kh x kw taps are copied, whatever the photo's size
-    hood = src[np.ix_(source_index(rows, h, settings.mode), source_index(cols, w, settings.mode))].astype(np.float64)
+    # gather first, convert after: only the kh x kw taps are copied and (for "gray") converted, whatever the
+    # photo's size; the luminance is per pixel, so converting the taps equals converting the photo
+    taps = prepare(img[np.ix_(source_index(rows, h, settings.mode), source_index(cols, w, settings.mode))], settings)
+    squeeze = taps.ndim == 2
+    hood = (taps[:, :, None] if squeeze else taps).astype(np.float64)
     if settings.mode == "constant":
         hood[outside] = float(settings.cval)
     products = hood * applied[:, :, None]
@@ -133,7 +137,6 @@ def explain_pixel(
         in_row, in_col = row * settings.stride + span_h // 2, col * settings.stride + span_w // 2
     else:
         in_row, in_col = row * settings.stride, col * settings.stride
-    squeeze = img.ndim == 2
     return PixelExplanation(
         row, col, in_row, in_col, rows, cols, outside, applied,
         hood[:, :, 0] if squeeze else hood, products[:, :, 0] if squeeze else products,

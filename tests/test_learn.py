@@ -130,6 +130,10 @@ def test_walkthrough_coordinates_stride_and_valid():
     assert not v.outside.any()
     with pytest.raises(imgkernel.KernelError):
         explain_pixel(img, np.ones((3, 3)), Settings(mode="valid"), 8, 0)  # valid output is only 8 x 8
+    with pytest.raises(imgkernel.KernelError):
+        explain_pixel(img, np.ones((3, 3)), Settings(mode="sideways"), 0, 0)
+    with pytest.raises(imgkernel.KernelError):
+        explain_pixel(img.ravel(), np.ones((3, 3)), Settings(), 0, 0)
 
 
 # ---------------------------------------------------------------------------------------------- CNN layer
