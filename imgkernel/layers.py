@@ -1,0 +1,134 @@
+"""A convolutional-network layer built from image kernels: conv (bank of kernels), bias, ReLU, pooling.
+
+Conventions (the ones of PyTorch's ``Conv2d`` / ``MaxPool2d`` and of vdumoulin's conv_arithmetic):
+
+* the layer computes cross-correlation (kernels are not rotated), with zero padding of ``p`` pixels on
+  every side, stride ``s`` and dilation ``d``; each output side is ``floor((n + 2p - d(k-1) - 1) / s) + 1``;
+* padding names: ``valid`` = 0, ``same`` = ``d(k-1) // 2`` (keeps the size at stride 1 for odd kernels;
+  even kernels lose one pixel because the padding stays symmetric), ``full`` = ``d(k-1)`` (every position
+  where kernel and image overlap at all);
+* an RGB input is treated like a 3-channel CNN input whose filter holds the *same* 2-D kernel for each of
+  the three channels: the three per-channel responses are summed into one feature map (so a colour filter
+  responds to edges in any channel, three times as strongly as on the gray image of the channel mean);
+* feature maps are stacked as (N, H, W): one map per kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from .engine import KernelError, correlate
+
+Padding = Literal["valid", "same", "full"]
+PADDINGS: tuple[str, ...] = ("valid", "same", "full")
+POOLS: tuple[str, ...] = ("max", "average")
+
+
+def layer_output_size(n: int, k: int, p: int, s: int = 1, d: int = 1) -> int:
+    """The standard output length ``floor((n + 2p - d(k-1) - 1) / s) + 1``; KernelError when nothing fits."""
+    for name, v, low in (("input size", n, 1), ("kernel size", k, 1), ("padding", p, 0), ("stride", s, 1),
+                         ("dilation", d, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise KernelError(f"The {name} must be a whole number of at least {low} (got {v!r}).")
+    size = (n + 2 * p - d * (k - 1) - 1) // s + 1
+    if size < 1:
+        raise KernelError(f"The kernel (spanning {d * (k - 1) + 1} pixels) does not fit in {n} pixels plus "
+                          f"{p} of padding on each side; use more padding or a smaller kernel or dilation.")
+    return size
+
+
+def padding_amount(k: int, padding: Padding, dilation: int = 1) -> int:
+    """Pixels of zero padding on each side for a padding name (see the module docstring)."""
+    span = dilation * (k - 1)
+    if padding == "valid":
+        return 0
+    if padding == "same":
+        return span // 2
+    if padding == "full":
+        return span
+    raise KernelError(f"Unknown padding {padding!r}; choose one of {', '.join(PADDINGS)}.")
+
+
+def conv_layer(
+    image: np.ndarray, kernels: np.ndarray, bias: np.ndarray | float = 0.0, *,
+    stride: int = 1, padding: Padding = "valid", dilation: int = 1,
+) -> np.ndarray:
+    """Feature maps (N, H', W') float32 of ``image`` (H, W) or (H, W, C) through ``kernels`` (N, kh, kw).
+
+    All kernels must share one size (as in a CNN layer). ``bias`` is one number or one per kernel.
+    """
+    bank = np.asarray(kernels, dtype=np.float64)
+    if bank.ndim == 2:
+        bank = bank[None]
+    if bank.ndim != 3 or bank.shape[0] == 0:
+        raise KernelError("A layer needs a stack of kernels of one size, shaped (count, rows, columns).")
+    b = np.broadcast_to(np.asarray(bias, dtype=np.float32), (bank.shape[0],))
+    x = np.asarray(image, dtype=np.float32)
+    if x.ndim == 2:
+        x = x[:, :, None]
+    kh, kw = bank.shape[1:]
+    ph, pw = padding_amount(kh, padding, dilation), padding_amount(kw, padding, dilation)
+    out_h = layer_output_size(x.shape[0], kh, ph, stride, dilation)
+    out_w = layer_output_size(x.shape[1], kw, pw, stride, dilation)
+    padded = np.pad(x, ((ph, ph), (pw, pw), (0, 0)))  # zeros, as CNN layers pad
+    maps = np.empty((bank.shape[0], out_h, out_w), np.float32)
+    for i, ker in enumerate(bank):
+        per_channel = correlate(padded, ker, mode="valid", stride=stride, dilation=dilation)
+        maps[i] = per_channel.sum(axis=2) + b[i]
+    return maps
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0)``: negative responses become 0 (a new float32 array)."""
+    return np.maximum(np.asarray(x, dtype=np.float32), np.float32(0))
+
+
+def pool2d(x: np.ndarray, size: int = 2, stride: int | None = None, kind: str = "max") -> np.ndarray:
+    """Max or average pooling over the last two axes, no padding (PyTorch's defaults: stride = size).
+
+    Output side: ``floor((n - size) / stride) + 1``, i.e. ``layer_output_size(n, size, 0, stride)``.
+    """
+    stride = size if stride is None else stride
+    if kind not in POOLS:
+        raise KernelError(f"Unknown pooling {kind!r}; choose one of {', '.join(POOLS)}.")
+    a = np.asarray(x, dtype=np.float32)
+    if a.ndim < 2:
+        raise KernelError("Pooling needs an array of at least two dimensions (rows x columns).")
+    out_h = layer_output_size(a.shape[-2], size, 0, stride)
+    out_w = layer_output_size(a.shape[-1], size, 0, stride)
+    windows = np.lib.stride_tricks.sliding_window_view(a, (size, size), axis=(-2, -1))
+    windows = windows[..., : (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride, :, :]
+    return windows.max(axis=(-2, -1)) if kind == "max" else windows.mean(axis=(-2, -1), dtype=np.float32)
+
+
+def random_bank(count: int, size: int, seed: int = 0) -> np.ndarray:
+    """``count`` random zero-mean kernels (size x size), like an untrained layer's He-style initialisation."""
+    rng = np.random.default_rng(seed)
+    bank = rng.standard_normal((count, size, size)) * np.sqrt(2.0 / (size * size))
+    return bank - bank.mean(axis=(1, 2), keepdims=True)
+
+
+def combine_maps(maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """A 1x1-convolution second layer: map j = sum_i weights[j, i] * maps[i] (shape (M, H, W))."""
+    w = np.asarray(weights, dtype=np.float32)
+    m = np.asarray(maps, dtype=np.float32)
+    if w.ndim != 2 or w.shape[1] != m.shape[0]:
+        raise KernelError(f"Second-layer weights must be (outputs, {m.shape[0]}); got {w.shape}.")
+    return np.tensordot(w, m, axes=(1, 0))
+
+
+def pad_to_size(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Zero-pad a kernel to ``shape`` keeping its anchor (``size // 2``) on the new anchor, so it filters the same.
+
+    A CNN layer has one kernel size; smaller presets are embedded in the middle of the largest one.
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    pads = []
+    for n, big in zip(k.shape, shape, strict=True):
+        if big < n:
+            raise KernelError(f"Cannot pad a kernel of side {n} down to {big}.")
+        before = big // 2 - n // 2
+        pads.append((before, big - n - before))
+    return np.pad(k, pads)

@@ -1,0 +1,194 @@
+"""How one output pixel is computed, step by step, with exactly the engine's conventions.
+
+``explain_pixel`` redoes the filter for a single output pixel with plain indexing (no padding of the whole
+image): which input pixels each tap reads (including border-mode padding values), the kernel as applied
+(rotated 180 degrees for true convolution), the element-wise products, their sum, the divisor/offset and
+the 8-bit mapping. Coordinates are (row, column), 0-based, with row 0 at the top. Its numbers equal
+``run_filter`` for the same settings (the tests check that), so the walkthrough can never drift from the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .engine import KernelError, output_shape
+from .mapping import Scale, apply_scale, resolve_scale, to_uint8
+from .pipeline import Settings, prepare, run_filter
+
+# What each border mode reads for an index outside the image (scipy.ndimage names), for captions.
+MODE_RULES: dict[str, str] = {
+    "reflect": "mirror image of the border including the edge pixel (d c b a | a b c d | d c b a)",
+    "mirror": "mirror image of the border without repeating the edge pixel (d c b | a b c d | c b a)",
+    "nearest": "the nearest edge pixel repeated (a a a | a b c d | d d d)",
+    "wrap": "the opposite side of the image (a b c d | a b c d | a b c d)",
+    "constant": "a constant value (cval) outside the image",
+    "valid": "no padding: only positions where the whole kernel fits inside the image are computed",
+}
+
+
+@dataclass(frozen=True)
+class PixelExplanation:
+    """One output pixel's computation. Arrays of taps have the kernel's shape (kh, kw) [+ channels]."""
+
+    out_row: int
+    out_col: int
+    in_row: int  # input pixel under the kernel's anchor (padded modes) or the window's middle (valid)
+    in_col: int
+    rows: np.ndarray  # (kh,) input row each kernel row reads; may lie outside the image (padding)
+    cols: np.ndarray  # (kw,) input column each kernel column reads
+    outside: np.ndarray  # (kh, kw) bool: the tap reads a padding value, not a real pixel
+    kernel: np.ndarray  # (kh, kw) float64, as applied (rotated 180 degrees for true convolution)
+    neighbourhood: np.ndarray  # (kh, kw) or (kh, kw, C) float64 input values each tap reads
+    products: np.ndarray  # neighbourhood * kernel, same shape
+    raw: np.ndarray  # (C,) sum of the products per channel (C = 1 for gray)
+    scale: Scale  # effective divisor and offset
+    scaled: np.ndarray  # (C,) float32 raw / divisor + offset: what ``Result.values`` holds
+    final: np.ndarray  # (C,) uint8 after the out-of-range mapping: the displayed pixel
+    value_range: tuple[float, float] | None  # whole-image min/max used by "rescale" (else None)
+
+
+def source_index(i: np.ndarray, n: int, mode: str) -> np.ndarray:
+    """Map (possibly out-of-range) indices into ``0..n-1`` the way border ``mode`` extends the image.
+
+    For ``constant`` the result is meaningless outside the image (the caller uses cval there).
+    """
+    i = np.asarray(i, dtype=np.int64)
+    if mode == "reflect":  # period 2n: a b c d d c b a
+        j = np.mod(i, 2 * n)
+        return np.where(j >= n, 2 * n - 1 - j, j)
+    if mode == "mirror":  # period 2n - 2: a b c d c b
+        if n == 1:
+            return np.zeros_like(i)
+        j = np.mod(i, 2 * n - 2)
+        return np.where(j >= n, 2 * n - 2 - j, j)
+    if mode == "nearest":
+        return np.clip(i, 0, n - 1)
+    if mode == "wrap":
+        return np.mod(i, n)
+    return np.clip(i, 0, n - 1)
+
+
+def tap_positions(out_index: int, n: int, k: int, mode: str, stride: int, dilation: int,
+                  true_convolution: bool) -> np.ndarray:
+    """Input indices along one axis read by kernel taps 0..k-1 (as applied) for output index ``out_index``."""
+    span = dilation * (k - 1) + 1
+    if mode == "valid":
+        start = out_index * stride
+    else:
+        anchor = dilation * ((k - 1) - k // 2) if true_convolution else span // 2
+        start = out_index * stride - anchor
+    return start + dilation * np.arange(k)
+
+
+def explain_pixel(
+    pixels: np.ndarray, kernel: np.ndarray, settings: Settings, row: int, col: int,
+    *, value_range: tuple[float, float] | None = None,
+) -> PixelExplanation:
+    """Explain output pixel (``row``, ``col``) of ``run_filter(pixels, kernel, settings)``.
+
+    ``value_range`` is the (low, high) of the whole image's scaled values, needed only when
+    ``settings.out_of_range == "rescale"`` (pass ``result.mapped.low/high``); without it the whole filter is run.
+    """
+    img = np.asarray(pixels)
+    if img.ndim not in (2, 3) or img.size == 0:
+        raise KernelError("The photo must be a non-empty (H, W) or (H, W, C) array.")
+    ker = np.asarray(kernel, dtype=np.float64)
+    shape = output_shape(img.shape[:2], ker.shape, mode=settings.mode, stride=settings.stride,
+                         dilation=settings.dilation)
+    if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+        raise KernelError(f"Output pixel ({row}, {col}) is outside the output, which is {shape[0]} x {shape[1]}.")
+    applied = ker[::-1, ::-1] if settings.true_convolution else ker
+    kh, kw = ker.shape
+    h, w = img.shape[:2]
+    args = (settings.mode, settings.stride, settings.dilation, settings.true_convolution)
+    rows = tap_positions(row, h, kh, *args)
+    cols = tap_positions(col, w, kw, *args)
+    outside = ((rows < 0) | (rows >= h))[:, None] | ((cols < 0) | (cols >= w))[None, :]
+
+    # gather first, convert after: only the kh x kw taps are copied and (for "gray") converted, whatever the
+    # photo's size; the luminance is per pixel, so converting the taps equals converting the photo
+    taps = prepare(img[np.ix_(source_index(rows, h, settings.mode), source_index(cols, w, settings.mode))], settings)
+    squeeze = taps.ndim == 2
+    hood = (taps[:, :, None] if squeeze else taps).astype(np.float64)
+    if settings.mode == "constant":
+        hood[outside] = float(settings.cval)
+    products = hood * applied[:, :, None]
+    raw = products.sum(axis=(0, 1))
+
+    scale = resolve_scale(ker, divisor=settings.divisor, offset=settings.offset,
+                          normalise=settings.normalise, mean=settings.mean)
+    scaled = apply_scale(raw.astype(np.float32), scale)
+    if settings.out_of_range == "rescale":
+        if value_range is None:
+            res = run_filter(pixels, kernel, settings)
+            value_range = (res.mapped.low, res.mapped.high)
+        # mapping the pixel together with the image's extremes gives exactly the image's min..max stretch
+        row_vals = np.concatenate([scaled, np.float32(value_range)])[None, :]
+        final = to_uint8(row_vals, out_of_range="rescale").image[0, : len(scaled)]
+    else:
+        value_range = None
+        final = to_uint8(scaled[None, :], out_of_range=settings.out_of_range).image[0]
+
+    if settings.mode == "valid":
+        span_h, span_w = settings.dilation * (kh - 1) + 1, settings.dilation * (kw - 1) + 1
+        in_row, in_col = row * settings.stride + span_h // 2, col * settings.stride + span_w // 2
+    else:
+        in_row, in_col = row * settings.stride, col * settings.stride
+    return PixelExplanation(
+        row, col, in_row, in_col, rows, cols, outside, applied,
+        hood[:, :, 0] if squeeze else hood, products[:, :, 0] if squeeze else products,
+        raw, scale, scaled, final, value_range,
+    )
+
+
+def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int, col: int) -> str:
+    """A sentence relating output (row, col) to the input pixels, for the chosen border mode and stride."""
+    s, d = settings.stride, settings.dilation
+    kh, kw = kernel_shape
+    span_h, span_w = d * (kh - 1) + 1, d * (kw - 1) + 1
+    if settings.mode == "valid":
+        return (f"'valid' mode pads nothing, so output pixel ({row}, {col}) uses the window whose top-left input "
+                f"pixel is ({row} x {s}, {col} x {s}) = ({row * s}, {col * s}); the window spans {span_h} x {span_w} "
+                f"input pixels, so the output is smaller than the input by {span_h - 1} rows and {span_w - 1} columns "
+                f"(then divided by the stride).")
+    step = f" (stride {s}: every {s}th input pixel)" if s > 1 else ""
+    return (f"Output pixel ({row}, {col}) is centred on input pixel ({row * s}, {col * s}){step}. Taps that fall "
+            f"outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}.")
+
+
+def output_for_input(settings: Settings, kernel_shape: tuple[int, int], out_shape: tuple[int, ...],
+                     row: int, col: int) -> tuple[int, int]:
+    """The output pixel whose window is centred closest to input pixel (``row``, ``col``) (for clicks)."""
+    result = []
+    for i, k, n in zip((row, col), kernel_shape, out_shape[:2], strict=True):
+        centre = (settings.dilation * (k - 1) + 1) // 2 if settings.mode == "valid" else 0
+        result.append(int(np.clip(round((i - centre) / settings.stride), 0, n - 1)))
+    return result[0], result[1]
+
+
+def zoomed_crop(image: np.ndarray, row: int, col: int, radius: int, box: tuple[int, int, int, int],
+                factor: int = 16) -> np.ndarray:
+    """A nearest-neighbour enlargement of the pixels within ``radius`` of (row, col), with ``box`` outlined.
+
+    ``box`` is (top, left, bottom, right) inclusive, in the image's pixel coordinates (it may stick out of the
+    image: the outline is drawn where it would be). Returns RGB uint8 of side (2 * radius + 1) * factor.
+    """
+    img = np.asarray(image, dtype=np.uint8)
+    rgb = np.repeat(img[:, :, None], 3, axis=2) if img.ndim == 2 else img[:, :, :3]
+    h, w = rgb.shape[:2]
+    side = 2 * radius + 1
+    crop = np.full((side, side, 3), 40, np.uint8)  # dark grey where the crop leaves the image
+    r0, c0 = row - radius, col - radius
+    rs, re_ = max(r0, 0), min(r0 + side, h)
+    cs, ce = max(c0, 0), min(c0 + side, w)
+    crop[rs - r0 : re_ - r0, cs - c0 : ce - c0] = rgb[rs:re_, cs:ce]
+    big = Image.fromarray(np.repeat(np.repeat(crop, factor, axis=0), factor, axis=1))
+    top, left, bottom, right = box
+    xy = ((left - c0) * factor, (top - r0) * factor, (right - c0 + 1) * factor - 1, (bottom - r0 + 1) * factor - 1)
+    draw = ImageDraw.Draw(big)
+    draw.rectangle(xy, outline=(0, 0, 0), width=4)  # a black halo under a yellow line: visible on any colour
+    draw.rectangle((xy[0] + 1, xy[1] + 1, xy[2] - 1, xy[3] - 1), outline=(255, 220, 0), width=2)
+    return np.asarray(big)
