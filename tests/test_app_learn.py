@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
+import ui
 from imgkernel.pipeline import Settings, run_filter
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the pages import ``ui`` and ``learn_ui`` from the app's root, as streamlit run does
-import ui  # noqa: E402
 
 TIMEOUT = 30
 
