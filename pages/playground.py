@@ -1,0 +1,380 @@
+"""The playground: pick a photo and a kernel (preset, sliders or your own grid) and see the filter side by side.
+
+State lives in ``st.session_state`` under ``pg_*`` keys; the chosen photo and kernel are published through
+``ui.set_photo`` / ``ui.set_kernel`` for the Learn pages. Order matters in this script: the grid is read
+*before* the preset selectbox is drawn (it is placed above the grid with containers), so an edited cell can
+switch the preset to "custom" in the same run without a second rerun.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import imgkernel
+import ui
+from imgkernel import kernel_io, share
+from imgkernel.limits import (
+    MAX_DILATION,
+    MAX_KERNEL_SIDE,
+    MAX_STRIDE,
+    PREVIEW_LONG_SIDE,
+    UPLOAD_LIMIT_MB,
+)
+from imgkernel.pipeline import Settings
+
+log = logging.getLogger(__name__)
+
+CUSTOM = share.CUSTOM
+PRESET, CUSTOM_MATRIX, MATRIX, GRID_KEY = "pg_preset", "pg_custom", "pg_matrix", "pg_grid_key"
+DIVISOR_OK, NOTICES, JSON_ERROR, DOWNLOAD = "pg_div_ok", "pg_notices", "pg_json_error", "pg_download"
+SOURCES = ("Sample", "Upload", "Camera")
+IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
+PREVIEW_SIZES = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048, 3072, 4096)
+VIEW_HELP = {
+    "clip": "Values below 0 show black, above 255 white (and are counted as clipped).",
+    "abs": "Negative responses count as positive: edge strength whatever its direction.",
+    "rescale": "The darkest value becomes black and the brightest white: nothing is clipped.",
+    "signed": "Blue below 0, white at 0, red above: see where the kernel responds negatively.",
+}
+MODE_HELP = ("What the kernel sees beyond the photo's edge. reflect: dcba|abcd; mirror: dcb|abcd; nearest: aaa|abcd; "
+             "wrap: the opposite edge; constant: a fixed value; valid: no padding, the result shrinks.")
+# Settings field -> widget key, for everything in the options panel and the scale box.
+SETTING_KEYS = {"mode": "pg_mode", "cval": "pg_cval", "stride": "pg_stride", "dilation": "pg_dil",
+                "true_convolution": "pg_conv", "divisor": "pg_div", "offset": "pg_off", "normalise": "pg_norm",
+                "mean": "pg_mean", "gray": "pg_gray"}
+
+ss = st.session_state
+
+
+def slider_key(kernel: str, param: str) -> str:
+    return f"pg_p_{kernel}_{param}"
+
+
+# ---- state set-up: share link on first load, defaults, callbacks ----
+
+def restore_from_link() -> None:
+    """On a session's first visit, take the kernel, options and sample from the URL (bad values ignored)."""
+    if ss.get("pg_restored"):
+        return
+    ss["pg_restored"] = True
+    state, notices = share.decode(st.query_params.to_dict(), ui.SAMPLES)
+    ss[PRESET] = state.kernel
+    if state.kernel == CUSTOM:
+        ss[CUSTOM_MATRIX] = state.matrix
+    else:
+        for p in imgkernel.get(state.kernel).params:
+            value = state.params.get(p.name, p.default)
+            ss[slider_key(state.kernel, p.name)] = int(value) if p.integer else float(value)
+    for name, key in SETTING_KEYS.items():
+        ss[key] = getattr(state.settings, name)
+    ss[DIVISOR_OK] = state.settings.divisor
+    ss["pg_view"] = state.view
+    if state.sample:
+        ss["pg_source"], ss["pg_sample"] = "Sample", state.sample
+    if notices:
+        ss[NOTICES] = ["Some settings in the link were ignored: " + " ".join(notices)]
+
+
+def on_preset() -> None:
+    """A preset was chosen: the grid resets to it and its suggested divisor/offset apply."""
+    if ss[PRESET] == CUSTOM:
+        ss[CUSTOM_MATRIX] = ss.get(MATRIX, np.eye(1))
+        return
+    spec = imgkernel.get(ss[PRESET])
+    ss["pg_div"] = ss[DIVISOR_OK] = float(spec.divisor)
+    ss["pg_off"] = float(spec.offset)
+    ss.pop(CUSTOM_MATRIX, None)
+
+
+def on_resize() -> None:
+    ss[CUSTOM_MATRIX] = ui.resize_kernel(ss[MATRIX], int(ss["pg_rows"]), int(ss["pg_cols"]))
+    ss[PRESET] = CUSTOM
+
+
+def on_kernel_json() -> None:
+    """A kernel file was dropped: use it as a custom kernel, or say why not (the current one stays)."""
+    ss.pop(JSON_ERROR, None)
+    f = ss.get("pg_json")
+    if f is None:
+        return
+    try:
+        doc = kernel_io.kernel_from_json(f.getvalue())
+    except imgkernel.KernelError as exc:
+        ss[JSON_ERROR] = f"{f.name}: {exc} The current kernel stays in use."
+        return
+    ss[CUSTOM_MATRIX], ss[PRESET] = doc.matrix, CUSTOM
+    ss["pg_div"] = ss[DIVISOR_OK] = doc.divisor
+    ss["pg_off"] = doc.offset
+    ss["pg_norm"] = ss["pg_mean"] = False
+
+
+# ---- the photo ----
+
+def choose_photo() -> ui.Photo:
+    """Sidebar: sample, upload or camera. A bad file shows an error and the last good photo stays."""
+    st.sidebar.header("Photo")
+    source = st.sidebar.radio("Source", SOURCES, key="pg_source", horizontal=True,
+                              help="Camera asks the browser for the camera only when chosen.")
+    if source == "Sample":
+        return ui.sample_photo(st.sidebar.selectbox("Sample photo", list(ui.SAMPLES), key="pg_sample"))
+    if source == "Upload":
+        f = st.sidebar.file_uploader(f"Drop a photo (up to {UPLOAD_LIMIT_MB} MB)", type=IMAGE_TYPES, key="pg_upload")
+    else:
+        f = st.sidebar.camera_input("Take a photo", key="pg_camera")
+    if f is None:
+        st.sidebar.caption("Nothing chosen yet: the last photo stays.")
+        return ui.current_photo()
+    if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
+        st.sidebar.error(f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. The last good photo stays.")
+        return ui.current_photo()
+    try:
+        return ui.photo_from_upload(f.name, f.getvalue())
+    except imgkernel.ImageLoadError as exc:
+        st.sidebar.error(f"{f.name}: {exc} The last good photo stays.")
+        return ui.current_photo()
+
+
+# ---- the kernel ----
+
+def kernel_panel() -> tuple[str, str, dict, np.ndarray, Settings]:
+    """Preset, sliders, grid, size and scale. Returns name, title, params, matrix and the scale settings."""
+    head, size_box, grid_box, scale_box = st.container(), st.container(), st.container(), st.container()
+    preset = ss.setdefault(PRESET, ui.DEFAULT_KERNEL)
+    params: dict = {}
+    if preset == CUSTOM:
+        base = np.asarray(ss.setdefault(CUSTOM_MATRIX, ss.get(MATRIX, np.eye(1))), dtype=np.float64)
+    else:
+        spec = imgkernel.get(preset)
+        params = {p.name: ss.setdefault(slider_key(preset, p.name), int(p.default) if p.integer else p.default)
+                  for p in spec.params}
+        base = spec.matrix(params)
+
+    with grid_box:
+        matrix = edit_grid(base, preset)
+    if matrix is not base:  # a valid edit: the kernel is now the user's own
+        ss[CUSTOM_MATRIX], ss[PRESET], preset, params = matrix, CUSTOM, CUSTOM, {}
+
+    with head:
+        groups = imgkernel.categories()
+        labels = {s.name: f"{cat} · {s.title}" for cat, specs in groups.items() for s in specs}
+        labels[CUSTOM] = "Custom · your own grid"
+        st.selectbox("Kernel", list(labels), key=PRESET, format_func=labels.__getitem__, on_change=on_preset,
+                     help="Presets grouped by what they do. Editing the grid turns the kernel into Custom.")
+        if preset == CUSTOM:
+            title = "Custom"
+            st.caption("Your own weights: edit any cell, resize the grid, or load a kernel file.")
+        else:
+            spec = imgkernel.get(preset)
+            title = spec.title
+            st.caption(spec.summary)
+            with st.expander(f"How {spec.title} works"):
+                st.write(spec.explanation)
+            for p in spec.params:
+                step = (int(p.step) or 1) if p.integer else float(p.step)
+                lo, hi = (int(p.min), int(p.max)) if p.integer else (float(p.min), float(p.max))
+                st.slider(p.label, lo, hi, step=step, key=slider_key(preset, p.name), help=p.help or None)
+
+    with size_box:
+        ss["pg_rows"], ss["pg_cols"] = matrix.shape
+        rows, cols = st.columns(2)
+        rows.number_input("Rows", 1, MAX_KERNEL_SIDE, step=1, key="pg_rows", on_change=on_resize,
+                          help="Resizing keeps the weights around the centre cell and fills new cells with 0.")
+        cols.number_input("Columns", 1, MAX_KERNEL_SIDE, step=1, key="pg_cols", on_change=on_resize)
+
+    with scale_box:
+        scale = scale_controls(matrix)
+    return preset, title, params, matrix, scale
+
+
+def edit_grid(base: np.ndarray, preset: str) -> np.ndarray:
+    """The editable weights. Returns ``base`` itself when unchanged or invalid, else the new valid matrix."""
+    digest = ui.digest_of(base)[:12]
+    key = f"pg_grid_{preset}_{digest}"  # a new key per kernel: choosing a preset resets the grid
+    ss[GRID_KEY] = key
+    frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])])
+    edited = st.data_editor(frame, key=key, hide_index=False, num_rows="fixed",
+                            column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
+    cells = edited.to_numpy(dtype=object)
+    try:
+        if np.array_equal(np.asarray(cells, dtype=np.float64), base):
+            return base
+    except (TypeError, ValueError):
+        pass  # text in a cell: validate_matrix names it below
+    try:
+        return kernel_io.validate_matrix(cells.tolist())
+    except imgkernel.KernelError as exc:
+        st.error(f"{exc} The previous kernel stays in use.")
+        return base
+
+
+def scale_controls(matrix: np.ndarray) -> Settings:
+    """Normalise, mean, divisor and offset; a divisor of 0 is refused and the last valid one kept."""
+    total = float(matrix.sum())
+    if abs(total - 1) < 1e-9:
+        meaning = "about 1: brightness is kept"
+    elif abs(total) < 1e-9:
+        meaning = "0: finds edges, flat areas turn black (or mid-grey with an offset)"
+    elif total > 1:
+        meaning = "above 1: the photo gets brighter"
+    elif total < 0:
+        meaning = "below 0: the photo is inverted"
+    else:
+        meaning = "between 0 and 1: the photo gets darker"
+    st.markdown(f"**Sum of weights: {total:g}** — {meaning}.")
+    a, b = st.columns(2)
+    normalise = a.toggle("Normalise", key="pg_norm",
+                         help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).")
+    mean = b.toggle("Mean", key="pg_mean", help="Divide by the number of cells.")
+    a, b = st.columns(2)
+    divisor = a.number_input("Divisor", key="pg_div", step=1.0, format="%g", disabled=normalise or mean,
+                             help="Each response is divided by this.")
+    offset = b.number_input("Offset", key="pg_off", step=1.0, format="%g", disabled=normalise,
+                            help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).")
+    if divisor == 0:
+        st.error(f"The divisor cannot be 0; the last valid divisor ({ss[DIVISOR_OK]:g}) stays in use.")
+        divisor = ss[DIVISOR_OK]
+    else:
+        ss[DIVISOR_OK] = divisor
+    if normalise:
+        auto = imgkernel.auto_normalise(matrix)
+        st.caption(f"Normalise uses divisor {auto.divisor:g} and offset {auto.offset:g}.")
+    return Settings(divisor=float(divisor), offset=float(offset), normalise=normalise, mean=mean)
+
+
+def options(scale: Settings) -> tuple[Settings, str]:
+    """Sidebar: border, stride, dilation, flip, channels and how out-of-range values are shown."""
+    sb = st.sidebar
+    sb.header("Options")
+    mode = sb.selectbox("Border mode", imgkernel.MODES, key="pg_mode", help=MODE_HELP)
+    cval = sb.number_input("Constant value", key="pg_cval", min_value=-1e6, max_value=1e6, step=1.0, format="%g",
+                           help="The grey level used beyond the edge.") if mode == "constant" else 0.0
+    stride = sb.slider("Stride", 1, MAX_STRIDE, key="pg_stride", help="Keep every n-th output pixel (CNN stride).")
+    dilation = sb.slider("Dilation", 1, MAX_DILATION, key="pg_dil",
+                         help="Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers.")
+    conv = sb.toggle("True convolution (flip the kernel)", key="pg_conv",
+                     help="Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°.")
+    gray = sb.toggle("Grayscale (filter the luminance)", key="pg_gray",
+                     help="Off: each RGB channel is filtered on its own.")
+    view = sb.radio("Out-of-range values", share.VIEWS, key="pg_view", horizontal=True,
+                    help=" ".join(f"{k}: {v}" for k, v in VIEW_HELP.items()))
+    oor = "clip" if view == "signed" else view
+    return scale.with_(mode=mode, cval=float(cval), stride=int(stride), dilation=int(dilation),
+                       true_convolution=conv, gray=gray, out_of_range=oor), view
+
+
+def init_defaults() -> None:
+    defaults = Settings()
+    for name, key in SETTING_KEYS.items():
+        ss.setdefault(key, getattr(defaults, name))
+    ss.setdefault(DIVISOR_OK, defaults.divisor)
+    ss.setdefault("pg_view", "clip")
+    ss.setdefault("pg_source", "Sample")
+    ss.setdefault("pg_sample", ui.DEFAULT_SAMPLE)
+    ss.setdefault("pg_preview", PREVIEW_LONG_SIDE)
+
+
+# ---- results ----
+
+def show_results(photo: ui.Photo, name: str, title: str, params: dict, matrix: np.ndarray,
+                 settings: Settings, view: str) -> None:
+    long_side = int(st.sidebar.select_slider("Preview size (long side, px)", PREVIEW_SIZES, key="pg_preview",
+                                             help="The screen shows the photo at this size; downloads are full size."))
+    small = ui.preview(photo, long_side)
+    try:
+        v = ui.views(small, matrix, settings, view)
+    except imgkernel.KernelError as exc:
+        st.error(f"{exc}")
+        return
+    ui.set_photo(photo)
+    ui.set_kernel(ui.KernelChoice(name, title, params, matrix, settings))
+    ss[MATRIX] = matrix
+
+    h, w = small.pixels.shape[:2]
+    full_h, full_w = photo.pixels.shape[:2]
+    size_note = (f"Shown at {w} x {h} px (preview; the photo is {full_w} x {full_h} px)"
+                 if small is not photo else f"Shown at full size, {w} x {h} px")
+    st.caption(f"{photo.name} · {size_note}.")
+    left, right = st.columns(2)
+    left.image(v.original_jpeg, caption=f"Original{' (luminance)' if settings.gray else ''} · {w} x {h} px",
+               width="stretch")
+    clipped = f"{v.clipped_pixels:,} pixels clipped ({v.clipped_fraction:.1%})" if view == "clip" else f"view {view}"
+    right.image(v.filtered_png, width="stretch", caption=title)
+    st.caption(f"Result: {title} · {v.shape[1]} x {v.shape[0]} px · values {v.low:.1f} to {v.high:.1f} · {clipped}")
+
+    diff_tab, hist_tab, export_tab = st.tabs(["Difference", "Histogram", "Export and share"])
+    with diff_tab:
+        if v.difference_png is None:
+            st.info(f"The result is {v.shape[1]} x {v.shape[0]} px but the original {w} x {h} px "
+                    f"(stride {settings.stride}, border mode {settings.mode}): there is no pixel-by-pixel difference.")
+        else:
+            st.image(v.difference_png, width="stretch",
+                     caption=f"|filtered − original| · mean difference {v.mean_difference:.2f} grey levels")
+    with hist_tab:
+        centres = (v.hist_edges[:-1] + v.hist_edges[1:]) / 2
+        st.bar_chart(pd.DataFrame({"value": centres.round(2), "pixels": v.hist_counts}), x="value", y="pixels")
+        st.caption("Filter responses after divisor and offset; 0..255 is what the screen can show.")
+    with export_tab:
+        export(photo, title, matrix, settings, view, small is not photo)
+
+
+def export(photo: ui.Photo, title: str, matrix: np.ndarray, settings: Settings, view: str, is_preview: bool) -> None:
+    signature = (photo.digest, matrix.shape, matrix.tobytes(), settings, view)
+    size = f"{photo.pixels.shape[1]} x {photo.pixels.shape[0]} px"
+    if st.button(f"Prepare full-resolution PNG ({size})", key="pg_prepare",
+                 help="The screen shows a preview" if is_preview else None):
+        with st.spinner(f"Filtering {size}…"):
+            ss[DOWNLOAD] = (signature, ui.full_resolution_png(photo, matrix, settings, view))
+    prepared = ss.get(DOWNLOAD)
+    if prepared and prepared[0] == signature:
+        st.download_button(f"Download PNG ({size}, {len(prepared[1]) / 1e6:.1f} MB)", prepared[1],
+                           file_name=f"{photo.name.rsplit('.', 1)[0]}-{title.lower().replace(' ', '-')}.png",
+                           mime="image/png", key="pg_download_png", on_click="ignore")
+    st.divider()
+    a, b = st.columns(2)
+    doc = kernel_io.kernel_to_json(matrix, name=title, divisor=settings.divisor, offset=settings.offset)
+    a.download_button("Download kernel JSON", doc, file_name="kernel.json", mime="application/json",
+                      key="pg_json_download", on_click="ignore")
+    b.file_uploader("Load a kernel JSON file", type=["json"], key="pg_json", on_change=on_kernel_json)
+    if ss.get(JSON_ERROR):
+        st.error(ss[JSON_ERROR])
+    st.divider()
+    st.markdown("**Share link** (kernel, options and sample photo; uploads stay on your device)")
+    st.code(share_url(matrix, settings, view, photo), language=None)
+
+
+def share_url(matrix: np.ndarray, settings: Settings, view: str, photo: ui.Photo) -> str:
+    """Keep the address bar in step with the playground and return the link to copy."""
+    k = ui.current_kernel()
+    state = share.ShareState(k.name, k.params, matrix if k.name == CUSTOM else None, settings, view, photo.sample)
+    query = share.encode(state)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return f"{st.context.url or ''}?{urlencode(query)}"
+
+
+def main() -> None:
+    restore_from_link()
+    init_defaults()
+    for notice in ss.pop(NOTICES, []):
+        st.warning(notice)
+    photo = choose_photo()
+    controls, results = st.columns([2, 3], gap="large")
+    with controls:
+        st.subheader("Kernel")
+        name, title, params, matrix, scale = kernel_panel()
+    settings, view = options(scale)
+    with results:
+        show_results(photo, name, title, params, matrix, settings, view)
+
+
+try:
+    main()
+except Exception:  # the last line of defence: a friendly message, the details in the server log
+    log.exception("playground failed")
+    st.error("Something went wrong while drawing this page. Your photo and kernel are kept; "
+             "try another setting or reload the page.")
