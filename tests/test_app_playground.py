@@ -1,0 +1,348 @@
+"""The playground page driven in-process with AppTest: every control, bad input and share links.
+
+Pixel checks use an independent oracle (scipy.ndimage on float64) and compare with what the page shows in
+its result caption ("values LOW to HIGH · N pixels clipped"), so a wrong wire-up fails even if the engine is
+right.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+from streamlit.testing.v1 import AppTest
+
+import imgkernel
+import ui
+from imgkernel.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+SHARPEN = imgkernel.get("sharpen").matrix()
+
+
+def start(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    """The run raised nothing and showed no error."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def result_caption(at: AppTest) -> str:
+    (cap,) = [c.value for c in at.caption if c.value.startswith("Result: ")]
+    return cap
+
+
+def shown_numbers(at: AppTest) -> tuple[int, int, float, float, int | None]:
+    m = re.search(r"· (\d+) x (\d+) px · values (-?[\d.]+) to (-?[\d.]+) · (?:([\d,]+) pixels clipped)?",
+                  result_caption(at))
+    assert m, result_caption(at)
+    clipped = int(m[5].replace(",", "")) if m[5] else None
+    return int(m[1]), int(m[2]), float(m[3]), float(m[4]), clipped
+
+
+def oracle(pixels: np.ndarray, kernel: np.ndarray, mode: str = "reflect", divisor: float = 1.0,
+           offset: float = 0.0) -> np.ndarray:
+    """Correlation per channel in float64 (scipy), then divisor and offset."""
+    img = pixels.astype(np.float64)
+    chans = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]
+    out = np.stack([ndimage.correlate(c, kernel, mode=mode) for c in chans], axis=-1)
+    return (out if img.ndim == 3 else out[..., 0]) / divisor + offset
+
+
+def assert_shows(at: AppTest, expected: np.ndarray) -> None:
+    w, h, low, high, clipped = shown_numbers(at)
+    assert (h, w) == expected.shape[:2]
+    assert low == pytest.approx(expected.min(), abs=0.06) and high == pytest.approx(expected.max(), abs=0.06)
+    if clipped is not None:
+        outside = (expected < -1e-3) | (expected > 255 + 1e-3)
+        assert clipped == np.count_nonzero(outside.any(axis=-1) if outside.ndim == 3 else outside)
+
+
+def sample_pixels(name: str = ui.DEFAULT_SAMPLE) -> np.ndarray:
+    return imgkernel.load_image(ui.ASSETS / ui.SAMPLES[name]).pixels
+
+
+def png_bytes(pixels: np.ndarray, fmt: str = "PNG") -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def edit(at: AppTest, row: int, col: int, value: object) -> AppTest:
+    at.session_state[at.session_state["pg_grid_key"]] = {
+        "edited_rows": {row: {str(col): value}}, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+# ---- default view and kernel controls ----
+
+def test_opens_with_the_default_sample_sharpened():
+    at = ok(start())
+    k = ui.KernelChoice  # the published choice is what the Learn pages read
+    chosen = at.session_state["kernel"]
+    assert isinstance(chosen, k) and chosen.name == "sharpen"
+    np.testing.assert_array_equal(chosen.matrix, SHARPEN)
+    assert at.session_state["photo"].sample == ui.DEFAULT_SAMPLE
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+    assert "Sharpen" in result_caption(at)
+    assert at.query_params["k"] == ["sharpen"] or at.query_params["k"] == "sharpen"
+
+
+def test_choosing_a_preset_resets_the_grid_and_the_result():
+    at = start()
+    grid_before = at.session_state["pg_grid_key"]
+    at.selectbox(key="pg_preset").select("outline").run()
+    ok(at)
+    outline = imgkernel.get("outline").matrix()
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, outline)
+    assert at.session_state["pg_grid_key"] != grid_before
+    assert_shows(at, oracle(sample_pixels(), outline))
+
+
+def test_a_slider_rebuilds_the_matrix():
+    at = start()
+    at.slider(key="pg_p_sharpen_inner").set_value(9.0).run()
+    ok(at)
+    expected = imgkernel.get("sharpen").matrix({"inner": 9.0})
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, expected)
+    assert_shows(at, oracle(sample_pixels(), expected))
+
+
+def test_editing_a_cell_makes_a_custom_kernel_that_keeps_the_edit():
+    at = ok(edit(start(), 1, 1, 9.0))
+    expected = SHARPEN.copy()
+    expected[1, 1] = 9.0
+    assert at.session_state["kernel"].name == "custom"
+    assert at.selectbox(key="pg_preset").value == "custom"
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, expected)
+    assert_shows(at, oracle(sample_pixels(), expected))
+    at.run()  # the edit survives the next rerun (the grid now starts from it)
+    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
+    edit(at, 0, 0, -2.0)  # a second edit, on top of the first
+    expected[0, 0] = -2.0
+    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
+
+
+@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "empty"), ("1e300", "too large")])
+def test_a_bad_cell_is_named_and_the_previous_kernel_stays(value, words):
+    at = edit(start(), 2, 0, value)
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert "row 3, column 1" in err and words in err
+    assert at.session_state["kernel"].name == "sharpen"
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, SHARPEN)
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+
+
+def test_resizing_keeps_the_weights_around_the_centre():
+    at = start()
+    at.number_input(key="pg_rows").set_value(5).run()
+    at.number_input(key="pg_cols").set_value(4).run()
+    ok(at)
+    m = at.session_state["kernel"].matrix
+    assert m.shape == (5, 4) and at.session_state["kernel"].name == "custom"
+    np.testing.assert_array_equal(m[1:4, 1:4], SHARPEN)  # anchors 5//2=2 and 4//2=2 land on the old centre
+    assert m.sum() == SHARPEN.sum() and np.count_nonzero(m) == np.count_nonzero(SHARPEN)
+    assert_shows(at, oracle(sample_pixels(), m))
+
+
+@pytest.mark.parametrize(("old", "rows", "cols"), [((3, 3), 1, 1), ((3, 3), 2, 6), ((4, 2), 3, 3), ((1, 1), 15, 15)])
+def test_resize_kernel_matches_a_brute_force_anchor_alignment(old, rows, cols):
+    rng = np.random.default_rng(1)
+    m = rng.normal(size=old)
+    out = ui.resize_kernel(m, rows, cols)
+    expected = np.zeros((rows, cols))
+    for i in range(old[0]):
+        for j in range(old[1]):
+            a, b = i - old[0] // 2 + rows // 2, j - old[1] // 2 + cols // 2
+            if 0 <= a < rows and 0 <= b < cols:
+                expected[a, b] = m[i, j]
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_border_modes_change_the_result():
+    at = start()
+    at.selectbox(key="pg_mode").select("wrap").run()
+    assert_shows(ok(at), oracle(sample_pixels(), SHARPEN, mode="wrap"))
+    at.selectbox(key="pg_mode").select("valid").run()
+    w, h, *_ = shown_numbers(ok(at))
+    px = sample_pixels()
+    assert (h, w) == (px.shape[0] - 2, px.shape[1] - 2)
+    assert any("no pixel-by-pixel difference" in i.value for i in at.info)
+    at.selectbox(key="pg_mode").select("constant").run()
+    at.number_input(key="pg_cval").set_value(255.0).run()
+    assert ok(at).session_state["kernel"].settings.cval == 255.0
+    expected = oracle(px, SHARPEN)  # the interior is unaffected by the border value
+    w, h, low, high, _ = shown_numbers(at)
+    assert (h, w) == px.shape[:2] and low <= expected[1:-1, 1:-1].min() + 0.06
+
+
+def test_normalise_keeps_brightness_of_an_edge_finder_at_mid_grey():
+    at = start()
+    at.selectbox(key="pg_preset").select("outline").run()
+    at.toggle(key="pg_norm").set_value(True).run()
+    ok(at)
+    assert at.session_state["kernel"].settings.normalise
+    assert_shows(at, oracle(sample_pixels(), imgkernel.get("outline").matrix(), offset=127.5))
+
+
+def test_a_zero_divisor_is_refused_and_the_last_valid_one_kept():
+    at = start()
+    at.number_input(key="pg_div").set_value(2.0).run()
+    assert_shows(ok(at), oracle(sample_pixels(), SHARPEN, divisor=2.0))
+    at.number_input(key="pg_div").set_value(0.0).run()
+    assert not at.exception
+    assert any("divisor cannot be 0" in e.value for e in at.error)
+    assert at.session_state["kernel"].settings.divisor == 2.0
+    assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
+
+
+def test_stride_dilation_flip_gray_and_views_reach_the_settings():
+    at = start()
+    at.slider(key="pg_stride").set_value(2).run()
+    at.slider(key="pg_dil").set_value(3).run()
+    at.toggle(key="pg_conv").set_value(True).run()
+    at.toggle(key="pg_gray").set_value(True).run()
+    at.radio(key="pg_view").set_value("signed").run()
+    s = ok(at).session_state["kernel"].settings
+    assert (s.stride, s.dilation, s.true_convolution, s.gray) == (2, 3, True, True)
+    px = sample_pixels()
+    w, h, *_ = shown_numbers(at)
+    assert (h, w) == (-(-px.shape[0] // 2), -(-px.shape[1] // 2))
+    assert at.query_params["view"] in ("signed", ["signed"])
+
+
+# ---- photos: upload, bad files, preview size ----
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppTest:
+    at.radio(key="pg_source").set_value("Upload").run()
+    at.file_uploader(key="pg_upload").upload(name, data, mime)
+    return at.run()
+
+
+def test_an_uploaded_photo_is_filtered():
+    rng = np.random.default_rng(0)
+    px = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    at = ok(upload(start(), "noise.png", png_bytes(px)))
+    photo = at.session_state["photo"]
+    assert photo.name == "noise.png" and photo.sample is None
+    np.testing.assert_array_equal(photo.pixels, px)
+    assert_shows(at, oracle(px, SHARPEN))
+
+
+def _huge_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(buf, format="PNG")  # 56 megapixels, a few kB on disk
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("notes.png", b"just some text, not a picture", "not an image"),
+        ("empty.png", b"", "empty"),
+        ("cut.png", png_bytes(np.zeros((64, 64, 3), np.uint8) + 7)[:80], "damaged"),
+        ("huge.png", _huge_png(), "megapixels"),
+        ("big.png", b"\0" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 1), "upload limit"),
+    ],
+)
+def test_a_bad_upload_shows_an_error_and_keeps_the_last_good_photo(name, data, words):
+    good = np.full((30, 20, 3), 100, np.uint8)
+    good[10:20, 5:15] = 200
+    at = ok(upload(start(), "good.png", png_bytes(good)))
+    at.file_uploader(key="pg_upload").clear().upload(name, data, "image/png")
+    at.run()
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert name in err and words in err
+    np.testing.assert_array_equal(at.session_state["photo"].pixels, good)
+    assert_shows(at, oracle(good, SHARPEN))
+
+
+def test_large_photos_are_previewed_and_downloaded_at_full_size():
+    rng = np.random.default_rng(2)
+    big = rng.integers(0, 256, (900, 1500, 3), dtype=np.uint8)
+    at = ok(upload(start(), "big.jpg", png_bytes(big, "JPEG"), "image/jpeg"))
+    photo = at.session_state["photo"]
+    w, h, *_ = shown_numbers(at)
+    assert max(w, h) == PREVIEW_LONG_SIDE and (w, h) == (PREVIEW_LONG_SIDE, round(900 * PREVIEW_LONG_SIDE / 1500))
+    assert any("preview; the photo is 1500 x 900 px" in c.value for c in at.caption)
+    at.select_slider(key="pg_preview").set_value(512).run()
+    assert max(shown_numbers(ok(at))[:2]) == 512
+    at.button(key="pg_prepare").click().run()
+    assert ok(at).session_state["pg_download"][1][:8] == b"\x89PNG\r\n\x1a\n"
+    full = np.asarray(Image.open(io.BytesIO(at.session_state["pg_download"][1])))
+    expected = np.clip(oracle(photo.pixels, SHARPEN) + 0.5, 0, 255).astype(np.uint8)
+    assert full.shape == photo.pixels.shape
+    assert np.count_nonzero(np.abs(full.astype(int) - expected) > 1) == 0
+
+
+def test_full_resolution_png_reattaches_alpha():
+    px = np.random.default_rng(3).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    alpha = np.tile(np.arange(30, dtype=np.uint8) * 8, (20, 1))
+    photo = ui.Photo("a.png", ui.digest_of(px, alpha), px, alpha)
+    out = np.asarray(Image.open(io.BytesIO(ui.full_resolution_png(photo, SHARPEN, imgkernel.Settings()))))
+    assert out.shape == (20, 30, 4)
+    np.testing.assert_array_equal(out[..., 3], alpha)
+    expected = np.clip(oracle(px, SHARPEN) + 0.5, 0, 255).astype(np.uint8)
+    assert np.abs(out[..., :3].astype(int) - expected).max() <= 1
+
+
+# ---- share links and kernel files ----
+
+def test_a_share_link_restores_kernel_options_and_sample():
+    at = ok(start({"k": "blur", "p.inner": "0.5", "mode": "wrap", "img": "Coffee cup", "div": "2"}))
+    k = at.session_state["kernel"]
+    assert k.name == "blur" and k.params["inner"] == 0.5 and k.settings.mode == "wrap" and k.settings.divisor == 2
+    assert at.session_state["photo"].sample == "Coffee cup"
+    expected = imgkernel.get("blur").matrix({"inner": 0.5})
+    assert_shows(at, oracle(sample_pixels("Coffee cup"), expected, mode="wrap", divisor=2.0))
+    assert not at.warning
+
+
+def test_a_custom_matrix_link_round_trips_through_the_page():
+    at = ok(edit(start(), 0, 2, 0.5))
+    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    again = ok(start(link))
+    np.testing.assert_array_equal(again.session_state["kernel"].matrix, at.session_state["kernel"].matrix)
+    assert again.session_state["kernel"].name == "custom"
+
+
+def test_a_hostile_link_is_ignored_with_a_warning():
+    at = start({"k": "__import__('os')", "stride": "999", "m": "1e999", "view": "<b>x</b>", "zzz": "1"})
+    ok(at)
+    (warning,) = [w.value for w in at.warning]
+    for word in ("no such kernel", "stride", "only read with k=custom", "view", "unknown setting"):
+        assert word in warning
+    assert at.session_state["kernel"].name == "sharpen" and at.session_state["kernel"].settings.stride == 1
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+
+
+def test_a_kernel_file_is_loaded_and_a_bad_one_refused():
+    at = start()
+    doc = {"name": "box", "matrix": [[1, 1], [1, 1]], "divisor": 4, "offset": 10}
+    at.file_uploader(key="pg_json").upload("box.json", json.dumps(doc).encode(), "application/json")
+    at.run()
+    ok(at)
+    k = at.session_state["kernel"]
+    assert k.name == "custom" and k.settings.divisor == 4 and k.settings.offset == 10
+    np.testing.assert_array_equal(k.matrix, np.ones((2, 2)))
+    at.file_uploader(key="pg_json").clear().upload("evil.json", b'{"matrix": [[1, "x"]]}', "application/json")
+    at.run()
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert "evil.json" in err and "numbers" in err
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, np.ones((2, 2)))
