@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CUSTOM = share.CUSTOM
 PRESET, CUSTOM_MATRIX, MATRIX, GRID_KEY = "pg_preset", "pg_custom", "pg_matrix", "pg_grid_key"
 DIVISOR_OK, NOTICES, JSON_ERROR, DOWNLOAD = "pg_div_ok", "pg_notices", "pg_json_error", "pg_download"
+UPLOAD_MEMO = "pg_upload_memo"  # (file_id, Photo or error message) of the file in the uploader or camera
 SOURCES = ("Sample", "Upload", "Camera")
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 PREVIEW_SIZES = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048, 3072, 4096)
@@ -129,14 +130,23 @@ def choose_photo() -> ui.Photo:
     if f is None:
         st.sidebar.caption("Nothing chosen yet: the last photo stays.")
         return ui.current_photo()
-    if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
-        st.sidebar.error(f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. The last good photo stays.")
+    memo = ss.get(UPLOAD_MEMO)
+    if not memo or memo[0] != f.file_id:  # decode (and hash 36 MB of pixels) once per file, not per rerun
+        memo = ss[UPLOAD_MEMO] = (f.file_id, load_upload(f))
+    if isinstance(memo[1], str):
+        st.sidebar.error(memo[1])
         return ui.current_photo()
+    return memo[1]
+
+
+def load_upload(f) -> ui.Photo | str:
+    """The uploaded file as a Photo, or the error message to show (the last good photo then stays)."""
+    if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
+        return f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. The last good photo stays."
     try:
         return ui.photo_from_upload(f.name, f.getvalue())
     except imgkernel.ImageLoadError as exc:
-        st.sidebar.error(f"{f.name}: {exc} The last good photo stays.")
-        return ui.current_photo()
+        return f"{f.name}: {exc} The last good photo stays."
 
 
 # ---- the kernel ----
@@ -308,11 +318,11 @@ def show_results(photo: ui.Photo, name: str, title: str, params: dict, matrix: n
 
     diff_tab, hist_tab, export_tab = st.tabs(["Difference", "Histogram", "Export and share"])
     with diff_tab:
-        if v.difference_png is None:
+        if v.difference_jpeg is None:
             st.info(f"The result is {v.shape[1]} x {v.shape[0]} px but the original {w} x {h} px "
                     f"(stride {settings.stride}, border mode {settings.mode}): there is no pixel-by-pixel difference.")
         else:
-            st.image(v.difference_png, width="stretch",
+            st.image(v.difference_jpeg, width="stretch",
                      caption=f"|filtered − original| · mean difference {v.mean_difference:.2f} grey levels")
     with hist_tab:
         centres = (v.hist_edges[:-1] + v.hist_edges[1:]) / 2
