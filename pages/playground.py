@@ -226,15 +226,15 @@ def scale_controls(matrix: np.ndarray) -> Settings:
     """Normalise, mean, divisor and offset; a divisor of 0 is refused and the last valid one kept."""
     total = float(matrix.sum())
     if abs(total - 1) < 1e-9:
-        meaning = "about 1: brightness is kept"
+        meaning = "brightness is kept"
     elif abs(total) < 1e-9:
-        meaning = "0: finds edges, flat areas turn black (or mid-grey with an offset)"
+        meaning = "an edge finder: flat areas turn black (mid-grey with offset 127.5 or Normalise)"
     elif total > 1:
-        meaning = "above 1: the photo gets brighter"
+        meaning = "above 1, so the photo gets brighter"
     elif total < 0:
-        meaning = "below 0: the photo is inverted"
+        meaning = "below 0, so the photo comes out inverted"
     else:
-        meaning = "between 0 and 1: the photo gets darker"
+        meaning = "between 0 and 1, so the photo gets darker"
     st.markdown(f"**Sum of weights: {total:g}** — {meaning}.")
     a, b = st.columns(2)
     normalise = a.toggle("Normalise", key="pg_norm",
@@ -322,8 +322,10 @@ def show_results(photo: ui.Photo, name: str, title: str, params: dict, matrix: n
             st.info(f"The result is {v.shape[1]} x {v.shape[0]} px but the original {w} x {h} px "
                     f"(stride {settings.stride}, border mode {settings.mode}): there is no pixel-by-pixel difference.")
         else:
-            st.image(v.difference_jpeg, width="stretch",
-                     caption=f"|filtered − original| · mean difference {v.mean_difference:.2f} grey levels")
+            left, right = st.columns(2)
+            left.image(v.difference_jpeg, width="stretch", caption="|filtered − original|")
+            right.caption(f"Mean difference {v.mean_difference:.2f} grey levels per channel. Bright where the "
+                          "kernel changed the photo most, black where it left it alone.")
     with hist_tab:
         centres = (v.hist_edges[:-1] + v.hist_edges[1:]) / 2
         st.bar_chart(pd.DataFrame({"value": centres.round(2), "pixels": v.hist_counts}), x="value", y="pixels")
@@ -373,6 +375,7 @@ def main() -> None:
     for notice in ss.pop(NOTICES, []):
         st.warning(notice)
     photo = choose_photo()
+    st.caption("Pick a photo and a kernel, move the sliders or type your own weights, and compare side by side.")
     controls, results = st.columns([2, 3], gap="large")
     with controls:
         st.subheader("Kernel")

@@ -346,3 +346,28 @@ def test_a_kernel_file_is_loaded_and_a_bad_one_refused():
     (err,) = [e.value for e in at.error]
     assert "evil.json" in err and "numbers" in err
     np.testing.assert_array_equal(at.session_state["kernel"].matrix, np.ones((2, 2)))
+
+
+def test_the_camera_is_a_photo_source_too():
+    px = np.random.default_rng(4).integers(0, 256, (24, 32, 3), dtype=np.uint8)
+    at = start()
+    at.radio(key="pg_source").set_value("Camera").run()
+    assert ok(at).session_state["photo"].sample == ui.DEFAULT_SAMPLE  # nothing taken yet: the last photo stays
+    shot = png_bytes(px, "JPEG")
+    at.camera_input(key="pg_camera").upload("shot.jpg", shot, "image/jpeg")
+    at.run()
+    decoded = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"))
+    np.testing.assert_array_equal(ok(at).session_state["photo"].pixels, decoded)
+    assert_shows(at, oracle(decoded, SHARPEN))
+
+
+def test_views_histogram_and_difference_match_the_filter():
+    px = np.random.default_rng(5).integers(0, 256, (16, 24, 3), dtype=np.uint8)
+    photo = ui.Photo("p", ui.digest_of(px), px)
+    v = ui.views(photo, SHARPEN, imgkernel.Settings())
+    expected = oracle(px, SHARPEN)
+    assert v.hist_counts.sum() == expected.size
+    assert v.hist_edges[0] == pytest.approx(expected.min()) and v.hist_edges[-1] == pytest.approx(expected.max())
+    shown = np.clip(expected + 0.5, 0, 255).astype(np.uint8)
+    assert v.mean_difference == pytest.approx(np.abs(shown.astype(int) - px).mean(), abs=0.01)
+    assert ui.views(photo, SHARPEN, imgkernel.Settings(stride=2)).difference_jpeg is None
