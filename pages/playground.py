@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CUSTOM = share.CUSTOM
 PRESET, CUSTOM_MATRIX, MATRIX, GRID_KEY = "pg_preset", "pg_custom", "pg_matrix", "pg_grid_key"
 DIVISOR_OK, NOTICES, JSON_ERROR, DOWNLOAD = "pg_div_ok", "pg_notices", "pg_json_error", "pg_download"
+VIEW_KEPT = "pg_view_kept"  # the display choice, kept across page switches (widget state is not)
 UPLOAD_MEMO = "pg_upload_memo"  # (file_id, Photo or error message) of the file in the uploader or camera
 SOURCES = ("Sample", "Upload", "Camera")
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
@@ -58,12 +59,37 @@ def slider_key(kernel: str, param: str) -> str:
 
 # ---- state set-up: share link on first load, defaults, callbacks ----
 
-def restore_from_link() -> None:
-    """On a session's first visit, take the kernel, options and sample from the URL (bad values ignored)."""
-    if ss.get("pg_restored"):
+def restore_state() -> None:
+    """Fill the widgets' state when it is missing.
+
+    On a session's first visit it comes from the share link in the URL (bad values ignored with a notice).
+    Later, Streamlit drops a page's widget state while another page is shown: it then comes from the
+    published kernel and photo (``ui.current_kernel()``, which a Learn page may also have set).
+    """
+    if not ss.get("pg_restored"):
+        ss["pg_restored"] = True
+        state, notices = share.decode(st.query_params.to_dict(), ui.SAMPLES)
+        if notices:
+            ss[NOTICES] = ["Some settings in the link were ignored: " + " ".join(notices)]
+    elif PRESET not in ss:
+        k, photo = ui.current_kernel(), ui.current_photo()
+        custom = k.name not in imgkernel.CATALOGUE
+        kept = ss.get(VIEW_KEPT, "clip")
+        view = kept if kept == "signed" and k.settings.out_of_range == "clip" else k.settings.out_of_range
+        published = share.ShareState(CUSTOM if custom else k.name, {} if custom else k.params,
+                                     k.matrix if custom else None, k.settings, view, photo.sample)
+        # through the share-link checks, so values a Learn page set out of the widgets' ranges cannot break them
+        state, notices = share.decode(share.encode(published), ui.SAMPLES)
+        if notices:
+            ss[NOTICES] = ["Some settings could not be restored: " + " ".join(notices)]
+        if photo.sample is None:
+            ss["pg_source"] = "Upload"  # the uploaded photo stays (current_photo) until another is chosen
+    else:
         return
-    ss["pg_restored"] = True
-    state, notices = share.decode(st.query_params.to_dict(), ui.SAMPLES)
+    apply_state(state)
+
+
+def apply_state(state: share.ShareState) -> None:
     ss[PRESET] = state.kernel
     if state.kernel == CUSTOM:
         ss[CUSTOM_MATRIX] = state.matrix
@@ -77,8 +103,6 @@ def restore_from_link() -> None:
     ss["pg_view"] = state.view
     if state.sample:
         ss["pg_source"], ss["pg_sample"] = "Sample", state.sample
-    if notices:
-        ss[NOTICES] = ["Some settings in the link were ignored: " + " ".join(notices)]
 
 
 def on_preset() -> None:
@@ -302,7 +326,7 @@ def show_results(photo: ui.Photo, name: str, title: str, params: dict, matrix: n
         return
     ui.set_photo(photo)
     ui.set_kernel(ui.KernelChoice(name, title, params, matrix, settings))
-    ss[MATRIX] = matrix
+    ss[MATRIX], ss[VIEW_KEPT] = matrix, view
 
     h, w = small.pixels.shape[:2]
     full_h, full_w = photo.pixels.shape[:2]
@@ -370,7 +394,7 @@ def share_url(matrix: np.ndarray, settings: Settings, view: str, photo: ui.Photo
 
 
 def main() -> None:
-    restore_from_link()
+    restore_state()
     init_defaults()
     for notice in ss.pop(NOTICES, []):
         st.warning(notice)

@@ -371,3 +371,45 @@ def test_views_histogram_and_difference_match_the_filter():
     shown = np.clip(expected + 0.5, 0, 255).astype(np.uint8)
     assert v.mean_difference == pytest.approx(np.abs(shown.astype(int) - px).mean(), abs=0.01)
     assert ui.views(photo, SHARPEN, imgkernel.Settings(stride=2)).difference_jpeg is None
+
+
+def two_page_app(tmp_path: Path, other_page: str) -> AppTest:
+    """The playground next to another page (as the Learn pages will be), to test switching pages."""
+    (tmp_path / "other.py").write_text(other_page)
+    playground = Path(APP).parent / "pages" / "playground.py"
+    (tmp_path / "app.py").write_text(
+        "import streamlit as st\n"
+        f"st.navigation([st.Page({str(playground)!r}, title='Playground', default=True),"
+        " st.Page('other.py', title='Other')]).run()\n")
+    return AppTest.from_file(str(tmp_path / "app.py"), default_timeout=30)
+
+
+def test_the_playground_keeps_its_state_across_page_switches(tmp_path):
+    at = two_page_app(tmp_path, "import streamlit as st\nimport ui\nst.write(ui.current_kernel().name)\n")
+    at.run()
+    at.selectbox(key="pg_preset").select("blur").run()
+    at.slider(key="pg_p_blur_inner").set_value(0.5).run()
+    at.selectbox(key="pg_mode").select("wrap").run()
+    at.radio(key="pg_view").set_value("signed").run()
+    expected = ok(at).session_state["kernel"]
+    at.switch_page("other.py").run()
+    assert ok(at).markdown[0].value == "blur"  # the other page sees the playground's kernel
+    at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
+    back = ok(at).session_state["kernel"]
+    assert (back.name, back.params, back.settings) == (expected.name, expected.params, expected.settings)
+    assert at.radio(key="pg_view").value == "signed" and at.selectbox(key="pg_mode").value == "wrap"
+
+
+def test_a_kernel_published_by_another_page_opens_in_the_playground(tmp_path):
+    other = ("import numpy as np\nimport streamlit as st\nimport ui\nfrom imgkernel.pipeline import Settings\n"
+             "ui.set_kernel(ui.KernelChoice('custom', 'Mine', {}, np.array([[1.0, 2.0], [3.0, 4.0]]),"
+             " Settings(stride=99, divisor=10.0)))\nst.write('set')\n")
+    at = two_page_app(tmp_path, other)
+    at.run()
+    at.switch_page("other.py").run()
+    at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
+    assert not at.exception and not at.error
+    k = at.session_state["kernel"]
+    np.testing.assert_array_equal(k.matrix, [[1, 2], [3, 4]])
+    assert k.settings.divisor == 10 and k.settings.stride == 1  # the impossible stride was refused
+    assert any("stride" in w.value for w in at.warning)
