@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -27,7 +28,7 @@ from imgkernel.limits import (
 )
 from imgkernel.pipeline import Settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
 
 CUSTOM = share.CUSTOM
 PRESET, CUSTOM_MATRIX, MATRIX, GRID_KEY = "pg_preset", "pg_custom", "pg_matrix", "pg_grid_key"
@@ -351,11 +352,20 @@ def show_results(photo: ui.Photo, name: str, title: str, params: dict, matrix: n
             right.caption(f"Mean difference {v.mean_difference:.2f} grey levels per channel. Bright where the "
                           "kernel changed the photo most, black where it left it alone.")
     with hist_tab:
-        centres = (v.hist_edges[:-1] + v.hist_edges[1:]) / 2
-        st.bar_chart(pd.DataFrame({"value": centres.round(2), "pixels": v.hist_counts}), x="value", y="pixels")
-        st.caption("Filter responses after divisor and offset; 0..255 is what the screen can show.")
+        st.altair_chart(histogram_chart(v.hist_counts, v.hist_edges), width="stretch")
+        st.caption("Filter responses after divisor and offset (all channels). Between the grey lines, 0 and 255, "
+                   "is what the screen can show; the rest is mapped by the out-of-range choice.")
     with export_tab:
         export(photo, title, matrix, settings, view, small is not photo)
+
+
+def histogram_chart(counts: np.ndarray, edges: np.ndarray) -> alt.LayerChart:
+    bars = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "values": counts})
+    chart = alt.Chart(bars).mark_rect().encode(
+        x=alt.X("from:Q", title="response"), x2="to:Q", y=alt.Y("values:Q", title="values"), y2=alt.datum(0),
+        tooltip=[alt.Tooltip("from:Q", format=".1f"), alt.Tooltip("to:Q", format=".1f"), "values:Q"])
+    limits = alt.Chart(pd.DataFrame({"at": [0, 255]})).mark_rule(color="grey", strokeDash=[4, 3]).encode(x="at:Q")
+    return alt.layer(chart, limits).properties(height=260)
 
 
 def export(photo: ui.Photo, title: str, matrix: np.ndarray, settings: Settings, view: str, is_preview: bool) -> None:
