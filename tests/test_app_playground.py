@@ -413,3 +413,40 @@ def test_a_kernel_published_by_another_page_opens_in_the_playground(tmp_path):
     np.testing.assert_array_equal(k.matrix, [[1, 2], [3, 4]])
     assert k.settings.divisor == 10 and k.settings.stride == 1  # the impossible stride was refused
     assert any("stride" in w.value for w in at.warning)
+
+
+@pytest.fixture
+def box_kernel(monkeypatch):
+    """A catalogue entry with an integer parameter (the catalogue is being extended with such kernels)."""
+    spec = imgkernel.KernelSpec(
+        "test_box", "Test box", "Blur", "Averages a square.", "Every cell is 1/n².",
+        lambda size: np.full((size, size), 1.0 / size**2),
+        (imgkernel.Param("size", "Size", 3, 1, 15, 2, integer=True),))
+    monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
+    return spec
+
+
+def test_integer_parameters_are_integer_sliders(box_kernel):
+    at = start()
+    at.selectbox(key="pg_preset").select("test_box").run()
+    slider = at.slider(key="pg_p_test_box_size")
+    assert isinstance(slider.value, int) and slider.value == 3
+    slider.set_value(7).run()
+    k = ok(at).session_state["kernel"]
+    assert k.params == {"size": 7} and k.matrix.shape == (7, 7)
+    assert at.number_input(key="pg_rows").value == 7
+    assert_shows(at, oracle(sample_pixels(), np.full((7, 7), 1 / 49)))
+    again = ok(start({"k": "test_box", "p.size": "5"}))
+    assert again.session_state["kernel"].matrix.shape == (5, 5)
+
+
+def test_a_kernel_that_cannot_fit_in_valid_mode_is_explained_and_recoverable():
+    tiny = np.full((6, 6, 3), 50, np.uint8)
+    at = upload(start(), "tiny.png", png_bytes(tiny))
+    at.selectbox(key="pg_mode").select("valid").run()
+    at.slider(key="pg_dil").set_value(4).run()  # a 3x3 kernel spans 9 pixels with dilation 4
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert "valid" in err and "fit" in err
+    at.selectbox(key="pg_mode").select("reflect").run()
+    assert_shows(ok(at), np.full((6, 6, 3), 50.0))  # sharpen keeps a flat photo as it is
