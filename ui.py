@@ -99,7 +99,8 @@ def set_kernel(choice: KernelChoice) -> None:
     st.session_state["kernel"] = choice
 
 
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs={np.ndarray: lambda a: (a.shape, a.tobytes())})
+# A 1024-px preview result is ~12 MB (float32 responses + 8-bit image): 16 entries bound the memory.
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={np.ndarray: lambda a: (a.shape, a.tobytes())})
 def _filtered(digest: str, _pixels: np.ndarray, kernel: np.ndarray, settings: Settings) -> imgkernel.Result:
     # ``_pixels`` is not hashed: ``digest`` stands for it. The kernel is small, so it is hashed in full.
     return imgkernel.run_filter(_pixels, kernel, settings)
@@ -112,7 +113,7 @@ def filtered(photo: Photo, kernel: np.ndarray, settings: Settings) -> imgkernel.
 
 # ---- the playground's heavier helpers (also usable by other pages) ----
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)  # a 12 MP photo is 36 MB: keep few
 def _decoded(sha: str, _data: bytes) -> imgkernel.LoadedImage:
     # ``sha`` stands for ``_data``; errors (ImageLoadError) are raised, never cached.
     return imgkernel.load_image(_data)
