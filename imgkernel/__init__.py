@@ -14,8 +14,22 @@ from .engine import (
     separable_factors,
 )
 from .images import ImageLoadError, LoadedImage, encode_png, load_image, to_gray, to_pil
+from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
 from .mapping import Mapped, Scale, apply_scale, auto_normalise, resolve_scale, signed_colormap, to_uint8
 from .pipeline import Result, Settings, run_filter
+from .seed import (
+    apply_img_kernel,
+    blur_kernel,
+    crop_center,
+    emboss_kernel,
+    identity_kernel,
+    imgconv,
+    outline_kernel,
+    read_img,
+    resize_width,
+    sharpen_kernel,
+    sobel_kernel,
+)
 
 __version__ = "1.0.0"
 
@@ -24,4 +38,8 @@ __all__ = [
     "Result", "Scale", "Settings", "apply_scale", "auto_normalise", "categories", "convolve", "correlate",
     "encode_png", "get", "is_separable", "load_image", "output_shape", "resolve_scale", "run_filter",
     "separable_factors", "signed_colormap", "to_gray", "to_pil", "to_uint8",
+    "KernelDoc", "kernel_from_json", "kernel_to_json", "parse_number", "validate_matrix",
+    # the original package's API (imgkernel 0.0.1), kept so its blog post runs unchanged
+    "apply_img_kernel", "blur_kernel", "crop_center", "emboss_kernel", "identity_kernel", "imgconv",
+    "outline_kernel", "read_img", "resize_width", "sharpen_kernel", "sobel_kernel",
 ]

@@ -54,7 +54,11 @@ class KernelSpec:
     explanation: str  # a few sentences: why it works
     build: Callable[..., np.ndarray]
     params: tuple[Param, ...] = ()
-    divisor: float = 1.0  # suggested display divisor/offset (e.g. mid-grey for edge finders)
+    # Suggested display scaling (``raw / divisor + offset``, see mapping.py). Smoothers and sharpeners keep
+    # 1 and 0. Zero-sum finders whose both signs mean something (Laplacian, LoG, high-pass, Gabor) suggest a
+    # mid-grey offset of 127.5, so flat areas are grey and both sides of an edge show; the one-sided finders
+    # (Sobel, Prewitt, Scharr, outline, ridge) keep 0 like setosa.io: the edges they look for light up on black.
+    divisor: float = 1.0
     offset: float = 0.0
     tags: tuple[str, ...] = field(default=())
 
@@ -93,12 +97,113 @@ def _outline(inner: float, outer: float) -> np.ndarray:
     return k
 
 
-def sobel_matrix(direction: str, base: float = 2.0) -> np.ndarray:
-    """Sobel for ``direction`` in top/bottom/left/right: ``base`` on the edge, ``base/2`` in the corners."""
-    edge, corner = base, base / 2
-    top = np.array([[corner, edge, corner], [0, 0, 0], [-corner, -edge, -corner]], float)
+def _turn(top: np.ndarray, direction: str) -> np.ndarray:
+    """A "top" edge kernel turned to ``direction``; the side named is the one whose brightness gives positive."""
     turns = {"top": top, "bottom": top[::-1], "left": top.T, "right": top.T[:, ::-1]}
-    return turns[direction].copy()
+    return np.array(turns[direction], dtype=float)
+
+
+def sobel_matrix(direction: str, base: float = 2.0, corner: float | None = None) -> np.ndarray:
+    """Sobel for ``direction`` in top/bottom/left/right: ``base`` on the edge, ``corner`` (default ``base/2``)
+    in the corners."""
+    edge = base
+    corner = base / 2 if corner is None else corner
+    return _turn(np.array([[corner, edge, corner], [0, 0, 0], [-corner, -edge, -corner]], float), direction)
+
+
+def _centred(size: int) -> np.ndarray:
+    """Tap positions ``-(size-1)/2 .. (size-1)/2`` (symmetric also for even sizes)."""
+    return np.arange(size, dtype=float) - (size - 1) / 2
+
+
+def _gaussian(size: int, sigma: float) -> np.ndarray:
+    g = np.exp(-(_centred(size) ** 2) / (2 * sigma**2))
+    k = np.outer(g, g)
+    return k / k.sum()
+
+
+def _box(size: int) -> np.ndarray:
+    return np.full((size, size), 1.0 / (size * size))
+
+
+def _identity_like(size: int) -> np.ndarray:
+    k = np.zeros((size, size))
+    k[size // 2, size // 2] = 1.0
+    return k
+
+
+_LAPLACIAN = {
+    4: np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], float),
+    8: np.array([[1, 1, 1], [1, -8, 1], [1, 1, 1]], float),
+}
+
+
+def _scaled_zero_sum(k: np.ndarray, positive_total: float) -> np.ndarray:
+    """Scale a zero-sum kernel so its positive weights add up to ``positive_total`` (all zeros stay zeros)."""
+    pos = float(k[k > 0].sum())
+    return k * (positive_total / pos) if pos > 0 else np.zeros_like(k)
+
+
+def _log(size: int, sigma: float) -> np.ndarray:
+    x = _centred(size)
+    r2 = x[:, None] ** 2 + x[None, :] ** 2
+    k = (r2 - 2 * sigma**2) * np.exp(-r2 / (2 * sigma**2))
+    return _scaled_zero_sum(k - k.mean(), 4.0)
+
+
+def _unsharp(amount: float, radius: float) -> np.ndarray:
+    size = 2 * math.ceil(3 * radius) + 1
+    ident = _identity_like(size)
+    return ident + amount * (ident - _gaussian(size, radius))
+
+
+def _motion(length: float, angle: float) -> np.ndarray:
+    """A ``length``-pixel line at ``angle`` degrees (0 = horizontal, counter-clockwise), drawn anti-aliased.
+
+    The line is the segment through the centre between the centres of its end pixels; each tap weighs
+    ``1 - its distance to that segment`` (0 beyond one pixel), so lines at any angle and of fractional length
+    look smooth, and a horizontal line of length 3 is exactly [1/3, 1/3, 1/3]. The result adds up to 1.
+    """
+    r = (length - 1) / 2
+    a = math.radians(angle)
+    ux, uy = math.cos(a), math.sin(a)
+    half = math.ceil(r * max(abs(ux), abs(uy)) - 1e-9)  # the line's reach in rows or columns
+    x = np.arange(-half, half + 1, dtype=float)
+    xx, yy = np.meshgrid(x, -x)  # y up, so angles turn counter-clockwise as on paper
+    t = np.clip(xx * ux + yy * uy, -r, r)  # nearest point of the segment, as a position along it
+    dist = np.hypot(xx - t * ux, yy - t * uy)
+    k = np.clip(1.0 - dist, 0.0, None)
+    return k / k.sum()
+
+
+def _gabor(theta: float, sigma: float, wavelength: float, aspect: float, size: int) -> np.ndarray:
+    """Real (cosine) Gabor: stripes across ``theta`` degrees under a Gaussian, made zero-mean.
+
+    The mean is removed in proportion to the Gaussian envelope (not as a flat constant), so far corners stay
+    near 0; then positive weights are scaled to add up to 1, so responses lie within -255..255.
+    """
+    x = _centred(size)
+    xx, yy = np.meshgrid(x, -x)  # y up
+    a = math.radians(theta)
+    xr = xx * math.cos(a) + yy * math.sin(a)
+    yr = -xx * math.sin(a) + yy * math.cos(a)
+    env = np.exp(-(xr**2 + (aspect * yr) ** 2) / (2 * sigma**2))
+    g = env * np.cos(2 * math.pi * xr / wavelength)
+    g = g - env * (g.sum() / env.sum())
+    return _scaled_zero_sum(g, 1.0)
+
+
+def _emboss_angle(angle: float, strength: float) -> np.ndarray:
+    """Emboss lit from ``angle`` degrees (0 = from the right, 90 = from above, counter-clockwise).
+
+    Each neighbour gets ``-strength * sqrt(2) * (its offset . light direction)``, the centre 1; at 135 degrees
+    and strength 1 this is exactly the classic (setosa) emboss.
+    """
+    a = math.radians(angle)
+    dx, dy = np.meshgrid([-1.0, 0.0, 1.0], [1.0, 0.0, -1.0])  # column offset, row offset with y up
+    k = -strength * math.sqrt(2) * (dx * math.cos(a) + dy * math.sin(a))
+    k[1, 1] = 1.0
+    return np.round(k, 12) + 0.0  # drop 1e-17 noise and negative zeros, so the matrix reads cleanly
 
 
 _SOBEL_BASE = Param("base", "Edge weight", 2.0, -10.0, 10.0, 0.1, help="Corners get half of it.")
@@ -147,9 +252,9 @@ _add(KernelSpec(
     _outline, (Param("inner", "Centre weight", 8.0, -20.0, 20.0, 0.1),
                Param("outer", "Neighbour weight", -1.0, -10.0, 10.0, 0.05)),
 ))
-for _d, _what in (("top", "brighter above than below"), ("bottom", "brighter below than above"),
-                  ("left", "brighter on the left than on the right"),
-                  ("right", "brighter on the right than on the left")):
+_DIRS = (("top", "brighter above than below"), ("bottom", "brighter below than above"),
+         ("left", "brighter on the left than on the right"), ("right", "brighter on the right than on the left"))
+for _d, _what in _DIRS:
     _add(KernelSpec(
         f"sobel_{_d}", f"{_d.capitalize()} Sobel", "Edges", f"Lights up edges where the photo is {_what}.",
         "One side of the kernel is added and the opposite side subtracted, with the middle row counted "
@@ -157,6 +262,129 @@ for _d, _what in (("top", "brighter above than below"), ("bottom", "brighter bel
         "Negative responses (the opposite edge) are clipped to black unless you show absolute values.",
         lambda base, _d=_d: sobel_matrix(_d, base), (_SOBEL_BASE,),
     ))
+
+
+_SIZE = Param("size", "Size (pixels)", 5, 1, 31, 1, integer=True, help="Width and height of the kernel.")
+_SIGMA = Param("sigma", "Spread (sigma, pixels)", 1.0, 0.3, 10.0, 0.1, help="Larger spreads weight further out.")
+
+_add(KernelSpec(
+    "box_blur", "Box blur", "Blur", "Replaces each pixel by the plain average of a square around it.",
+    "Every cell of an N x N square gets the same weight 1/(N x N), so the output is the average of the "
+    "square. The weights add up to 1, so brightness is kept, but detail smaller than the square disappears. "
+    "Because all neighbours count equally, bright points become little squares.",
+    _box, (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
+))
+_add(KernelSpec(
+    "gaussian", "Gaussian blur", "Blur", "A smooth, natural-looking blur with a bell-shaped weighting.",
+    "Weights follow a bell curve: the centre counts most and the weight fades smoothly with distance, "
+    "controlled by sigma. They are scaled to add up to 1, so brightness is kept. Because there is no sharp "
+    "cut-off, bright points become soft round blobs instead of squares. Make the size about 6 x sigma to "
+    "hold the whole bell.",
+    _gaussian, (_SIZE, _SIGMA),
+))
+_add(KernelSpec(
+    "motion_blur", "Motion blur", "Blur", "Smears the photo along a line, as if the camera moved.",
+    "The weights lie on a straight line of the chosen length and angle (0 degrees = horizontal, turning "
+    "counter-clockwise) and add up to 1, so each output pixel is the average of the pixels along that line: "
+    "exactly what a camera records when it moves that far during the exposure. The line is drawn "
+    "anti-aliased so every angle looks smooth.",
+    _motion, (Param("length", "Length (pixels)", 9.0, 1.0, 31.0, 0.5),
+              Param("angle", "Angle (degrees)", 0.0, -180.0, 180.0, 1.0)),
+))
+_add(KernelSpec(
+    "unsharp_mask", "Unsharp mask", "Sharpen", "The photographer's sharpening: adds back the detail a blur "
+    "removes.",
+    "A Gaussian blur keeps only the coarse shapes, so photo minus blur is the fine detail. Adding that detail "
+    "back 'amount' times makes it stronger: kernel = identity + amount x (identity - Gaussian). The weights "
+    "add up to 1, so flat areas do not change. 'Radius' is the blur's sigma: small radii sharpen fine "
+    "texture, large ones boost local contrast.",
+    _unsharp, (Param("amount", "Amount", 1.0, 0.0, 5.0, 0.1),
+               Param("radius", "Radius (sigma, pixels)", 1.0, 0.3, 5.0, 0.1)),
+))
+_add(KernelSpec(
+    "highpass_box", "High-pass (box)", "Edges", "Keeps only fine detail: the photo minus its box blur.",
+    "The box blur keeps the slow changes in brightness; subtracting it from the photo leaves what changes "
+    "quickly: edges and texture. The weights add up to 0, so flat areas give 0; the suggested offset of "
+    "127.5 shows them mid-grey, with details brighter or darker around it.",
+    lambda size: _identity_like(size) - _box(size), (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
+    offset=127.5,
+))
+_add(KernelSpec(
+    "highpass_gaussian", "High-pass (Gaussian)", "Edges", "Keeps only fine detail: the photo minus its "
+    "Gaussian blur.",
+    "Like the box high-pass, but subtracting a Gaussian blur, which removes the coarse shapes without "
+    "square artefacts. The weights add up to 0; the suggested offset of 127.5 shows flat areas mid-grey.",
+    lambda size, sigma: _identity_like(size) - _gaussian(size, sigma), (_SIZE, _SIGMA),
+    offset=127.5,
+))
+for _n, _how in ((4, "above, below, left and right"), (8, "all round, diagonals included")):
+    _add(KernelSpec(
+        f"laplacian_{_n}", f"Laplacian ({_n} neighbours)", "Edges",
+        f"Measures how a pixel differs from its {_n} neighbours, in every direction.",
+        f"The neighbours {_how} are added and the centre subtracted {_n} times: the result is 0 on flat areas "
+        "and on smooth ramps, and large only where brightness bends, i.e. at edges and fine detail (it is "
+        "the discrete second derivative). Each edge gives a pair of responses of opposite sign, so the "
+        "suggested offset of 127.5 shows 0 as mid-grey and both sides of the edge.",
+        lambda _k=_LAPLACIAN[_n]: _k.copy(), offset=127.5,
+    ))
+for _n in (4, 8):
+    _add(KernelSpec(
+        f"ridge_{_n}", f"Ridge / edge detection ({_n} neighbours)", "Edges",
+        "Lights up thin lines and edges that are brighter than their surroundings.",
+        f"The classic 'edge detection' kernel: the centre counts {_n} and its {_n} neighbours -1 each (the "
+        "Laplacian turned upside down). The weights add up to 0, so flat areas turn black and only pixels "
+        "brighter than their neighbours, such as thin bright lines and the bright side of edges, light up.",
+        lambda _k=_LAPLACIAN[_n]: -_k,
+    ))
+_add(KernelSpec(
+    "log", "Laplacian of Gaussian", "Edges", "Finds edges and blobs of a chosen size, ignoring fine noise.",
+    "A Gaussian blur first removes detail smaller than sigma, then a Laplacian finds where brightness bends; "
+    "both steps are combined in one 'Mexican hat' shaped kernel (negative centre, positive ring). It is "
+    "made to add up to exactly 0 so flat areas give 0, and scaled like the 4-neighbour Laplacian. The "
+    "suggested offset of 127.5 shows flat areas mid-grey. Make the size about 6 x sigma or more.",
+    _log, (Param("size", "Size (pixels)", 9, 3, 31, 1, integer=True), Param("sigma", _SIGMA.label, 1.4, 0.3,
+                                                                                   10.0, 0.1)),
+    offset=127.5,
+))
+for _family, _top, _why in (
+    ("prewitt", np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], float),
+     "The row on one side is added and the row on the opposite side subtracted, all three cells counted "
+     "equally (the Sobel counts the middle twice)."),
+    ("scharr", np.array([[3, 10, 3], [0, 0, 0], [-3, -10, -3]], float),
+     "Like the Sobel, with weights 3, 10, 3 chosen so the response depends less on the edge's angle."),
+):
+    for _d, _what in _DIRS:
+        _add(KernelSpec(
+            f"{_family}_{_d}", f"{_d.capitalize()} {_family.capitalize()}", "Edges",
+            f"Lights up edges where the photo is {_what}.",
+            f"{_why} The output is large where brightness changes in that direction and 0 on flat areas. "
+            "Negative responses (the opposite edge) are clipped to black unless you show absolute values.",
+            lambda _top=_top, _d=_d: _turn(_top, _d),
+        ))
+_add(KernelSpec(
+    "gabor", "Gabor", "Texture", "Responds to stripes of one direction and spacing, like cells in the eye.",
+    "A wave of stripes (one period = 'wavelength' pixels, turned by 'angle') fades out under a bell curve "
+    "of width sigma. Where the photo has stripes of the same direction and spacing the products all add up "
+    "and the response is strong; elsewhere they cancel. 'Aspect' below 1 makes the stripes longer. The "
+    "kernel is made zero-mean so flat areas give 0 (shown mid-grey by the suggested offset of 127.5), and "
+    "its positive weights add up to 1. Banks of such filters model the brain's first visual cortex and "
+    "the first layer of many trained CNNs.",
+    _gabor, (Param("theta", "Angle (degrees)", 0.0, 0.0, 180.0, 1.0),
+             Param("sigma", _SIGMA.label, 3.0, 1.0, 10.0, 0.1),
+             Param("wavelength", "Wavelength (pixels)", 8.0, 2.0, 30.0, 0.5),
+             Param("aspect", "Aspect (gamma)", 0.5, 0.1, 2.0, 0.05),
+             Param("size", "Size (pixels)", 21, 3, 31, 1, integer=True)),
+    offset=127.5,
+))
+_add(KernelSpec(
+    "emboss_angle", "Emboss (any angle)", "Stylise", "Emboss with the light coming from the angle you choose.",
+    "Neighbours on the side the light comes from are subtracted and those on the far side added, in "
+    "proportion to how far along the light's direction they sit; the centre keeps weight 1 so the weights "
+    "add up to 1 and flat areas keep their brightness. Angles: 0 = light from the right, 90 = from above, "
+    "counter-clockwise; 135 degrees at strength 1 is exactly the classic emboss.",
+    _emboss_angle, (Param("angle", "Light from (degrees)", 135.0, -180.0, 180.0, 5.0),
+                    Param("strength", "Strength", 1.0, 0.0, 10.0, 0.1)),
+))
 
 
 def get(name: str) -> KernelSpec:

@@ -1,7 +1,9 @@
 """Kernels typed by people: grid cells, JSON files and URL text, validated strictly (never ``eval``).
 
 JSON format: ``{"name": "my edge", "matrix": [[-1, 0, 1], ...], "divisor": 1, "offset": 0}``;
-``divisor`` and ``offset`` are optional (default 1 and 0). Anything else is refused with a plain message.
+``name``, ``divisor`` and ``offset`` are optional (default "custom", 1 and 0), and a bare list of rows is
+read as the matrix. Anything else is refused with a plain message. Grid cells and URL text may also be
+fractions such as ``1/16`` and use the typographic minus; JSON files hold plain JSON numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import numpy as np
 from .engine import KernelError
 from .limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
 
+_FIELDS = ("name", "matrix", "divisor", "offset")
+_SHAPE_HINT = '{"name": "my kernel", "matrix": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "divisor": 1, "offset": 0}'
+
 
 @dataclass(frozen=True)
 class KernelDoc:
@@ -27,32 +32,37 @@ class KernelDoc:
     offset: float = 0.0
 
 
-def parse_number(cell: object, where: str = "") -> float:
-    """One user-typed weight as a float; text, empty, NaN, infinity and absurd sizes are refused."""
-    at = f" {where}" if where else ""
-    if isinstance(cell, bool) or cell is None:
-        raise KernelError(f"The cell{at} is empty; type a number.")
+def parse_number(cell: object, where: str = "", *, what: str = "cell") -> float:
+    """One user-typed value as a float; text, empty, NaN, infinity and absurd sizes are refused.
+
+    ``what`` names the value in messages ("cell", "divisor", ...), ``where`` locates it ("in row 2, column 3").
+    """
+    subject = f"The {what}" + (f" {where}" if where else "")
+    if cell is None:
+        raise KernelError(f"{subject} is empty; type a number.")
+    if isinstance(cell, bool):
+        raise KernelError(f"{subject} holds {str(cell).lower()}, which is not a number.")
     if isinstance(cell, str):
         text = cell.strip().replace("\u2212", "-")  # a typographic minus pasted from a web page
         if not text:
-            raise KernelError(f"The cell{at} is empty; type a number.")
+            raise KernelError(f"{subject} is empty; type a number.")
         if len(text) > 40:
-            raise KernelError(f"The cell{at} holds too long a text to be a number.")
+            raise KernelError(f"{subject} holds too long a text to be a number.")
         try:
-            value = float(_fraction(text))
-        except ValueError:
-            raise KernelError(f"The cell{at} holds {text[:20]!r}, which is not a number.") from None
+            value = _fraction(text)
+        except (ValueError, OverflowError):
+            raise KernelError(f"{subject} holds {text[:20]!r}, which is not a number.") from None
     else:
         try:
             value = float(cell)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            raise KernelError(f"The cell{at} does not hold a number.") from None
+        except OverflowError:  # an integer too big for a float
+            value = math.inf
+        except (TypeError, ValueError):
+            raise KernelError(f"{subject} does not hold a number.") from None
     if math.isnan(value):
-        raise KernelError(f"The cell{at} is empty or not a number (NaN).")
+        raise KernelError(f"{subject} is not a number (NaN).")
     if not math.isfinite(value) or abs(value) > MAX_KERNEL_ABS:
-        raise KernelError(
-            f"The cell{at} is too large: weights must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}."
-        )
+        raise KernelError(f"{subject} is too large: it must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}.")
     return value
 
 
@@ -68,8 +78,13 @@ def _fraction(text: str) -> float:
 
 def validate_matrix(rows: Iterable[Iterable[object]]) -> np.ndarray:
     """A user-supplied grid as a float64 kernel, or a ``KernelError`` naming the first bad cell (1-based)."""
+    if isinstance(rows, (str, bytes, dict)):
+        raise KernelError("The kernel must be a list of rows of numbers.")
     try:
-        grid = [list(r) for r in rows]
+        grid = list(rows)
+        if any(isinstance(r, (str, bytes, dict)) for r in grid):
+            raise TypeError
+        grid = [list(r) for r in grid]
     except TypeError:
         raise KernelError("The kernel must be a list of rows of numbers.") from None
     if not grid or not grid[0]:
@@ -86,56 +101,82 @@ def validate_matrix(rows: Iterable[Iterable[object]]) -> np.ndarray:
 
 
 def kernel_to_json(matrix: np.ndarray, *, name: str = "custom", divisor: float = 1.0, offset: float = 0.0) -> str:
-    """The JSON text of a kernel (integers written without ``.0`` so files read like the books)."""
-    m = np.asarray(matrix, dtype=np.float64)
-    rows = [[int(v) if float(v).is_integer() else float(v) for v in r] for r in m]
-    doc = {"name": name, "matrix": rows, "divisor": _plain(divisor), "offset": _plain(offset)}
-    return json.dumps(doc, indent=None, separators=(", ", ": "))
+    """The JSON text of a kernel (integers written without ``.0`` so files read like the books).
+
+    The kernel is validated first, so whatever is written can be read back by ``kernel_from_json``.
+    """
+    try:
+        m = np.asarray(matrix, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise KernelError("The kernel must be a grid of numbers.") from None
+    if m.ndim != 2:
+        raise KernelError(f"The kernel must be 2-D (rows x columns); got {m.ndim} dimension(s).")
+    rows = [[_plain(v) for v in r] for r in validate_matrix(m.tolist())]
+    div, off = _scaling(divisor, offset)
+    doc = {"name": _name(name), "matrix": rows, "divisor": _plain(div), "offset": _plain(off)}
+    return json.dumps(doc, indent=None, separators=(", ", ": "), allow_nan=False)
 
 
 def kernel_from_json(text: str | bytes) -> KernelDoc:
     """Parse a kernel JSON document strictly: size-capped, no code, wrong shapes explained."""
-    if isinstance(text, (bytes, bytearray)):
+    if isinstance(text, (bytes, bytearray, memoryview)):
         if len(text) > MAX_KERNEL_JSON_BYTES:
             raise KernelError(f"The kernel file is too large (over {MAX_KERNEL_JSON_BYTES // 1000} kB).")
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError:
             raise KernelError("The kernel file is not text (UTF-8 JSON expected).") from None
+    if not isinstance(text, str):
+        raise KernelError("The kernel file must be JSON text.")
     if len(text) > MAX_KERNEL_JSON_BYTES:
         raise KernelError(f"The kernel file is too large (over {MAX_KERNEL_JSON_BYTES // 1000} kB).")
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text.removeprefix("\ufeff"), parse_constant=_reject_constant)
     except RecursionError:
         raise KernelError("The kernel file is nested too deeply to be a kernel.") from None
     except (ValueError, TypeError) as exc:
-        raise KernelError(f"The kernel file is not valid JSON ({exc}).") from None
+        raise KernelError(f"The kernel file is not valid JSON ({str(exc)[:120]}).") from None
     if isinstance(doc, list):
         doc = {"matrix": doc}
     if not isinstance(doc, dict) or "matrix" not in doc:
-        raise KernelError(
-            'A kernel file must look like {"name": ..., "matrix": [[...], ...], "divisor": 1, "offset": 0}.'
-        )
-    unknown = set(doc) - {"name", "matrix", "divisor", "offset"}
+        raise KernelError(f"A kernel file must look like {_SHAPE_HINT}.")
+    unknown = sorted(set(doc) - set(_FIELDS))
     if unknown:
-        raise KernelError(f"Unknown field(s) in the kernel file: {', '.join(sorted(map(str, unknown)))[:200]}.")
+        listed = ", ".join(repr(k[:30]) for k in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise KernelError(f"Unknown field(s) in the kernel file: {listed}. Allowed: {', '.join(_FIELDS)}.")
     matrix = doc["matrix"]
     if not isinstance(matrix, list) or not all(isinstance(r, list) for r in matrix):
-        raise KernelError('"matrix" must be a list of rows, each a list of numbers.')
-    if any(isinstance(c, (list, dict)) for r in matrix for c in r):
-        raise KernelError('"matrix" must be 2-D: rows of plain numbers.')
-    if any(isinstance(c, str) for r in matrix for c in r):
-        raise KernelError('"matrix" must hold numbers, not text.')
+        raise KernelError('"matrix" must be a list of rows, each a list of numbers, e.g. [[0, -1, 0], ...].')
+    for i, r in enumerate(matrix):
+        for j, c in enumerate(r):
+            if isinstance(c, (list, dict)):
+                raise KernelError('"matrix" must be 2-D: rows of plain numbers.')
+            if isinstance(c, (str, bool)) or c is None:
+                shown = json.dumps(c)[:20]
+                raise KernelError(f'"matrix" must hold numbers: row {i + 1}, column {j + 1} holds {shown}.')
     name = doc.get("name", "custom")
     if not isinstance(name, str):
         raise KernelError('"name" must be text.')
-    divisor = parse_number(doc.get("divisor", 1), "divisor") if not isinstance(doc.get("divisor", 1), str) else None
-    offset = parse_number(doc.get("offset", 0), "offset") if not isinstance(doc.get("offset", 0), str) else None
-    if divisor is None or offset is None:
-        raise KernelError('"divisor" and "offset" must be numbers.')
-    if divisor == 0:
+    divisor, offset = _scaling(doc.get("divisor", 1), doc.get("offset", 0))
+    return KernelDoc(_name(name), validate_matrix(matrix), divisor, offset)
+
+
+def _scaling(divisor: object, offset: object) -> tuple[float, float]:
+    """Divisor and offset as finite numbers (a non-zero divisor); JSON numbers only, not text or true/false."""
+    values = []
+    for key, v in (("divisor", divisor), ("offset", offset)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise KernelError(f'"{key}" must be a number (got {json.dumps(v, default=str)[:20]}).')
+        values.append(parse_number(v, what=key))
+    if values[0] == 0:
         raise KernelError('"divisor" cannot be 0; use 1 to leave the values as they are.')
-    return KernelDoc(name.strip()[:80] or "custom", validate_matrix(matrix), divisor, offset)
+    return values[0], values[1]
+
+
+def _name(name: str) -> str:
+    """Printable, one line, at most 80 characters."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in name).strip()[:80]
+    return clean or "custom"
 
 
 def _reject_constant(token: str) -> float:

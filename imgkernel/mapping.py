@@ -4,7 +4,8 @@ Units: ``divisor`` divides the raw response, ``offset`` is then added in 0..255 
 its offset as 0..1; 0.5 there is 127.5 here). ``value = raw / divisor + offset``; then values outside
 0..255 are mapped by ``out_of_range``:
 
-* ``clip``: below 0 becomes 0, above 255 becomes 255 (and the pixels are counted);
+* ``clip``: below 0 becomes 0, above 255 becomes 255 (and the pixels whose rounded value was outside
+  0..255 are counted);
 * ``abs``: the absolute value, then clipped at 255 (edge strength whatever its sign);
 * ``rescale``: the actual min..max is stretched to 0..255 (nothing clipped, contrast lost to scaling).
 """
@@ -38,7 +39,7 @@ class Mapped:
     image: np.ndarray  # uint8, same shape as the responses
     low: float  # smallest value after divisor/offset, before mapping
     high: float  # largest value after divisor/offset, before mapping
-    clipped_pixels: int  # pixels with at least one channel outside 0..255 (clip mode only)
+    clipped_pixels: int  # pixels with a channel that rounds outside 0..255 (clip mode only)
     clipped_fraction: float
 
 
@@ -65,16 +66,13 @@ def resolve_scale(
         return auto_normalise(kernel)
     if mean:
         return Scale(float(np.asarray(kernel).size), _finite("offset", offset))
-    divisor = _finite("divisor", divisor)
-    if divisor == 0:
-        raise KernelError("The divisor cannot be 0; use 1 to leave the values as they are.")
+    divisor = _check_divisor(_finite("divisor", divisor))
     return Scale(divisor, _finite("offset", offset))
 
 
 def apply_scale(values: np.ndarray, scale: Scale) -> np.ndarray:
     """``values / divisor + offset`` as float32 (a new array)."""
-    if scale.divisor == 0:
-        raise KernelError("The divisor cannot be 0; use 1 to leave the values as they are.")
+    _check_divisor(scale.divisor)
     out = np.asarray(values, dtype=np.float32) * np.float32(1.0 / scale.divisor)
     if scale.offset:
         out += np.float32(scale.offset)
@@ -98,8 +96,8 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
         work = np.abs(v)
     else:
         work = v
-        if low < 0 or high > 255:
-            outside = (v < 0) | (v > 255)
+        if low < -0.5 or high >= 255.5:  # values that round into 0..255 lose nothing to clipping
+            outside = (v < -0.5) | (v >= 255.5)
             clipped = int(np.count_nonzero(outside.any(axis=2) if outside.ndim == 3 else outside))
     image = np.clip(work + np.float32(0.5), 0, 255).astype(np.uint8)
     pixels = v.shape[0] * v.shape[1] if v.ndim >= 2 else v.size
@@ -125,6 +123,18 @@ def signed_colormap(values: np.ndarray, *, limit: float | None = None) -> np.nda
     g = 255 - pos * (255 - 24) - neg * (255 - 102)
     b = 255 - pos * (255 - 43) - neg * (255 - 172)
     return np.stack([r, g, b], axis=-1).round().astype(np.uint8)
+
+
+# Smaller divisors would multiply responses past float32's range (then 0 x inf gives NaN pixels).
+_MIN_DIVISOR = 1e-6
+
+
+def _check_divisor(divisor: float) -> float:
+    if divisor == 0:
+        raise KernelError("The divisor cannot be 0; use 1 to leave the values as they are.")
+    if not abs(divisor) >= _MIN_DIVISOR:  # also catches NaN
+        raise KernelError(f"The divisor must be at least {_MIN_DIVISOR:g} in size (got {divisor!r}).")
+    return divisor
 
 
 def _finite(name: str, value: float) -> float:
