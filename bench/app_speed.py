@@ -63,8 +63,6 @@ def main() -> None:
         revisits.append(timed(at))
     rows.append(("revisit a used kernel, default photo (cache hit)", statistics.median(revisits[3:]), ""))
 
-    at.radio(key="pg_source").set_value("Upload")
-    timed(at)
     at.file_uploader(key="pg_upload").upload("big.jpg", twelve_megapixel_jpeg(), "image/jpeg")
     rows.append(("12 MP upload: decode + preview + filter", timed(at), "once"))
     at.selectbox(key="pg_preset").select("sharpen")

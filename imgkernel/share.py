@@ -24,7 +24,7 @@ from .catalogue import CATALOGUE
 from .engine import MODES, KernelError
 from .kernel_io import parse_number, validate_matrix
 from .limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS, MAX_STRIDE
-from .mapping import OUT_OF_RANGE
+from .mapping import OUT_OF_RANGE, resolve_scale
 from .pipeline import Settings
 
 CUSTOM = "custom"
@@ -169,13 +169,13 @@ def _decode_settings(q: dict[str, str], notices: list[str]) -> Settings:
         if key in q:
             try:
                 value = _finite(q[key])
-                if key == "div" and value == 0:
-                    raise ValueError("the divisor cannot be 0")
+                if key == "div":
+                    resolve_scale(np.ones((1, 1)), divisor=value)  # the mapping's rule: not 0, not tiny
                 if abs(value) > MAX_KERNEL_ABS:
                     raise ValueError(f"must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}")
                 changes[attr] = value
             except ValueError as exc:
-                notices.append(f"{key}={_quote(q[key])}: {exc}.")
+                notices.append(f"{key}={_quote(q[key])}: {str(exc).rstrip('.')}.")
     for key, (attr, top) in _INT_KEYS.items():
         if key in q:
             text = q[key].strip()

@@ -18,6 +18,7 @@ import streamlit as st
 import imgkernel
 import ui
 from imgkernel import kernel_io, share
+from imgkernel.images import EXTENSIONS
 from imgkernel.limits import (
     MAX_DILATION,
     MAX_KERNEL_SIDE,
@@ -34,8 +35,6 @@ PRESET, CUSTOM_MATRIX, MATRIX, GRID_KEY = "pg_preset", "pg_custom", "pg_matrix",
 DIVISOR_OK, NOTICES, JSON_ERROR, DOWNLOAD = "pg_div_ok", "pg_notices", "pg_json_error", "pg_download"
 VIEW_KEPT = "pg_view_kept"  # the display choice, kept across page switches (widget state is not)
 UPLOAD_MEMO = "pg_upload_memo"  # (file_id, Photo or error message) of the file in the uploader or camera
-SOURCES = ("Sample", "Upload", "Camera")
-IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 PREVIEW_SIZES = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048, 3072, 4096)
 VIEW_HELP = {
     "clip": "Values below 0 show black, above 255 white (and are counted as clipped).",
@@ -140,25 +139,35 @@ def on_kernel_json() -> None:
 
 # ---- the photo ----
 
+def set_source(source: str) -> None:
+    """The photo widget touched last decides the photo; removing a file hands back to the previous source."""
+    if source == "Camera" and ss.get("pg_camera") is None:
+        source = "Upload"
+    if source == "Upload" and ss.get("pg_upload") is None:
+        source = "Sample"
+    ss["pg_source"] = source
+
+
 def choose_photo() -> ui.Photo:
     """Sidebar: sample, upload or camera. A bad file shows an error and the last good photo stays."""
-    st.sidebar.header("Photo")
-    source = st.sidebar.radio("Source", SOURCES, key="pg_source", horizontal=True,
-                              help="Camera asks the browser for the camera only when chosen.")
+    sb = st.sidebar
+    sb.header("Photo")
+    name = sb.selectbox("Sample photo", list(ui.SAMPLES), key="pg_sample", on_change=set_source, args=("Sample",))
+    files = {"Upload": sb.file_uploader(f"…or drop your own (up to {UPLOAD_LIMIT_MB} MB)", type=list(EXTENSIONS),
+                                        key="pg_upload", on_change=set_source, args=("Upload",))}
+    if sb.toggle("Use the camera", key="pg_camera_on", help="The browser asks for the camera only when this is on."):
+        files["Camera"] = sb.camera_input("Take a photo", key="pg_camera", on_change=set_source, args=("Camera",))
+    source = ss["pg_source"]
     if source == "Sample":
-        return ui.sample_photo(st.sidebar.selectbox("Sample photo", list(ui.SAMPLES), key="pg_sample"))
-    if source == "Upload":
-        f = st.sidebar.file_uploader(f"Drop a photo (up to {UPLOAD_LIMIT_MB} MB)", type=IMAGE_TYPES, key="pg_upload")
-    else:
-        f = st.sidebar.camera_input("Take a photo", key="pg_camera")
-    if f is None:
-        st.sidebar.caption("Nothing chosen yet: the last photo stays.")
+        return ui.sample_photo(name)
+    f = files.get(source)
+    if f is None:  # the camera was switched off, or a page switch reset the uploader: keep the photo
         return ui.current_photo()
     memo = ss.get(UPLOAD_MEMO)
     if not memo or memo[0] != f.file_id:  # decode (and hash 36 MB of pixels) once per file, not per rerun
         memo = ss[UPLOAD_MEMO] = (f.file_id, load_upload(f))
     if isinstance(memo[1], str):
-        st.sidebar.error(memo[1])
+        sb.error(memo[1])
         return ui.current_photo()
     return memo[1]
 
@@ -269,11 +278,12 @@ def scale_controls(matrix: np.ndarray) -> Settings:
                              help="Each response is divided by this.")
     offset = b.number_input("Offset", key="pg_off", step=1.0, format="%g", disabled=normalise,
                             help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).")
-    if divisor == 0:
-        st.error(f"The divisor cannot be 0; the last valid divisor ({ss[DIVISOR_OK]:g}) stays in use.")
-        divisor = ss[DIVISOR_OK]
-    else:
+    try:
+        imgkernel.resolve_scale(matrix, divisor=divisor)  # the library's rule: not 0, not absurdly small
         ss[DIVISOR_OK] = divisor
+    except imgkernel.KernelError as exc:
+        st.error(f"{exc} The last valid divisor ({ss[DIVISOR_OK]:g}) stays in use.")
+        divisor = ss[DIVISOR_OK]
     if normalise:
         auto = imgkernel.auto_normalise(matrix)
         st.caption(f"Normalise uses divisor {auto.divisor:g} and offset {auto.offset:g}.")

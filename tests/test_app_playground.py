@@ -67,7 +67,7 @@ def assert_shows(at: AppTest, expected: np.ndarray) -> None:
     assert (h, w) == expected.shape[:2]
     assert low == pytest.approx(expected.min(), abs=0.06) and high == pytest.approx(expected.max(), abs=0.06)
     if clipped is not None:
-        outside = (expected < -1e-3) | (expected > 255 + 1e-3)
+        outside = (expected < -0.5) | (expected >= 255.5)  # the pixel rounds outside 0..255
         assert clipped == np.count_nonzero(outside.any(axis=-1) if outside.ndim == 3 else outside)
 
 
@@ -136,7 +136,7 @@ def test_editing_a_cell_makes_a_custom_kernel_that_keeps_the_edit():
     np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
 
 
-@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "empty"), ("1e300", "too large")])
+@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "NaN"), ("1e300", "too large")])
 def test_a_bad_cell_is_named_and_the_previous_kernel_stays(value, words):
     at = edit(start(), 2, 0, value)
     assert not at.exception
@@ -208,6 +208,9 @@ def test_a_zero_divisor_is_refused_and_the_last_valid_one_kept():
     assert any("divisor cannot be 0" in e.value for e in at.error)
     assert at.session_state["kernel"].settings.divisor == 2.0
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
+    at.number_input(key="pg_div").set_value(1e-9).run()  # would overflow float32: refused the same way
+    assert not at.exception and any("divisor" in e.value for e in at.error)
+    assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
 
 
 def test_stride_dilation_flip_gray_and_views_reach_the_settings():
@@ -228,7 +231,6 @@ def test_stride_dilation_flip_gray_and_views_reach_the_settings():
 # ---- photos: upload, bad files, preview size ----
 
 def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppTest:
-    at.radio(key="pg_source").set_value("Upload").run()
     at.file_uploader(key="pg_upload").upload(name, data, mime)
     return at.run()
 
@@ -254,7 +256,7 @@ def _huge_png() -> bytes:
     [
         ("notes.png", b"just some text, not a picture", "not an image"),
         ("empty.png", b"", "empty"),
-        ("cut.png", png_bytes(np.zeros((64, 64, 3), np.uint8) + 7)[:80], "damaged"),
+        ("cut.png", png_bytes(np.zeros((64, 64, 3), np.uint8) + 7)[:80], "incomplete"),
         ("huge.png", _huge_png(), "megapixels"),
         ("big.png", b"\0" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 1), "upload limit"),
     ],
@@ -351,7 +353,8 @@ def test_a_kernel_file_is_loaded_and_a_bad_one_refused():
 def test_the_camera_is_a_photo_source_too():
     px = np.random.default_rng(4).integers(0, 256, (24, 32, 3), dtype=np.uint8)
     at = start()
-    at.radio(key="pg_source").set_value("Camera").run()
+    assert not at.camera_input  # no camera (and no browser permission prompt) until asked for
+    at.toggle(key="pg_camera_on").set_value(True).run()
     assert ok(at).session_state["photo"].sample == ui.DEFAULT_SAMPLE  # nothing taken yet: the last photo stays
     shot = png_bytes(px, "JPEG")
     at.camera_input(key="pg_camera").upload("shot.jpg", shot, "image/jpeg")
@@ -450,3 +453,16 @@ def test_a_kernel_that_cannot_fit_in_valid_mode_is_explained_and_recoverable():
     assert "valid" in err and "fit" in err
     at.selectbox(key="pg_mode").select("reflect").run()
     assert_shows(ok(at), np.full((6, 6, 3), 50.0))  # sharpen keeps a flat photo as it is
+
+
+def test_the_photo_widget_touched_last_wins():
+    px = np.random.default_rng(6).integers(0, 256, (20, 20, 3), dtype=np.uint8)
+    at = ok(upload(start(), "mine.png", png_bytes(px)))
+    assert at.session_state["photo"].name == "mine.png"
+    at.selectbox(key="pg_sample").select("Coffee cup").run()
+    assert ok(at).session_state["photo"].sample == "Coffee cup"
+    assert_shows(at, oracle(sample_pixels("Coffee cup"), SHARPEN))
+    at.file_uploader(key="pg_upload").clear().upload("again.png", png_bytes(px)).run()
+    assert ok(at).session_state["photo"].name == "again.png"
+    at.file_uploader(key="pg_upload").clear().run()  # removing the file hands back to the sample
+    assert ok(at).session_state["photo"].sample == "Coffee cup"

@@ -71,6 +71,7 @@ def test_fractions_and_lists_are_read_as_streamlit_gives_them():
         ({"stride": "9" * 400}, "whole number"),
         ({"dil": "2.5"}, "whole number"),
         ({"div": "0"}, "cannot be 0"),
+        ({"div": "1e-300"}, "divisor"),
         ({"off": "-inf"}, "too large"),
         ({"cval": "'; DROP TABLE x"}, "not a number"),
         ({"norm": "yes"}, "1 or 0"),
