@@ -6,7 +6,7 @@ Only values that differ from the defaults are written, so links stay short. Form
   (``m=0,-1,0;-1,5,-1;0,-1,0``; fractions such as ``1/16`` are allowed);
 * ``p.<name>``: a catalogue kernel's parameter (``p.inner=5``);
 * options: ``mode``, ``cval``, ``stride``, ``dil``, ``conv``, ``div``, ``off``, ``norm``, ``mean``, ``view``,
-  ``gray`` (booleans as ``1``/``0``);
+  ``gray`` (booleans as ``1``/``0``); ``div`` and ``off`` default to the catalogue kernel's suggestion;
 * ``img``: the name of a bundled sample photo.
 
 Decoding never raises: every value that is unknown, malformed, out of range or too large is dropped, its
@@ -62,7 +62,7 @@ def encode(state: ShareState) -> dict[str, str]:
         for name, value in state.params.items():
             if defaults.get(name) != value:
                 q[f"p.{name}"] = _num(value)
-    s, d = state.settings, Settings()
+    s, d = state.settings, _base_settings(state.kernel)
     if s.mode != d.mode:
         q["mode"] = s.mode
     for key, attr in _FLOAT_KEYS.items():
@@ -105,7 +105,7 @@ def decode(query: Mapping[str, object], samples: Collection[str] = ()) -> tuple[
             notices.append(f"{_quote(key)}: unknown setting.")
 
     kernel, params, matrix = _decode_kernel(q, notices)
-    settings = _decode_settings(q, notices)
+    settings = _decode_settings(q, notices, _base_settings(kernel))
     view = q.get("view", "clip")
     if view not in VIEWS:
         notices.append(f"view={_quote(view)}: not one of {', '.join(VIEWS)}.")
@@ -158,7 +158,13 @@ def _parse_matrix(text: str) -> np.ndarray:
     return validate_matrix([r.split(",") for r in rows])
 
 
-def _decode_settings(q: dict[str, str], notices: list[str]) -> Settings:
+def _base_settings(kernel: str) -> Settings:
+    """The options a link leaves out: defaults, with the catalogue kernel's suggested divisor and offset."""
+    spec = CATALOGUE.get(kernel)
+    return Settings(divisor=spec.divisor, offset=spec.offset) if spec else Settings()
+
+
+def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> Settings:
     changes: dict[str, object] = {}
     if "mode" in q:
         if q["mode"] in MODES:
@@ -189,7 +195,7 @@ def _decode_settings(q: dict[str, str], notices: list[str]) -> Settings:
                 changes[attr] = q[key] == "1"
             else:
                 notices.append(f"{key}={_quote(q[key])}: must be 1 or 0.")
-    return Settings(**changes)
+    return base.with_(**changes)
 
 
 def _finite(text: str) -> float:

@@ -110,3 +110,14 @@ def test_non_text_values_are_ignored():
 def test_notices_quote_long_values_briefly():
     _, notices = decode({"k": "A" * 10_000})
     assert len(notices[0]) < 120
+
+
+def test_divisor_and_offset_default_to_the_kernels_suggestion():
+    suggested = next(s for s in imgkernel.CATALOGUE.values() if (s.divisor, s.offset) != (1, 0))
+    state, notices = decode({"k": suggested.name})
+    assert notices == []
+    assert (state.settings.divisor, state.settings.offset) == (suggested.divisor, suggested.offset)
+    plain = Settings(divisor=1.0, offset=0.0)  # the user overrode the suggestion: the link must say so
+    back, _ = roundtrip(ShareState(suggested.name, suggested.defaults(), None, plain))
+    assert back.settings == plain
+    assert "off" not in encode(ShareState(suggested.name, {}, None, state.settings))
