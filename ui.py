@@ -137,6 +137,11 @@ def preview(photo: Photo, long_side: int = PREVIEW_LONG_SIDE) -> Photo:
                  None, photo.sample)
 
 
+def file_stem(text: str) -> str:
+    """A safe download file-name part from any text: lower-case letters, digits and dashes only."""
+    return "-".join("".join(c if c.isalnum() and c.isascii() else " " for c in text.lower()).split())[:60] or "image"
+
+
 def resize_kernel(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """A new ``rows x cols`` kernel keeping the old weights around the anchor (``size // 2``); new cells 0."""
     old = np.asarray(matrix, dtype=np.float64)

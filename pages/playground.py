@@ -193,9 +193,13 @@ def kernel_panel() -> tuple[str, str, dict, np.ndarray, Settings]:
         base = np.asarray(ss.setdefault(CUSTOM_MATRIX, ss.get(MATRIX, np.eye(1))), dtype=np.float64)
     else:
         spec = imgkernel.get(preset)
-        params = {p.name: ss.setdefault(slider_key(preset, p.name), int(p.default) if p.integer else p.default)
+        params = {p.name: ss.setdefault(slider_key(preset, p.name), int(p.default) if p.integer else float(p.default))
                   for p in spec.params}
-        base = spec.matrix(params)
+        try:
+            base = spec.matrix(params)
+        except imgkernel.KernelError as exc:  # a parameter combination the kernel cannot be built from
+            head.error(f"{exc} The previous kernel stays in use.")
+            base = np.asarray(ss.get(MATRIX, spec.matrix()), dtype=np.float64)
 
     with grid_box:
         matrix = edit_grid(base, preset)
@@ -401,12 +405,12 @@ def export(photo: ui.Photo, title: str, matrix: np.ndarray, settings: Settings, 
     prepared = ss.get(DOWNLOAD)
     if prepared and prepared[0] == signature:
         st.download_button(f"Download PNG ({size}, {len(prepared[1]) / 1e6:.1f} MB)", prepared[1],
-                           file_name=f"{photo.name.rsplit('.', 1)[0]}-{title.lower().replace(' ', '-')}.png",
+                           file_name=f"{ui.file_stem(photo.name.rsplit('.', 1)[0])}-{ui.file_stem(title)}.png",
                            mime="image/png", key="pg_download_png", on_click="ignore")
     st.divider()
     a, b = st.columns(2)
     doc = kernel_io.kernel_to_json(matrix, name=title, divisor=settings.divisor, offset=settings.offset)
-    a.download_button("Download kernel JSON", doc, file_name="kernel.json", mime="application/json",
+    a.download_button("Download kernel JSON", doc, file_name=f"{ui.file_stem(title)}.json", mime="application/json",
                       key="pg_json_download", on_click="ignore")
     b.file_uploader("Load a kernel JSON file", type=["json"], key="pg_json", on_change=on_kernel_json)
     if ss.get(JSON_ERROR):

@@ -485,3 +485,31 @@ def test_the_photo_widget_touched_last_wins():
     assert ok(at).session_state["photo"].name == "again.png"
     at.file_uploader(key="pg_upload").clear().run()  # removing the file hands back to the sample
     assert ok(at).session_state["photo"].sample == "Coffee cup"
+
+
+def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(monkeypatch):
+    def build(size: int) -> np.ndarray:
+        if size > 5:
+            raise imgkernel.KernelError("Too wide for this test kernel.")
+        return np.full((size, size), 1.0 / size**2)
+
+    spec = imgkernel.KernelSpec("test_picky", "Picky", "Blur", "s", "e", build,
+                                (imgkernel.Param("size", "Size", 3, 1, 9, 2, integer=True),))
+    monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
+    at = start()
+    at.selectbox(key="pg_preset").select("test_picky").run()
+    at.slider(key="pg_p_test_picky_size").set_value(5).run()
+    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, np.full((5, 5), 1 / 25))
+    at.slider(key="pg_p_test_picky_size").set_value(7).run()
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert "Too wide" in err
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, np.full((5, 5), 1 / 25))
+    assert_shows(at, oracle(sample_pixels(), np.full((5, 5), 1 / 25)))
+
+
+
+@pytest.mark.parametrize(("text", "stem"), [("../../etc/my Photo?.png", "etc-my-photo-png"), ("Blur (3x3 Gaussian)",
+                                            "blur-3x3-gaussian"), ("???", "image"), ("a" * 100, "a" * 60)])
+def test_download_names_are_safe_file_names(text, stem):
+    assert ui.file_stem(text) == stem
