@@ -81,11 +81,14 @@ def encode(state: ShareState) -> dict[str, str]:
     return q
 
 
-def decode(query: Mapping[str, object], samples: Collection[str] = ()) -> tuple[ShareState, list[str]]:
+def decode(
+    query: Mapping[str, object], samples: Collection[str] = (), *, max_chars: int | None = MAX_SHARE_QUERY_CHARS
+) -> tuple[ShareState, list[str]]:
     """The state a link asks for, and a notice for everything ignored. Never raises.
 
     ``query`` maps keys to text (a list of texts counts as its last one, as ``st.query_params`` does);
-    ``samples`` are the accepted photo names.
+    ``samples`` are the accepted photo names. A query over ``max_chars`` characters is ignored as a whole
+    (``None``: no limit, for state that never travelled in a URL; the matrix size cap still applies).
     """
     notices: list[str] = []
     q: dict[str, str] = {}
@@ -97,8 +100,8 @@ def decode(query: Mapping[str, object], samples: Collection[str] = ()) -> tuple[
             continue
         total += len(key) + len(value)
         q[key] = value
-    if total > MAX_SHARE_QUERY_CHARS:
-        return ShareState(), [f"The link is too long ({total:,} characters; at most {MAX_SHARE_QUERY_CHARS:,})."]
+    if max_chars is not None and total > max_chars:
+        return ShareState(), [f"The link is too long ({total:,} characters; at most {max_chars:,})."]
 
     for key in q:
         if key not in _KNOWN and not key.startswith("p."):

@@ -22,6 +22,7 @@ from imgkernel.images import EXTENSIONS
 from imgkernel.limits import (
     MAX_DILATION,
     MAX_KERNEL_SIDE,
+    MAX_SHARE_QUERY_CHARS,
     MAX_STRIDE,
     PREVIEW_LONG_SIDE,
     UPLOAD_LIMIT_MB,
@@ -78,7 +79,7 @@ def restore_state() -> None:
         published = share.ShareState(CUSTOM if custom else k.name, {} if custom else k.params,
                                      k.matrix if custom else None, k.settings, view, photo.sample)
         # through the share-link checks, so values a Learn page set out of the widgets' ranges cannot break them
-        state, notices = share.decode(share.encode(published), ui.SAMPLES)
+        state, notices = share.decode(share.encode(published), ui.SAMPLES, max_chars=None)
         if notices:
             ss[NOTICES] = ["Some settings could not be restored: " + " ".join(notices)]
         if photo.sample is None:
@@ -417,17 +418,25 @@ def export(photo: ui.Photo, title: str, matrix: np.ndarray, settings: Settings, 
         st.error(ss[JSON_ERROR])
     st.divider()
     st.markdown("**Share link** (kernel, options and sample photo; uploads stay on your device)")
-    st.code(share_url(matrix, settings, view, photo), language=None)
+    url, too_long = share_url(matrix, settings, view, photo)
+    st.code(url, language=None)
+    if too_long:
+        st.caption("This grid is too big for a link, which keeps only the options and the photo: "
+                   "share the kernel JSON file for the weights.")
 
 
-def share_url(matrix: np.ndarray, settings: Settings, view: str, photo: ui.Photo) -> str:
-    """Keep the address bar in step with the playground and return the link to copy."""
+def share_url(matrix: np.ndarray, settings: Settings, view: str, photo: ui.Photo) -> tuple[str, bool]:
+    """Keep the address bar in step with the playground; return the link to copy and whether the kernel
+    had to be left out of it (a big custom grid does not fit in a URL)."""
     k = ui.current_kernel()
     state = share.ShareState(k.name, k.params, matrix if k.name == CUSTOM else None, settings, view, photo.sample)
     query = share.encode(state)
+    too_long = len(urlencode(query)) > MAX_SHARE_QUERY_CHARS
+    if too_long:
+        query = {key: value for key, value in query.items() if key not in ("k", "m")}
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
-    return f"{st.context.url or ''}?{urlencode(query)}"
+    return f"{st.context.url or ''}?{urlencode(query)}", too_long
 
 
 def main() -> None:

@@ -513,3 +513,18 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
                                             "blur-3x3-gaussian"), ("???", "image"), ("a" * 100, "a" * 60)])
 def test_download_names_are_safe_file_names(text, stem):
     assert ui.file_stem(text) == stem
+
+
+def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_path):
+    big = np.random.default_rng(7).normal(size=(41, 41))  # ~40 kB of text: over any safe URL length
+    at = two_page_app(tmp_path, "import streamlit as st\nst.write('other')\n")
+    at.run()
+    at.file_uploader(key="pg_json").upload("big.json", imgkernel.kernel_io.kernel_to_json(big).encode(),
+                                           "application/json")
+    at.run()
+    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, big)
+    assert "m" not in at.query_params and "k" not in at.query_params
+    assert any("too big for a link" in c.value for c in at.caption)
+    at.switch_page("other.py").run()
+    at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
+    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, big)

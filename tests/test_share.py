@@ -121,3 +121,12 @@ def test_divisor_and_offset_default_to_the_kernels_suggestion():
     back, _ = roundtrip(ShareState(suggested.name, suggested.defaults(), None, plain))
     assert back.settings == plain
     assert "off" not in encode(ShareState(suggested.name, {}, None, state.settings))
+
+
+def test_in_process_state_may_be_longer_than_a_link():
+    matrix = np.full((MAX_KERNEL_SIDE, MAX_KERNEL_SIDE), 1 / 3)  # repr(1/3) is 18 characters a cell
+    query = encode(ShareState("custom", {}, matrix))
+    assert decode(query)[0].matrix is None  # too long for a URL
+    state, notices = decode(query, max_chars=None)
+    assert notices == []
+    np.testing.assert_array_equal(state.matrix, matrix)
