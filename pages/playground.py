@@ -21,6 +21,7 @@ from imgkernel import kernel_io, share
 from imgkernel.images import EXTENSIONS
 from imgkernel.limits import (
     MAX_DILATION,
+    MAX_KERNEL_ABS,
     MAX_KERNEL_SIDE,
     MAX_SHARE_QUERY_CHARS,
     MAX_STRIDE,
@@ -279,9 +280,10 @@ def scale_controls(matrix: np.ndarray) -> Settings:
                          help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).")
     mean = b.toggle("Mean", key="pg_mean", help="Divide by the number of cells.")
     a, b = st.columns(2)
-    divisor = a.number_input("Divisor", key="pg_div", step=1.0, format="%g", disabled=normalise or mean,
+    bounds = {"min_value": -MAX_KERNEL_ABS, "max_value": MAX_KERNEL_ABS, "step": 1.0, "format": "%g"}
+    divisor = a.number_input("Divisor", key="pg_div", disabled=normalise or mean, **bounds,
                              help="Each response is divided by this.")
-    offset = b.number_input("Offset", key="pg_off", step=1.0, format="%g", disabled=normalise,
+    offset = b.number_input("Offset", key="pg_off", disabled=normalise, **bounds,
                             help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).")
     try:
         imgkernel.resolve_scale(matrix, divisor=divisor)  # the library's rule: not 0, not absurdly small
@@ -300,7 +302,8 @@ def options(scale: Settings) -> tuple[Settings, str]:
     sb = st.sidebar
     sb.header("Options")
     mode = sb.selectbox("Border mode", imgkernel.MODES, key="pg_mode", help=MODE_HELP)
-    cval = sb.number_input("Constant value", key="pg_cval", min_value=-1e6, max_value=1e6, step=1.0, format="%g",
+    cval = sb.number_input("Constant value", key="pg_cval", min_value=-MAX_KERNEL_ABS, max_value=MAX_KERNEL_ABS,
+                           step=1.0, format="%g",
                            help="The grey level used beyond the edge.") if mode == "constant" else 0.0
     stride = sb.slider("Stride", 1, MAX_STRIDE, key="pg_stride", help="Keep every n-th output pixel (CNN stride).")
     dilation = sb.slider("Dilation", 1, MAX_DILATION, key="pg_dil",
