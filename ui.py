@@ -164,7 +164,7 @@ class Views:
     high: float
     clipped_pixels: int
     clipped_fraction: float
-    difference_jpeg: bytes | None  # |displayed - original|; None when the shapes differ (stride, valid)
+    difference_jpeg: bytes | None  # |8-bit result - original|; None when the sizes differ (stride, valid)
     mean_difference: float
     hist_counts: np.ndarray
     hist_edges: np.ndarray
@@ -181,8 +181,8 @@ def _views(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, v
     shown = displayed(result, view)
     original = prepare(_photo.pixels, settings)
     difference, mean_difference = None, float("nan")
-    if shown.shape == original.shape:
-        diff = np.abs(shown.astype(np.int16) - original.astype(np.int16)).astype(np.uint8)
+    if result.mapped.image.shape == original.shape:  # the 8-bit result, also when the colour map is displayed
+        diff = np.abs(result.mapped.image.astype(np.int16) - original.astype(np.int16)).astype(np.uint8)
         difference, mean_difference = _jpeg(diff), float(diff.mean())  # a PNG would cost ~100 ms per MP here
     counts, edges = np.histogram(result.values, bins=64)
     m = result.mapped

@@ -413,10 +413,14 @@ def export(photo: ui.Photo, title: str, matrix: np.ndarray, settings: Settings, 
                            mime="image/png", key="pg_download_png", on_click="ignore")
     st.divider()
     a, b = st.columns(2)
-    doc = kernel_io.kernel_to_json(matrix, name=title, divisor=settings.divisor, offset=settings.offset)
+    scale = imgkernel.resolve_scale(matrix, divisor=settings.divisor, offset=settings.offset,
+                                    normalise=settings.normalise, mean=settings.mean)  # what is applied now
+    doc = kernel_io.kernel_to_json(matrix, name=title, divisor=scale.divisor, offset=scale.offset)
     a.download_button("Download kernel JSON", doc, file_name=f"{ui.file_stem(title)}.json", mime="application/json",
                       key="pg_json_download", on_click="ignore")
     b.file_uploader("Load a kernel JSON file", type=["json"], key="pg_json", on_change=on_kernel_json)
+    with a.expander("Show the kernel JSON"):
+        st.code(doc, language="json")
     if ss.get(JSON_ERROR):
         st.error(ss[JSON_ERROR])
     st.divider()

@@ -393,6 +393,10 @@ def test_views_histogram_and_difference_match_the_filter():
     shown = np.clip(expected + 0.5, 0, 255).astype(np.uint8)
     assert v.mean_difference == pytest.approx(np.abs(shown.astype(int) - px).mean(), abs=0.01)
     assert ui.views(photo, SHARPEN, imgkernel.Settings(stride=2)).difference_jpeg is None
+    signed = ui.views(photo, SHARPEN, imgkernel.Settings(), "signed")  # the colour map is not what is compared
+    assert signed.mean_difference == pytest.approx(v.mean_difference)
+    gray = ui.views(photo, SHARPEN, imgkernel.Settings(gray=True), "signed")
+    assert gray.difference_jpeg is not None
 
 
 def two_page_app(tmp_path: Path, other_page: str) -> AppTest:
@@ -528,3 +532,13 @@ def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_p
     at.switch_page("other.py").run()
     at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
     np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, big)
+
+
+def test_the_kernel_file_saves_the_scale_in_use():
+    at = start()
+    at.selectbox(key="pg_preset").select("blur").run()
+    at.toggle(key="pg_mean").set_value(True).run()
+    (doc,) = [c.value for c in at.code if c.language == "json"]
+    parsed = imgkernel.kernel_io.kernel_from_json(doc)
+    assert parsed.divisor == 9 and parsed.offset == 0  # mean: divided by the 9 cells
+    np.testing.assert_array_equal(parsed.matrix, imgkernel.get("blur").matrix())
