@@ -245,9 +245,11 @@ def edit_grid(base: np.ndarray, preset: str) -> np.ndarray:
     digest = ui.digest_of(base)[:12]
     key = f"pg_grid_{preset}_{digest}"  # a new key per kernel: choosing a preset resets the grid
     ss[GRID_KEY] = key
-    frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])])
-    edited = st.data_editor(frame, key=key, hide_index=False, num_rows="fixed",
-                            column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
+    # Column names are 0-based strings (the keys of the editor's edit state); the labels people see are
+    # 1-based, like the rows and like the cell names in error messages ("row 3, column 1").
+    frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])], index=range(1, base.shape[0] + 1))
+    edited = st.data_editor(frame, key=key, hide_index=False, num_rows="fixed", column_config={
+        c: st.column_config.NumberColumn(str(j + 1), format="%g") for j, c in enumerate(frame.columns)})
     cells = edited.to_numpy(dtype=object)
     try:
         if np.array_equal(np.asarray(cells, dtype=np.float64), base):
