@@ -1,14 +1,20 @@
-"""imgkernel playground: entry point (placeholder until the playground page lands)."""
+"""imgkernel playground: the entry point. It only declares the pages; each page does its own work."""
 
 from pathlib import Path
 
 import streamlit as st
 
-import imgkernel
+HERE = Path(__file__).parent
+LEARN = {  # the Learn pages, listed once they exist
+    "pages/walkthrough.py": "Pixel walkthrough",
+    "pages/gallery.py": "Gallery",
+    "pages/cnn_layer.py": "CNN layer",
+    "pages/kernel_lab.py": "Kernel lab",
+}
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
-photo = imgkernel.load_image(Path(__file__).parent / "assets" / "chelsea.png")
-result = imgkernel.run_filter(photo.pixels, imgkernel.get("sharpen").matrix())
-left, right = st.columns(2)
-left.image(photo.pixels, caption="Original", use_container_width=True)
-right.image(result.mapped.image, caption="Sharpen", use_container_width=True, output_format="PNG")
+pages = {"Playground": [st.Page("pages/playground.py", title="Playground", default=True)]}
+learn = [st.Page(path, title=title) for path, title in LEARN.items() if (HERE / path).exists()]
+if learn:
+    pages["Learn"] = learn
+st.navigation(pages).run()

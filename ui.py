@@ -8,6 +8,7 @@ Caches are keyed on an explicit digest of the pixels (Streamlit hashes big array
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,10 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-from imgkernel.pipeline import Settings
+from imgkernel import share
+from imgkernel.images import resize_long_side
+from imgkernel.limits import PREVIEW_LONG_SIDE
+from imgkernel.pipeline import Settings, prepare
 
 ASSETS = Path(__file__).parent / "assets"
 SAMPLES: dict[str, str] = {
@@ -27,7 +31,7 @@ SAMPLES: dict[str, str] = {
     "Rocket launch": "rocket.jpg",
 }
 DEFAULT_SAMPLE = "Chelsea the cat"
-DEFAULT_KERNEL = "sharpen"
+DEFAULT_KERNEL = share.DEFAULT_KERNEL
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ def set_kernel(choice: KernelChoice) -> None:
     st.session_state["kernel"] = choice
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs={np.ndarray: lambda a: (a.shape, a.tobytes())})
+# A 1024-px preview result is ~12 MB (float32 responses + 8-bit image): 16 entries bound the memory.
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={np.ndarray: lambda a: (a.shape, a.tobytes())})
 def _filtered(digest: str, _pixels: np.ndarray, kernel: np.ndarray, settings: Settings) -> imgkernel.Result:
     # ``_pixels`` is not hashed: ``digest`` stands for it. The kernel is small, so it is hashed in full.
     return imgkernel.run_filter(_pixels, kernel, settings)
@@ -104,3 +109,100 @@ def _filtered(digest: str, _pixels: np.ndarray, kernel: np.ndarray, settings: Se
 def filtered(photo: Photo, kernel: np.ndarray, settings: Settings) -> imgkernel.Result:
     """The cached filter result for a photo (keyed on its digest), kernel and settings."""
     return _filtered(photo.digest, photo.pixels, np.asarray(kernel, dtype=np.float64), settings)
+
+
+# ---- the playground's heavier helpers (also usable by other pages) ----
+
+@st.cache_data(max_entries=4, show_spinner=False)  # a 12 MP photo is 36 MB: keep few
+def _decoded(sha: str, _data: bytes) -> imgkernel.LoadedImage:
+    # ``sha`` stands for ``_data``; errors (ImageLoadError) are raised, never cached.
+    return imgkernel.load_image(_data)
+
+
+def photo_from_upload(name: str, data: bytes) -> Photo:
+    """An uploaded or camera file as a Photo; raises ``ImageLoadError`` with a plain message."""
+    return photo_from_loaded(name, _decoded(hashlib.sha256(data).hexdigest(), data))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _preview(digest: str, long_side: int, _pixels: np.ndarray) -> np.ndarray:
+    return resize_long_side(_pixels, long_side)
+
+
+def preview(photo: Photo, long_side: int = PREVIEW_LONG_SIDE) -> Photo:
+    """The photo downscaled (never upscaled) so its long side is at most ``long_side`` px; alpha dropped."""
+    if max(photo.pixels.shape[:2]) <= long_side:
+        return photo
+    return Photo(photo.name, f"{photo.digest}@{long_side}", _preview(photo.digest, long_side, photo.pixels),
+                 None, photo.sample)
+
+
+def file_stem(text: str) -> str:
+    """A safe download file-name part from any text: lower-case letters, digits and dashes only."""
+    return "-".join("".join(c if c.isalnum() and c.isascii() else " " for c in text.lower()).split())[:60] or "image"
+
+
+def resize_kernel(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """A new ``rows x cols`` kernel keeping the old weights around the anchor (``size // 2``); new cells 0."""
+    old = np.asarray(matrix, dtype=np.float64)
+    out = np.zeros((rows, cols))
+    shift = (rows // 2 - old.shape[0] // 2, cols // 2 - old.shape[1] // 2)
+    src = tuple(slice(max(0, -d), min(n, m - d)) for d, n, m in zip(shift, old.shape, (rows, cols), strict=True))
+    dst = tuple(slice(s.start + d, s.stop + d) for s, d in zip(src, shift, strict=True))
+    out[dst] = old[src]
+    return out
+
+
+@dataclass(frozen=True)
+class Views:
+    """Everything the playground shows for one result, encoded once (cached)."""
+
+    original_jpeg: bytes
+    filtered_png: bytes  # what is displayed: the 8-bit mapping or the signed colour map
+    shape: tuple[int, ...]
+    low: float
+    high: float
+    clipped_pixels: int
+    clipped_fraction: float
+    difference_jpeg: bytes | None  # |8-bit result - original|; None when the sizes differ (stride, valid)
+    mean_difference: float
+    hist_counts: np.ndarray
+    hist_edges: np.ndarray
+
+
+def displayed(result: imgkernel.Result, view: str) -> np.ndarray:
+    """The 8-bit picture of a result for a view (``share.VIEWS``): the mapping or the signed colour map."""
+    return imgkernel.signed_colormap(result.values) if view == "signed" else result.mapped.image
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={np.ndarray: lambda a: (a.shape, a.tobytes())})
+def _views(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> Views:
+    result = filtered(_photo, kernel, settings)
+    shown = displayed(result, view)
+    original = prepare(_photo.pixels, settings)
+    difference, mean_difference = None, float("nan")
+    if result.mapped.image.shape == original.shape:  # the 8-bit result, also when the colour map is displayed
+        diff = np.abs(result.mapped.image.astype(np.int16) - original.astype(np.int16)).astype(np.uint8)
+        difference, mean_difference = _jpeg(diff), float(diff.mean())  # a PNG would cost ~100 ms per MP here
+    counts, edges = np.histogram(result.values, bins=64)
+    m = result.mapped
+    return Views(_jpeg(original), imgkernel.encode_png(shown), result.values.shape, m.low, m.high,
+                 m.clipped_pixels, m.clipped_fraction, difference, mean_difference, counts, edges)
+
+
+def _jpeg(pixels: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    imgkernel.to_pil(pixels).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def views(photo: Photo, kernel: np.ndarray, settings: Settings, view: str = "clip") -> Views:
+    """The cached, encoded views of ``photo`` filtered by ``kernel`` (the photo is keyed on its digest)."""
+    return _views(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings, view)
+
+
+def full_resolution_png(photo: Photo, kernel: np.ndarray, settings: Settings, view: str = "clip") -> bytes:
+    """The filtered photo at full size as PNG, alpha re-attached when the size is unchanged (not cached)."""
+    shown = displayed(imgkernel.run_filter(photo.pixels, kernel, settings), view)
+    alpha = photo.alpha if photo.alpha is not None and photo.alpha.shape == shown.shape[:2] else None
+    return imgkernel.encode_png(shown, alpha)

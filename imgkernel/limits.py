@@ -7,3 +7,6 @@ MAX_KERNEL_ABS = 1e6  # largest kernel weight magnitude accepted from users
 MAX_KERNEL_JSON_BYTES = 256_000  # a 63x63 kernel written out in full fits many times over
 PREVIEW_LONG_SIDE = 1024  # the app filters at this long side for the screen, full size only for download
 UPLOAD_LIMIT_MB = 50  # must equal server.maxUploadSize in .streamlit/config.toml
+MAX_STRIDE = 8  # largest stride offered by the app and accepted from share links
+MAX_DILATION = 8  # largest dilation offered by the app and accepted from share links
+MAX_SHARE_QUERY_CHARS = 8_000  # longest share-link query; web servers refuse request lines over ~8-16 kB

@@ -1,0 +1,219 @@
+"""Share links: the playground's state as URL query parameters, and back, without trusting the URL.
+
+Only values that differ from the defaults are written, so links stay short. Format (all values text):
+
+* ``k``: a catalogue kernel name, or ``custom`` with ``m`` = rows separated by ``;``, cells by ``,``
+  (``m=0,-1,0;-1,5,-1;0,-1,0``; fractions such as ``1/16`` are allowed);
+* ``p.<name>``: a catalogue kernel's parameter (``p.inner=5``);
+* options: ``mode``, ``cval``, ``stride``, ``dil``, ``conv``, ``div``, ``off``, ``norm``, ``mean``, ``view``,
+  ``gray`` (booleans as ``1``/``0``); ``div`` and ``off`` default to the catalogue kernel's suggestion;
+* ``img``: the name of a bundled sample photo.
+
+Decoding never raises: every value that is unknown, malformed, out of range or too large is dropped, its
+default kept, and a plain-language line added to the returned notice list. Nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .catalogue import CATALOGUE
+from .engine import MODES, KernelError
+from .kernel_io import parse_number, validate_matrix
+from .limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS, MAX_STRIDE
+from .mapping import OUT_OF_RANGE, resolve_scale
+from .pipeline import Settings
+
+CUSTOM = "custom"
+DEFAULT_KERNEL = "sharpen"  # what the playground opens with
+VIEWS: tuple[str, ...] = (*OUT_OF_RANGE, "signed")  # "signed": the diverging colour map of the responses
+_MAX_NOTICE_VALUE = 40  # characters of a rejected value quoted back in a notice
+
+# URL key -> Settings field, for the plain options.
+_BOOL_KEYS = {"conv": "true_convolution", "norm": "normalise", "mean": "mean", "gray": "gray"}
+_FLOAT_KEYS = {"cval": "cval", "div": "divisor", "off": "offset"}
+_INT_KEYS = {"stride": ("stride", MAX_STRIDE), "dil": ("dilation", MAX_DILATION)}
+_KNOWN = {"k", "m", "mode", "view", "img", *_BOOL_KEYS, *_FLOAT_KEYS, *_INT_KEYS}
+
+
+@dataclass(frozen=True)
+class ShareState:
+    """What a link restores. ``matrix`` is set only for ``kernel == "custom"``."""
+
+    kernel: str = DEFAULT_KERNEL
+    params: dict = field(default_factory=dict)
+    matrix: np.ndarray | None = field(default=None, repr=False)
+    settings: Settings = Settings()
+    view: str = "clip"
+    sample: str | None = None
+
+
+def encode(state: ShareState) -> dict[str, str]:
+    """Query parameters for ``state`` (defaults left out)."""
+    q: dict[str, str] = {"k": state.kernel}
+    if state.kernel == CUSTOM and state.matrix is not None:
+        q["m"] = ";".join(",".join(_num(v) for v in row) for row in np.asarray(state.matrix, dtype=np.float64))
+    else:
+        spec = CATALOGUE.get(state.kernel)
+        defaults = spec.defaults() if spec else {}
+        for name, value in state.params.items():
+            if defaults.get(name) != value:
+                q[f"p.{name}"] = _num(value)
+    s, d = state.settings, _base_settings(state.kernel)
+    if s.mode != d.mode:
+        q["mode"] = s.mode
+    for key, attr in _FLOAT_KEYS.items():
+        if getattr(s, attr) != getattr(d, attr):
+            q[key] = _num(getattr(s, attr))
+    for key, (attr, _) in _INT_KEYS.items():
+        if getattr(s, attr) != getattr(d, attr):
+            q[key] = str(getattr(s, attr))
+    for key, attr in _BOOL_KEYS.items():
+        if getattr(s, attr) != getattr(d, attr):
+            q[key] = "1" if getattr(s, attr) else "0"
+    if state.view != "clip":
+        q["view"] = state.view
+    if state.sample:
+        q["img"] = state.sample
+    return q
+
+
+def decode(
+    query: Mapping[str, object], samples: Collection[str] = (), *, max_chars: int | None = MAX_SHARE_QUERY_CHARS
+) -> tuple[ShareState, list[str]]:
+    """The state a link asks for, and a notice for everything ignored. Never raises.
+
+    ``query`` maps keys to text (a list of texts counts as its last one, as ``st.query_params`` does);
+    ``samples`` are the accepted photo names. A query over ``max_chars`` characters is ignored as a whole
+    (``None``: no limit, for state that never travelled in a URL; the matrix size cap still applies).
+    """
+    notices: list[str] = []
+    q: dict[str, str] = {}
+    total = 0
+    for key, raw in query.items():
+        value = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+        if not isinstance(key, str) or not isinstance(value, str):
+            notices.append(f"{_quote(key)}: not text.")
+            continue
+        total += len(key) + len(value)
+        q[key] = value
+    if max_chars is not None and total > max_chars:
+        return ShareState(), [f"The link is too long ({total:,} characters; at most {max_chars:,})."]
+
+    for key in q:
+        if key not in _KNOWN and not key.startswith("p."):
+            notices.append(f"{_quote(key)}: unknown setting.")
+
+    kernel, params, matrix = _decode_kernel(q, notices)
+    settings = _decode_settings(q, notices, _base_settings(kernel))
+    view = q.get("view", "clip")
+    if view not in VIEWS:
+        notices.append(f"view={_quote(view)}: not one of {', '.join(VIEWS)}.")
+        view = "clip"
+    sample = q.get("img")
+    if sample is not None and sample not in samples:
+        notices.append(f"img={_quote(sample)}: no such sample photo.")
+        sample = None
+    return ShareState(kernel, params, matrix, settings, view, sample), notices
+
+
+def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict, np.ndarray | None]:
+    name = q.get("k", DEFAULT_KERNEL)
+    param_keys = {k: v for k, v in q.items() if k.startswith("p.")}
+    if name == CUSTOM:
+        for k in param_keys:
+            notices.append(f"{_quote(k)}: a custom kernel has no parameters.")
+        if "m" not in q:
+            notices.append("k=custom without a matrix (m): the default kernel is used.")
+            return DEFAULT_KERNEL, CATALOGUE[DEFAULT_KERNEL].defaults(), None
+        try:
+            return CUSTOM, {}, _parse_matrix(q["m"])
+        except KernelError as exc:
+            notices.append(f"m: {exc}")
+            return DEFAULT_KERNEL, CATALOGUE[DEFAULT_KERNEL].defaults(), None
+    if "m" in q:
+        notices.append("m: a matrix is only read with k=custom.")
+    spec = CATALOGUE.get(name)
+    if spec is None:
+        notices.append(f"k={_quote(name)}: no such kernel.")
+        spec = CATALOGUE[DEFAULT_KERNEL]
+    by_name = {p.name: p for p in spec.params}
+    params = spec.defaults()
+    for key, value in param_keys.items():
+        param = by_name.get(key[2:])
+        if param is None:
+            notices.append(f"{_quote(key)}: {spec.title} has no such parameter.")
+            continue
+        try:
+            params[param.name] = param.coerce(_finite(value))
+        except (KernelError, ValueError) as exc:
+            notices.append(f"{_quote(key)}: {exc}")
+    return spec.name, params, None
+
+
+def _parse_matrix(text: str) -> np.ndarray:
+    rows = text.split(";")
+    if len(rows) > MAX_KERNEL_SIDE or any(r.count(",") >= MAX_KERNEL_SIDE for r in rows):
+        raise KernelError(f"The kernel is too big: at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} cells.")
+    return validate_matrix([r.split(",") for r in rows])
+
+
+def _base_settings(kernel: str) -> Settings:
+    """The options a link leaves out: defaults, with the catalogue kernel's suggested divisor and offset."""
+    spec = CATALOGUE.get(kernel)
+    return Settings(divisor=spec.divisor, offset=spec.offset) if spec else Settings()
+
+
+def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> Settings:
+    changes: dict[str, object] = {}
+    if "mode" in q:
+        if q["mode"] in MODES:
+            changes["mode"] = q["mode"]
+        else:
+            notices.append(f"mode={_quote(q['mode'])}: not one of {', '.join(MODES)}.")
+    for key, attr in _FLOAT_KEYS.items():
+        if key in q:
+            try:
+                value = _finite(q[key])
+                if key == "div":
+                    resolve_scale(np.ones((1, 1)), divisor=value)  # the mapping's rule: not 0, not tiny
+                if abs(value) > MAX_KERNEL_ABS:
+                    raise ValueError(f"must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}")
+                changes[attr] = value
+            except ValueError as exc:
+                notices.append(f"{key}={_quote(q[key])}: {str(exc).rstrip('.')}.")
+    for key, (attr, top) in _INT_KEYS.items():
+        if key in q:
+            text = q[key].strip()
+            if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= top:
+                changes[attr] = int(text)
+            else:
+                notices.append(f"{key}={_quote(q[key])}: must be a whole number from 1 to {top}.")
+    for key, attr in _BOOL_KEYS.items():
+        if key in q:
+            if q[key] in ("0", "1"):
+                changes[attr] = q[key] == "1"
+            else:
+                notices.append(f"{key}={_quote(q[key])}: must be 1 or 0.")
+    return base.with_(**changes)
+
+
+def _finite(text: str) -> float:
+    """A finite float from URL text (``parse_number`` rules: no NaN, no infinity, no absurd sizes)."""
+    try:
+        return parse_number(text)
+    except KernelError as exc:
+        raise ValueError(str(exc).replace("The cell", "the value").rstrip(".")) from None
+
+
+def _num(v: float) -> str:
+    f = float(v)
+    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+
+
+def _quote(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= _MAX_NOTICE_VALUE else text[:_MAX_NOTICE_VALUE] + "…")
