@@ -206,7 +206,10 @@ def kernel_panel() -> tuple[str, str, dict, np.ndarray, Settings]:
     with grid_box:
         matrix = edit_grid(base, preset)
     if matrix is not base:  # a valid edit: the kernel is now the user's own
-        ss[CUSTOM_MATRIX], ss[PRESET], preset, params = matrix, CUSTOM, CUSTOM, {}
+        ss[CUSTOM_MATRIX], ss[PRESET] = matrix, CUSTOM
+        # The grid's key follows its weights, so the grid on screen (old key) would swallow the next edit:
+        # rerun now so the screen shows the grid under its new key before the user types again.
+        st.rerun()
 
     with head:
         groups = imgkernel.categories()

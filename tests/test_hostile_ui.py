@@ -1,0 +1,334 @@
+"""Hostile input through every path of the playground (AppTest): files, grid cells, number fields, kernel
+files and share links. Each bad input is refused with a plain message, the last good state stays, and the
+NEXT action still gives correct pixels (checked against scipy through the page's result caption).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import imgkernel
+from imgkernel.images import EXTENSIONS
+from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS
+from tests.corpus import corpus
+from tests.test_app_playground import (
+    SHARPEN,
+    assert_shows,
+    edit,
+    ok,
+    oracle,
+    png_bytes,
+    sample_pixels,
+    start,
+    upload,
+)
+
+OUTLINE = imgkernel.get("outline").matrix()
+FILES = {name: f for name, f in corpus().items() if f.max_pixels is None}  # the rest need their own small limit
+
+
+def upload_name(filename: str) -> str:
+    """The name to upload under: Streamlit's uploader refuses other extensions itself (in the browser, before
+    the app sees the file; see tests/browser/test_limits.py), so the content is sent renamed, as a user would."""
+    return filename if filename.rsplit(".", 1)[-1].lower() in EXTENSIONS else filename + ".png"
+
+
+def good_photo() -> np.ndarray:
+    px = np.full((30, 20, 3), 90, np.uint8)
+    px[8:22, 4:16] = (220, 40, 10)
+    return px
+
+
+def no_traceback(at) -> None:
+    """No exception element and no Python internals in any message a visitor sees."""
+    assert not at.exception, [e.value for e in at.exception]
+    for el in (*at.error, *at.warning, *at.markdown, *at.caption):
+        assert "Traceback" not in str(el.value) and 'File "' not in str(el.value)
+
+
+@pytest.fixture
+def with_good_photo():
+    return ok(upload(start(), "good.png", png_bytes(good_photo())))
+
+
+# ---- every corpus file through the upload widget ----
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_every_corpus_file_through_the_uploader(with_good_photo, name):
+    f = FILES[name]
+    at = with_good_photo
+    name = upload_name(f.filename)
+    at.file_uploader(key="pg_upload").clear().upload(name, f.data, "application/octet-stream")
+    at.run()
+    no_traceback(at)
+    photo = at.session_state["photo"]
+    if f.ok:
+        _, shape, has_alpha = f.expect
+        assert not at.error, [e.value for e in at.error]
+        assert photo.name == name and photo.pixels.shape == shape
+        assert (photo.alpha is not None) == has_alpha
+        for (r, c), value in f.probes:
+            assert np.abs(photo.pixels[r, c].astype(int) - np.asarray(value)).max() <= f.tol
+        at.button(key="pg_prepare").click().run()
+        download = np.asarray(Image.open(io.BytesIO(ok(at).session_state["pg_download"][1])))
+        channels = (1 if len(shape) == 2 else 3) + (1 if has_alpha else 0)
+        assert (download.shape[2] if download.ndim == 3 else 1) == channels  # alpha kept for the download
+        if has_alpha:
+            np.testing.assert_array_equal(download[..., -1], photo.alpha)
+        expected_px = photo.pixels
+    else:
+        (err,) = [e.value for e in at.error]
+        assert name in err and f.expect[1] in err and "last good photo stays" in err
+        assert photo.name == "good.png"
+        np.testing.assert_array_equal(photo.pixels, good_photo())
+        expected_px = good_photo()
+    # the next action works and gives correct pixels
+    at.selectbox(key="pg_preset").select("outline").run()
+    no_traceback(at)
+    assert not [e for e in at.error if "last good photo" not in e.value]
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, OUTLINE)
+    assert_shows(at, oracle(expected_px, OUTLINE), clip_tolerance=2)
+
+
+def test_an_upload_writes_nothing_to_disk():
+    roots = [Path(tempfile.gettempdir()), Path(__file__).resolve().parents[1]]
+    skip = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+
+    def snapshot() -> set[str]:
+        found = set()
+        for root in roots:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = [d for d in dirnames if d not in skip and not d.startswith("pytest-of")]
+                found.update(os.path.join(dirpath, n) for n in filenames)
+        return found
+
+    at = start()  # the app and its imports are loaded before the snapshot
+    before = snapshot()
+    px = np.random.default_rng(5).integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    ok(upload(at, "private.jpg", png_bytes(px, "JPEG"), "image/jpeg"))
+    at.button(key="pg_prepare").click().run()
+    assert ok(at).session_state["photo"].name == "private.jpg"
+    assert snapshot() - before == set()
+
+
+# ---- the kernel grid ----
+
+@pytest.mark.parametrize(("value", "words"), [
+    # The grid's number column turns "" and "nan" into NaN and "inf" into infinity before the app sees them.
+    ("text", "not a number"), ("", "NaN"), (None, "NaN"), ("nan", "NaN"), ("inf", "too large"), ("-inf", "too large"), (float("inf"), "too large"), ("1e308", "too large"), (1e308, "too large"),
+    (MAX_KERNEL_ABS * 1.0001, "too large"), ("<script>alert(1)</script>", "not a number"),
+    ("__import__('os').system('touch /tmp/pwned')", "not a number"), ("1; DROP TABLE k", "not a number"),
+])
+def test_bad_grid_cells_are_refused_and_the_next_edit_works(value, words):
+    at = edit(start(), 1, 1, value)
+    no_traceback(at)
+    (err,) = [e.value for e in at.error]
+    assert "row 2, column 2" in err and words in err
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, SHARPEN)
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+    at = edit(at, 0, 0, 1.0)  # the next action: a good edit
+    expected = SHARPEN.copy()
+    expected[0, 0] = 1.0
+    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
+    assert_shows(at, oracle(sample_pixels(), expected), clip_tolerance=2)
+    assert not Path("/tmp/pwned").exists()
+
+
+@pytest.mark.parametrize("value", [MAX_KERNEL_ABS, -MAX_KERNEL_ABS, " 2 ", "-0", 1e-300])
+def test_grid_values_at_the_limits_are_accepted(value):
+    at = ok(edit(start(), 1, 1, value))
+    got = at.session_state["kernel"].matrix[1, 1]
+    assert got == pytest.approx(float(value))
+
+
+
+
+def test_an_all_zero_kernel_gives_a_black_result_and_can_be_left():
+    at = start()
+    for r in range(3):
+        for c in range(3):
+            if SHARPEN[r, c]:
+                at = edit(at, r, c, 0.0)
+    ok(at)
+    assert not at.session_state["kernel"].matrix.any()
+    assert_shows(at, np.zeros(sample_pixels().shape))
+    at.selectbox(key="pg_preset").select("outline").run()
+    assert_shows(ok(at), oracle(sample_pixels(), OUTLINE))
+
+
+@pytest.mark.parametrize("side", [1, 15, MAX_KERNEL_SIDE])
+def test_kernel_sizes_at_the_limits(side):
+    at = start()
+    at.number_input(key="pg_rows").set_value(side).run()
+    at.number_input(key="pg_cols").set_value(side).run()
+    k = ok(at).session_state["kernel"].matrix
+    assert k.shape == (side, side)
+    expected = np.zeros((side, side))
+    c, o = side // 2, max(0, 1 - side // 2)  # the sharpen weights kept around the centre
+    expected[max(0, c - 1):c + 2, max(0, c - 1):c + 2] = SHARPEN[o:o + min(3, side), o:o + min(3, side)]
+    np.testing.assert_array_equal(k, expected)
+    assert_shows(at, oracle(sample_pixels(), expected), clip_tolerance=2)
+
+
+@pytest.mark.parametrize("side", [MAX_KERNEL_SIDE + 1, 10**9, 0, -5])
+def test_a_forged_kernel_side_past_the_limit_never_reaches_the_engine(side):
+    """The browser cannot type past the field's bounds; a forged websocket value is clamped by Streamlit."""
+    at = start()
+    at.number_input(key="pg_rows").set_value(side).run()
+    k = ok(at).session_state["kernel"].matrix
+    assert 1 <= k.shape[0] <= MAX_KERNEL_SIDE and k.shape[1] == 3
+    assert_shows(at, oracle(sample_pixels(), k), clip_tolerance=2)
+
+
+# ---- the number fields ----
+
+@pytest.mark.parametrize("value", [0.0, 1e-300, -1e-300])
+def test_a_useless_divisor_is_refused_and_the_last_valid_one_kept(value):
+    at = start()
+    at.number_input(key="pg_div").set_value(2.0).run()
+    at.number_input(key="pg_div").set_value(value).run()
+    no_traceback(at)
+    (err,) = [e.value for e in at.error]
+    assert "last valid divisor (2)" in err
+    assert at.session_state["kernel"].settings.divisor == 2.0
+    assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
+
+
+@pytest.mark.parametrize("key", ["pg_div", "pg_off"])
+@pytest.mark.parametrize("value", [MAX_KERNEL_ABS, -MAX_KERNEL_ABS])
+def test_number_fields_at_the_weight_limit(key, value):
+    at = start()
+    at.number_input(key=key).set_value(value).run()
+    s = ok(at).session_state["kernel"].settings
+    assert getattr(s, "divisor" if key == "pg_div" else "offset") == value
+    kw = {"divisor": value} if key == "pg_div" else {"offset": value}
+    assert_shows(at, oracle(sample_pixels(), SHARPEN, **kw))
+
+
+@pytest.mark.parametrize("key", ["pg_div", "pg_off", "pg_cval"])
+@pytest.mark.parametrize("value", [MAX_KERNEL_ABS * 10, float("inf"), -float("inf"), float("nan"), 1e308])
+def test_forged_number_fields_past_the_weight_limit_never_reach_the_engine(key, value):
+    """The browser cannot enter these; a forged value is clamped by Streamlit into the field's bounds."""
+    at = start()
+    at.selectbox(key="pg_mode").select("constant").run()
+    at.number_input(key=key).set_value(value).run()
+    no_traceback(at)
+    s = at.session_state["kernel"].settings
+    for v in (s.divisor, s.offset, s.cval):
+        assert np.isfinite(v) and abs(v) <= MAX_KERNEL_ABS
+    assert s.divisor != 0
+    px = sample_pixels().astype(np.float64)
+    expected = oracle(px, SHARPEN, mode="constant", divisor=s.divisor, offset=s.offset) if s.cval == 0 else None
+    if expected is not None:
+        assert_shows(at, expected, clip_tolerance=2)
+
+
+# ---- kernel JSON files ----
+
+NESTED = ("[" * 100_000 + "]" * 100_000).encode()
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"this is not json", "not valid JSON"),
+    (b"\xff\xfe\x00garbage", "not text"),
+    (b"", "not valid JSON"),
+    (NESTED[:MAX_KERNEL_JSON_BYTES - 10], "nested too deeply"),
+    (b'{"matrix": [[1]], "x": "' + b"a" * MAX_KERNEL_JSON_BYTES + b'"}', "too large"),
+    (json.dumps({"matrix": [[1] * 64] * 64}).encode(), "too big"),
+    (json.dumps({"matrix": [[1, 2], [3]]}).encode(), "same number"),
+    (json.dumps({"matrix": [[[1]]]}).encode(), "2-D"),
+    (json.dumps({"matrix": []}).encode(), "empty"),
+    (json.dumps({"matrix": [[1, 1e308]]}).encode(), "too large"),
+    (b'{"matrix": [[1, NaN]]}', "NaN"),
+    (json.dumps({"matrix": [[1]], "divisor": 0}).encode(), "cannot be 0"),
+    (json.dumps({"matrix": [[1]], "__class__": "os.system"}).encode(), "Unknown field"),
+    (json.dumps([1, 2, 3]).encode(), "rows"),
+])
+def test_bad_kernel_files_are_refused_and_the_kernel_stays(data, words):
+    at = start()
+    at.file_uploader(key="pg_json").upload("k.json", data, "application/json")
+    at.run()
+    no_traceback(at)
+    (err,) = [e.value for e in at.error]
+    assert "k.json" in err and words in err and "current kernel stays" in err
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, SHARPEN)
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+    at.selectbox(key="pg_preset").select("outline").run()  # the next action works
+    np.testing.assert_array_equal(at.session_state["kernel"].matrix, OUTLINE)
+    assert_shows(at, oracle(sample_pixels(), OUTLINE))
+
+
+def test_a_kernel_file_at_the_size_limits_is_accepted():
+    side = MAX_KERNEL_SIDE
+    doc = {"matrix": [[1] * side] * side, "divisor": side * side}
+    text = json.dumps(doc)
+    text += " " * (MAX_KERNEL_JSON_BYTES - len(text))  # exactly at the byte limit
+    at = start()
+    at.file_uploader(key="pg_json").upload("big.json", text.encode(), "application/json")
+    at.run()
+    k = ok(at).session_state["kernel"]
+    assert k.matrix.shape == (side, side) and k.settings.divisor == side * side
+    assert_shows(at, oracle(sample_pixels(), np.ones((side, side)), divisor=side * side), clip_tolerance=2)
+
+
+# ---- share links ----
+
+MARKER = Path(tempfile.gettempdir()) / "imgkernel-hostile-marker"
+
+
+@pytest.mark.parametrize("query", [
+    {"k": "<script>alert(1)</script>"},
+    {"k": f"__import__('pathlib').Path('{MARKER}').touch()"},
+    {"k": "custom", "m": f"__import__('pathlib').Path('{MARKER}').touch()"},
+    {"img": "../../etc/passwd"},
+    {"img": "/etc/passwd"},
+    {"k": "sharpen'; DROP TABLE kernels; --"},
+    {"div": "1 OR 1=1"},
+    {"k": "blür✓ 🙂", "mode": "réflect"},
+    {"k": "custom", "m": "[[1,2],[3]]"},
+    {"k": "custom", "m": "1,2;3"},
+    {"stride": "-1", "dil": "1e9", "off": "nan", "div": "0"},
+    {"k": ["blur", "<script>"]},
+    {"mode": ["wrap", "../../x"]},
+    {"p.inner": "inf"},
+    {"zzz": "x" * (MAX_SHARE_QUERY_CHARS + 1)},
+    {"k": "\x00\x1b[31m"},
+])
+def test_hostile_links_are_ignored_with_a_notice(query):
+    at = start(query)
+    no_traceback(at)
+    assert not at.error
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("Some settings in the link were ignored")
+    assert "<script>" not in "".join(m.value for m in at.markdown)  # never rendered as markup
+    k = at.session_state["kernel"]
+    photo = at.session_state["photo"]
+    assert photo.sample in (None, "Chelsea the cat") and "passwd" not in photo.name
+    assert_shows(at, oracle(photo.pixels, k.matrix, mode=k.settings.mode, divisor=k.settings.divisor,
+                            offset=k.settings.offset), clip_tolerance=2)
+    at.selectbox(key="pg_preset").select("outline").run()  # the next action works
+    assert_shows(ok(at), oracle(photo.pixels, OUTLINE, mode=k.settings.mode, divisor=1.0,
+                                offset=at.session_state["kernel"].settings.offset), clip_tolerance=2)
+    assert not MARKER.exists()
+
+
+def test_an_oversized_link_is_ignored_as_a_whole():
+    at = start({"k": "blur", "mode": "wrap", "pad": "x" * MAX_SHARE_QUERY_CHARS})
+    (warning,) = [w.value for w in ok_but_warned(at).warning]
+    assert "too long" in warning
+    assert at.session_state["kernel"].name == "sharpen" and at.session_state["kernel"].settings.mode == "reflect"
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+
+
+def ok_but_warned(at):
+    no_traceback(at)
+    assert not at.error
+    return at
