@@ -123,7 +123,8 @@ def test_an_upload_writes_nothing_to_disk():
 
 @pytest.mark.parametrize(("value", "words"), [
     # The grid's number column turns "" and "nan" into NaN and "inf" into infinity before the app sees them.
-    ("text", "not a number"), ("", "NaN"), (None, "NaN"), ("nan", "NaN"), ("inf", "too large"), ("-inf", "too large"), (float("inf"), "too large"), ("1e308", "too large"), (1e308, "too large"),
+    ("text", "not a number"), ("", "NaN"), (None, "NaN"), ("nan", "NaN"), ("inf", "too large"), ("-inf", "too large"),
+    (float("inf"), "too large"), ("1e308", "too large"), (1e308, "too large"),
     (MAX_KERNEL_ABS * 1.0001, "too large"), ("<script>alert(1)</script>", "not a number"),
     ("__import__('os').system('touch /tmp/pwned')", "not a number"), ("1; DROP TABLE k", "not a number"),
 ])
