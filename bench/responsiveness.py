@@ -1,0 +1,88 @@
+"""Does full-resolution work for one user freeze everyone else? Two real browser sessions on one server.
+
+Run from the repo root: ``.venv/bin/python -m bench.responsiveness [ROUNDS]``.
+Session B keeps choosing a new kernel (cycling the whole catalogue, more kernels than the result caches
+hold, so every choice really filters) and times each choice until its result is on screen. First while
+session A is idle, then while A has a 12 MP photo (4000 x 3000) and keeps preparing the full-resolution PNG
+with a new kernel each time. Prints B's median and maximum response times in both phases.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import imgkernel
+from bench.soak import photo_jpeg
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from tests.browser.st_page import open_app, select, settle, upload, wait_idle
+
+LABELS = [(s.title, f"{cat} · {s.title}") for cat, specs in imgkernel.categories().items() for s in specs]
+
+
+def b_choice(page, title: str, label: str) -> float:
+    """Choose a kernel in session B; seconds until its result caption is shown and the run has finished."""
+    t = time.perf_counter()
+    select(page, "Kernel", label)
+    page.get_by_text(f"Result: {title} ·").first.wait_for(timeout=300_000)
+    wait_idle(page, 300_000)
+    return time.perf_counter() - t
+
+
+def a_prepare(page, title: str, label: str) -> None:
+    """Session A: choose a kernel, then ask for the full-resolution PNG (returns without waiting for it)."""
+    select(page, "Kernel", label)
+    settle(page, f"Result: {title} ·", timeout=300_000)
+    page.get_by_role("tab", name="Export and share").click()
+    page.get_by_role("button", name=re.compile("Prepare full-resolution PNG")).click()
+
+
+def summary(times: list[float]) -> str:
+    ms = [t * 1e3 for t in times]
+    return f"n={len(ms)} median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 12
+    proc, url = start_app()
+    labels = itertools.cycle(LABELS[1:])  # skip Identity: the first label differs from the default
+    try:
+        with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            a, b = (browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(2))
+            for p in (a, b):
+                p.set_default_timeout(300_000)
+                open_app(p, url)
+            idle = [b_choice(b, *next(labels)) for _ in range(rounds)]
+            print(f"B while A is idle:                   {summary(idle)}")
+
+            path = Path(tmp) / "twelve.jpg"
+            path.write_bytes(photo_jpeg(12, 12.0))
+            upload(a, path)
+            settle(a, "twelve.jpg ·", timeout=300_000)
+            a_kernels = itertools.cycle(LABELS[2:])
+            busy, prepared = [], 0
+            download = a.get_by_role("button", name=re.compile(r"Download PNG \(4000 x 3000"))
+            while len(busy) < rounds:
+                a_prepare(a, *next(a_kernels))
+                t_a = time.perf_counter()
+                while download.count() == 0 and len(busy) < rounds:
+                    busy.append(b_choice(b, *next(labels)))
+                download.first.wait_for(timeout=300_000)
+                prepared += 1
+                print(f"  A's full-resolution PNG #{prepared} ready {time.perf_counter() - t_a:.1f} s after the click")
+            print(f"B while A prepares 12 MP downloads:  {summary(busy)}")
+            browser.close()
+    finally:
+        stop_app(proc)
+
+
+if __name__ == "__main__":
+    main()

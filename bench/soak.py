@@ -1,0 +1,86 @@
+"""Memory soak: many different photos uploaded one after another must not grow the server without bound.
+
+Run from the repo root: ``.venv/bin/python -m bench.soak [N] [MEGAPIXELS]`` (default 50 uploads of 3 MP).
+Starts the app (``tests.browser.conftest.start_app``), drives one real browser session, and prints the
+server's resident memory (VmRSS from /proc/<pid>/status) before the first upload and after every 10.
+Every photo is different (its own gradient, colours and noise), so every cache entry is new: what bounds
+the memory is ``max_entries`` on ui.py's caches and the one uploaded file Streamlit keeps per uploader.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from tests.browser.st_page import open_app, settle, upload
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (VmRSS, Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS line")
+
+
+def photo_jpeg(i: int, megapixels: float) -> bytes:
+    """A different photo-like JPEG for each ``i``: a colour gradient with noise, 4:3."""
+    h = int((megapixels * 1e6 * 3 / 4) ** 0.5)
+    w = h * 4 // 3
+    rng = np.random.default_rng(i)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = rng.uniform(0, 255, 3).astype(np.float32)
+    tilt = rng.uniform(-0.1, 0.1, (2, 3)).astype(np.float32)
+    px = base + y[..., None] * tilt[0] + x[..., None] * tilt[1] + rng.normal(0, 12, (h, w, 3)).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(px, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=85)
+    return buf.getvalue()
+
+
+def soak(page, url: str, pid: int, count: int, megapixels: float, folder: Path, every: int = 10,
+         log=print) -> dict[int, float]:
+    """Upload ``count`` different photos in one browser session; return {uploads done: RSS MB}."""
+    open_app(page, url)
+    figures = {0: rss_mb(pid)}
+    log(f"before: {figures[0]:.0f} MB")
+    for i in range(1, count + 1):
+        path = folder / f"soak-{i:03d}.jpg"
+        path.write_bytes(photo_jpeg(i, megapixels))
+        upload(page, path)
+        settle(page, f"soak-{i:03d}.jpg ·", timeout=120_000)
+        path.unlink()
+        if i % every == 0:
+            figures[i] = rss_mb(pid)
+            log(f"after {i:3d} uploads: {figures[i]:.0f} MB")
+    return figures
+
+
+def main() -> None:
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    mp = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
+    proc, url = start_app()
+    t = time.perf_counter()
+    try:
+        with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            print(f"{count} uploads of different {mp:g} MP JPEGs, one session; server pid {proc.pid}")
+            soak(page, url, proc.pid, count, mp, Path(tmp))
+            browser.close()
+    finally:
+        stop_app(proc)
+    print(f"total {time.perf_counter() - t:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
