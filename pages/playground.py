@@ -360,7 +360,7 @@ def show_results(photo: ui.Photo, name: str, title: str, params: dict, matrix: n
     left.image(v.original_jpeg, caption=f"Original{' (luminance)' if settings.gray else ''} · {w} x {h} px",
                width="stretch")
     clipped = f"{v.clipped_pixels:,} pixels clipped ({v.clipped_fraction:.1%})" if view == "clip" else f"view {view}"
-    right.image(v.filtered_png, width="stretch", caption=title)
+    right.image(v.filtered_png, width="stretch", caption=title, output_format="PNG")  # edges: no JPEG ringing
     st.caption(f"Result: {title} · {v.shape[1]} x {v.shape[0]} px · values {v.low:.1f} to {v.high:.1f} · {clipped}")
 
     diff_tab, hist_tab, export_tab = st.tabs(["Difference", "Histogram", "Export and share"])
