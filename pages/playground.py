@@ -37,6 +37,7 @@ PRESET, CUSTOM_MATRIX, MATRIX, GRID_KEY = "pg_preset", "pg_custom", "pg_matrix",
 DIVISOR_OK, NOTICES, JSON_ERROR, DOWNLOAD = "pg_div_ok", "pg_notices", "pg_json_error", "pg_download"
 VIEW_KEPT = "pg_view_kept"  # the display choice, kept across page switches (widget state is not)
 UPLOAD_MEMO = "pg_upload_memo"  # (file_id, Photo or error message) of the file in the uploader or camera
+REPLACED = "pg_replaced"  # the photo in use when the uploader was emptied (kept if the next file is refused)
 PREVIEW_SIZES = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048, 3072, 4096)
 VIEW_HELP = {
     "clip": "Values below 0 show black, above 255 white (and are counted as clipped).",
@@ -147,6 +148,11 @@ def set_source(source: str) -> None:
         source = "Upload"
     if source == "Upload" and ss.get("pg_upload") is None:
         source = "Sample"
+        # The browser replaces a file in two runs, "removed" then "new file": remember the photo in use, so
+        # that if the new file is refused this photo stays rather than the sample shown in between.
+        ss[REPLACED] = ui.current_photo()
+    elif source != "Upload":
+        ss.pop(REPLACED, None)
     ss["pg_source"] = source
 
 
@@ -170,7 +176,8 @@ def choose_photo() -> ui.Photo:
         memo = ss[UPLOAD_MEMO] = (f.file_id, load_upload(f))
     if isinstance(memo[1], str):
         sb.error(memo[1])
-        return ui.current_photo()
+        return ss.get(REPLACED) or ui.current_photo()
+    ss.pop(REPLACED, None)
     return memo[1]
 
 

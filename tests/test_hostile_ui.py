@@ -98,6 +98,26 @@ def test_every_corpus_file_through_the_uploader(with_good_photo, name):
     assert_shows(at, oracle(expected_px, OUTLINE), clip_tolerance=2)
 
 
+def test_a_refused_replacement_keeps_the_previous_upload_not_the_sample():
+    """The browser replaces a file in two runs (the old file removed, then the new one added)."""
+    at = start()
+    at.selectbox(key="pg_sample").select("Coffee cup").run()
+    ok(upload(at, "good.png", png_bytes(good_photo())))
+    at.file_uploader(key="pg_upload").clear().run()  # run 1: the old file is gone (the sample shows meanwhile)
+    assert ok(at).session_state["photo"].sample == "Coffee cup"
+    at.file_uploader(key="pg_upload").upload("notes.png", b"not a picture", "image/png").run()  # run 2
+    no_traceback(at)
+    (err,) = [e.value for e in at.error]
+    assert "notes.png" in err
+    np.testing.assert_array_equal(at.session_state["photo"].pixels, good_photo())
+    assert_shows(at, oracle(good_photo(), SHARPEN))
+    at.selectbox(key="pg_preset").select("outline").run()  # and it stays for the next action
+    assert at.session_state["photo"].name == "good.png"
+    assert_shows(at, oracle(good_photo(), OUTLINE))
+    at.selectbox(key="pg_sample").select("Astronaut").run()  # choosing a sample still works
+    assert ok(at).session_state["photo"].sample == "Astronaut"
+
+
 def test_an_upload_writes_nothing_to_disk():
     roots = [Path(tempfile.gettempdir()), Path(__file__).resolve().parents[1]]
     skip = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
