@@ -17,7 +17,14 @@ from PIL import Image
 
 import imgkernel
 from imgkernel.images import EXTENSIONS
-from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS
+from imgkernel.limits import (
+    MAX_DILATION,
+    MAX_KERNEL_ABS,
+    MAX_KERNEL_JSON_BYTES,
+    MAX_KERNEL_SIDE,
+    MAX_SHARE_QUERY_CHARS,
+    MAX_STRIDE,
+)
 from tests.corpus import corpus
 from tests.test_app_playground import (
     SHARPEN,
@@ -353,3 +360,28 @@ def ok_but_warned(at):
     no_traceback(at)
     assert not at.error
     return at
+
+
+def test_a_link_exactly_at_the_length_limit_is_read():
+    pad = MAX_SHARE_QUERY_CHARS - len("k") - len("blur") - len("zz")  # keys and values count, as decode sums them
+    at = start({"k": "blur", "zz": "x" * pad})
+    (warning,) = [w.value for w in ok_but_warned(at).warning]
+    assert "unknown setting" in warning and "too long" not in warning  # only the junk key is ignored
+    assert at.session_state["kernel"].name == "blur"
+    at = start({"k": "blur", "zz": "x" * (pad + 1)})
+    (warning,) = [w.value for w in ok_but_warned(at).warning]
+    assert "too long" in warning and at.session_state["kernel"].name == "sharpen"
+
+
+@pytest.mark.parametrize(("key", "field", "limit"),
+                         [("stride", "stride", MAX_STRIDE), ("dil", "dilation", MAX_DILATION)])
+def test_stride_and_dilation_at_and_past_the_limit(key, field, limit):
+    at = ok(start({key: str(limit)}))
+    assert getattr(at.session_state["kernel"].settings, field) == limit
+    assert not at.warning
+    at = start({key: str(limit + 1)})
+    (warning,) = [w.value for w in ok_but_warned(at).warning]
+    assert key in warning and getattr(at.session_state["kernel"].settings, field) == 1
+    at = start()
+    at.slider(key="pg_stride" if key == "stride" else "pg_dil").set_value(limit).run()
+    assert getattr(ok(at).session_state["kernel"].settings, field) == limit
