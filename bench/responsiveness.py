@@ -20,24 +20,25 @@ from pathlib import Path
 import imgkernel
 from bench.soak import photo_jpeg
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-from tests.browser.st_page import open_app, select, settle, upload, wait_idle
+from tests.browser.st_page import open_app, settle, upload, wait_idle
+from tests.browser.test_many_users import choose_kernel
 
-LABELS = [(s.title, f"{cat} · {s.title}") for cat, specs in imgkernel.categories().items() for s in specs]
+KERNELS = [s.name for specs in imgkernel.categories().values() for s in specs]
 
 
-def b_choice(page, title: str, label: str) -> float:
+def b_choice(page, name: str) -> float:
     """Choose a kernel in session B; seconds until its result caption is shown and the run has finished."""
     t = time.perf_counter()
-    select(page, "Kernel", label)
-    page.get_by_text(f"Result: {title} ·").first.wait_for(timeout=300_000)
+    choose_kernel(page, name)
+    page.get_by_text(f"Result: {imgkernel.get(name).title} ·").first.wait_for(timeout=300_000)
     wait_idle(page, 300_000)
     return time.perf_counter() - t
 
 
-def a_prepare(page, title: str, label: str) -> None:
+def a_prepare(page, name: str) -> None:
     """Session A: choose a kernel, then ask for the full-resolution PNG (returns without waiting for it)."""
-    select(page, "Kernel", label)
-    settle(page, f"Result: {title} ·", timeout=300_000)
+    choose_kernel(page, name)
+    settle(page, f"Result: {imgkernel.get(name).title} ·", timeout=300_000)
     page.get_by_role("tab", name="Export and share").click()
     page.get_by_role("button", name=re.compile("Prepare full-resolution PNG")).click()
 
@@ -52,7 +53,7 @@ def main() -> None:
 
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 12
     proc, url = start_app()
-    labels = itertools.cycle(LABELS[1:])  # skip Identity: the first label differs from the default
+    labels = itertools.cycle([k for k in KERNELS if k != "sharpen"])  # never the default: each choice changes
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -60,21 +61,21 @@ def main() -> None:
             for p in (a, b):
                 p.set_default_timeout(300_000)
                 open_app(p, url)
-            idle = [b_choice(b, *next(labels)) for _ in range(rounds)]
+            idle = [b_choice(b, next(labels)) for _ in range(rounds)]
             print(f"B while A is idle:                   {summary(idle)}")
 
             path = Path(tmp) / "twelve.jpg"
             path.write_bytes(photo_jpeg(12, 12.0))
             upload(a, path)
             settle(a, "twelve.jpg ·", timeout=300_000)
-            a_kernels = itertools.cycle(LABELS[2:])
+            a_kernels = itertools.cycle([k for k in reversed(KERNELS) if k != "sharpen"])
             busy, prepared = [], 0
             download = a.get_by_role("button", name=re.compile(r"Download PNG \(4000 x 3000"))
             while len(busy) < rounds:
-                a_prepare(a, *next(a_kernels))
+                a_prepare(a, next(a_kernels))
                 t_a = time.perf_counter()
                 while download.count() == 0 and len(busy) < rounds:
-                    busy.append(b_choice(b, *next(labels)))
+                    busy.append(b_choice(b, next(labels)))
                 download.first.wait_for(timeout=300_000)
                 prepared += 1
                 print(f"  A's full-resolution PNG #{prepared} ready {time.perf_counter() - t_a:.1f} s after the click")
