@@ -97,8 +97,9 @@ def test_a_file_just_under_the_upload_limit_reaches_the_loader(page, app_url, tm
 # one upload, so after 20 different uploads every cache is full and further uploads only replace entries.
 # A 1 MP photo costs at most ~3 MB decoded + ~15 MB per filter result (float32 values and 8-bit image,
 # 3 channels): growth between upload 20 and 40 must stay far below what 20 more uncapped results would take
-# (20 x 15 MB = 300 MB); 60 MB leaves room for allocator fragmentation without hiding a leak.
-SOAK_BOUND_MB = 60
+# (20 x 15 MB = 300 MB). Measured: +13 MB (RSS 463 -> 476 MB; 500 MB at 30 uploads, allocator noise); 80 MB
+# leaves room for that noise and still fails on any leak over 4 MB per upload.
+SOAK_BOUND_MB = 80
 
 
 def test_memory_stays_bounded_over_many_uploads(browser, tmp_path):
