@@ -27,14 +27,13 @@ from typing import Literal
 
 import numpy as np
 
+from . import _tiles
+
 Mode = Literal["reflect", "mirror", "nearest", "wrap", "constant", "valid"]
 Method = Literal["auto", "direct", "separable", "fft"]
 
 MODES: tuple[str, ...] = ("reflect", "mirror", "nearest", "wrap", "constant", "valid")
 METHODS: tuple[str, ...] = ("auto", "direct", "separable", "fft")
-
-# scipy.ndimage mode name -> numpy.pad mode name (the two libraries use the words differently).
-_NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
 
 # Relative size of the second singular value under which a kernel counts as rank 1 (separable).
 _RANK1_TOL = 1e-6
@@ -166,7 +165,8 @@ def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.n
 
 
 # --------------------------------------------------------------------------------------------------
-# the computation
+# the computation: row strips (or tiles) of the output, each padded on the fly into a small float32
+# buffer that stays in cache, spread over a small thread pool (NumPy ufuncs and FFTs release the GIL).
 
 
 def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.ndarray:
@@ -176,101 +176,31 @@ def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.nda
         anchor = (span_h // 2, span_w // 2)
     squeeze = img.ndim == 2
     x = img[:, :, None] if squeeze else img
+    if x.dtype == np.bool_:
+        x = x.view(np.uint8)
     out_h, out_w = output_shape(x.shape[:2], (kh, kw), mode=mode, stride=stride, dilation=dilation)[:2]
-
     if mode == "valid":
-        padded = x.astype(np.float32, copy=False)
+        pads = ((0, 0), (0, 0))
     else:
-        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]), (0, 0))
-        src = x.astype(np.float32, copy=False)
-        if mode == "constant":
-            padded = np.pad(src, pads, mode="constant", constant_values=np.float32(cval))
-        else:
-            padded = np.pad(src, pads, mode=_NP_PAD[mode])
+        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]))
+    geom = _tiles.Geom(x, mode, pads, np.float32(cval), out_h, out_w, stride, dilation, span_h, span_w)
 
     if method == "auto":
-        method = _choose_method(ker, out_h * out_w * x.shape[2])
+        method = _choose_method(ker, geom)
     if method == "separable":
         factors = separable_factors(ker)
         if factors is None:
             raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
-        out = _separable(padded, factors, out_h, out_w, stride, dilation)
+        out = _tiles.separable(geom, factors)
     elif method == "fft":
-        out = _fft(padded, ker, out_h, out_w, stride, dilation)
+        out = _tiles.fft(geom, ker)
     else:
-        out = _direct(padded, ker, out_h, out_w, stride, dilation)
+        out = _tiles.direct(geom, ker)
     return out[:, :, 0] if squeeze else out
 
 
-def _choose_method(ker: np.ndarray, out_values: int) -> str:
+def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> str:
     taps = int(np.count_nonzero(ker))
     if ker.shape[0] > 1 and ker.shape[1] > 1 and taps > 4 and separable_factors(ker) is not None:
         return "separable"
     return "fft" if taps >= 200 else "direct"
-
-
-def _window(padded: np.ndarray, r0: int, c0: int, out_h: int, out_w: int, stride: int) -> np.ndarray:
-    return padded[r0 : r0 + (out_h - 1) * stride + 1 : stride, c0 : c0 + (out_w - 1) * stride + 1 : stride]
-
-
-def _direct(padded, ker, out_h, out_w, stride, dilation) -> np.ndarray:
-    """Shift-and-add: one fused multiply-add pass over the image per non-zero tap."""
-    out = np.zeros((out_h, out_w, padded.shape[2]), np.float32)
-    tmp = np.empty_like(out)
-    for (u, v), w in np.ndenumerate(ker):
-        if w == 0.0:
-            continue
-        np.multiply(_window(padded, u * dilation, v * dilation, out_h, out_w, stride), np.float32(w), out=tmp)
-        out += tmp
-    return out
-
-
-def _separable(padded, factors, out_h, out_w, stride, dilation) -> np.ndarray:
-    """Two 1-D passes: columns first (only the rows that are kept), then rows."""
-    col, row = factors
-    full_w = padded.shape[1]
-    mid = np.zeros((out_h, full_w, padded.shape[2]), np.float32)
-    for u, w in enumerate(col):
-        if w != 0.0:
-            r0 = u * dilation
-            mid += padded[r0 : r0 + (out_h - 1) * stride + 1 : stride] * np.float32(w)
-    out = np.zeros((out_h, out_w, padded.shape[2]), np.float32)
-    for v, w in enumerate(row):
-        if w != 0.0:
-            c0 = v * dilation
-            out += mid[:, c0 : c0 + (out_w - 1) * stride + 1 : stride] * np.float32(w)
-    return out
-
-
-def _fft(padded, ker, out_h, out_w, stride, dilation) -> np.ndarray:
-    """Whole-image FFT correlation of the already padded image (the result is the 'valid' part)."""
-    kh, kw = ker.shape
-    dk = np.zeros((dilation * (kh - 1) + 1, dilation * (kw - 1) + 1))
-    dk[::dilation, ::dilation] = ker
-    ph, pw = padded.shape[:2]
-    fh, fw = _fast_len(ph), _fast_len(pw)
-    # correlation = convolution with the flipped kernel; valid part starts at (kh-1, kw-1)
-    kf = np.fft.rfft2(dk[::-1, ::-1], s=(fh, fw))
-    vh, vw = ph - dk.shape[0] + 1, pw - dk.shape[1] + 1
-    out = np.empty((out_h, out_w, padded.shape[2]), np.float32)
-    for c in range(padded.shape[2]):
-        full = np.fft.irfft2(np.fft.rfft2(padded[:, :, c], s=(fh, fw)) * kf, s=(fh, fw))
-        valid = full[dk.shape[0] - 1 : dk.shape[0] - 1 + vh, dk.shape[1] - 1 : dk.shape[1] - 1 + vw]
-        out[:, :, c] = valid[::stride, ::stride][:out_h, :out_w]
-    return out
-
-
-def _fast_len(n: int) -> int:
-    """Smallest 2^a 3^b 5^c >= n: lengths pocketfft transforms fastest."""
-    best = 1 << max(0, (n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            m = p35
-            while m < n:
-                m *= 2
-            best = min(best, m)
-            p35 *= 3
-        p5 *= 5
-    return best

@@ -1,0 +1,297 @@
+"""The engine's workhorses: cache-sized row strips (or tiles), padded on the fly, over a small thread pool.
+
+Private to ``imgkernel.engine``. Every function fills a preallocated float32 output; none keeps state
+except the lazily created thread pool (threads are reused, results never are).
+
+Coordinates: the *padded* image is the input extended by the border mode (``pads`` rows/columns before
+and after; none in ``valid`` mode). Output ``(i, j)`` is the window whose top-left corner is padded
+``(i * stride, j * stride)``; tap ``(u, v)`` reads padded ``(i * stride + u * dilation, ...)``. The padded
+image is never built whole: each strip copies its rows (converted to float32) into a small buffer and
+fills its border cells through index maps computed by ``np.pad`` itself, so the border semantics are
+exactly NumPy's (which match scipy.ndimage's mode names through ``_NP_PAD``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+# scipy.ndimage mode name -> numpy.pad mode name (the two libraries use the words differently).
+_NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap"}
+
+WORKERS = 2  # the machines this runs on have 2 cores; more threads only add hand-off cost
+STRIP_BYTES = 1 << 20  # output bytes per strip; with its input rows and a temporary it stays in L2/L3 (measured best)
+PARALLEL_MIN_VALUES = 1 << 17  # below this many output values a thread hand-off costs more than it saves
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+class Geom:
+    """Where every output value reads from: the padded image described by index maps, plus the sizes."""
+
+    def __init__(self, x, mode, pads, cval, out_h, out_w, stride, dilation, span_h, span_w):
+        self.x = x  # (H, W, C), any real dtype (bool already viewed as uint8)
+        self.cval = cval  # np.float32
+        self.out_h, self.out_w, self.stride, self.dilation = out_h, out_w, stride, dilation
+        self.span_h, self.span_w = span_h, span_w
+        self.top, self.left = pads[0][0], pads[1][0]
+        self.rmap = _axis_map(x.shape[0], pads[0], mode)  # source row of every padded row (-1: cval)
+        self.cmap = _axis_map(x.shape[1], pads[1], mode)
+        self.channels = x.shape[2]
+        self.padded_w = len(self.cmap)
+
+    @property
+    def values(self) -> int:
+        return self.out_h * self.out_w * self.channels
+
+
+def _axis_map(n: int, pad: tuple[int, int], mode: str) -> np.ndarray:
+    idx = np.arange(n, dtype=np.intp)
+    if pad == (0, 0):
+        return idx
+    if mode == "constant":
+        return np.pad(idx, pad, mode="constant", constant_values=-1)
+    return np.pad(idx, pad, mode=_NP_PAD[mode])
+
+
+def fill(dst: np.ndarray, g: Geom, p0: int, p1: int, q0: int, q1: int) -> np.ndarray:
+    """Write padded rows ``p0:p1`` x columns ``q0:q1`` into ``dst`` (float32); returns that view of dst.
+
+    Interior cells are one converting slice copy; border cells are gathered through the index maps.
+    """
+    x, w = g.x, g.x.shape[1]
+    d = dst[: p1 - p0, : q1 - q0]
+    rm = g.rmap[p0:p1]
+    rows = _as_slice(rm)
+    fancy_rows = np.maximum(rm, 0) if rows is None else None
+    a, b = max(q0, g.left), min(q1, g.left + w)  # interior columns, padded coordinates
+    if a < b:
+        cols = slice(a - g.left, b - g.left)
+        d[:, a - q0 : b - q0] = x[rows, cols] if rows is not None else x[fancy_rows, cols]
+    for j0, j1 in ((q0, min(a, q1) if a < b else q1), (max(b, q0), q1) if a < b else (q1, q1)):
+        if j0 >= j1:
+            continue
+        cm = g.cmap[j0:j1]
+        src_cols = np.maximum(cm, 0)
+        if rows is not None:
+            d[:, j0 - q0 : j1 - q0] = x[rows][:, src_cols]
+        else:
+            d[:, j0 - q0 : j1 - q0] = x[np.ix_(fancy_rows, src_cols)]
+        if cm.min() < 0:
+            d[:, (j0 - q0) + np.flatnonzero(cm < 0)] = g.cval
+    if rows is None and rm.min() < 0:
+        d[rm < 0] = g.cval
+    return d
+
+
+def _as_slice(m: np.ndarray) -> slice | None:
+    """The index map as a slice when it is a plain run of source indices (the common, cheap case)."""
+    if m[0] >= 0 and (len(m) == 1 or (m[-1] - m[0] == len(m) - 1 and bool(np.all(np.diff(m) == 1)))):
+        return slice(int(m[0]), int(m[0]) + len(m))
+    return None
+
+
+def accumulate(src, taps, dst, tmp, step_r: int, step_c: int) -> None:
+    """``dst = sum(w * src[window at (r, c)])`` over ``taps`` of ``(r, c, w)``, in place and in float32.
+
+    Weights of +1 and -1 cost one add/subtract instead of a multiply and an add.
+    """
+    nr, nc = dst.shape[:2]
+    er, ec = (nr - 1) * step_r + 1, (nc - 1) * step_c + 1
+    if not taps:
+        dst.fill(0)
+        return
+    for k, (r, c, w) in enumerate(taps):
+        win = src[r : r + er : step_r, c : c + ec : step_c]
+        if k == 0:
+            if w == 1:
+                np.copyto(dst, win)
+            else:
+                np.multiply(win, w, out=dst)
+        elif w == 1:
+            np.add(dst, win, out=dst)
+        elif w == -1:
+            np.subtract(dst, win, out=dst)
+        else:
+            np.multiply(win, w, out=tmp)
+            np.add(dst, tmp, out=dst)
+
+
+def strip_rows(g: Geom, width: int) -> int:
+    """Output rows per strip: about STRIP_BYTES of float32 output, at least one row."""
+    return max(1, min(g.out_h, STRIP_BYTES // (4 * width * g.channels)))
+
+
+def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], parallel: bool) -> None:
+    """Run ``task(i)`` for every ``i < n_tasks``; each thread makes its own ``task`` (with its buffers).
+
+    Threads pull the next index from a shared counter, so a busy core does not hold back the other.
+    The calling thread works too; exceptions propagate.
+    """
+    counter = itertools.count()
+
+    def loop() -> None:
+        task = make_worker()
+        while (i := next(counter)) < n_tasks:
+            task(i)
+
+    if not parallel or n_tasks < 2 or WORKERS < 2:
+        loop()
+        return
+    futures = [_get_pool().submit(loop) for _ in range(WORKERS - 1)]
+    try:
+        loop()
+    finally:
+        for f in futures:
+            f.result()
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="imgkernel")
+        return _pool
+
+
+# --------------------------------------------------------------------------------------------------
+# the three methods
+
+
+def direct(g: Geom, ker: np.ndarray) -> np.ndarray:
+    """Shift-and-add per strip: one fused pass over the (cached) strip per non-zero tap."""
+    d, s = g.dilation, g.stride
+    taps = [(u * d, v * d, np.float32(w)) for (u, v), w in np.ndenumerate(ker) if w != 0]
+    out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
+    rows = strip_rows(g, g.out_w)
+    n_in = (rows - 1) * s + g.span_h
+
+    def make_worker():
+        buf = np.empty((n_in, g.padded_w, g.channels), np.float32)
+        tmp = np.empty((rows, g.out_w, g.channels), np.float32)
+
+        def task(i):
+            i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
+            src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
+            accumulate(src, taps, out[i0:i1], tmp[: i1 - i0], s, s)
+
+        return task
+
+    for_each(-(-g.out_h // rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
+    return out
+
+
+def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Rank-1 kernel as two 1-D passes per strip: down the columns (kept rows only), then along the rows."""
+    d, s = g.dilation, g.stride
+    col, row = factors
+    vtaps = [(u * d, 0, np.float32(w)) for u, w in enumerate(col) if w != 0]
+    htaps = [(0, v * d, np.float32(w)) for v, w in enumerate(row) if w != 0]
+    out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
+    rows = strip_rows(g, g.padded_w)
+    n_in = (rows - 1) * s + g.span_h
+
+    def make_worker():
+        buf = np.empty((n_in, g.padded_w, g.channels), np.float32)
+        mid = np.empty((rows, g.padded_w, g.channels), np.float32)
+        tmp = np.empty_like(mid)
+
+        def task(i):
+            i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
+            n = i1 - i0
+            src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
+            accumulate(src, vtaps, mid[:n], tmp[:n], s, 1)
+            accumulate(mid[:n], htaps, out[i0:i1], tmp[:n, : g.out_w], 1, s)
+
+        return task
+
+    for_each(-(-g.out_h // rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
+    return out
+
+
+def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
+    """Overlap-save over tiles: each padded tile of fast FFT size gives its 'valid' part of the output.
+
+    Tiles rather than one giant transform keep the work in cache and the memory small; float64
+    transforms (pocketfft is no faster in float32 and float64 keeps the error far below 1e-4).
+    Stride > 1 computes every position of a tile and keeps the strided ones.
+    """
+    s, d = g.stride, g.dilation
+    dk = np.zeros((g.span_h, g.span_w))
+    dk[::d, ::d] = ker
+    need_h, need_w = (g.out_h - 1) * s + g.span_h, (g.out_w - 1) * s + g.span_w  # padded extent used
+    lh, lw = tile_lengths(g.span_h, g.span_w, need_h, need_w)
+    th, tw = lh - g.span_h + 1, lw - g.span_w + 1  # stride-1 positions per tile
+    # correlation = convolution with the flipped kernel; the valid part starts at (span - 1)
+    kf = np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw))
+    out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
+    n_tr, n_tc = -(-((g.out_h - 1) * s + 1) // th), -(-((g.out_w - 1) * s + 1) // tw)
+
+    def make_worker():
+        buf = np.zeros((g.channels, lh, lw), np.float64)  # channels first: each 2-D transform is contiguous
+        view = buf.transpose(1, 2, 0)
+
+        def task(i):
+            tr, tc = divmod(i, n_tc)
+            p0, q0 = tr * th, tc * tw
+            p1, q1 = min(p0 + lh, need_h), min(q0 + lw, need_w)
+            if p1 - p0 < lh or q1 - q0 < lw:
+                buf.fill(0)
+            fill(view, g, p0, p1, q0, q1)
+            spec = np.fft.rfftn(buf, axes=(1, 2))
+            spec *= kf
+            res = np.fft.irfftn(spec, s=(lh, lw), axes=(1, 2)).transpose(1, 2, 0)
+            # kept outputs: positions p0 <= i*s < p0 + th (and likewise for columns)
+            i0, i1 = -(-p0 // s), min(g.out_h, -(-(p0 + th) // s))
+            j0, j1 = -(-q0 // s), min(g.out_w, -(-(q0 + tw) // s))
+            r = g.span_h - 1 + i0 * s - p0
+            c = g.span_w - 1 + j0 * s - q0
+            out[i0:i1, j0:j1] = res[r : r + (i1 - i0 - 1) * s + 1 : s, c : c + (j1 - j0 - 1) * s + 1 : s]
+
+        return task
+
+    for_each(n_tr * n_tc, make_worker, g.values >= PARALLEL_MIN_VALUES)
+    return out
+
+
+def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int) -> tuple[int, int]:
+    """FFT tile size minimising transform work per output value (pocketfft cost ~ n log n)."""
+    best, best_cost = (fast_len(need_h), fast_len(need_w)), math.inf
+    cands_h = [n for n in _FAST if span_h * 2 <= n <= TILE_MAX] + [fast_len(need_h)]
+    cands_w = [n for n in _FAST if span_w * 2 <= n <= TILE_MAX] + [fast_len(need_w)]
+    for lh in cands_h:
+        for lw in cands_w:
+            if lh > max(fast_len(need_h), span_h) or lw > max(fast_len(need_w), span_w):
+                continue
+            tiles = -(-(need_h - span_h + 1) // (lh - span_h + 1)) * -(-(need_w - span_w + 1) // (lw - span_w + 1))
+            cost = tiles * (lh * lw * math.log2(lh * lw) + TILE_OVERHEAD)
+            if cost < best_cost:
+                best, best_cost = (lh, lw), cost
+    return best
+
+
+def fast_len(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n: lengths pocketfft transforms fastest."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+TILE_MAX = 1024  # longest FFT tile side tried; beyond it a tile no longer fits the caches
+TILE_OVERHEAD = 20_000  # fixed per-tile cost (Python, allocations) in units of one n log n step
+_FAST = sorted({fast_len(n) for n in range(2, TILE_MAX + 1)})
