@@ -261,19 +261,33 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
 
 
 def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int) -> tuple[int, int]:
-    """FFT tile size minimising transform work per output value (pocketfft cost ~ n log n)."""
-    best, best_cost = (fast_len(need_h), fast_len(need_w)), math.inf
-    cands_h = [n for n in _FAST if span_h * 2 <= n <= TILE_MAX] + [fast_len(need_h)]
-    cands_w = [n for n in _FAST if span_w * 2 <= n <= TILE_MAX] + [fast_len(need_w)]
-    for lh in cands_h:
-        for lw in cands_w:
-            if lh > max(fast_len(need_h), span_h) or lw > max(fast_len(need_w), span_w):
-                continue
+    """FFT tile size minimising the modelled work (pocketfft ~ n log n, plus a fixed cost per tile)."""
+    best, best_cost = (0, 0), math.inf
+    for lh in _tile_candidates(span_h, need_h):
+        for lw in _tile_candidates(span_w, need_w):
             tiles = -(-(need_h - span_h + 1) // (lh - span_h + 1)) * -(-(need_w - span_w + 1) // (lw - span_w + 1))
             cost = tiles * (lh * lw * math.log2(lh * lw) + TILE_OVERHEAD)
             if cost < best_cost:
                 best, best_cost = (lh, lw), cost
     return best
+
+
+def _tile_candidates(span: int, need: int) -> list[int]:
+    """Fast lengths from twice the kernel span up to TILE_MAX (or 4 spans), never beyond what is needed."""
+    top = min(fast_len(need), max(TILE_MAX, fast_len(4 * span)))
+    found = {top}
+    p5 = 1
+    while p5 <= top:
+        p35 = p5
+        while p35 <= top:
+            m = p35
+            while m <= top:
+                if m >= 2 * span:
+                    found.add(m)
+                m *= 2
+            p35 *= 3
+        p5 *= 5
+    return sorted(found)
 
 
 def fast_len(n: int) -> int:
@@ -292,6 +306,5 @@ def fast_len(n: int) -> int:
     return best
 
 
-TILE_MAX = 1024  # longest FFT tile side tried; beyond it a tile no longer fits the caches
-TILE_OVERHEAD = 20_000  # fixed per-tile cost (Python, allocations) in units of one n log n step
-_FAST = sorted({fast_len(n) for n in range(2, TILE_MAX + 1)})
+TILE_MAX = 320  # longest FFT tile side tried for small kernels: bigger tiles fall out of L2 (measured)
+TILE_OVERHEAD = 100_000  # fixed per-tile cost (Python calls, copies) in units of one n log n step

@@ -18,6 +18,17 @@ Conventions (the same as scipy.ndimage, so its docs apply):
   ``ceil(n / s)`` for the padded modes and ``floor((n - d*(k-1) - 1) / s) + 1`` for ``valid``;
   output row ``i`` is the filter response centred on input row ``i * s`` (padded modes) or whose window
   starts at input row ``i * s`` (``valid``).
+
+Methods (all compute in float32 over cache-sized row strips or tiles on 2 threads; see ``_tiles``):
+
+* ``direct``: shift-and-add, one pass per non-zero tap (weights of +-1 cost half);
+* ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
+* ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float64 transforms);
+* ``auto``: the smallest modelled cost, with constants measured on a 2-core machine. For random
+  full-rank square kernels the crossovers from ``direct`` to ``fft`` are: k >= 11 at 0.14 MP (the
+  default photo), k >= 7 at 1 MP, k >= 6 at 12 MP RGB. Rank-1 kernels go ``separable`` up to k = 27
+  at 1 MP and k = 19 at 12 MP, ``fft`` beyond. Stride > 1 favours ``direct``/``separable``, which
+  compute only the kept positions.
 """
 
 from __future__ import annotations
@@ -84,12 +95,14 @@ def convolve(
 ) -> np.ndarray:
     """True convolution: ``correlate`` with the kernel rotated 180 degrees about its anchor.
 
-    Equal to ``scipy.ndimage.convolve`` (for even sizes the anchor tap stays the same kernel element).
+    Equal to ``scipy.ndimage.convolve`` (also for even sizes); with ``dilation`` it equals scipy's convolve
+    with the zero-inserted (dilated) kernel.
     """
     img, ker = _validate(image, kernel, mode, cval, stride, dilation, method)
     flipped = np.ascontiguousarray(ker[::-1, ::-1])
-    kh, kw = ker.shape
-    anchor = (dilation * ((kh - 1) - kh // 2), dilation * ((kw - 1) - kw // 2))
+    # the dilated kernel turns about its anchor: the tap at span // 2 lands at span - 1 - span // 2
+    span_h, span_w = (dilation * (n - 1) + 1 for n in ker.shape)
+    anchor = (span_h - 1 - span_h // 2, span_w - 1 - span_w // 2)
     return _correlate(img, flipped, mode, float(cval), stride, dilation, method, anchor=anchor)
 
 
@@ -199,8 +212,34 @@ def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.nda
     return out[:, :, 0] if squeeze else out
 
 
+# Cost model of ``auto``, fitted to timings on the target machine (2 cores, NumPy 2.4; `python -m bench.speed`
+# prints them): nanoseconds per unit of work with both threads busy.
+_NS_PER_PASS = 0.08  # one in-cache ufunc pass over one output value (multiply, add, or the strip copy)
+_NS_PER_FFT_UNIT = 0.31  # one n*log2(n) step of a tile's forward + inverse transform and product
+_FFT_FIXED_NS = 5e6  # kernel transform, thread start-up and plan set-up of the FFT path
+
+
+def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom) -> float:
+    """Modelled run time of one method (``inf`` when it does not apply)."""
+    if method == "direct":
+        taps = ker[ker != 0]
+        passes = 2 * taps.size - int(np.count_nonzero(np.abs(taps) == 1)) + 1
+        return _NS_PER_PASS * g.values * passes
+    if method == "separable":
+        factors = separable_factors(ker)
+        if factors is None:
+            return math.inf
+        nv, nh = (int(np.count_nonzero(f)) for f in factors)
+        rows_pass = g.out_h * g.padded_w * g.channels * (2 * nv)
+        return _NS_PER_PASS * (rows_pass + g.values * (2 * nh))
+    span_h, span_w = g.span_h, g.span_w
+    need_h, need_w = (g.out_h - 1) * g.stride + span_h, (g.out_w - 1) * g.stride + span_w
+    lh, lw = _tiles.tile_lengths(span_h, span_w, need_h, need_w)
+    tiles = -(-(need_h - span_h + 1) // (lh - span_h + 1)) * -(-(need_w - span_w + 1) // (lw - span_w + 1))
+    units = tiles * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
+    return _FFT_FIXED_NS + _NS_PER_FFT_UNIT * units
+
+
 def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> str:
-    taps = int(np.count_nonzero(ker))
-    if ker.shape[0] > 1 and ker.shape[1] > 1 and taps > 4 and separable_factors(ker) is not None:
-        return "separable"
-    return "fft" if taps >= 200 else "direct"
+    """The method with the smallest modelled cost (see the module docstring for the crossovers)."""
+    return min(("direct", "separable", "fft"), key=lambda m: _cost_ns(m, ker, g))
