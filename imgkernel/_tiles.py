@@ -229,7 +229,7 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
     lh, lw = tile_lengths(g.span_h, g.span_w, need_h, need_w)
     th, tw = lh - g.span_h + 1, lw - g.span_w + 1  # stride-1 positions per tile
     # correlation = convolution with the flipped kernel; the valid part starts at (span - 1)
-    kf = np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw))
+    kf = np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw), axes=(0, 1))
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
     n_tr, n_tc = -(-((g.out_h - 1) * s + 1) // th), -(-((g.out_w - 1) * s + 1) // tw)
 
@@ -244,15 +244,16 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
             if p1 - p0 < lh or q1 - q0 < lw:
                 buf.fill(0)
             fill(view, g, p0, p1, q0, q1)
-            spec = np.fft.rfftn(buf, axes=(1, 2))
-            spec *= kf
-            res = np.fft.irfftn(spec, s=(lh, lw), axes=(1, 2)).transpose(1, 2, 0)
             # kept outputs: positions p0 <= i*s < p0 + th (and likewise for columns)
             i0, i1 = -(-p0 // s), min(g.out_h, -(-(p0 + th) // s))
             j0, j1 = -(-q0 // s), min(g.out_w, -(-(q0 + tw) // s))
             r = g.span_h - 1 + i0 * s - p0
             c = g.span_w - 1 + j0 * s - q0
-            out[i0:i1, j0:j1] = res[r : r + (i1 - i0 - 1) * s + 1 : s, c : c + (j1 - j0 - 1) * s + 1 : s]
+            for ch in range(g.channels):  # one channel at a time: the transforms stay in L2
+                spec = np.fft.rfft2(buf[ch])
+                spec *= kf
+                res = np.fft.irfft2(spec, s=(lh, lw))
+                out[i0:i1, j0:j1, ch] = res[r : r + (i1 - i0 - 1) * s + 1 : s, c : c + (j1 - j0 - 1) * s + 1 : s]
 
         return task
 
