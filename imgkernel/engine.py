@@ -23,7 +23,7 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
 
 * ``direct``: shift-and-add, one pass per non-zero tap (weights of +-1 cost half);
 * ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
-* ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float64 transforms);
+* ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
 * ``auto``: the smallest modelled cost, with constants measured on a 2-core machine. For random
   full-rank square kernels the crossovers from ``direct`` to ``fft`` are: k >= 11 at 0.14 MP (the
   default photo), k >= 7 at 1 MP, k >= 6 at 12 MP RGB. Rank-1 kernels go ``separable`` up to k = 27
