@@ -25,10 +25,10 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
 * ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
 * ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
 * ``auto``: the smallest modelled cost, with constants measured on a 2-core machine. For random
-  full-rank square kernels the crossovers from ``direct`` to ``fft`` are: k >= 11 at 0.14 MP (the
-  default photo), k >= 7 at 1 MP, k >= 6 at 12 MP RGB. Rank-1 kernels go ``separable`` up to k = 27
-  at 1 MP and k = 19 at 12 MP, ``fft`` beyond. Stride > 1 favours ``direct``/``separable``, which
-  compute only the kept positions.
+  full-rank square kernels ``direct`` gives way to ``fft`` at k >= 8 on the default photo (0.14 MP RGB),
+  k >= 7 at 1 MP and k >= 6 at 12 MP. Rank-1 kernels go ``separable`` at every size up to 31 on the
+  default photo, up to k = 19 at 1 MP and 12 MP, and ``fft`` beyond. Stride > 1 favours ``direct`` and
+  ``separable``, which compute only the kept positions.
 """
 
 from __future__ import annotations
@@ -215,8 +215,8 @@ def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.nda
 # Cost model of ``auto``, fitted to timings on the target machine (2 cores, NumPy 2.4; `python -m bench.speed`
 # prints them): nanoseconds per unit of work with both threads busy.
 _NS_PER_PASS = 0.08  # one in-cache ufunc pass over one output value (multiply, add, or the strip copy)
-_NS_PER_FFT_UNIT = 0.31  # one n*log2(n) step of a tile's forward + inverse transform and product
-_FFT_FIXED_NS = 5e6  # kernel transform, thread start-up and plan set-up of the FFT path
+_NS_PER_FFT_UNIT = 0.30  # one n*log2(n) step of a tile's forward + inverse transform and product
+_FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path
 
 
 def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom) -> float:
