@@ -152,6 +152,26 @@ def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], par
             f.result()
 
 
+def over_rows(n_rows: int, row_shape: tuple[int, ...], task: Callable[[int, int, np.ndarray], None]) -> None:
+    """Call ``task(r0, r1, scratch)`` over cache-sized strips of rows, on the thread pool.
+
+    For elementwise passes over big float32 arrays (mapping to 8 bits): ``scratch`` is a float32 buffer
+    of at least ``r1 - r0`` rows of ``row_shape``, private to the thread.
+    """
+    row_values = max(1, math.prod(row_shape))
+    rows = max(1, min(n_rows, STRIP_BYTES // (4 * row_values)))
+
+    def make_worker():
+        scratch = np.empty((rows, *row_shape), np.float32)
+
+        def run(i):
+            task(i * rows, min(n_rows, (i + 1) * rows), scratch)
+
+        return run
+
+    for_each(-(-n_rows // rows), make_worker, n_rows * row_values >= PARALLEL_MIN_VALUES)
+
+
 def _get_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
