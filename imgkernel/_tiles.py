@@ -1,7 +1,8 @@
 """The engine's workhorses: cache-sized row strips (or tiles), padded on the fly, over a small thread pool.
 
-Private to ``imgkernel.engine``. Every function fills a preallocated float32 output; none keeps state
-except the lazily created thread pool (threads are reused, results never are).
+Private to ``imgkernel`` (the engine, and ``over_rows`` for the mapping to 8 bits). Every function fills
+a float32 output it allocates; none keeps state except the lazily created thread pool (threads are
+reused, results never are).
 
 Coordinates: the *padded* image is the input extended by the border mode (``pads`` rows/columns before
 and after; none in ``valid`` mode). Output ``(i, j)`` is the window whose top-left corner is padded
@@ -40,7 +41,7 @@ class Geom:
         self.cval = cval  # np.float32
         self.out_h, self.out_w, self.stride, self.dilation = out_h, out_w, stride, dilation
         self.span_h, self.span_w = span_h, span_w
-        self.top, self.left = pads[0][0], pads[1][0]
+        self.left = pads[1][0]  # padded column of image column 0
         self.rmap = _axis_map(x.shape[0], pads[0], mode)  # source row of every padded row (-1: cval)
         self.cmap = _axis_map(x.shape[1], pads[1], mode)
         self.channels = x.shape[2]
@@ -74,7 +75,8 @@ def fill(dst: np.ndarray, g: Geom, p0: int, p1: int, q0: int, q1: int) -> np.nda
     if a < b:
         cols = slice(a - g.left, b - g.left)
         d[:, a - q0 : b - q0] = x[rows, cols] if rows is not None else x[fancy_rows, cols]
-    for j0, j1 in ((q0, min(a, q1) if a < b else q1), (max(b, q0), q1) if a < b else (q1, q1)):
+    border = ((q0, a), (b, q1)) if a < b else ((q0, q1),)  # column runs outside the image
+    for j0, j1 in border:
         if j0 >= j1:
             continue
         cm = g.cmap[j0:j1]
@@ -97,30 +99,65 @@ def _as_slice(m: np.ndarray) -> slice | None:
     return None
 
 
-def accumulate(src, taps, dst, tmp, step_r: int, step_c: int) -> None:
-    """``dst = sum(w * src[window at (r, c)])`` over ``taps`` of ``(r, c, w)``, in place and in float32.
+Groups = list[tuple[np.float32, list[tuple[int, int]]]]
 
-    Weights of +1 and -1 cost one add/subtract instead of a multiply and an add.
+
+def group_taps(taps: list[tuple[int, int, float]]) -> Groups:
+    """Non-zero taps ``(r, c, w)`` grouped by equal float32 weight, biggest group first.
+
+    Windows that share a weight are summed first and multiplied once: a box or a symmetric kernel
+    (Gaussian) needs about half the passes.
+    """
+    groups: dict[np.float32, list[tuple[int, int]]] = {}
+    for r, c, w in taps:
+        if w != 0:
+            groups.setdefault(np.float32(w), []).append((r, c))
+    return sorted(groups.items(), key=lambda g: -len(g[1]))
+
+
+def count_passes(groups: Groups) -> int:
+    """Elementwise passes ``accumulate`` makes over the output for these groups (for the cost model)."""
+    n = 0
+    for k, (w, pos) in enumerate(groups):
+        if k == 0:
+            n += max(1, len(pos) - 1) + (len(pos) > 1 and w != 1)
+        elif w in (1, -1):
+            n += len(pos)
+        else:
+            n += len(pos) + 1
+    return n
+
+
+def accumulate(src, groups: Groups, dst, tmp, step_r: int, step_c: int) -> None:
+    """``dst = sum(w * src[window at (r, c)])`` over the grouped taps, in place and in float32.
+
+    The first group lands in ``dst`` directly; weights of +1 and -1 are added or subtracted straight in.
     """
     nr, nc = dst.shape[:2]
     er, ec = (nr - 1) * step_r + 1, (nc - 1) * step_c + 1
-    if not taps:
+
+    def win(r, c):
+        return src[r : r + er : step_r, c : c + ec : step_c]
+
+    if not groups:
         dst.fill(0)
-        return
-    for k, (r, c, w) in enumerate(taps):
-        win = src[r : r + er : step_r, c : c + ec : step_c]
-        if k == 0:
-            if w == 1:
-                np.copyto(dst, win)
-            else:
-                np.multiply(win, w, out=dst)
-        elif w == 1:
-            np.add(dst, win, out=dst)
-        elif w == -1:
-            np.subtract(dst, win, out=dst)
+    for k, (w, pos) in enumerate(groups):
+        if k > 0 and w in (1, -1):
+            op = np.add if w == 1 else np.subtract
+            for p in pos:
+                op(dst, win(*p), out=dst)
+            continue
+        acc = dst if k == 0 else tmp
+        if len(pos) == 1:
+            np.multiply(win(*pos[0]), w, out=acc) if w != 1 else np.copyto(acc, win(*pos[0]))
         else:
-            np.multiply(win, w, out=tmp)
-            np.add(dst, tmp, out=dst)
+            np.add(win(*pos[0]), win(*pos[1]), out=acc)
+            for p in pos[2:]:
+                np.add(acc, win(*p), out=acc)
+            if w != 1:
+                np.multiply(acc, w, out=acc)
+        if k > 0:
+            np.add(dst, acc, out=dst)
 
 
 def strip_rows(g: Geom, width: int) -> int:
@@ -149,7 +186,8 @@ def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], par
         loop()
     finally:
         for f in futures:
-            f.result()
+            if not f.cancel():  # a helper still queued behind another caller's work is not waited for
+                f.result()
 
 
 def over_rows(n_rows: int, row_shape: tuple[int, ...], task: Callable[[int, int, np.ndarray], None]) -> None:
@@ -187,7 +225,7 @@ def _get_pool() -> ThreadPoolExecutor:
 def direct(g: Geom, ker: np.ndarray) -> np.ndarray:
     """Shift-and-add per strip: one fused pass over the (cached) strip per non-zero tap."""
     d, s = g.dilation, g.stride
-    taps = [(u * d, v * d, np.float32(w)) for (u, v), w in np.ndenumerate(ker) if w != 0]
+    taps = group_taps([(u * d, v * d, w) for (u, v), w in np.ndenumerate(ker)])
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
     rows = strip_rows(g, g.out_w)
     n_in = (rows - 1) * s + g.span_h
@@ -211,8 +249,8 @@ def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Rank-1 kernel as two 1-D passes per strip: down the columns (kept rows only), then along the rows."""
     d, s = g.dilation, g.stride
     col, row = factors
-    vtaps = [(u * d, 0, np.float32(w)) for u, w in enumerate(col) if w != 0]
-    htaps = [(0, v * d, np.float32(w)) for v, w in enumerate(row) if w != 0]
+    vtaps = group_taps([(u * d, 0, w) for u, w in enumerate(col)])
+    htaps = group_taps([(0, v * d, w) for v, w in enumerate(row)])
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
     rows = strip_rows(g, g.padded_w)
     n_in = (rows - 1) * s + g.span_h

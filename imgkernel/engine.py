@@ -222,22 +222,23 @@ _FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of th
 def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom) -> float:
     """Modelled run time of one method (``inf`` when it does not apply)."""
     if method == "direct":
-        taps = ker[ker != 0]
-        passes = 2 * taps.size - int(np.count_nonzero(np.abs(taps) == 1)) + 1
-        return _NS_PER_PASS * g.values * passes
+        return _NS_PER_PASS * g.values * (_tiles.count_passes(_tiles.group_taps(_taps(ker))) + 1)
     if method == "separable":
         factors = separable_factors(ker)
         if factors is None:
             return math.inf
-        nv, nh = (int(np.count_nonzero(f)) for f in factors)
-        rows_pass = g.out_h * g.padded_w * g.channels * (2 * nv)
-        return _NS_PER_PASS * (rows_pass + g.values * (2 * nh))
+        nv, nh = (_tiles.count_passes(_tiles.group_taps(_taps(f[:, None]))) for f in factors)
+        return _NS_PER_PASS * (g.out_h * g.padded_w * g.channels * (nv + 1) + g.values * nh)
     span_h, span_w = g.span_h, g.span_w
     need_h, need_w = (g.out_h - 1) * g.stride + span_h, (g.out_w - 1) * g.stride + span_w
     lh, lw = _tiles.tile_lengths(span_h, span_w, need_h, need_w)
     tiles = -(-(need_h - span_h + 1) // (lh - span_h + 1)) * -(-(need_w - span_w + 1) // (lw - span_w + 1))
     units = tiles * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
     return _FFT_FIXED_NS + _NS_PER_FFT_UNIT * units
+
+
+def _taps(ker: np.ndarray) -> list[tuple[int, int, float]]:
+    return [(u, v, w) for (u, v), w in np.ndenumerate(ker)]
 
 
 def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> str:

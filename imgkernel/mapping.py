@@ -87,28 +87,41 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
     v = np.asarray(values, dtype=np.float32)
     if v.size == 0:
         return Mapped(np.zeros(v.shape, np.uint8), 0.0, 0.0, 0, 0.0)
-    low, high = float(v.min()), float(v.max())
-    span = high - low
-    count = out_of_range == "clip" and (low < -0.5 or high >= 255.5)  # values that round into 0..255 lose nothing
     flat = v.reshape(v.shape[0], v.shape[1], -1) if v.ndim >= 2 else v.reshape(-1, 1, 1)
     image = np.empty(flat.shape, np.uint8)
+    # Cache-sized strips on the engine's threads, the same float32 steps as a whole-array version;
+    # per-strip results (min, max, clipped pixels) are appended to lists (thread-safe) and combined.
+    lows: list[float] = []
+    highs: list[float] = []
     clipped: list[int] = []
 
-    def strip(r0: int, r1: int, scratch: np.ndarray) -> None:  # one cache-sized strip, the same float32 steps
+    def extremes(src: np.ndarray) -> tuple[float, float]:
+        lo, hi = float(src.min()), float(src.max())
+        lows.append(lo)
+        highs.append(hi)
+        return lo, hi
+
+    if out_of_range == "rescale":
+        over_rows(flat.shape[0], flat.shape[1:], lambda r0, r1, _: extremes(flat[r0:r1]))
+        low, high = min(lows), max(highs)
+
+    def strip(r0: int, r1: int, scratch: np.ndarray) -> None:
         src, work = flat[r0:r1], scratch[: r1 - r0]
-        if out_of_range == "rescale" and span > 0:
+        if out_of_range == "rescale" and high > low:
             np.subtract(src, np.float32(low), out=work)
-            np.multiply(work, np.float32(255.0 / span), out=work)
+            np.multiply(work, np.float32(255.0 / (high - low)), out=work)
             np.add(work, np.float32(0.5), out=work)
         elif out_of_range == "rescale":
             np.clip(src, 0, 255, out=work)
             np.add(work, np.float32(0.5), out=work)
         elif out_of_range == "abs":
+            extremes(src)
             np.abs(src, out=work)
             np.add(work, np.float32(0.5), out=work)
         else:
+            lo, hi = extremes(src)
             np.add(src, np.float32(0.5), out=work)
-            if count:
+            if lo < -0.5 or hi >= 255.5:  # values that round into 0..255 lose nothing to clipping
                 outside = src < -0.5
                 outside |= src >= 255.5
                 pixel = outside[:, :, 0].copy()
@@ -119,6 +132,7 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
         image[r0:r1] = work
 
     over_rows(flat.shape[0], flat.shape[1:], strip)
+    low, high = min(lows), max(highs)
     pixels = v.shape[0] * v.shape[1] if v.ndim >= 2 else v.size
     n_clipped = sum(clipped)
     return Mapped(image.reshape(v.shape), low, high, n_clipped, n_clipped / pixels if pixels else 0.0)

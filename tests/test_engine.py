@@ -102,6 +102,28 @@ def test_separable_method_matches_scipy(fn, mode, kshape):
     assert_close(f(img, ker, mode=mode, cval=-3, method="separable"), scipy_ref(img, ker, fn=fn, mode=mode, cval=-3))
 
 
+@pytest.mark.parametrize(
+    "ker",
+    [
+        np.ones((4, 5)) / 20,  # box: one group of equal weights
+        np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0,  # symmetric: pairs share a weight
+        np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),  # sharpen: -1 group after the 5
+        np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),  # outline: -1 is the biggest group
+        np.array([[2, 2, -3], [2, 1, 1], [-3, 1, 2]]),  # several groups, none of them +-1 first
+        np.array([[1, 0], [0, 1]]),
+    ],
+)
+@pytest.mark.parametrize("method", ["direct", "separable"])
+def test_kernels_with_repeated_weights(ker, method):
+    """Taps sharing a weight are summed first: the result must not change."""
+    if method == "separable" and not is_separable(ker):
+        ker = np.outer(ker[0] + 0.5, ker[0] + 0.5)
+    img = rand_image(14, 19)
+    for mode in ("reflect", "constant"):
+        got = correlate(img, ker, mode=mode, cval=4.0, stride=2, method=method)
+        assert_close(got, scipy_ref(img, ker, mode=mode, cval=4.0, stride=2))
+
+
 @pytest.mark.parametrize("fn", ["correlate", "convolve"])
 @pytest.mark.parametrize("method", ["direct", "fft", "separable"])
 @pytest.mark.parametrize("stride,dilation", [(2, 1), (3, 1), (1, 2), (2, 3), (4, 2)])
@@ -236,6 +258,49 @@ def test_an_error_inside_a_worker_reaches_the_caller(monkeypatch, small_pieces):
     monkeypatch.setattr(_tiles, "accumulate", broken)
     with pytest.raises(RuntimeError, match="boom"):
         correlate(rand_image(40, 40), np.ones((3, 3)), method="direct")
+
+
+def test_concurrent_callers_get_their_own_results(monkeypatch):
+    """Several threads (Streamlit sessions) calling at once share the pool without mixing results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(_tiles, "PARALLEL_MIN_VALUES", 0)
+    monkeypatch.setattr(_tiles, "STRIP_BYTES", 4 * 3 * 30 * 2)
+    images = [rand_image(25 + i, 30) for i in range(6)]
+    ker = RNG.standard_normal((3, 4))
+    with ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(lambda im: correlate(im, ker, method="direct"), images))
+    for im, got in zip(images, results, strict=True):
+        assert_close(got, scipy_ref(im, ker))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 3), (40, 9, 3), (5,)])
+def test_over_rows_visits_every_row_once(monkeypatch, shape):
+    monkeypatch.setattr(_tiles, "STRIP_BYTES", 4 * 9 * 3 * 2)
+    monkeypatch.setattr(_tiles, "PARALLEL_MIN_VALUES", 0)
+    seen = np.zeros(shape[0], int)
+
+    def task(r0, r1, scratch):
+        assert scratch.shape[0] >= r1 - r0 and scratch.shape[1:] == shape[1:]
+        np.add.at(seen, np.arange(r0, r1), 1)
+
+    _tiles.over_rows(shape[0], shape[1:], task)
+    np.testing.assert_array_equal(seen, 1)
+
+
+@pytest.mark.parametrize("how", ["clip", "abs", "rescale"])
+def test_strip_wise_mapping_equals_whole_array_mapping(monkeypatch, how):
+    """imgkernel.mapping.to_uint8 runs over_rows strips; the result is the obvious whole-array one."""
+    from imgkernel.mapping import to_uint8
+
+    monkeypatch.setattr(_tiles, "STRIP_BYTES", 4 * 11 * 3 * 2)
+    monkeypatch.setattr(_tiles, "PARALLEL_MIN_VALUES", 0)
+    v = (RNG.standard_normal((23, 11, 3)) * 200 + 100).astype(np.float32)
+    got = to_uint8(v, out_of_range=how)
+    work = {"clip": v, "abs": np.abs(v), "rescale": (v - v.min()) * np.float32(255 / (v.max() - v.min()))}[how]
+    np.testing.assert_array_equal(got.image, np.clip(work + np.float32(0.5), 0, 255).astype(np.uint8))
+    if how == "clip":
+        assert got.clipped_pixels == np.count_nonzero(((v < -0.5) | (v >= 255.5)).any(axis=2)) > 0
 
 
 @pytest.mark.parametrize("method", ["direct", "separable", "fft"])
