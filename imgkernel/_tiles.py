@@ -284,13 +284,12 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
     s, d = g.stride, g.dilation
     dk = np.zeros((g.span_h, g.span_w))
     dk[::d, ::d] = ker
+    (lh, lw), (n_tr, n_tc) = fft_plan(g)
     need_h, need_w = (g.out_h - 1) * s + g.span_h, (g.out_w - 1) * s + g.span_w  # padded extent used
-    lh, lw = tile_lengths(g.span_h, g.span_w, need_h, need_w)
     th, tw = lh - g.span_h + 1, lw - g.span_w + 1  # stride-1 positions per tile
     # correlation = convolution with the flipped kernel; the valid part starts at (span - 1)
     kf = np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw), axes=(0, 1)).astype(np.complex64)
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
-    n_tr, n_tc = -(-((g.out_h - 1) * s + 1) // th), -(-((g.out_w - 1) * s + 1) // tw)
 
     def make_worker():
         buf = np.zeros((g.channels, lh, lw), np.float32)  # channels first: each 2-D transform is contiguous
@@ -320,12 +319,23 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
     return out
 
 
+def fft_plan(g: Geom) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``((tile_h, tile_w), (tile_rows, tile_cols))``: the FFT tile size and how many tiles cover the output."""
+    need_h, need_w = (g.out_h - 1) * g.stride + g.span_h, (g.out_w - 1) * g.stride + g.span_w
+    lh, lw = tile_lengths(g.span_h, g.span_w, need_h, need_w)
+    return (lh, lw), (_tiles_needed(g.span_h, need_h, lh), _tiles_needed(g.span_w, need_w, lw))
+
+
+def _tiles_needed(span: int, need: int, length: int) -> int:
+    return -(-(need - span + 1) // (length - span + 1))
+
+
 def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int) -> tuple[int, int]:
     """FFT tile size minimising the modelled work (pocketfft ~ n log n, plus a fixed cost per tile)."""
     best, best_cost = (0, 0), math.inf
     for lh in _tile_candidates(span_h, need_h):
         for lw in _tile_candidates(span_w, need_w):
-            tiles = -(-(need_h - span_h + 1) // (lh - span_h + 1)) * -(-(need_w - span_w + 1) // (lw - span_w + 1))
+            tiles = _tiles_needed(span_h, need_h, lh) * _tiles_needed(span_w, need_w, lw)
             cost = tiles * (lh * lw * math.log2(lh * lw) + TILE_OVERHEAD)
             if cost < best_cost:
                 best, best_cost = (lh, lw), cost

@@ -229,11 +229,8 @@ def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom) -> float:
             return math.inf
         nv, nh = (_tiles.count_passes(_tiles.group_taps(_taps(f[:, None]))) for f in factors)
         return _NS_PER_PASS * (g.out_h * g.padded_w * g.channels * (nv + 1) + g.values * nh)
-    span_h, span_w = g.span_h, g.span_w
-    need_h, need_w = (g.out_h - 1) * g.stride + span_h, (g.out_w - 1) * g.stride + span_w
-    lh, lw = _tiles.tile_lengths(span_h, span_w, need_h, need_w)
-    tiles = -(-(need_h - span_h + 1) // (lh - span_h + 1)) * -(-(need_w - span_w + 1) // (lw - span_w + 1))
-    units = tiles * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
+    (lh, lw), (rows, cols) = _tiles.fft_plan(g)
+    units = rows * cols * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
     return _FFT_FIXED_NS + _NS_PER_FFT_UNIT * units
 
 
