@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         "(> 1 means we are faster). `ours + 8-bit` adds the app's mapping (`imgkernel.mapping.to_uint8`, clip) "
         "and is what the Pillow column is compared with, as Pillow returns 8-bit. OpenCV: `filter2D`, "
         "CV_32F output, 2 threads. Seed: the blog post's per-pixel loop timed on a small image, "
-        "scaled to this size.",
+        "scaled to this size. The 2 cores are shared with other work: absolute times swing by 30% or more "
+        "between runs, ratios within one run are what count.",
         "",
     ]
     checks = {f"{k}x{k} random": kernels[k] for k in SIZES}
