@@ -71,10 +71,17 @@ def resolve_scale(
     return Scale(divisor, _finite("offset", offset))
 
 
-def apply_scale(values: np.ndarray, scale: Scale) -> np.ndarray:
-    """``values / divisor + offset`` as float32 (a new array)."""
+def apply_scale(values: np.ndarray, scale: Scale, *, in_place: bool = False) -> np.ndarray:
+    """``values / divisor + offset`` as float32: a new array, or ``values`` itself when ``in_place`` and it is
+    already float32 (saves a 12 MP copy, ~50 ms, when the caller owns the responses)."""
     _check_divisor(scale.divisor)
-    out = np.asarray(values, dtype=np.float32) * np.float32(1.0 / scale.divisor)
+    v = np.asarray(values)
+    if in_place and v.dtype == np.float32:
+        out = v
+        if scale.divisor != 1:
+            out *= np.float32(1.0 / scale.divisor)
+    else:
+        out = v.astype(np.float32) * np.float32(1.0 / scale.divisor)
     if scale.offset:
         out += np.float32(scale.offset)
     return out
