@@ -18,6 +18,17 @@ Conventions (the same as scipy.ndimage, so its docs apply):
   ``ceil(n / s)`` for the padded modes and ``floor((n - d*(k-1) - 1) / s) + 1`` for ``valid``;
   output row ``i`` is the filter response centred on input row ``i * s`` (padded modes) or whose window
   starts at input row ``i * s`` (``valid``).
+
+Methods (all compute in float32 over cache-sized row strips or tiles on 2 threads; see ``_tiles``):
+
+* ``direct``: shift-and-add, one pass per non-zero tap (weights of +-1 cost half);
+* ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
+* ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
+* ``auto``: the smallest modelled cost, with constants measured on a 2-core machine. For random
+  full-rank square kernels ``direct`` gives way to ``fft`` at k >= 8 on the default photo (0.14 MP RGB),
+  k >= 7 at 1 MP and k >= 6 at 12 MP. Rank-1 kernels go ``separable`` at every size up to 31 on the
+  default photo, up to k = 19 at 1 MP and 12 MP, and ``fft`` beyond. Stride > 1 favours ``direct`` and
+  ``separable``, which compute only the kept positions.
 """
 
 from __future__ import annotations
@@ -27,14 +38,13 @@ from typing import Literal
 
 import numpy as np
 
+from . import _tiles
+
 Mode = Literal["reflect", "mirror", "nearest", "wrap", "constant", "valid"]
 Method = Literal["auto", "direct", "separable", "fft"]
 
 MODES: tuple[str, ...] = ("reflect", "mirror", "nearest", "wrap", "constant", "valid")
 METHODS: tuple[str, ...] = ("auto", "direct", "separable", "fft")
-
-# scipy.ndimage mode name -> numpy.pad mode name (the two libraries use the words differently).
-_NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
 
 # Relative size of the second singular value under which a kernel counts as rank 1 (separable).
 _RANK1_TOL = 1e-6
@@ -85,12 +95,14 @@ def convolve(
 ) -> np.ndarray:
     """True convolution: ``correlate`` with the kernel rotated 180 degrees about its anchor.
 
-    Equal to ``scipy.ndimage.convolve`` (for even sizes the anchor tap stays the same kernel element).
+    Equal to ``scipy.ndimage.convolve`` (also for even sizes); with ``dilation`` it equals scipy's convolve
+    with the zero-inserted (dilated) kernel.
     """
     img, ker = _validate(image, kernel, mode, cval, stride, dilation, method)
     flipped = np.ascontiguousarray(ker[::-1, ::-1])
-    kh, kw = ker.shape
-    anchor = (dilation * ((kh - 1) - kh // 2), dilation * ((kw - 1) - kw // 2))
+    # the dilated kernel turns about its anchor: the tap at span // 2 lands at span - 1 - span // 2
+    span_h, span_w = (dilation * (n - 1) + 1 for n in ker.shape)
+    anchor = (span_h - 1 - span_h // 2, span_w - 1 - span_w // 2)
     return _correlate(img, flipped, mode, float(cval), stride, dilation, method, anchor=anchor)
 
 
@@ -166,7 +178,8 @@ def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.n
 
 
 # --------------------------------------------------------------------------------------------------
-# the computation
+# the computation: row strips (or tiles) of the output, each padded on the fly into a small float32
+# buffer that stays in cache, spread over a small thread pool (NumPy ufuncs and FFTs release the GIL).
 
 
 def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.ndarray:
@@ -176,101 +189,55 @@ def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.nda
         anchor = (span_h // 2, span_w // 2)
     squeeze = img.ndim == 2
     x = img[:, :, None] if squeeze else img
+    if x.dtype == np.bool_:
+        x = x.view(np.uint8)
     out_h, out_w = output_shape(x.shape[:2], (kh, kw), mode=mode, stride=stride, dilation=dilation)[:2]
-
     if mode == "valid":
-        padded = x.astype(np.float32, copy=False)
+        pads = ((0, 0), (0, 0))
     else:
-        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]), (0, 0))
-        src = x.astype(np.float32, copy=False)
-        if mode == "constant":
-            padded = np.pad(src, pads, mode="constant", constant_values=np.float32(cval))
-        else:
-            padded = np.pad(src, pads, mode=_NP_PAD[mode])
+        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]))
+    geom = _tiles.Geom(x, mode, pads, np.float32(cval), out_h, out_w, stride, dilation, span_h, span_w)
 
     if method == "auto":
-        method = _choose_method(ker, out_h * out_w * x.shape[2])
+        method = _choose_method(ker, geom)
     if method == "separable":
         factors = separable_factors(ker)
         if factors is None:
             raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
-        out = _separable(padded, factors, out_h, out_w, stride, dilation)
+        out = _tiles.separable(geom, factors)
     elif method == "fft":
-        out = _fft(padded, ker, out_h, out_w, stride, dilation)
+        out = _tiles.fft(geom, ker)
     else:
-        out = _direct(padded, ker, out_h, out_w, stride, dilation)
+        out = _tiles.direct(geom, ker)
     return out[:, :, 0] if squeeze else out
 
 
-def _choose_method(ker: np.ndarray, out_values: int) -> str:
-    taps = int(np.count_nonzero(ker))
-    if ker.shape[0] > 1 and ker.shape[1] > 1 and taps > 4 and separable_factors(ker) is not None:
-        return "separable"
-    return "fft" if taps >= 200 else "direct"
+# Cost model of ``auto``, fitted to timings on the target machine (2 cores, NumPy 2.4; `python -m bench.speed`
+# prints them): nanoseconds per unit of work with both threads busy.
+_NS_PER_PASS = 0.08  # one in-cache ufunc pass over one output value (multiply, add, or the strip copy)
+_NS_PER_FFT_UNIT = 0.30  # one n*log2(n) step of a tile's forward + inverse transform and product
+_FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path
 
 
-def _window(padded: np.ndarray, r0: int, c0: int, out_h: int, out_w: int, stride: int) -> np.ndarray:
-    return padded[r0 : r0 + (out_h - 1) * stride + 1 : stride, c0 : c0 + (out_w - 1) * stride + 1 : stride]
+def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom) -> float:
+    """Modelled run time of one method (``inf`` when it does not apply)."""
+    if method == "direct":
+        return _NS_PER_PASS * g.values * (_tiles.count_passes(_tiles.group_taps(_taps(ker))) + 1)
+    if method == "separable":
+        factors = separable_factors(ker)
+        if factors is None:
+            return math.inf
+        nv, nh = (_tiles.count_passes(_tiles.group_taps(_taps(f[:, None]))) for f in factors)
+        return _NS_PER_PASS * (g.out_h * g.padded_w * g.channels * (nv + 1) + g.values * nh)
+    (lh, lw), (rows, cols) = _tiles.fft_plan(g)
+    units = rows * cols * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
+    return _FFT_FIXED_NS + _NS_PER_FFT_UNIT * units
 
 
-def _direct(padded, ker, out_h, out_w, stride, dilation) -> np.ndarray:
-    """Shift-and-add: one fused multiply-add pass over the image per non-zero tap."""
-    out = np.zeros((out_h, out_w, padded.shape[2]), np.float32)
-    tmp = np.empty_like(out)
-    for (u, v), w in np.ndenumerate(ker):
-        if w == 0.0:
-            continue
-        np.multiply(_window(padded, u * dilation, v * dilation, out_h, out_w, stride), np.float32(w), out=tmp)
-        out += tmp
-    return out
+def _taps(ker: np.ndarray) -> list[tuple[int, int, float]]:
+    return [(u, v, w) for (u, v), w in np.ndenumerate(ker)]
 
 
-def _separable(padded, factors, out_h, out_w, stride, dilation) -> np.ndarray:
-    """Two 1-D passes: columns first (only the rows that are kept), then rows."""
-    col, row = factors
-    full_w = padded.shape[1]
-    mid = np.zeros((out_h, full_w, padded.shape[2]), np.float32)
-    for u, w in enumerate(col):
-        if w != 0.0:
-            r0 = u * dilation
-            mid += padded[r0 : r0 + (out_h - 1) * stride + 1 : stride] * np.float32(w)
-    out = np.zeros((out_h, out_w, padded.shape[2]), np.float32)
-    for v, w in enumerate(row):
-        if w != 0.0:
-            c0 = v * dilation
-            out += mid[:, c0 : c0 + (out_w - 1) * stride + 1 : stride] * np.float32(w)
-    return out
-
-
-def _fft(padded, ker, out_h, out_w, stride, dilation) -> np.ndarray:
-    """Whole-image FFT correlation of the already padded image (the result is the 'valid' part)."""
-    kh, kw = ker.shape
-    dk = np.zeros((dilation * (kh - 1) + 1, dilation * (kw - 1) + 1))
-    dk[::dilation, ::dilation] = ker
-    ph, pw = padded.shape[:2]
-    fh, fw = _fast_len(ph), _fast_len(pw)
-    # correlation = convolution with the flipped kernel; valid part starts at (kh-1, kw-1)
-    kf = np.fft.rfft2(dk[::-1, ::-1], s=(fh, fw))
-    vh, vw = ph - dk.shape[0] + 1, pw - dk.shape[1] + 1
-    out = np.empty((out_h, out_w, padded.shape[2]), np.float32)
-    for c in range(padded.shape[2]):
-        full = np.fft.irfft2(np.fft.rfft2(padded[:, :, c], s=(fh, fw)) * kf, s=(fh, fw))
-        valid = full[dk.shape[0] - 1 : dk.shape[0] - 1 + vh, dk.shape[1] - 1 : dk.shape[1] - 1 + vw]
-        out[:, :, c] = valid[::stride, ::stride][:out_h, :out_w]
-    return out
-
-
-def _fast_len(n: int) -> int:
-    """Smallest 2^a 3^b 5^c >= n: lengths pocketfft transforms fastest."""
-    best = 1 << max(0, (n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            m = p35
-            while m < n:
-                m *= 2
-            best = min(best, m)
-            p35 *= 3
-        p5 *= 5
-    return best
+def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> str:
+    """The method with the smallest modelled cost (see the module docstring for the crossovers)."""
+    return min(("direct", "separable", "fft"), key=lambda m: _cost_ns(m, ker, g))

@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from ._tiles import over_rows
 from .engine import KernelError
 
 OutOfRange = Literal["clip", "abs", "rescale"]
@@ -70,10 +71,17 @@ def resolve_scale(
     return Scale(divisor, _finite("offset", offset))
 
 
-def apply_scale(values: np.ndarray, scale: Scale) -> np.ndarray:
-    """``values / divisor + offset`` as float32 (a new array)."""
+def apply_scale(values: np.ndarray, scale: Scale, *, in_place: bool = False) -> np.ndarray:
+    """``values / divisor + offset`` as float32: a new array, or ``values`` itself when ``in_place`` and it is
+    already float32 (saves a 12 MP copy, ~50 ms, when the caller owns the responses)."""
     _check_divisor(scale.divisor)
-    out = np.asarray(values, dtype=np.float32) * np.float32(1.0 / scale.divisor)
+    v = np.asarray(values)
+    if in_place and v.dtype == np.float32:
+        out = v
+        if scale.divisor != 1:
+            out *= np.float32(1.0 / scale.divisor)
+    else:
+        out = v.astype(np.float32) * np.float32(1.0 / scale.divisor)
     if scale.offset:
         out += np.float32(scale.offset)
     return out
@@ -84,24 +92,57 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
     if out_of_range not in OUT_OF_RANGE:
         raise KernelError(f"Unknown out-of-range mapping {out_of_range!r}; choose one of {', '.join(OUT_OF_RANGE)}.")
     v = np.asarray(values, dtype=np.float32)
-    low, high = (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
-    clipped = 0
+    if v.size == 0:
+        return Mapped(np.zeros(v.shape, np.uint8), 0.0, 0.0, 0, 0.0)
+    flat = v.reshape(v.shape[0], v.shape[1], -1) if v.ndim >= 2 else v.reshape(-1, 1, 1)
+    image = np.empty(flat.shape, np.uint8)
+    # Cache-sized strips on the engine's threads, the same float32 steps as a whole-array version;
+    # per-strip results (min, max, clipped pixels) are appended to lists (thread-safe) and combined.
+    lows: list[float] = []
+    highs: list[float] = []
+    clipped: list[int] = []
+
+    def extremes(src: np.ndarray) -> tuple[float, float]:
+        lo, hi = float(src.min()), float(src.max())
+        lows.append(lo)
+        highs.append(hi)
+        return lo, hi
+
     if out_of_range == "rescale":
-        span = high - low
-        if span > 0:
-            work = (v - np.float32(low)) * np.float32(255.0 / span)
+        over_rows(flat.shape[0], flat.shape[1:], lambda r0, r1, _: extremes(flat[r0:r1]))
+        low, high = min(lows), max(highs)
+
+    def strip(r0: int, r1: int, scratch: np.ndarray) -> None:
+        src, work = flat[r0:r1], scratch[: r1 - r0]
+        if out_of_range == "rescale" and high > low:
+            np.subtract(src, np.float32(low), out=work)
+            np.multiply(work, np.float32(255.0 / (high - low)), out=work)
+            np.add(work, np.float32(0.5), out=work)
+        elif out_of_range == "rescale":
+            np.clip(src, 0, 255, out=work)
+            np.add(work, np.float32(0.5), out=work)
+        elif out_of_range == "abs":
+            extremes(src)
+            np.abs(src, out=work)
+            np.add(work, np.float32(0.5), out=work)
         else:
-            work = np.clip(v, 0, 255)
-    elif out_of_range == "abs":
-        work = np.abs(v)
-    else:
-        work = v
-        if low < -0.5 or high >= 255.5:  # values that round into 0..255 lose nothing to clipping
-            outside = (v < -0.5) | (v >= 255.5)
-            clipped = int(np.count_nonzero(outside.any(axis=2) if outside.ndim == 3 else outside))
-    image = np.clip(work + np.float32(0.5), 0, 255).astype(np.uint8)
+            lo, hi = extremes(src)
+            np.add(src, np.float32(0.5), out=work)
+            if lo < -0.5 or hi >= 255.5:  # values that round into 0..255 lose nothing to clipping
+                outside = src < -0.5
+                outside |= src >= 255.5
+                pixel = outside[:, :, 0].copy()
+                for c in range(1, outside.shape[2]):  # any channel: cheaper than .any(axis=2) on 3 values
+                    pixel |= outside[:, :, c]
+                clipped.append(int(np.count_nonzero(pixel)))
+        np.clip(work, 0, 255, out=work)
+        image[r0:r1] = work
+
+    over_rows(flat.shape[0], flat.shape[1:], strip)
+    low, high = min(lows), max(highs)
     pixels = v.shape[0] * v.shape[1] if v.ndim >= 2 else v.size
-    return Mapped(image, low, high, clipped, clipped / pixels if pixels else 0.0)
+    n_clipped = sum(clipped)
+    return Mapped(image.reshape(v.shape), low, high, n_clipped, n_clipped / pixels if pixels else 0.0)
 
 
 def signed_colormap(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:

@@ -51,7 +51,7 @@ def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Sett
     fn = convolve if settings.true_convolution else correlate
     raw = fn(prepare(pixels, settings), kernel, mode=settings.mode, cval=settings.cval,
              stride=settings.stride, dilation=settings.dilation)
-    values = apply_scale(raw, scale)
+    values = apply_scale(raw, scale, in_place=True)  # raw is ours: no copy
     return Result(values, to_uint8(values, out_of_range=settings.out_of_range), scale)
 
 

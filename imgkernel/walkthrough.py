@@ -78,7 +78,7 @@ def tap_positions(out_index: int, n: int, k: int, mode: str, stride: int, dilati
     if mode == "valid":
         start = out_index * stride
     else:
-        anchor = dilation * ((k - 1) - k // 2) if true_convolution else span // 2
+        anchor = span - 1 - span // 2 if true_convolution else span // 2  # the dilated kernel turns about it
         start = out_index * stride - anchor
     return start + dilation * np.arange(k)
 

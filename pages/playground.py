@@ -464,7 +464,9 @@ def main() -> None:
     for notice in ss.pop(NOTICES, []):
         st.warning(notice)
     photo = choose_photo()
-    st.caption("Pick a photo and a kernel, move the sliders or type your own weights, and compare side by side.")
+    st.title("Image kernel playground")
+    st.caption("Pick a photo and a kernel, move the sliders or type your own weights, and compare side by side. "
+               "Each output pixel is the sum of its neighbours times the weights in the grid.")
     controls, results = st.columns([2, 3], gap="large")
     with controls:
         st.subheader("Kernel")

@@ -16,13 +16,16 @@ CLICK_WIDTH = 480  # displayed width of the clickable photo, in screen pixels
 CHANNELS = ("Red", "Green", "Blue")
 
 st.title("How is this output pixel computed?")
-photo = ui.current_photo()
+full = ui.current_photo()
+photo = ui.preview(full)  # the size the playground shows by default: a 12 MP photo would be unclickable
 choice = ui.current_kernel()
 settings = choice.settings
 kernel = np.asarray(choice.matrix, dtype=np.float64)
 st.caption(f"Photo: **{photo.name}** · kernel: **{choice.title}** · border **{settings.mode}**, stride "
            f"{settings.stride}, dilation {settings.dilation}"
-           f"{', true convolution' if settings.true_convolution else ''}. Change them in the Playground.")
+           f"{', true convolution' if settings.true_convolution else ''}. Change them in the Playground."
+           + (f" Working on the {photo.pixels.shape[1]} x {photo.pixels.shape[0]} px preview of the "
+              f"{full.pixels.shape[1]} x {full.pixels.shape[0]} px photo." if photo is not full else ""))
 
 try:
     result = ui.filtered(photo, kernel, settings)

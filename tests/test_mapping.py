@@ -78,6 +78,16 @@ def test_apply_scale_divides_then_offsets_into_a_new_float32_array():
         apply_scale(raw, Scale(float("nan"), 0))
 
 
+def test_apply_scale_in_place_reuses_a_float32_array_and_copies_anything_else():
+    raw = np.array([[-20.0, 0.0, 40.0]], np.float32)
+    out = apply_scale(raw, Scale(4, 127.5), in_place=True)
+    assert out is raw
+    np.testing.assert_allclose(raw, [[122.5, 127.5, 137.5]])
+    ints = np.array([[8, 16]])
+    out = apply_scale(ints, Scale(8, 0), in_place=True)
+    assert out is not ints and out.dtype == np.float32 and out.tolist() == [[1.0, 2.0]] and ints.tolist() == [[8, 16]]
+
+
 # -- to_uint8 -------------------------------------------------------------------------------------------------
 
 

@@ -83,12 +83,24 @@ def browser():
             b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.failed_call = report.failed
+
+
 @pytest.fixture
-def page(browser, app_url):
+def page(browser, app_url, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
     p.set_default_timeout(30_000)
     try:
         yield p
     finally:
+        if getattr(request.node, "failed_call", False):  # keep a picture of what the browser showed
+            out = ROOT / "test-artifacts"
+            out.mkdir(exist_ok=True)
+            p.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
         context.close()

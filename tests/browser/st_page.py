@@ -43,9 +43,19 @@ def upload(page, path: Path | str) -> None:
 
 
 def select(page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label``; retried if a rerun swallowed the choice."""
+    wait_idle(page)
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    for _attempt in range(3):
+        box.click()
+        page.get_by_role("option", name=option, exact=True).click()
+        for _ in range(25):
+            if box.locator("input").input_value() == option:
+                return
+            page.wait_for_timeout(200)
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
 def image_pixels(page, index: int) -> np.ndarray:
@@ -62,34 +72,47 @@ def image_pixels(page, index: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
-def edit_grid_cell(page, row: int, col: int, value: str, grid_index: int = 0) -> None:
-    """Type ``value`` into cell (row, col) of a st.data_editor (0-based, data rows), checking where the editor opens."""
+def edit_grid_cell(page, row: int, col: int, value: str, grid_index: int = 0, first_col_x: float = 60) -> None:
+    """Type ``value`` into cell (row, col) of a st.data_editor (0-based data cells), checking where the editor opens.
+
+    ``first_col_x`` is an x offset inside the first data column (past the index column, if shown). The grid is
+    drawn on a canvas, so we open the editor on cell (0, 0), check it sits there, move with the arrow keys and
+    check again where the editor opened before typing (a freshly re-mounted grid can put a naive edit elsewhere).
+    """
     canvas = page.locator('[data-testid="stDataFrame"] [data-testid="data-grid-canvas"]').nth(grid_index)
     canvas.wait_for()
     page.wait_for_function("c => c.getBoundingClientRect().width > 0", arg=canvas.element_handle())
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    overlay = page.locator('#portal [id^="gdg-overlay"] input, #portal [id^="gdg-overlay"] textarea')
-    for attempt in range(6):
-        if attempt % 2 == 0:
-            canvas.click(position={"x": 8, "y": ROW_PX + ROW_PX / 2})
+    overlay = page.locator('#portal [id^="gdg-overlay"] input, #portal [id^="gdg-overlay"] textarea').first
+
+    def opened() -> dict | None:
         page.keyboard.press("Enter")
         try:
-            overlay.first.wait_for(timeout=1500)
-            break
+            overlay.wait_for(timeout=1500)
         except Exception:
+            return None
+        return overlay.bounding_box()
+
+    for _attempt in range(4):
+        page.mouse.click(box["x"] + first_col_x, box["y"] + ROW_PX * 1.5)  # the scroller overlays the canvas
+        first = opened()
+        if first is None or abs(first["y"] - (box["y"] + ROW_PX)) > ROW_PX:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
             continue
-    else:
-        raise AssertionError("the grid's cell editor never opened")
-    top0 = overlay.first.bounding_box()["y"]
-    page.keyboard.press("Escape")
-    assert abs(top0 - (box["y"] + ROW_PX)) < ROW_PX, "the editor did not open on row 0"
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    for _ in range(col):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    overlay.first.wait_for(timeout=5000)
-    top = overlay.first.bounding_box()["y"]
-    assert abs(top - (box["y"] + ROW_PX * (row + 1))) < ROW_PX, "the editor opened on the wrong row"
-    overlay.first.fill(value)
-    page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+        for key, n in (("ArrowDown", row), ("ArrowRight", col)):
+            for _ in range(n):
+                page.keyboard.press(key)
+        target = opened()
+        if target and abs(target["y"] - (box["y"] + ROW_PX * (row + 1))) < ROW_PX and (col == 0) == (
+            abs(target["x"] - first["x"]) < 5
+        ):
+            overlay.fill(value)
+            page.keyboard.press("Enter")
+            return
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+    raise AssertionError(f"could not open the grid's editor on cell ({row}, {col})")

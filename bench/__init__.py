@@ -1,0 +1,1 @@
+"""Benchmarks of imgkernel against its peers; run ``python -m bench.speed`` (or ``make bench``)."""
