@@ -12,6 +12,7 @@ script rerun that follows each action (what a user waits for, minus the websocke
 from __future__ import annotations
 
 import io
+import logging
 import statistics
 import time
 from pathlib import Path
@@ -21,6 +22,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import ui
+
+# AppTest runs the page outside a server: Streamlit logs a harmless warning for every cached call
+logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 REPEATS = 15

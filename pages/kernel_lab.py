@@ -115,11 +115,11 @@ m_h, m_w = combined.shape[0] // 2 + 1, combined.shape[1] // 2 + 1
 interior = diff[m_h:-m_h, m_w:-m_w]
 scale = max(1.0, float(np.abs(twice).max()))
 i1, i2, i3 = st.columns(3)
-i1.image(signed_colormap(twice, limit=scale), caption="A, then B", width="stretch")
-i2.image(signed_colormap(once, limit=scale), caption="A ∗ B once", width="stretch")
+i1.image(signed_colormap(twice, limit=scale), caption="A, then B", width="stretch", output_format="PNG")
+i2.image(signed_colormap(once, limit=scale), caption="A ∗ B once", width="stretch", output_format="PNG")
 diff_limit = max(float(diff.max()), 1e-3)
 i3.image(signed_colormap(once - twice, limit=diff_limit),
-         caption=f"difference (full colour at ±{diff_limit:.1e})", width="stretch")
+         caption=f"difference (full colour at ±{diff_limit:.1e})", width="stretch", output_format="PNG")
 d1, d2 = st.columns(2)
 d1.metric("Largest difference, whole image", f"{float(diff.max()):.2e}")
 d2.metric("Largest difference, away from the border", f"{float(interior.max()) if interior.size else 0.0:.2e}")
