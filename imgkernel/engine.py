@@ -106,6 +106,17 @@ def convolve(
     return _correlate(img, flipped, mode, float(cval), stride, dilation, method, anchor=anchor)
 
 
+def as_2d_kernel(kernel: object) -> np.ndarray:
+    """``kernel`` as a float64 2-D array, or a ``KernelError`` when it is not a grid of numbers."""
+    try:
+        ker = np.asarray(kernel, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise KernelError("The kernel must be a grid of numbers.") from None
+    if ker.ndim != 2:
+        raise KernelError(f"The kernel must be 2-D (rows x columns); got {ker.ndim} dimension(s).")
+    return ker
+
+
 def is_separable(kernel: np.ndarray) -> bool:
     """True when the kernel is rank 1, i.e. an outer product of a column and a row."""
     return separable_factors(kernel) is not None
@@ -153,12 +164,7 @@ def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.n
     if not math.isfinite(cval):
         raise KernelError("cval must be a finite number.")
 
-    try:
-        ker = np.asarray(kernel, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise KernelError("The kernel must be a grid of numbers.") from None
-    if ker.ndim != 2:
-        raise KernelError(f"The kernel must be 2-D (rows x columns); got {ker.ndim} dimension(s).")
+    ker = as_2d_kernel(kernel)
     if ker.size == 0:
         raise KernelError("The kernel is empty; it needs at least one row and one column.")
     if not np.all(np.isfinite(ker)):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import KernelError
+from .engine import KernelError, as_2d_kernel
 from .limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
 
 _FIELDS = ("name", "matrix", "divisor", "offset")
@@ -105,13 +105,7 @@ def kernel_to_json(matrix: np.ndarray, *, name: str = "custom", divisor: float =
 
     The kernel is validated first, so whatever is written can be read back by ``kernel_from_json``.
     """
-    try:
-        m = np.asarray(matrix, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise KernelError("The kernel must be a grid of numbers.") from None
-    if m.ndim != 2:
-        raise KernelError(f"The kernel must be 2-D (rows x columns); got {m.ndim} dimension(s).")
-    rows = [[_plain(v) for v in r] for r in validate_matrix(m.tolist())]
+    rows = [[_plain(v) for v in r] for r in validate_matrix(as_2d_kernel(matrix).tolist())]
     div, off = _scaling(divisor, offset)
     doc = {"name": _name(name), "matrix": rows, "divisor": _plain(div), "offset": _plain(off)}
     return json.dumps(doc, indent=None, separators=(", ", ": "), allow_nan=False)
