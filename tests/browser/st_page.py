@@ -26,8 +26,10 @@ def settle(page, text: str | re.Pattern | None = None, timeout: float = 30_000) 
 
 
 def assert_no_exception(page) -> None:
+    """No uncaught exception, and no page fell back on its catch-all "Something went wrong" message."""
     count = page.locator('[data-testid="stException"]').count()
     assert count == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    assert page.get_by_text("Something went wrong").count() == 0
 
 
 def open_app(page, url: str) -> None:
