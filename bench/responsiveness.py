@@ -20,8 +20,7 @@ from pathlib import Path
 import imgkernel
 from bench.soak import photo_jpeg
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-from tests.browser.st_page import open_app, settle, upload, wait_idle
-from tests.browser.test_many_users import choose_kernel
+from tests.browser.st_page import choose_kernel, open_app, settle, upload, wait_idle
 
 KERNELS = [s.name for specs in imgkernel.categories().values() for s in specs]
 

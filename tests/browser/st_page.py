@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+import imgkernel
+
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ROW_PX = 35  # glide-data-grid header and row height
 
@@ -50,6 +52,7 @@ def select(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
     for _attempt in range(3):
         box.click()
+        page.keyboard.type(option)  # long option lists are virtualised: filter so the option is in the page
         page.get_by_role("option", name=option, exact=True).click()
         for _ in range(25):
             if box.locator("input").input_value() == option:
@@ -58,6 +61,12 @@ def select(page, label: str, option: str) -> None:
         page.keyboard.press("Escape")
         wait_idle(page)
     raise AssertionError(f"could not choose {option!r} in {label!r}")
+
+
+def choose_kernel(page, name: str) -> None:
+    """Pick the catalogue kernel ``name`` in the playground's Kernel box (labelled "Category · Title")."""
+    spec = imgkernel.get(name)
+    select(page, "Kernel", f"{spec.category} · {spec.title}")
 
 
 def image_pixels(page, index: int) -> np.ndarray:

@@ -13,8 +13,7 @@ import imgkernel
 from bench.soak import soak
 from imgkernel.limits import UPLOAD_LIMIT_MB
 from tests.browser.conftest import start_app, stop_app
-from tests.browser.st_page import assert_no_exception, image_pixels, open_app, settle, upload
-from tests.browser.test_many_users import choose_kernel
+from tests.browser.st_page import assert_no_exception, choose_kernel, image_pixels, open_app, settle, upload
 from tests.corpus import corpus
 
 pytestmark = pytest.mark.browser

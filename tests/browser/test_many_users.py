@@ -14,21 +14,11 @@ import pytest
 from PIL import Image
 
 import imgkernel
-from tests.browser.st_page import assert_no_exception, image_pixels, settle, upload, wait_idle
+from tests.browser.st_page import assert_no_exception, choose_kernel, image_pixels, settle, upload, wait_idle
 
 pytestmark = pytest.mark.browser
 
 KERNELS = ["outline", "emboss", "box_blur", "sobel_left", "laplacian_8", "gaussian", "identity", "sharpen"]
-LABELS = {s.name: f"{cat} · {s.title}" for cat, specs in imgkernel.categories().items() for s in specs}
-
-
-def choose_kernel(page, name: str) -> None:
-    """Pick a kernel by typing into the Kernel box (its long option list is virtualised: far options are not
-    in the page until scrolled to)."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Kernel").first
-    box.click()
-    page.keyboard.type(imgkernel.get(name).title)
-    page.get_by_role("option", name=LABELS[name], exact=True).click()
 
 
 def user_photo(i: int) -> np.ndarray:
