@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,7 +60,6 @@ class KernelSpec:
     # (Sobel, Prewitt, Scharr, outline, ridge) keep 0 like setosa.io: the edges they look for light up on black.
     divisor: float = 1.0
     offset: float = 0.0
-    tags: tuple[str, ...] = field(default=())
 
     def defaults(self) -> dict[str, float | int]:
         return {p.name: p.default for p in self.params}
