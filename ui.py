@@ -19,7 +19,7 @@ import imgkernel
 from imgkernel import share
 from imgkernel.images import resize_long_side
 from imgkernel.limits import PREVIEW_LONG_SIDE
-from imgkernel.pipeline import Settings, prepare
+from imgkernel.pipeline import Settings, output_alpha, prepare
 
 ASSETS = Path(__file__).parent / "assets"
 SAMPLES: dict[str, str] = {
@@ -202,7 +202,8 @@ def views(photo: Photo, kernel: np.ndarray, settings: Settings, view: str = "cli
 
 
 def full_resolution_png(photo: Photo, kernel: np.ndarray, settings: Settings, view: str = "clip") -> bytes:
-    """The filtered photo at full size as PNG, alpha re-attached when the size is unchanged (not cached)."""
+    """The filtered photo at full size as PNG with its alpha re-attached, cropped and strided like the
+    result (``pipeline.output_alpha``) when stride or ``valid`` made it smaller (not cached)."""
     shown = displayed(imgkernel.run_filter(photo.pixels, kernel, settings), view)
-    alpha = photo.alpha if photo.alpha is not None and photo.alpha.shape == shown.shape[:2] else None
+    alpha = None if photo.alpha is None else output_alpha(photo.alpha, np.shape(kernel), settings)
     return imgkernel.encode_png(shown, alpha)

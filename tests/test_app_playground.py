@@ -322,6 +322,17 @@ def test_full_resolution_png_reattaches_alpha():
     assert np.abs(out[..., :3].astype(int) - expected).max() <= 1
 
 
+def test_full_resolution_png_keeps_alpha_when_stride_and_valid_shrink_the_result():
+    px = np.random.default_rng(4).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    alpha = (np.arange(20 * 30) % 251).reshape(20, 30).astype(np.uint8)
+    photo = ui.Photo("a.png", ui.digest_of(px, alpha), px, alpha)
+    settings = imgkernel.Settings(mode="valid", stride=2)
+    out = np.asarray(Image.open(io.BytesIO(ui.full_resolution_png(photo, SHARPEN, settings))))
+    assert out.shape == (9, 14, 4)  # floor((20 - 3) / 2) + 1 rows, floor((30 - 3) / 2) + 1 columns
+    # each output pixel takes the alpha of the input pixel under the kernel's centre: rows 1, 3, ..., cols 1, 3, ...
+    np.testing.assert_array_equal(out[..., 3], alpha[1:18:2, 1:28:2])
+
+
 # ---- share links and kernel files ----
 
 def test_a_share_link_restores_kernel_options_and_sample():
