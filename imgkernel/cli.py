@@ -21,8 +21,8 @@ from .engine import MODES, KernelError, is_separable, output_shape
 from .images import ImageLoadError, encode_png, load_image
 from .kernel_io import kernel_from_json
 from .limits import MAX_KERNEL_JSON_BYTES
-from .mapping import OUT_OF_RANGE, resolve_scale
-from .pipeline import Settings, output_alpha, run_filter
+from .mapping import OUT_OF_RANGE
+from .pipeline import Settings, output_alpha, run_filter, scale_for
 
 # Files a folder run picks up (others, e.g. notes or hidden files, are left alone and counted as skipped).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -105,8 +105,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         offset=chosen.offset if args.offset is None else args.offset,
     )
     # settings errors are the same for every file: report them once, before any file is read
-    resolve_scale(chosen.matrix, divisor=settings.divisor, offset=settings.offset, normalise=settings.normalise,
-                  mean=settings.mean)
+    scale_for(chosen.matrix, settings)
     output_shape((1 << 20, 1 << 20), chosen.matrix.shape, mode=settings.mode, stride=settings.stride,
                  dilation=settings.dilation)
     src, dst = Path(args.input), Path(args.output)

@@ -38,6 +38,12 @@ class Result:
     scale: Scale
 
 
+def scale_for(kernel: np.ndarray, settings: Settings) -> Scale:
+    """The divisor and offset ``settings`` apply to ``kernel`` (normalise and mean resolved)."""
+    return resolve_scale(kernel, divisor=settings.divisor, offset=settings.offset,
+                         normalise=settings.normalise, mean=settings.mean)
+
+
 def prepare(pixels: np.ndarray, settings: Settings) -> np.ndarray:
     """The pixels the filter sees (luminance when ``settings.gray``)."""
     return to_gray(pixels) if settings.gray else pixels
@@ -46,8 +52,7 @@ def prepare(pixels: np.ndarray, settings: Settings) -> np.ndarray:
 def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Settings()) -> Result:
     """Filter, scale and map to 8 bits. Raises ``KernelError`` (a ValueError) on bad settings."""
     kernel = np.asarray(kernel, dtype=np.float64)
-    scale = resolve_scale(kernel, divisor=settings.divisor, offset=settings.offset,
-                          normalise=settings.normalise, mean=settings.mean)
+    scale = scale_for(kernel, settings)
     fn = convolve if settings.true_convolution else correlate
     raw = fn(prepare(pixels, settings), kernel, mode=settings.mode, cval=settings.cval,
              stride=settings.stride, dilation=settings.dilation)

@@ -15,8 +15,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .engine import KernelError, output_shape
-from .mapping import Scale, apply_scale, resolve_scale, to_uint8
-from .pipeline import Settings, prepare, run_filter
+from .mapping import Scale, apply_scale, to_uint8
+from .pipeline import Settings, prepare, run_filter, scale_for
 
 # What each border mode reads for an index outside the image (scipy.ndimage names), for captions.
 MODE_RULES: dict[str, str] = {
@@ -118,8 +118,7 @@ def explain_pixel(
     products = hood * applied[:, :, None]
     raw = products.sum(axis=(0, 1))
 
-    scale = resolve_scale(ker, divisor=settings.divisor, offset=settings.offset,
-                          normalise=settings.normalise, mean=settings.mean)
+    scale = scale_for(ker, settings)
     scaled = apply_scale(raw.astype(np.float32), scale)
     if settings.out_of_range == "rescale":
         if value_range is None:

@@ -28,7 +28,7 @@ from imgkernel.limits import (
     PREVIEW_LONG_SIDE,
     UPLOAD_LIMIT_MB,
 )
-from imgkernel.pipeline import Settings
+from imgkernel.pipeline import Settings, scale_for
 
 log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
 
@@ -425,8 +425,7 @@ def export(photo: ui.Photo, title: str, matrix: np.ndarray, settings: Settings, 
                            mime="image/png", key="pg_download_png", on_click="ignore")
     st.divider()
     a, b = st.columns(2)
-    scale = imgkernel.resolve_scale(matrix, divisor=settings.divisor, offset=settings.offset,
-                                    normalise=settings.normalise, mean=settings.mean)  # what is applied now
+    scale = scale_for(matrix, settings)  # what is applied now
     doc = kernel_io.kernel_to_json(matrix, name=title, divisor=scale.divisor, offset=scale.offset)
     a.download_button("Download kernel JSON", doc, file_name=f"{ui.file_stem(title)}.json", mime="application/json",
                       key="pg_json_download", on_click="ignore")
