@@ -9,7 +9,6 @@ import streamlit as st
 
 import imgkernel
 import ui
-from imgkernel.images import resize_long_side
 
 CURRENT = "__current__"
 
@@ -69,9 +68,3 @@ def kernel_heatmap(matrix: np.ndarray, *, title: str = "", numbers: bool | None 
     if numbers if numbers is not None else side <= 11:
         chart = cells + base.mark_text(fontSize=max(8, min(13, size // 3))).encode(text="label:N")
     return chart.properties(width=alt.Step(size), height=alt.Step(size))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def thumbnail(digest: str, _pixels: np.ndarray, long_side: int) -> np.ndarray:
-    """The photo shrunk to ``long_side`` (cached on the photo's digest, which stands for ``_pixels``)."""
-    return resize_long_side(_pixels, long_side)

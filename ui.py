@@ -124,7 +124,7 @@ def photo_from_upload(name: str, data: bytes) -> Photo:
     return photo_from_loaded(name, _decoded(hashlib.sha256(data).hexdigest(), data))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails
 def _preview(digest: str, long_side: int, _pixels: np.ndarray) -> np.ndarray:
     return resize_long_side(_pixels, long_side)
 

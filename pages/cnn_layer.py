@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-import learn_ui
 import ui
 from imgkernel.layers import (
     PADDINGS,
@@ -113,7 +112,7 @@ titles, bank, padded_kernels = _bank(names, int(n_random), int(seed), int(random
 if not titles:
     st.info("Pick at least one kernel (or add random ones) to build the layer.")
     st.stop()
-small = learn_ui.thumbnail(photo.digest, photo.pixels, in_side)
+small = ui.preview(photo, in_side).pixels
 x = small if rgb else imgkernel.to_gray(small)
 h, w = x.shape[:2]
 channels = x.shape[2] if x.ndim == 3 else 1

@@ -27,7 +27,7 @@ def _thumb(digest: str, _small: np.ndarray, name: str, out_of_range: str) -> np.
 def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: str) -> dict[str, np.ndarray]:
     """Every thumbnail, with a progress bar (each one is cached, so revisits are instant)."""
     photo = ui.current_photo()
-    small = learn_ui.thumbnail(photo.digest, photo.pixels, side)
+    small = ui.preview(photo, side).pixels
     key = f"{photo.digest}:{side}"
     bar = st.progress(0.0, text="Filtering…")
     images = {}

@@ -104,7 +104,7 @@ g3.altair_chart(learn_ui.kernel_heatmap(combined, title=f"A ∗ B ({combined.sha
                 width="content")
 
 photo = ui.current_photo()
-x = imgkernel.to_gray(learn_ui.thumbnail(photo.digest, photo.pixels, COMPOSE_SIDE)).astype(np.float32)
+x = imgkernel.to_gray(ui.preview(photo, COMPOSE_SIDE).pixels).astype(np.float32)
 if max(combined.shape) > min(x.shape):
     st.warning("The combined kernel is larger than the photo used here; pick smaller kernels.")
     st.stop()

@@ -8,7 +8,6 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import imgkernel
-import learn_ui
 import ui
 from imgkernel.walkthrough import coordinates_note, explain_pixel, output_for_input, zoomed_crop
 
@@ -42,7 +41,7 @@ with left:
     st.markdown("**Click a pixel of the input photo**")
     # the browser gets a copy at twice the displayed width (sharp on high-DPI screens, light for big photos);
     # the click comes back in displayed pixels and is scaled to the full photo below
-    shown = learn_ui.thumbnail(photo.digest, photo.pixels, 2 * CLICK_WIDTH)
+    shown = ui.preview(photo, 2 * CLICK_WIDTH).pixels
     click = streamlit_image_coordinates(shown, width=min(CLICK_WIDTH, in_w), key="walk_click",
                                         image_format="JPEG", jpeg_quality=90, cursor="crosshair")
 if click and click.get("unix_time") != st.session_state.get("walk_last_click"):
