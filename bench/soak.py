@@ -4,7 +4,7 @@ Run from the repo root: ``.venv/bin/python -m bench.soak [N] [MEGAPIXELS]`` (def
 Starts the app (``tests.browser.conftest.start_app``), drives one real browser session, and prints the
 server's resident memory (VmRSS from /proc/<pid>/status) before the first upload and after every 10.
 Every photo is different (its own gradient, colours and noise), so every cache entry is new: what bounds
-the memory is ``max_entries`` on ui.py's caches and the one uploaded file Streamlit keeps per uploader.
+the memory is ``max_entries`` on app/cache.py's caches and the one uploaded file Streamlit keeps per uploader.
 """
 
 from __future__ import annotations

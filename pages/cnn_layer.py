@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-import ui
+from app import cache, session
 from imgkernel.layers import (
     PADDINGS,
     POOLS,
@@ -79,7 +79,7 @@ with st.expander("How this layer computes"):
         "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
         "* **Output size** per side: `floor((n + 2p − d(k−1) − 1) / s) + 1`; pooling is the same with p = 0, "
         "d = 1.")
-photo = ui.current_photo()
+photo = session.current().photo
 
 with st.sidebar:
     st.header("Layer")
@@ -112,7 +112,7 @@ titles, bank, padded_kernels = _bank(names, int(n_random), int(seed), int(random
 if not titles:
     st.info("Pick at least one kernel (or add random ones) to build the layer.")
     st.stop()
-small = ui.preview(photo, in_side).pixels
+small = cache.preview(photo, in_side).pixels
 x = small if rgb else imgkernel.to_gray(small)
 h, w = x.shape[:2]
 channels = x.shape[2] if x.ndim == 3 else 1

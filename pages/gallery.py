@@ -6,8 +6,7 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-import learn_ui
-import ui
+from app import cache, learn, session
 from imgkernel.pipeline import Settings
 
 THUMB_SIDE = 200  # long side of a gallery thumbnail, in pixels
@@ -26,8 +25,8 @@ def _thumb(digest: str, _small: np.ndarray, name: str, out_of_range: str) -> np.
 
 def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: str) -> dict[str, np.ndarray]:
     """Every thumbnail, with a progress bar (each one is cached, so revisits are instant)."""
-    photo = ui.current_photo()
-    small = ui.preview(photo, side).pixels
+    photo = session.current().photo
+    small = cache.preview(photo, side).pixels
     key = f"{photo.digest}:{side}"
     bar = st.progress(0.0, text="Filtering…")
     images = {}
@@ -48,12 +47,12 @@ def _render(specs: list[imgkernel.KernelSpec], images: dict[str, np.ndarray], co
                 st.image(image, caption=spec.title, output_format="PNG", width="stretch")
                 if buttons and st.button("Open in playground", key=f"gallery_open_{spec.name}",
                                          help=spec.summary, width="stretch"):
-                    learn_ui.open_in_playground(spec)
+                    learn.open_preset(spec)
 
 
 st.title("Gallery")
-learn_ui.show_notice()
-photo = ui.current_photo()
+learn.show_notice()
+photo = session.current().photo
 st.caption(f"**{photo.name}** through every kernel of the catalogue at its default settings and suggested "
            "divisor/offset. Pick one to open it in the Playground.")
 groups = imgkernel.categories()

@@ -8,8 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-import learn_ui
-import ui
+from app import cache, learn, session
 from imgkernel.kernel_props import classify_response, compose, dc_gain, frequency_response, separability, symmetries
 from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.mapping import signed_colormap
@@ -42,13 +41,14 @@ def _response_chart(kernel: np.ndarray) -> alt.Chart:
 
 
 st.title("Kernel lab")
+learn.show_notice()
 st.caption("What a kernel's numbers tell you before you run it. Kernels are applied by correlation, "
            "anchored at the centre, as everywhere in this app.")
 
-title, k = learn_ui.kernel_picker("Kernel", "lab_kernel")
+title, k = learn.kernel_picker("Kernel", "lab_kernel")
 left, right = st.columns(2)
 with left:
-    st.altair_chart(learn_ui.kernel_heatmap(k, title=f"{title} ({k.shape[0]}×{k.shape[1]})"), width="content")
+    st.altair_chart(learn.kernel_heatmap(k, title=f"{title} ({k.shape[0]}×{k.shape[1]})"), width="content")
     gain = dc_gain(k)
     sep = separability(k)
     c1, c2 = st.columns(2)
@@ -90,21 +90,21 @@ st.markdown(
     "The order does not matter either: a blur then an edge finder equals the edge finder then the blur.")
 c1, c2, c3 = st.columns(3)
 with c1:
-    title_a, a = learn_ui.kernel_picker("First kernel A", "lab_a", default="blur")
+    title_a, a = learn.kernel_picker("First kernel A", "lab_a", default="blur")
 with c2:
-    title_b, b = learn_ui.kernel_picker("Then kernel B", "lab_b", default="sobel_left")
+    title_b, b = learn.kernel_picker("Then kernel B", "lab_b", default="sobel_left")
 with c3:
     mode = st.segmented_control("Border mode", ["wrap", "reflect", "nearest", "constant"], default="wrap",
                                 key="lab_mode", required=True)
 combined = compose(a, b)
 g1, g2, g3 = st.columns([1, 1, 2])
-g1.altair_chart(learn_ui.kernel_heatmap(a, title="A"), width="content")
-g2.altair_chart(learn_ui.kernel_heatmap(b, title="B"), width="content")
-g3.altair_chart(learn_ui.kernel_heatmap(combined, title=f"A ∗ B ({combined.shape[0]}×{combined.shape[1]})"),
+g1.altair_chart(learn.kernel_heatmap(a, title="A"), width="content")
+g2.altair_chart(learn.kernel_heatmap(b, title="B"), width="content")
+g3.altair_chart(learn.kernel_heatmap(combined, title=f"A ∗ B ({combined.shape[0]}×{combined.shape[1]})"),
                 width="content")
 
-photo = ui.current_photo()
-x = imgkernel.to_gray(ui.preview(photo, COMPOSE_SIDE).pixels).astype(np.float32)
+photo = session.current().photo
+x = imgkernel.to_gray(cache.preview(photo, COMPOSE_SIDE).pixels).astype(np.float32)
 if max(combined.shape) > min(x.shape):
     st.warning("The combined kernel is larger than the photo used here; pick smaller kernels.")
     st.stop()
@@ -131,6 +131,4 @@ else:
                f"half the combined kernel of the border ({m_h - 1} rows, {m_w - 1} columns) can differ; the interior "
                "agrees up to float32 rounding.")
 if max(combined.shape) <= MAX_KERNEL_SIDE and st.button("Use A ∗ B in the playground", key="lab_use"):
-    current = ui.current_kernel()
-    ui.set_kernel(ui.KernelChoice("custom", f"{title_a} ∗ {title_b}", {}, combined, current.settings))
-    st.success("A ∗ B is now the current kernel.")
+    learn.open_matrix(combined, f"{title_a} ∗ {title_b}")

@@ -8,16 +8,16 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import imgkernel
-import ui
+from app import cache, session
 from imgkernel.walkthrough import coordinates_note, explain_pixel, output_for_input, zoomed_crop
 
 CLICK_WIDTH = 480  # displayed width of the clickable photo, in screen pixels
 CHANNELS = ("Red", "Green", "Blue")
 
 st.title("How is this output pixel computed?")
-full = ui.current_photo()
-photo = ui.preview(full)  # the size the playground shows by default: a 12 MP photo would be unclickable
-choice = ui.current_kernel()
+full = session.current().photo
+photo = cache.preview(full)  # the size the playground shows by default: a 12 MP photo would be unclickable
+choice = session.current()
 settings = choice.settings
 kernel = np.asarray(choice.matrix, dtype=np.float64)
 st.caption(f"Photo: **{photo.name}** · kernel: **{choice.title}** · border **{settings.mode}**, stride "
@@ -27,7 +27,7 @@ st.caption(f"Photo: **{photo.name}** · kernel: **{choice.title}** · border **{
               f"{full.pixels.shape[1]} x {full.pixels.shape[0]} px photo." if photo is not full else ""))
 
 try:
-    result = ui.filtered(photo, kernel, settings)
+    result = cache.filtered(photo, kernel, settings)
 except imgkernel.KernelError as err:
     st.error(str(err))
     st.stop()
@@ -41,7 +41,7 @@ with left:
     st.markdown("**Click a pixel of the input photo**")
     # the browser gets a copy at twice the displayed width (sharp on high-DPI screens, light for big photos);
     # the click comes back in displayed pixels and is scaled to the full photo below
-    shown = ui.preview(photo, 2 * CLICK_WIDTH).pixels
+    shown = cache.preview(photo, 2 * CLICK_WIDTH).pixels
     click = streamlit_image_coordinates(shown, width=min(CLICK_WIDTH, in_w), key="walk_click",
                                         image_format="JPEG", jpeg_quality=90, cursor="crosshair")
 if click and click.get("unix_time") != st.session_state.get("walk_last_click"):

@@ -8,8 +8,9 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-import ui
-from imgkernel.pipeline import Settings, run_filter
+from app import cache
+from app import state as transitions
+from imgkernel.pipeline import run_filter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,9 +31,9 @@ def _captions(at: AppTest) -> list[str]:
 
 
 def _default_output():
-    photo = ui.sample_photo()
-    kernel = ui.default_kernel()
-    return photo, run_filter(photo.pixels, kernel.matrix, kernel.settings)
+    photo = cache.sample_photo()
+    s = transitions.initial(photo, cache.DEFAULT_SAMPLE)
+    return photo, run_filter(photo.pixels, s.matrix, s.settings)
 
 
 def test_walkthrough_renders_and_follows_the_inputs():
@@ -71,10 +72,12 @@ def test_walkthrough_click_is_scaled_to_image_pixels():
 
 def test_walkthrough_with_valid_mode_and_stride():
     spec = imgkernel.get("blur")
-    choice = ui.KernelChoice(spec.name, spec.title, spec.defaults(), spec.matrix(),
-                             Settings(mode="valid", stride=2, out_of_range="rescale"))
-    at = _run("walkthrough", kernel=choice)
-    photo = ui.sample_photo()
+    photo = cache.sample_photo()
+    choice = transitions.initial(photo, cache.DEFAULT_SAMPLE)
+    for change in (lambda s: transitions.choose_preset(s, "blur"), lambda s: transitions.set_option(s, "mode", "valid"),
+                   lambda s: transitions.set_option(s, "stride", 2), lambda s: transitions.set_view(s, mode="rescale")):
+        choice = change(choice)
+    at = _run("walkthrough", playground=choice)
     res = run_filter(photo.pixels, spec.matrix(), choice.settings)
     r, c = at.number_input(key="walk_row").value, at.number_input(key="walk_col").value
     assert list(at.table[-1].value["output pixel"]) == [int(v) for v in np.atleast_1d(res.mapped.image[r, c])]
@@ -101,8 +104,8 @@ def test_gallery_open_sets_the_kernel():
     at.button(key="gallery_open_emboss").click()
     at.run()
     assert not at.exception  # no playground page when run standalone: a notice instead of a crash
-    assert at.session_state["kernel"].name == "emboss"
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, imgkernel.get("emboss").matrix())
+    assert at.session_state["playground"].name == "emboss"
+    np.testing.assert_array_equal(at.session_state["playground"].matrix, imgkernel.get("emboss").matrix())
     assert any("Playground" in info.value for info in at.info)
 
 
@@ -121,7 +124,7 @@ def test_cnn_layer_shapes_follow_the_controls():
     table = at.table[0].value
     n_kernels = len(at.multiselect(key="cnn_names").value) + 2
     # 128 long side, gray; 3x3 kernels, valid padding, stride 2: floor((n - 3) / 2) + 1
-    photo = ui.sample_photo()
+    photo = cache.sample_photo()
     h, w = photo.pixels.shape[:2]
     f = 128 / max(h, w)
     sh, sw = max(1, round(h * f)), max(1, round(w * f))
@@ -145,5 +148,5 @@ def test_kernel_lab_reacts_to_kernel_and_mode():
     assert float(metrics["Largest difference, whole image"]) > 1  # zero padding: the borders do differ
     at.button(key="lab_use").click()
     at.run()
-    assert at.session_state["kernel"].name == "custom"
-    assert at.session_state["kernel"].matrix.shape == (5, 5)
+    assert at.session_state["playground"].name == "custom"
+    assert at.session_state["playground"].matrix.shape == (5, 5)

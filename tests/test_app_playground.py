@@ -1,119 +1,62 @@
-"""The playground page driven in-process with AppTest: every control, bad input and share links.
-
-Pixel checks use an independent oracle (scipy.ndimage on float64) and compare with what the page shows in
-its result caption ("values LOW to HIGH · N pixels clipped"), so a wrong wire-up fails even if the engine is
-right.
-"""
+"""The playground page driven in-process with AppTest: every control, bad input and share links
+(pixels checked against scipy through the page's result caption, see ``tests.apptest``)."""
 
 from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from scipy import ndimage
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-import ui
+from app import cache
+from app.panels.details import file_stem
+from app.state import Photo, PlaygroundState, current_download, digest_of, resize_kernel
 from imgkernel.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-SHARPEN = imgkernel.get("sharpen").matrix()
-
-
-def start(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    """The run raised nothing and showed no error."""
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def result_caption(at: AppTest) -> str:
-    (cap,) = [c.value for c in at.caption if c.value.startswith("Result: ")]
-    return cap
-
-
-def shown_numbers(at: AppTest) -> tuple[int, int, float, float, int | None]:
-    m = re.search(r"· (\d+) x (\d+) px · values (-?[\d.]+) to (-?[\d.]+) · (?:([\d,]+) pixels clipped)?",
-                  result_caption(at))
-    assert m, result_caption(at)
-    clipped = int(m[5].replace(",", "")) if m[5] else None
-    return int(m[1]), int(m[2]), float(m[3]), float(m[4]), clipped
-
-
-def oracle(pixels: np.ndarray, kernel: np.ndarray, mode: str = "reflect", divisor: float = 1.0,
-           offset: float = 0.0) -> np.ndarray:
-    """Correlation per channel in float64 (scipy), then divisor and offset."""
-    img = pixels.astype(np.float64)
-    chans = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]
-    out = np.stack([ndimage.correlate(c, kernel, mode=mode) for c in chans], axis=-1)
-    return (out if img.ndim == 3 else out[..., 0]) / divisor + offset
-
-
-def assert_shows(at: AppTest, expected: np.ndarray, clip_tolerance: int = 0) -> None:
-    """The result caption agrees with the oracle: size, value range and clipped pixels.
-
-    ``clip_tolerance`` allows a few pixels whose float64 value sits on the rounding edge of 0 or 255 to be
-    counted differently by the float32 engine.
-    """
-    w, h, low, high, clipped = shown_numbers(at)
-    assert (h, w) == expected.shape[:2]
-    assert low == pytest.approx(expected.min(), abs=0.06) and high == pytest.approx(expected.max(), abs=0.06)
-    if clipped is not None:
-        outside = (expected < -0.5) | (expected >= 255.5)  # the pixel rounds outside 0..255
-        assert abs(clipped - np.count_nonzero(outside.any(axis=-1) if outside.ndim == 3 else outside)) <= clip_tolerance
-
-
-def sample_pixels(name: str = ui.DEFAULT_SAMPLE) -> np.ndarray:
-    return imgkernel.load_image(ui.ASSETS / ui.SAMPLES[name]).pixels
-
-
-def png_bytes(pixels: np.ndarray, fmt: str = "PNG") -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, format=fmt)
-    return buf.getvalue()
-
-
-def edit(at: AppTest, row: int, col: int, value: object) -> AppTest:
-    at.session_state[at.session_state["pg_grid_key"]] = {
-        "edited_rows": {row: {str(col): value}}, "added_rows": [], "deleted_rows": []}
-    return at.run()
-
+from tests.apptest import (
+    PLAYGROUND,
+    SHARPEN,
+    assert_shows,
+    edit,
+    ok,
+    open_detail,
+    oracle,
+    png_bytes,
+    result_caption,
+    sample_pixels,
+    shown_numbers,
+    start,
+    state,
+    upload,
+    widget,
+)
 
 # ---- default view and kernel controls ----
 
 def test_opens_with_the_default_sample_sharpened():
     at = ok(start())
-    k = ui.KernelChoice  # the published choice is what the Learn pages read
-    chosen = at.session_state["kernel"]
-    assert isinstance(chosen, k) and chosen.name == "sharpen"
+    chosen = state(at)  # the one state, which the Learn pages read too
+    assert isinstance(chosen, PlaygroundState) and chosen.name == "sharpen"
     np.testing.assert_array_equal(chosen.matrix, SHARPEN)
-    assert at.session_state["photo"].sample == ui.DEFAULT_SAMPLE
+    assert state(at).photo.sample == cache.DEFAULT_SAMPLE
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
     assert "Sharpen" in result_caption(at)
     assert at.query_params["k"] == ["sharpen"] or at.query_params["k"] == "sharpen"
 
 
 def test_choosing_a_preset_resets_the_grid_and_the_result():
-    at = start()
-    grid_before = at.session_state["pg_grid_key"]
-    at.selectbox(key="pg_preset").select("outline").run()
+    at = ok(edit(start(), 0, 0, 3.0))  # the grid on screen holds an edit
+    grid_before = state(at).grid_key
+    widget(at, "selectbox", "pg_preset").select("outline").run()
     ok(at)
     outline = imgkernel.get("outline").matrix()
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, outline)
-    assert at.session_state["pg_grid_key"] != grid_before
+    np.testing.assert_array_equal(state(at).matrix, outline)
+    assert state(at).grid_key != grid_before  # a fresh editor, drawn from the preset: the old edit is gone
+    np.testing.assert_array_equal(state(at).grid.base, outline)
     assert_shows(at, oracle(sample_pixels(), outline))
 
 
@@ -121,22 +64,21 @@ def test_choosing_a_preset_resets_the_grid_and_the_result():
 def test_every_catalogue_kernel_runs_with_its_suggested_scale(name):
     spec = imgkernel.get(name)
     at = start()
-    at.selectbox(key="pg_preset").select(name).run()
-    k = ok(at).session_state["kernel"]
+    widget(at, "selectbox", "pg_preset").select(name).run()
+    k = state(ok(at))
     np.testing.assert_array_equal(k.matrix, spec.matrix())
     assert (k.settings.divisor, k.settings.offset) == (spec.divisor, spec.offset)
     assert len(at.slider) - 2 == len(spec.params)  # stride and dilation are sliders too
-    assert at.session_state["pg_grid_key"].startswith(f"pg_grid_{name}_")
     assert_shows(at, oracle(sample_pixels(), spec.matrix(), divisor=spec.divisor, offset=spec.offset),
                  clip_tolerance=3)
 
 
 def test_a_slider_rebuilds_the_matrix():
     at = start()
-    at.slider(key="pg_p_sharpen_inner").set_value(9.0).run()
+    widget(at, "slider", "pg_p_sharpen_inner").set_value(9.0).run()
     ok(at)
     expected = imgkernel.get("sharpen").matrix({"inner": 9.0})
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, expected)
+    np.testing.assert_array_equal(state(at).matrix, expected)
     assert_shows(at, oracle(sample_pixels(), expected))
 
 
@@ -144,35 +86,35 @@ def test_editing_a_cell_makes_a_custom_kernel_that_keeps_the_edit():
     at = ok(edit(start(), 1, 1, 9.0))
     expected = SHARPEN.copy()
     expected[1, 1] = 9.0
-    assert at.session_state["kernel"].name == "custom"
-    assert at.selectbox(key="pg_preset").value == "custom"
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, expected)
+    assert state(at).name == "custom"
+    assert widget(at, "selectbox", "pg_preset").value == "custom"
+    np.testing.assert_array_equal(state(at).matrix, expected)
     assert_shows(at, oracle(sample_pixels(), expected))
     at.run()  # the edit survives the next rerun (the grid now starts from it)
-    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
+    np.testing.assert_array_equal(state(ok(at)).matrix, expected)
     edit(at, 0, 0, -2.0)  # a second edit, on top of the first
     expected[0, 0] = -2.0
-    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
+    np.testing.assert_array_equal(state(ok(at)).matrix, expected)
 
 
-@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "NaN"), ("1e300", "too large")])
+@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "empty"), ("1e300", "too large")])
 def test_a_bad_cell_is_named_and_the_previous_kernel_stays(value, words):
     at = edit(start(), 2, 0, value)
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert "row 3, column 1" in err and words in err
-    assert at.session_state["kernel"].name == "sharpen"
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, SHARPEN)
+    assert state(at).name == "sharpen"
+    np.testing.assert_array_equal(state(at).matrix, SHARPEN)
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
 
 
 def test_resizing_keeps_the_weights_around_the_centre():
     at = start()
-    at.number_input(key="pg_rows").set_value(5).run()
-    at.number_input(key="pg_cols").set_value(4).run()
+    widget(at, "number_input", "pg_rows").set_value(5).run()
+    widget(at, "number_input", "pg_cols").set_value(4).run()
     ok(at)
-    m = at.session_state["kernel"].matrix
-    assert m.shape == (5, 4) and at.session_state["kernel"].name == "custom"
+    m = state(at).matrix
+    assert m.shape == (5, 4) and state(at).name == "custom"
     np.testing.assert_array_equal(m[1:4, 1:4], SHARPEN)  # anchors 5//2=2 and 4//2=2 land on the old centre
     assert m.sum() == SHARPEN.sum() and np.count_nonzero(m) == np.count_nonzero(SHARPEN)
     assert_shows(at, oracle(sample_pixels(), m))
@@ -182,7 +124,7 @@ def test_resizing_keeps_the_weights_around_the_centre():
 def test_resize_kernel_matches_a_brute_force_anchor_alignment(old, rows, cols):
     rng = np.random.default_rng(1)
     m = rng.normal(size=old)
-    out = ui.resize_kernel(m, rows, cols)
+    out = resize_kernel(m, rows, cols)
     expected = np.zeros((rows, cols))
     for i in range(old[0]):
         for j in range(old[1]):
@@ -194,16 +136,16 @@ def test_resize_kernel_matches_a_brute_force_anchor_alignment(old, rows, cols):
 
 def test_border_modes_change_the_result():
     at = start()
-    at.selectbox(key="pg_mode").select("wrap").run()
+    widget(at, "selectbox", "pg_mode").select("wrap").run()
     assert_shows(ok(at), oracle(sample_pixels(), SHARPEN, mode="wrap"))
-    at.selectbox(key="pg_mode").select("valid").run()
+    widget(at, "selectbox", "pg_mode").select("valid").run()
     w, h, *_ = shown_numbers(ok(at))
     px = sample_pixels()
     assert (h, w) == (px.shape[0] - 2, px.shape[1] - 2)
     assert any("no pixel-by-pixel difference" in i.value for i in at.info)
-    at.selectbox(key="pg_mode").select("constant").run()
-    at.number_input(key="pg_cval").set_value(255.0).run()
-    assert ok(at).session_state["kernel"].settings.cval == 255.0
+    widget(at, "selectbox", "pg_mode").select("constant").run()
+    widget(at, "number_input", "pg_cval").set_value(255.0).run()
+    assert state(ok(at)).settings.cval == 255.0
     expected = oracle(px, SHARPEN)  # the interior is unaffected by the border value
     w, h, low, high, _ = shown_numbers(at)
     assert (h, w) == px.shape[:2] and low <= expected[1:-1, 1:-1].min() + 0.06
@@ -211,35 +153,35 @@ def test_border_modes_change_the_result():
 
 def test_normalise_keeps_brightness_of_an_edge_finder_at_mid_grey():
     at = start()
-    at.selectbox(key="pg_preset").select("outline").run()
-    at.toggle(key="pg_norm").set_value(True).run()
+    widget(at, "selectbox", "pg_preset").select("outline").run()
+    widget(at, "toggle", "pg_norm").set_value(True).run()
     ok(at)
-    assert at.session_state["kernel"].settings.normalise
+    assert state(at).settings.normalise
     assert_shows(at, oracle(sample_pixels(), imgkernel.get("outline").matrix(), offset=127.5))
 
 
 def test_a_zero_divisor_is_refused_and_the_last_valid_one_kept():
     at = start()
-    at.number_input(key="pg_div").set_value(2.0).run()
+    widget(at, "number_input", "pg_div").set_value(2.0).run()
     assert_shows(ok(at), oracle(sample_pixels(), SHARPEN, divisor=2.0))
-    at.number_input(key="pg_div").set_value(0.0).run()
+    widget(at, "number_input", "pg_div").set_value(0.0).run()
     assert not at.exception
     assert any("divisor cannot be 0" in e.value for e in at.error)
-    assert at.session_state["kernel"].settings.divisor == 2.0
+    assert state(at).settings.divisor == 2.0
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
-    at.number_input(key="pg_div").set_value(1e-9).run()  # would overflow float32: refused the same way
+    widget(at, "number_input", "pg_div").set_value(1e-9).run()  # would overflow float32: refused the same way
     assert not at.exception and any("divisor" in e.value for e in at.error)
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
 
 
 def test_stride_dilation_flip_gray_and_views_reach_the_settings():
     at = start()
-    at.slider(key="pg_stride").set_value(2).run()
-    at.slider(key="pg_dil").set_value(3).run()
-    at.toggle(key="pg_conv").set_value(True).run()
-    at.toggle(key="pg_gray").set_value(True).run()
-    at.radio(key="pg_view").set_value("signed").run()
-    s = ok(at).session_state["kernel"].settings
+    widget(at, "slider", "pg_stride").set_value(2).run()
+    widget(at, "slider", "pg_dil").set_value(3).run()
+    widget(at, "toggle", "pg_conv").set_value(True).run()
+    widget(at, "toggle", "pg_gray").set_value(True).run()
+    widget(at, "radio", "pg_view").set_value("signed").run()
+    s = state(ok(at)).settings
     assert (s.stride, s.dilation, s.true_convolution, s.gray) == (2, 3, True, True)
     px = sample_pixels()
     w, h, *_ = shown_numbers(at)
@@ -249,16 +191,11 @@ def test_stride_dilation_flip_gray_and_views_reach_the_settings():
 
 # ---- photos: upload, bad files, preview size ----
 
-def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppTest:
-    at.file_uploader(key="pg_upload").upload(name, data, mime)
-    return at.run()
-
-
 def test_an_uploaded_photo_is_filtered():
     rng = np.random.default_rng(0)
     px = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
     at = ok(upload(start(), "noise.png", png_bytes(px)))
-    photo = at.session_state["photo"]
+    photo = state(at).photo
     assert photo.name == "noise.png" and photo.sample is None
     np.testing.assert_array_equal(photo.pixels, px)
     assert_shows(at, oracle(px, SHARPEN))
@@ -289,7 +226,7 @@ def test_a_bad_upload_shows_an_error_and_keeps_the_last_good_photo(name, data, w
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert name in err and words in err
-    np.testing.assert_array_equal(at.session_state["photo"].pixels, good)
+    np.testing.assert_array_equal(state(at).photo.pixels, good)
     assert_shows(at, oracle(good, SHARPEN))
 
 
@@ -297,15 +234,16 @@ def test_large_photos_are_previewed_and_downloaded_at_full_size():
     rng = np.random.default_rng(2)
     big = rng.integers(0, 256, (900, 1500, 3), dtype=np.uint8)
     at = ok(upload(start(), "big.jpg", png_bytes(big, "JPEG"), "image/jpeg"))
-    photo = at.session_state["photo"]
+    photo = state(at).photo
     w, h, *_ = shown_numbers(at)
     assert max(w, h) == PREVIEW_LONG_SIDE and (w, h) == (PREVIEW_LONG_SIDE, round(900 * PREVIEW_LONG_SIDE / 1500))
-    assert any("preview; the photo is 1500 x 900 px" in c.value for c in at.caption)
-    at.select_slider(key="pg_preview").set_value(512).run()
+    assert "preview of a 1500 × 900 px photo" in result_caption(at)
+    widget(at, "select_slider", "pg_preview").set_value(512).run()
     assert max(shown_numbers(ok(at))[:2]) == 512
+    open_detail(at, "Export and share")
     at.button(key="pg_prepare").click().run()
-    assert ok(at).session_state["pg_download"][1][:8] == b"\x89PNG\r\n\x1a\n"
-    full = np.asarray(Image.open(io.BytesIO(at.session_state["pg_download"][1])))
+    assert current_download(state(ok(at)))[:8] == b"\x89PNG\r\n\x1a\n"
+    full = np.asarray(Image.open(io.BytesIO(current_download(state(at)))))
     expected = np.clip(oracle(photo.pixels, SHARPEN) + 0.5, 0, 255).astype(np.uint8)
     assert full.shape == photo.pixels.shape
     assert np.count_nonzero(np.abs(full.astype(int) - expected) > 1) == 0
@@ -314,8 +252,8 @@ def test_large_photos_are_previewed_and_downloaded_at_full_size():
 def test_full_resolution_png_reattaches_alpha():
     px = np.random.default_rng(3).integers(0, 256, (20, 30, 3), dtype=np.uint8)
     alpha = np.tile(np.arange(30, dtype=np.uint8) * 8, (20, 1))
-    photo = ui.Photo("a.png", ui.digest_of(px, alpha), px, alpha)
-    out = np.asarray(Image.open(io.BytesIO(ui.full_resolution_png(photo, SHARPEN, imgkernel.Settings()))))
+    photo = Photo("a.png", digest_of(px, alpha), px, alpha)
+    out = np.asarray(Image.open(io.BytesIO(cache.full_resolution_png(photo, SHARPEN, imgkernel.Settings()))))
     assert out.shape == (20, 30, 4)
     np.testing.assert_array_equal(out[..., 3], alpha)
     expected = np.clip(oracle(px, SHARPEN) + 0.5, 0, 255).astype(np.uint8)
@@ -325,9 +263,9 @@ def test_full_resolution_png_reattaches_alpha():
 def test_full_resolution_png_keeps_alpha_when_stride_and_valid_shrink_the_result():
     px = np.random.default_rng(4).integers(0, 256, (20, 30, 3), dtype=np.uint8)
     alpha = (np.arange(20 * 30) % 251).reshape(20, 30).astype(np.uint8)
-    photo = ui.Photo("a.png", ui.digest_of(px, alpha), px, alpha)
+    photo = Photo("a.png", digest_of(px, alpha), px, alpha)
     settings = imgkernel.Settings(mode="valid", stride=2)
-    out = np.asarray(Image.open(io.BytesIO(ui.full_resolution_png(photo, SHARPEN, settings))))
+    out = np.asarray(Image.open(io.BytesIO(cache.full_resolution_png(photo, SHARPEN, settings))))
     assert out.shape == (9, 14, 4)  # floor((20 - 3) / 2) + 1 rows, floor((30 - 3) / 2) + 1 columns
     # each output pixel takes the alpha of the input pixel under the kernel's centre: rows 1, 3, ..., cols 1, 3, ...
     np.testing.assert_array_equal(out[..., 3], alpha[1:18:2, 1:28:2])
@@ -337,9 +275,9 @@ def test_full_resolution_png_keeps_alpha_when_stride_and_valid_shrink_the_result
 
 def test_a_share_link_restores_kernel_options_and_sample():
     at = ok(start({"k": "blur", "p.inner": "0.5", "mode": "wrap", "img": "Coffee cup", "div": "2"}))
-    k = at.session_state["kernel"]
+    k = state(at)
     assert k.name == "blur" and k.params["inner"] == 0.5 and k.settings.mode == "wrap" and k.settings.divisor == 2
-    assert at.session_state["photo"].sample == "Coffee cup"
+    assert state(at).photo.sample == "Coffee cup"
     expected = imgkernel.get("blur").matrix({"inner": 0.5})
     assert_shows(at, oracle(sample_pixels("Coffee cup"), expected, mode="wrap", divisor=2.0))
     assert not at.warning
@@ -349,8 +287,8 @@ def test_a_custom_matrix_link_round_trips_through_the_page():
     at = ok(edit(start(), 0, 2, 0.5))
     link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     again = ok(start(link))
-    np.testing.assert_array_equal(again.session_state["kernel"].matrix, at.session_state["kernel"].matrix)
-    assert again.session_state["kernel"].name == "custom"
+    np.testing.assert_array_equal(state(again).matrix, state(at).matrix)
+    assert state(again).name == "custom"
 
 
 def test_a_hostile_link_is_ignored_with_a_warning():
@@ -359,17 +297,18 @@ def test_a_hostile_link_is_ignored_with_a_warning():
     (warning,) = [w.value for w in at.warning]
     for word in ("no such kernel", "stride", "only read with k=custom", "view", "unknown setting"):
         assert word in warning
-    assert at.session_state["kernel"].name == "sharpen" and at.session_state["kernel"].settings.stride == 1
+    assert state(at).name == "sharpen" and state(at).settings.stride == 1
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
 
 
 def test_a_kernel_file_is_loaded_and_a_bad_one_refused():
     at = start()
     doc = {"name": "box", "matrix": [[1, 1], [1, 1]], "divisor": 4, "offset": 10}
+    open_detail(at, "Export and share")
     at.file_uploader(key="pg_json").upload("box.json", json.dumps(doc).encode(), "application/json")
     at.run()
     ok(at)
-    k = at.session_state["kernel"]
+    k = state(at)
     assert k.name == "custom" and k.settings.divisor == 4 and k.settings.offset == 10
     np.testing.assert_array_equal(k.matrix, np.ones((2, 2)))
     at.file_uploader(key="pg_json").clear().upload("evil.json", b'{"matrix": [[1, "x"]]}', "application/json")
@@ -377,43 +316,47 @@ def test_a_kernel_file_is_loaded_and_a_bad_one_refused():
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert "evil.json" in err and "numbers" in err
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, np.ones((2, 2)))
+    np.testing.assert_array_equal(state(at).matrix, np.ones((2, 2)))
 
 
 def test_the_camera_is_a_photo_source_too():
     px = np.random.default_rng(4).integers(0, 256, (24, 32, 3), dtype=np.uint8)
     at = start()
     assert not at.camera_input  # no camera (and no browser permission prompt) until asked for
-    at.toggle(key="pg_camera_on").set_value(True).run()
-    assert ok(at).session_state["photo"].sample == ui.DEFAULT_SAMPLE  # nothing taken yet: the last photo stays
+    widget(at, "toggle", "pg_camera_on").set_value(True).run()
+    assert state(ok(at)).photo.sample == cache.DEFAULT_SAMPLE  # nothing taken yet: the last photo stays
     shot = png_bytes(px, "JPEG")
     at.camera_input(key="pg_camera").upload("shot.jpg", shot, "image/jpeg")
     at.run()
     decoded = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"))
-    np.testing.assert_array_equal(ok(at).session_state["photo"].pixels, decoded)
+    np.testing.assert_array_equal(state(ok(at)).photo.pixels, decoded)
     assert_shows(at, oracle(decoded, SHARPEN))
 
 
-def test_views_histogram_and_difference_match_the_filter():
+def test_result_histogram_and_difference_match_the_filter():
     px = np.random.default_rng(5).integers(0, 256, (16, 24, 3), dtype=np.uint8)
-    photo = ui.Photo("p", ui.digest_of(px), px)
-    v = ui.views(photo, SHARPEN, imgkernel.Settings())
+    photo = Photo("p", digest_of(px), px)
     expected = oracle(px, SHARPEN)
-    assert v.hist_counts.sum() == expected.size
-    assert v.hist_edges[0] == pytest.approx(expected.min()) and v.hist_edges[-1] == pytest.approx(expected.max())
+    counts, edges = cache.histogram(photo, SHARPEN, imgkernel.Settings())
+    assert counts.sum() == expected.size
+    assert edges[0] == pytest.approx(expected.min()) and edges[-1] == pytest.approx(expected.max())
     shown = np.clip(expected + 0.5, 0, 255).astype(np.uint8)
-    assert v.mean_difference == pytest.approx(np.abs(shown.astype(int) - px).mean(), abs=0.01)
-    assert ui.views(photo, SHARPEN, imgkernel.Settings(stride=2)).difference_jpeg is None
-    signed = ui.views(photo, SHARPEN, imgkernel.Settings(), "signed")  # the colour map is not what is compared
-    assert signed.mean_difference == pytest.approx(v.mean_difference)
-    gray = ui.views(photo, SHARPEN, imgkernel.Settings(gray=True), "signed")
-    assert gray.difference_jpeg is not None
+    png, mean = cache.difference(photo, SHARPEN, imgkernel.Settings())
+    assert mean == pytest.approx(np.abs(shown.astype(int) - px).mean(), abs=0.01)
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png))), np.abs(shown.astype(int) - px))
+    assert cache.difference(photo, SHARPEN, imgkernel.Settings(stride=2)) is None
+    v = cache.result_view(photo, SHARPEN, imgkernel.Settings(), "clip")
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(v.png))), shown)  # PNG: exact pixels
+    signed = cache.result_view(photo, SHARPEN, imgkernel.Settings(), "signed")
+    assert signed.limit == pytest.approx(np.abs(expected.mean(axis=2)).max(), rel=1e-5)
+    original = np.asarray(Image.open(io.BytesIO(cache.original_png(photo, gray=False))))
+    np.testing.assert_array_equal(original, px)
 
 
 def two_page_app(tmp_path: Path, other_page: str) -> AppTest:
     """The playground next to another page (as the Learn pages will be), to test switching pages."""
     (tmp_path / "other.py").write_text(other_page)
-    playground = Path(APP).parent / "pages" / "playground.py"
+    playground = PLAYGROUND
     (tmp_path / "app.py").write_text(
         "import streamlit as st\n"
         f"st.navigation([st.Page({str(playground)!r}, title='Playground', default=True),"
@@ -422,34 +365,35 @@ def two_page_app(tmp_path: Path, other_page: str) -> AppTest:
 
 
 def test_the_playground_keeps_its_state_across_page_switches(tmp_path):
-    at = two_page_app(tmp_path, "import streamlit as st\nimport ui\nst.write(ui.current_kernel().name)\n")
+    at = two_page_app(tmp_path, "import streamlit as st\nfrom app import session\nst.write(session.current().name)\n")
     at.run()
-    at.selectbox(key="pg_preset").select("blur").run()
-    at.slider(key="pg_p_blur_inner").set_value(0.5).run()
-    at.selectbox(key="pg_mode").select("wrap").run()
-    at.radio(key="pg_view").set_value("signed").run()
-    expected = ok(at).session_state["kernel"]
+    widget(at, "selectbox", "pg_preset").select("blur").run()
+    widget(at, "slider", "pg_p_blur_inner").set_value(0.5).run()
+    widget(at, "selectbox", "pg_mode").select("wrap").run()
+    widget(at, "radio", "pg_view").set_value("signed").run()
+    expected = state(ok(at))
     at.switch_page("other.py").run()
     assert ok(at).markdown[0].value == "blur"  # the other page sees the playground's kernel
-    at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
-    back = ok(at).session_state["kernel"]
+    at.switch_page(PLAYGROUND).run()
+    back = state(ok(at))
     assert (back.name, back.params, back.settings) == (expected.name, expected.params, expected.settings)
-    assert at.radio(key="pg_view").value == "signed" and at.selectbox(key="pg_mode").value == "wrap"
+    assert widget(at, "radio", "pg_view").value == "signed" and widget(at, "selectbox", "pg_mode").value == "wrap"
 
 
 def test_a_kernel_published_by_another_page_opens_in_the_playground(tmp_path):
-    other = ("import numpy as np\nimport streamlit as st\nimport ui\nfrom imgkernel.pipeline import Settings\n"
-             "ui.set_kernel(ui.KernelChoice('custom', 'Mine', {}, np.array([[1.0, 2.0], [3.0, 4.0]]),"
-             " Settings(stride=99, divisor=10.0)))\nst.write('set')\n")
+    other = ("import numpy as np\nimport streamlit as st\nfrom app import session, state\n"
+             "session.apply(state.load_kernel, np.array([[1.0, 2.0], [3.0, 4.0]]), title='Mine', divisor=10.0)\n"
+             "session.apply(state.set_option, 'stride', 99)\nst.write('set')\n")
     at = two_page_app(tmp_path, other)
     at.run()
     at.switch_page("other.py").run()
-    at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
-    assert not at.exception and not at.error
-    k = at.session_state["kernel"]
+    at.switch_page(PLAYGROUND).run()
+    assert not at.exception
+    k = state(at)
     np.testing.assert_array_equal(k.matrix, [[1, 2], [3, 4]])
+    assert k.title == "Mine" and widget(at, "selectbox", "pg_preset").value == "custom"
     assert k.settings.divisor == 10 and k.settings.stride == 1  # the impossible stride was refused
-    assert any("stride" in w.value for w in at.warning)
+    assert any("Stride" in e.value for e in at.error)
 
 
 @pytest.fixture
@@ -465,41 +409,41 @@ def box_kernel(monkeypatch):
 
 def test_integer_parameters_are_integer_sliders(box_kernel):
     at = start()
-    at.selectbox(key="pg_preset").select("test_box").run()
-    slider = at.slider(key="pg_p_test_box_size")
+    widget(at, "selectbox", "pg_preset").select("test_box").run()
+    slider = widget(at, "slider", "pg_p_test_box_size")
     assert isinstance(slider.value, int) and slider.value == 3
     slider.set_value(7).run()
-    k = ok(at).session_state["kernel"]
+    k = state(ok(at))
     assert k.params == {"size": 7} and k.matrix.shape == (7, 7)
-    assert at.number_input(key="pg_rows").value == 7
+    assert widget(at, "number_input", "pg_rows").value == 7
     assert_shows(at, oracle(sample_pixels(), np.full((7, 7), 1 / 49)))
     again = ok(start({"k": "test_box", "p.size": "5"}))
-    assert again.session_state["kernel"].matrix.shape == (5, 5)
+    assert state(again).matrix.shape == (5, 5)
 
 
 def test_a_kernel_that_cannot_fit_in_valid_mode_is_explained_and_recoverable():
     tiny = np.full((6, 6, 3), 50, np.uint8)
     at = upload(start(), "tiny.png", png_bytes(tiny))
-    at.selectbox(key="pg_mode").select("valid").run()
-    at.slider(key="pg_dil").set_value(4).run()  # a 3x3 kernel spans 9 pixels with dilation 4
+    widget(at, "selectbox", "pg_mode").select("valid").run()
+    widget(at, "slider", "pg_dil").set_value(4).run()  # a 3x3 kernel spans 9 pixels with dilation 4
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert "valid" in err and "fit" in err
-    at.selectbox(key="pg_mode").select("reflect").run()
+    widget(at, "selectbox", "pg_mode").select("reflect").run()
     assert_shows(ok(at), np.full((6, 6, 3), 50.0))  # sharpen keeps a flat photo as it is
 
 
 def test_the_photo_widget_touched_last_wins():
     px = np.random.default_rng(6).integers(0, 256, (20, 20, 3), dtype=np.uint8)
     at = ok(upload(start(), "mine.png", png_bytes(px)))
-    assert at.session_state["photo"].name == "mine.png"
-    at.selectbox(key="pg_sample").select("Coffee cup").run()
-    assert ok(at).session_state["photo"].sample == "Coffee cup"
+    assert state(at).photo.name == "mine.png"
+    widget(at, "selectbox", "pg_sample").select("Coffee cup").run()
+    assert state(ok(at)).photo.sample == "Coffee cup"
     assert_shows(at, oracle(sample_pixels("Coffee cup"), SHARPEN))
     at.file_uploader(key="pg_upload").clear().upload("again.png", png_bytes(px)).run()
-    assert ok(at).session_state["photo"].name == "again.png"
+    assert state(ok(at)).photo.name == "again.png"
     at.file_uploader(key="pg_upload").clear().run()  # removing the file hands back to the sample
-    assert ok(at).session_state["photo"].sample == "Coffee cup"
+    assert state(ok(at)).photo.sample == "Coffee cup"
 
 
 def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(monkeypatch):
@@ -512,14 +456,14 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
                                 (imgkernel.Param("size", "Size", 3, 1, 9, 2, integer=True),))
     monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
     at = start()
-    at.selectbox(key="pg_preset").select("test_picky").run()
-    at.slider(key="pg_p_test_picky_size").set_value(5).run()
-    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, np.full((5, 5), 1 / 25))
-    at.slider(key="pg_p_test_picky_size").set_value(7).run()
+    widget(at, "selectbox", "pg_preset").select("test_picky").run()
+    widget(at, "slider", "pg_p_test_picky_size").set_value(5).run()
+    np.testing.assert_array_equal(state(ok(at)).matrix, np.full((5, 5), 1 / 25))
+    widget(at, "slider", "pg_p_test_picky_size").set_value(7).run()
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert "Too wide" in err
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, np.full((5, 5), 1 / 25))
+    np.testing.assert_array_equal(state(at).matrix, np.full((5, 5), 1 / 25))
     assert_shows(at, oracle(sample_pixels(), np.full((5, 5), 1 / 25)))
 
 
@@ -527,28 +471,30 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
 @pytest.mark.parametrize(("text", "stem"), [("../../etc/my Photo?.png", "etc-my-photo-png"), ("Blur (3x3 Gaussian)",
                                             "blur-3x3-gaussian"), ("???", "image"), ("a" * 100, "a" * 60)])
 def test_download_names_are_safe_file_names(text, stem):
-    assert ui.file_stem(text) == stem
+    assert file_stem(text) == stem
 
 
 def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_path):
     big = np.random.default_rng(7).normal(size=(41, 41))  # ~40 kB of text: over any safe URL length
     at = two_page_app(tmp_path, "import streamlit as st\nst.write('other')\n")
     at.run()
+    open_detail(at, "Export and share")
     at.file_uploader(key="pg_json").upload("big.json", imgkernel.kernel_io.kernel_to_json(big).encode(),
                                            "application/json")
     at.run()
-    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, big)
+    np.testing.assert_array_equal(state(ok(at)).matrix, big)
     assert "m" not in at.query_params and "k" not in at.query_params
     assert any("too big for a link" in c.value for c in at.caption)
     at.switch_page("other.py").run()
-    at.switch_page(str(Path(APP).parent / "pages" / "playground.py")).run()
-    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, big)
+    at.switch_page(PLAYGROUND).run()
+    np.testing.assert_array_equal(state(ok(at)).matrix, big)
 
 
 def test_the_kernel_file_saves_the_scale_in_use():
     at = start()
-    at.selectbox(key="pg_preset").select("blur").run()
-    at.toggle(key="pg_mean").set_value(True).run()
+    widget(at, "selectbox", "pg_preset").select("blur").run()
+    widget(at, "toggle", "pg_mean").set_value(True).run()
+    open_detail(at, "Export and share")
     (doc,) = [c.value for c in at.code if c.language == "json"]
     parsed = imgkernel.kernel_io.kernel_from_json(doc)
     assert parsed.divisor == 9 and parsed.offset == 0  # mean: divided by the 9 cells

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 import imgkernel
+from app.state import current_download
 from imgkernel.images import EXTENSIONS
 from imgkernel.limits import (
     MAX_DILATION,
@@ -25,18 +26,21 @@ from imgkernel.limits import (
     MAX_SHARE_QUERY_CHARS,
     MAX_STRIDE,
 )
-from tests.corpus import corpus
-from tests.test_app_playground import (
+from tests.apptest import (
     SHARPEN,
     assert_shows,
     edit,
     ok,
+    open_detail,
     oracle,
     png_bytes,
     sample_pixels,
     start,
+    state,
     upload,
+    widget,
 )
+from tests.corpus import corpus
 
 OUTLINE = imgkernel.get("outline").matrix()
 FILES = {name: f for name, f in corpus().items() if f.max_pixels is None}  # the rest need their own small limit
@@ -76,7 +80,7 @@ def test_every_corpus_file_through_the_uploader(with_good_photo, name):
     at.file_uploader(key="pg_upload").clear().upload(name, f.data, "application/octet-stream")
     at.run()
     no_traceback(at)
-    photo = at.session_state["photo"]
+    photo = state(at).photo
     if f.ok:
         _, shape, has_alpha = f.expect
         assert not at.error, [e.value for e in at.error]
@@ -84,8 +88,9 @@ def test_every_corpus_file_through_the_uploader(with_good_photo, name):
         assert (photo.alpha is not None) == has_alpha
         for (r, c), value in f.probes:
             assert np.abs(photo.pixels[r, c].astype(int) - np.asarray(value)).max() <= f.tol
+        open_detail(at, "Export and share")
         at.button(key="pg_prepare").click().run()
-        download = np.asarray(Image.open(io.BytesIO(ok(at).session_state["pg_download"][1])))
+        download = np.asarray(Image.open(io.BytesIO(current_download(state(ok(at))))))
         channels = (1 if len(shape) == 2 else 3) + (1 if has_alpha else 0)
         assert (download.shape[2] if download.ndim == 3 else 1) == channels  # alpha kept for the download
         if has_alpha:
@@ -98,31 +103,31 @@ def test_every_corpus_file_through_the_uploader(with_good_photo, name):
         np.testing.assert_array_equal(photo.pixels, good_photo())
         expected_px = good_photo()
     # the next action works and gives correct pixels
-    at.selectbox(key="pg_preset").select("outline").run()
+    widget(at, "selectbox", "pg_preset").select("outline").run()
     no_traceback(at)
     assert not [e for e in at.error if "last good photo" not in e.value]
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, OUTLINE)
+    np.testing.assert_array_equal(state(at).matrix, OUTLINE)
     assert_shows(at, oracle(expected_px, OUTLINE), clip_tolerance=2)
 
 
 def test_a_refused_replacement_keeps_the_previous_upload_not_the_sample():
     """The browser replaces a file in two runs (the old file removed, then the new one added)."""
     at = start()
-    at.selectbox(key="pg_sample").select("Coffee cup").run()
+    widget(at, "selectbox", "pg_sample").select("Coffee cup").run()
     ok(upload(at, "good.png", png_bytes(good_photo())))
     at.file_uploader(key="pg_upload").clear().run()  # run 1: the old file is gone (the sample shows meanwhile)
-    assert ok(at).session_state["photo"].sample == "Coffee cup"
+    assert state(ok(at)).photo.sample == "Coffee cup"
     at.file_uploader(key="pg_upload").upload("notes.png", b"not a picture", "image/png").run()  # run 2
     no_traceback(at)
     (err,) = [e.value for e in at.error]
     assert "notes.png" in err
-    np.testing.assert_array_equal(at.session_state["photo"].pixels, good_photo())
+    np.testing.assert_array_equal(state(at).photo.pixels, good_photo())
     assert_shows(at, oracle(good_photo(), SHARPEN))
-    at.selectbox(key="pg_preset").select("outline").run()  # and it stays for the next action
-    assert at.session_state["photo"].name == "good.png"
+    widget(at, "selectbox", "pg_preset").select("outline").run()  # and it stays for the next action
+    assert state(at).photo.name == "good.png"
     assert_shows(at, oracle(good_photo(), OUTLINE))
-    at.selectbox(key="pg_sample").select("Astronaut").run()  # choosing a sample still works
-    assert ok(at).session_state["photo"].sample == "Astronaut"
+    widget(at, "selectbox", "pg_sample").select("Astronaut").run()  # choosing a sample still works
+    assert state(ok(at)).photo.sample == "Astronaut"
 
 
 def test_an_upload_writes_nothing_to_disk():
@@ -141,31 +146,32 @@ def test_an_upload_writes_nothing_to_disk():
     before = snapshot()
     px = np.random.default_rng(5).integers(0, 256, (300, 400, 3), dtype=np.uint8)
     ok(upload(at, "private.jpg", png_bytes(px, "JPEG"), "image/jpeg"))
+    open_detail(at, "Export and share")
     at.button(key="pg_prepare").click().run()
-    assert ok(at).session_state["photo"].name == "private.jpg"
+    assert state(ok(at)).photo.name == "private.jpg"
     assert snapshot() - before == set()
 
 
 # ---- the kernel grid ----
 
 @pytest.mark.parametrize(("value", "words"), [
-    # The grid's number column turns "" and "nan" into NaN and "inf" into infinity before the app sees them.
-    ("text", "not a number"), ("", "NaN"), (None, "NaN"), ("nan", "NaN"), ("inf", "too large"), ("-inf", "too large"),
+    ("text", "not a number"), ("", "empty"), (None, "empty"), ("nan", "NaN"), ("inf", "too large"),
+    ("-inf", "too large"),
     (float("inf"), "too large"), ("1e308", "too large"), (1e308, "too large"),
     (MAX_KERNEL_ABS * 1.0001, "too large"), ("<script>alert(1)</script>", "not a number"),
-    ("__import__('os').system('touch /tmp/pwned')", "not a number"), ("1; DROP TABLE k", "not a number"),
+    ("__import__('os').system('touch /tmp/pwned')", "too long a text"), ("1; DROP TABLE k", "not a number"),
 ])
 def test_bad_grid_cells_are_refused_and_the_next_edit_works(value, words):
     at = edit(start(), 1, 1, value)
     no_traceback(at)
     (err,) = [e.value for e in at.error]
     assert "row 2, column 2" in err and words in err
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, SHARPEN)
+    np.testing.assert_array_equal(state(at).matrix, SHARPEN)
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
     at = edit(at, 0, 0, 1.0)  # the next action: a good edit
     expected = SHARPEN.copy()
     expected[0, 0] = 1.0
-    np.testing.assert_array_equal(ok(at).session_state["kernel"].matrix, expected)
+    np.testing.assert_array_equal(state(ok(at)).matrix, expected)
     assert_shows(at, oracle(sample_pixels(), expected), clip_tolerance=2)
     assert not Path("/tmp/pwned").exists()
 
@@ -173,7 +179,7 @@ def test_bad_grid_cells_are_refused_and_the_next_edit_works(value, words):
 @pytest.mark.parametrize("value", [MAX_KERNEL_ABS, -MAX_KERNEL_ABS, " 2 ", "-0", 1e-300])
 def test_grid_values_at_the_limits_are_accepted(value):
     at = ok(edit(start(), 1, 1, value))
-    got = at.session_state["kernel"].matrix[1, 1]
+    got = state(at).matrix[1, 1]
     assert got == pytest.approx(float(value))
 
 
@@ -186,18 +192,18 @@ def test_an_all_zero_kernel_gives_a_black_result_and_can_be_left():
             if SHARPEN[r, c]:
                 at = edit(at, r, c, 0.0)
     ok(at)
-    assert not at.session_state["kernel"].matrix.any()
+    assert not state(at).matrix.any()
     assert_shows(at, np.zeros(sample_pixels().shape))
-    at.selectbox(key="pg_preset").select("outline").run()
+    widget(at, "selectbox", "pg_preset").select("outline").run()
     assert_shows(ok(at), oracle(sample_pixels(), OUTLINE))
 
 
 @pytest.mark.parametrize("side", [1, 15, MAX_KERNEL_SIDE])
 def test_kernel_sizes_at_the_limits(side):
     at = start()
-    at.number_input(key="pg_rows").set_value(side).run()
-    at.number_input(key="pg_cols").set_value(side).run()
-    k = ok(at).session_state["kernel"].matrix
+    widget(at, "number_input", "pg_rows").set_value(side).run()
+    widget(at, "number_input", "pg_cols").set_value(side).run()
+    k = state(ok(at)).matrix
     assert k.shape == (side, side)
     expected = np.zeros((side, side))
     c, o = side // 2, max(0, 1 - side // 2)  # the sharpen weights kept around the centre
@@ -210,8 +216,8 @@ def test_kernel_sizes_at_the_limits(side):
 def test_a_forged_kernel_side_past_the_limit_never_reaches_the_engine(side):
     """The browser cannot type past the field's bounds; a forged websocket value is clamped by Streamlit."""
     at = start()
-    at.number_input(key="pg_rows").set_value(side).run()
-    k = ok(at).session_state["kernel"].matrix
+    widget(at, "number_input", "pg_rows").set_value(side).run()
+    k = state(ok(at)).matrix
     assert 1 <= k.shape[0] <= MAX_KERNEL_SIDE and k.shape[1] == 3
     assert_shows(at, oracle(sample_pixels(), k), clip_tolerance=2)
 
@@ -221,12 +227,12 @@ def test_a_forged_kernel_side_past_the_limit_never_reaches_the_engine(side):
 @pytest.mark.parametrize("value", [0.0, 1e-300, -1e-300])
 def test_a_useless_divisor_is_refused_and_the_last_valid_one_kept(value):
     at = start()
-    at.number_input(key="pg_div").set_value(2.0).run()
-    at.number_input(key="pg_div").set_value(value).run()
+    widget(at, "number_input", "pg_div").set_value(2.0).run()
+    widget(at, "number_input", "pg_div").set_value(value).run()
     no_traceback(at)
     (err,) = [e.value for e in at.error]
     assert "last valid divisor (2)" in err
-    assert at.session_state["kernel"].settings.divisor == 2.0
+    assert state(at).settings.divisor == 2.0
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
 
 
@@ -234,8 +240,8 @@ def test_a_useless_divisor_is_refused_and_the_last_valid_one_kept(value):
 @pytest.mark.parametrize("value", [MAX_KERNEL_ABS, -MAX_KERNEL_ABS])
 def test_number_fields_at_the_weight_limit(key, value):
     at = start()
-    at.number_input(key=key).set_value(value).run()
-    s = ok(at).session_state["kernel"].settings
+    widget(at, "number_input", key).set_value(value).run()
+    s = state(ok(at)).settings
     assert getattr(s, "divisor" if key == "pg_div" else "offset") == value
     kw = {"divisor": value} if key == "pg_div" else {"offset": value}
     assert_shows(at, oracle(sample_pixels(), SHARPEN, **kw))
@@ -246,10 +252,10 @@ def test_number_fields_at_the_weight_limit(key, value):
 def test_forged_number_fields_past_the_weight_limit_never_reach_the_engine(key, value):
     """The browser cannot enter these; a forged value is clamped by Streamlit into the field's bounds."""
     at = start()
-    at.selectbox(key="pg_mode").select("constant").run()
-    at.number_input(key=key).set_value(value).run()
+    widget(at, "selectbox", "pg_mode").select("constant").run()
+    widget(at, "number_input", key).set_value(value).run()
     no_traceback(at)
-    s = at.session_state["kernel"].settings
+    s = state(at).settings
     for v in (s.divisor, s.offset, s.cval):
         assert np.isfinite(v) and abs(v) <= MAX_KERNEL_ABS
     assert s.divisor != 0
@@ -282,15 +288,16 @@ NESTED = ("[" * 100_000 + "]" * 100_000).encode()
 ])
 def test_bad_kernel_files_are_refused_and_the_kernel_stays(data, words):
     at = start()
+    open_detail(at, "Export and share")
     at.file_uploader(key="pg_json").upload("k.json", data, "application/json")
     at.run()
     no_traceback(at)
     (err,) = [e.value for e in at.error]
     assert "k.json" in err and words in err and "current kernel stays" in err
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, SHARPEN)
+    np.testing.assert_array_equal(state(at).matrix, SHARPEN)
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
-    at.selectbox(key="pg_preset").select("outline").run()  # the next action works
-    np.testing.assert_array_equal(at.session_state["kernel"].matrix, OUTLINE)
+    widget(at, "selectbox", "pg_preset").select("outline").run()  # the next action works
+    np.testing.assert_array_equal(state(at).matrix, OUTLINE)
     assert_shows(at, oracle(sample_pixels(), OUTLINE))
 
 
@@ -300,9 +307,10 @@ def test_a_kernel_file_at_the_size_limits_is_accepted():
     text = json.dumps(doc)
     text += " " * (MAX_KERNEL_JSON_BYTES - len(text))  # exactly at the byte limit
     at = start()
+    open_detail(at, "Export and share")
     at.file_uploader(key="pg_json").upload("big.json", text.encode(), "application/json")
     at.run()
-    k = ok(at).session_state["kernel"]
+    k = state(ok(at))
     assert k.matrix.shape == (side, side) and k.settings.divisor == side * side
     assert_shows(at, oracle(sample_pixels(), np.ones((side, side)), divisor=side * side), clip_tolerance=2)
 
@@ -337,14 +345,14 @@ def test_hostile_links_are_ignored_with_a_notice(query):
     (warning,) = [w.value for w in at.warning]
     assert warning.startswith("Some settings in the link were ignored")
     assert "<script>" not in "".join(m.value for m in at.markdown)  # never rendered as markup
-    k = at.session_state["kernel"]
-    photo = at.session_state["photo"]
+    k = state(at)
+    photo = state(at).photo
     assert photo.sample in (None, "Chelsea the cat") and "passwd" not in photo.name
     assert_shows(at, oracle(photo.pixels, k.matrix, mode=k.settings.mode, divisor=k.settings.divisor,
                             offset=k.settings.offset), clip_tolerance=2)
-    at.selectbox(key="pg_preset").select("outline").run()  # the next action works
+    widget(at, "selectbox", "pg_preset").select("outline").run()  # the next action works
     assert_shows(ok(at), oracle(photo.pixels, OUTLINE, mode=k.settings.mode, divisor=1.0,
-                                offset=at.session_state["kernel"].settings.offset), clip_tolerance=2)
+                                offset=state(at).settings.offset), clip_tolerance=2)
     assert not MARKER.exists()
 
 
@@ -352,7 +360,7 @@ def test_an_oversized_link_is_ignored_as_a_whole():
     at = start({"k": "blur", "mode": "wrap", "pad": "x" * MAX_SHARE_QUERY_CHARS})
     (warning,) = [w.value for w in ok_but_warned(at).warning]
     assert "too long" in warning
-    assert at.session_state["kernel"].name == "sharpen" and at.session_state["kernel"].settings.mode == "reflect"
+    assert state(at).name == "sharpen" and state(at).settings.mode == "reflect"
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
 
 
@@ -367,21 +375,21 @@ def test_a_link_exactly_at_the_length_limit_is_read():
     at = start({"k": "blur", "zz": "x" * pad})
     (warning,) = [w.value for w in ok_but_warned(at).warning]
     assert "unknown setting" in warning and "too long" not in warning  # only the junk key is ignored
-    assert at.session_state["kernel"].name == "blur"
+    assert state(at).name == "blur"
     at = start({"k": "blur", "zz": "x" * (pad + 1)})
     (warning,) = [w.value for w in ok_but_warned(at).warning]
-    assert "too long" in warning and at.session_state["kernel"].name == "sharpen"
+    assert "too long" in warning and state(at).name == "sharpen"
 
 
 @pytest.mark.parametrize(("key", "field", "limit"),
                          [("stride", "stride", MAX_STRIDE), ("dil", "dilation", MAX_DILATION)])
 def test_stride_and_dilation_at_and_past_the_limit(key, field, limit):
     at = ok(start({key: str(limit)}))
-    assert getattr(at.session_state["kernel"].settings, field) == limit
+    assert getattr(state(at).settings, field) == limit
     assert not at.warning
     at = start({key: str(limit + 1)})
     (warning,) = [w.value for w in ok_but_warned(at).warning]
-    assert key in warning and getattr(at.session_state["kernel"].settings, field) == 1
+    assert key in warning and getattr(state(at).settings, field) == 1
     at = start()
-    at.slider(key="pg_stride" if key == "stride" else "pg_dil").set_value(limit).run()
-    assert getattr(ok(at).session_state["kernel"].settings, field) == limit
+    widget(at, "slider", "pg_stride" if key == "stride" else "pg_dil").set_value(limit).run()
+    assert getattr(state(ok(at)).settings, field) == limit

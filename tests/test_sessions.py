@@ -1,4 +1,4 @@
-"""Several playground sessions at once in one process, sharing the process-wide caches (``ui``'s
+"""Several playground sessions at once in one process, sharing the process-wide caches (``app.cache``'s
 st.cache_data functions): each sees only its own photo and kernel, and its results match the oracle.
 
 AppTest swaps a process-global mock Runtime in and out around every run, so AppTest runs cannot overlap in
@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 import imgkernel
-import ui
-from tests.test_app_playground import assert_shows, ok, oracle, png_bytes, start, upload
+from app import cache
+from app.state import Photo, digest_of
+from tests.apptest import assert_shows, edit, ok, oracle, png_bytes, start, state, upload, widget
 
 PRESETS = ["outline", "emboss", "box_blur", "sobel_left", "laplacian_8", "gaussian"]
 
@@ -35,9 +36,9 @@ def session_steps(i: int, rounds: int = 3):
     at = ok(upload(start(), f"s{i}.png", png_bytes(px)))
     yield
     for r in range(rounds):
-        at.selectbox(key="pg_preset").select(preset if r % 2 == 0 else "sharpen").run()
-        k = ok(at).session_state["kernel"]
-        photo = at.session_state["photo"]
+        widget(at, "selectbox", "pg_preset").select(preset if r % 2 == 0 else "sharpen").run()
+        k = state(ok(at))
+        photo = state(at).photo
         assert photo.name == f"s{i}.png"
         np.testing.assert_array_equal(photo.pixels, px)
         assert k.name == (preset if r % 2 == 0 else "sharpen")
@@ -46,10 +47,8 @@ def session_steps(i: int, rounds: int = 3):
         assert_shows(at, oracle(px, k.matrix, mode=s.mode, divisor=s.divisor, offset=s.offset), clip_tolerance=2)
         yield
     # a custom weight on top of the last preset: the session's own edit
-    at.session_state[at.session_state["pg_grid_key"]] = {
-        "edited_rows": {0: {"0": float(i + 1)}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    k = ok(at).session_state["kernel"]
+    edit(at, 0, 0, float(i + 1))
+    k = state(ok(at))
     assert k.name == "custom" and k.matrix[0, 0] == i + 1
     assert_shows(at, oracle(px, k.matrix, divisor=k.settings.divisor, offset=k.settings.offset), clip_tolerance=2)
 
@@ -63,17 +62,17 @@ def test_interleaved_sessions_never_see_each_others_photo_or_kernel():
 
 
 def test_the_shared_caches_give_each_thread_its_own_result():
-    """ui.views / ui.filtered called from 8 threads at once, several rounds, overlapping photos and kernels."""
-    photos = [ui.Photo(f"p{i}", ui.digest_of(session_photo(i)), session_photo(i)) for i in range(8)]
+    """cache.filtered and cache.result_view from 8 threads at once, several rounds, overlapping photos, kernels."""
+    photos = [Photo(f"p{i}", digest_of(session_photo(i)), session_photo(i)) for i in range(8)]
     kernels = [imgkernel.get(p).matrix() for p in PRESETS]
 
     def work(i: int) -> None:
         for r in range(6):
             photo, kernel = photos[(i + r) % len(photos)], kernels[(i * 3 + r) % len(kernels)]
-            result = ui.filtered(photo, kernel, imgkernel.Settings())
+            result = cache.filtered(photo, kernel, imgkernel.Settings())
             np.testing.assert_allclose(result.values, oracle(photo.pixels, kernel), atol=1e-3)
-            v = ui.views(photo, kernel, imgkernel.Settings())
-            assert v.shape == result.values.shape and v.low == pytest.approx(result.values.min())
+            v = cache.result_view(photo, kernel, imgkernel.Settings(), "clip")
+            assert (v.height, v.width) == result.values.shape[:2] and v.low == pytest.approx(result.values.min())
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         for f in [pool.submit(work, i) for i in range(8)]:

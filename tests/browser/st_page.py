@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 import imgkernel
+from app.wording import preset_label
 
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ROW_PX = 35  # glide-data-grid header and row height
@@ -64,9 +65,8 @@ def select(page, label: str, option: str) -> None:
 
 
 def choose_kernel(page, name: str) -> None:
-    """Pick the catalogue kernel ``name`` in the playground's Kernel box (labelled "Category · Title")."""
-    spec = imgkernel.get(name)
-    select(page, "Kernel", f"{spec.category} · {spec.title}")
+    """Pick the catalogue kernel ``name`` in the playground's Kernel box (labelled as the app labels it)."""
+    select(page, "Kernel", preset_label(imgkernel.get(name)))
 
 
 def image_pixels(page, index: int) -> np.ndarray:

@@ -92,8 +92,9 @@ def test_a_file_just_under_the_upload_limit_reaches_the_loader(page, app_url, tm
     assert_good_photo_still_works(page)
 
 
-# Caches bound the memory: ui._filtered holds 16 results, ui._views 16, ui._decoded 4 photos and the session
-# one upload, so after 20 different uploads every cache is full and further uploads only replace entries.
+# Caches bound the memory: app.cache._filtered holds 16 results, _result_view 32 encoded ones, _decoded 4
+# photos and the session one upload, so after 20 different uploads every cache is full and further uploads
+# only replace entries.
 # A 1 MP photo costs at most ~3 MB decoded + ~15 MB per filter result (float32 values and 8-bit image,
 # 3 channels): growth between upload 20 and 40 must stay far below what 20 more uncapped results would take
 # (20 x 15 MB = 300 MB). Measured: +13 MB (RSS 463 -> 476 MB; 500 MB at 30 uploads, allocator noise); 80 MB

@@ -1,6 +1,8 @@
-"""Small Streamlit helpers shared by the Learn pages (on top of ``ui``'s session contract)."""
+"""Small Streamlit helpers shared by the Learn pages: they read and change the playground's one state."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -8,25 +10,36 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-import ui
+
+from . import session
+from .state import PlaygroundState, choose_preset, load_kernel
 
 CURRENT = "__current__"
+PLAYGROUND = "pages/playground.py"
 
 
-def spec_choice(spec: imgkernel.KernelSpec, settings: imgkernel.Settings) -> ui.KernelChoice:
-    """A catalogue preset at its defaults, with its suggested divisor/offset on top of ``settings``."""
-    return ui.KernelChoice(spec.name, spec.title, spec.defaults(), spec.matrix(),
-                           settings.with_(divisor=spec.divisor, offset=spec.offset, normalise=False, mean=False))
-
-
-def open_in_playground(spec: imgkernel.KernelSpec) -> None:
-    """Make ``spec`` the current kernel and go to the playground (or say so when it is not there)."""
-    ui.set_kernel(spec_choice(spec, ui.current_kernel().settings))
+def open_in_playground(change: Callable[[PlaygroundState], PlaygroundState], what: str) -> None:
+    """Apply ``change`` to the playground's state and go there (or say so when the page is missing)."""
+    session.apply(change)
     try:
-        st.switch_page("pages/playground.py")
+        st.switch_page(PLAYGROUND)
     except st.errors.StreamlitAPIException:
-        st.session_state["learn_notice"] = f"{spec.title} is now the current kernel; open the Playground to edit it."
+        st.session_state["learn_notice"] = f"{what} is now the current kernel; open the Playground to edit it."
         st.rerun()
+
+
+def open_preset(spec: imgkernel.KernelSpec) -> None:
+    """A catalogue kernel at its defaults and suggested divisor/offset, opened in the playground."""
+    open_in_playground(lambda s: choose_preset(s, spec.name), spec.title)
+
+
+def open_matrix(matrix: np.ndarray, title: str) -> None:
+    """A kernel built on a Learn page, opened in the playground as a custom kernel (current scale kept)."""
+    def change(s: PlaygroundState) -> PlaygroundState:
+        return load_kernel(s, matrix, title=title, divisor=s.settings.divisor, offset=s.settings.offset,
+                           where="kernel")
+
+    open_in_playground(change, title)
 
 
 def show_notice() -> None:
@@ -38,7 +51,7 @@ def show_notice() -> None:
 
 def kernel_picker(label: str, key: str, default: str = CURRENT) -> tuple[str, np.ndarray]:
     """A selectbox of "the current kernel" plus every catalogue kernel (at its defaults): (title, matrix)."""
-    current = ui.current_kernel()
+    current = session.current()
     options = [CURRENT, *imgkernel.CATALOGUE]
     name = st.selectbox(
         label, options, index=options.index(default) if default in options else 0, key=key,

@@ -1,0 +1,157 @@
+"""Cached calls into imgkernel: photos, previews, filter results and the encoded pictures the page shows.
+
+Every cache is shared by all sessions and bounded (``max_entries``). Photos are keyed on their digest, never
+on the pixel array itself (Streamlit hashes big arrays from a sample); kernels are small and hashed in full.
+Each picture is encoded once per thing it depends on: the original per photo (and grayscale), the result per
+kernel and settings; the difference, histogram and loupe only when their panel is open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+import imgkernel
+from imgkernel.images import resize_long_side
+from imgkernel.limits import PREVIEW_LONG_SIDE
+from imgkernel.pipeline import Settings, output_alpha, prepare
+
+from .state import Photo, make_photo
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+SAMPLES: dict[str, str] = {
+    "Chelsea the cat": "chelsea.png",
+    "Coffee cup": "coffee.png",
+    "Astronaut": "astronaut.png",
+    "Camera man (gray)": "camera.png",
+    "Brick wall (gray)": "brick.png",
+    "Rocket launch": "rocket.jpg",
+}
+DEFAULT_SAMPLE = "Chelsea the cat"
+_ARRAYS = {np.ndarray: lambda a: (a.shape, a.dtype.str, a.tobytes())}  # kernels only: small, hashed in full
+
+
+@st.cache_data(max_entries=len(SAMPLES), show_spinner=False)
+def _sample_loaded(name: str) -> imgkernel.LoadedImage:
+    return imgkernel.load_image(ASSETS / SAMPLES[name])
+
+
+def sample_photo(name: str = DEFAULT_SAMPLE) -> Photo:
+    if name not in SAMPLES:
+        name = DEFAULT_SAMPLE
+    return make_photo(name, _sample_loaded(name), sample=name)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)  # a 12 MP photo is 36 MB: keep few
+def _decoded(sha: str, _data: bytes) -> imgkernel.LoadedImage:
+    # ``sha`` stands for ``_data``; errors (ImageLoadError) are raised, never cached.
+    return imgkernel.load_image(_data)
+
+
+def photo_from_upload(name: str, data: bytes) -> Photo:
+    """An uploaded or camera file as a Photo; raises ``ImageLoadError`` with a plain message."""
+    return make_photo(name, _decoded(hashlib.sha256(data).hexdigest(), data))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails
+def _preview(digest: str, long_side: int, _pixels: np.ndarray) -> np.ndarray:
+    return resize_long_side(_pixels, long_side)
+
+
+def preview(photo: Photo, long_side: int = PREVIEW_LONG_SIDE) -> Photo:
+    """The photo downscaled (never upscaled) so its long side is at most ``long_side`` px; alpha dropped."""
+    if max(photo.pixels.shape[:2]) <= long_side:
+        return photo
+    return Photo(photo.name, f"{photo.digest}@{long_side}", _preview(photo.digest, long_side, photo.pixels),
+                 None, photo.sample)
+
+
+# A 1024-px preview result is ~12 MB (float32 responses + 8-bit image): 16 entries bound the memory.
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_ARRAYS)
+def _filtered(digest: str, _pixels: np.ndarray, kernel: np.ndarray, settings: Settings) -> imgkernel.Result:
+    return imgkernel.run_filter(_pixels, kernel, settings)
+
+
+def filtered(photo: Photo, kernel: np.ndarray, settings: Settings) -> imgkernel.Result:
+    """The cached filter result for a photo (keyed on its digest), kernel and settings."""
+    return _filtered(photo.digest, photo.pixels, np.asarray(kernel, dtype=np.float64), settings)
+
+
+def displayed(result: imgkernel.Result, view: str) -> np.ndarray:
+    """The 8-bit picture of a result for a view mode: the mapping, or the signed colour map."""
+    return imgkernel.signed_colormap(result.values) if view == "signed" else result.mapped.image
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _original_png(digest: str, _pixels: np.ndarray, gray: bool) -> bytes:
+    return imgkernel.encode_png(prepare(_pixels, Settings(gray=gray)))
+
+
+def original_png(photo: Photo, gray: bool) -> bytes:
+    """The photo as the filter sees it (its luminance when ``gray``), as PNG: exact pixels."""
+    return _original_png(photo.digest, photo.pixels, gray)
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """The filtered picture, encoded, and the numbers shown under it."""
+
+    png: bytes
+    width: int
+    height: int
+    low: float
+    high: float
+    clipped_pixels: int
+    clipped_fraction: float
+    limit: float  # the magnitude drawn at full colour in the signed view
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_ARRAYS)
+def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
+    result = filtered(_photo, kernel, settings)
+    m = result.mapped
+    limit = float(np.max(np.abs(result.values.mean(axis=2) if result.values.ndim == 3 else result.values)))
+    return ResultView(imgkernel.encode_png(displayed(result, view)), result.values.shape[1],
+                      result.values.shape[0], m.low, m.high, m.clipped_pixels, m.clipped_fraction, limit)
+
+
+def result_view(photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
+    """The encoded result of ``photo`` through ``kernel``; raises ``KernelError`` for impossible settings."""
+    return _result_view(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings, view)
+
+
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=_ARRAYS)
+def _difference(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings) -> tuple[bytes, float] | None:
+    result = filtered(_photo, kernel, settings).mapped.image
+    original = prepare(_photo.pixels, settings)
+    if result.shape != original.shape:
+        return None
+    diff = np.abs(result.astype(np.int16) - original.astype(np.int16)).astype(np.uint8)
+    return imgkernel.encode_png(diff), float(diff.mean())
+
+
+def difference(photo: Photo, kernel: np.ndarray, settings: Settings) -> tuple[bytes, float] | None:
+    """|8-bit result − original| as PNG and its mean; None when stride or ``valid`` changed the size."""
+    return _difference(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings)
+
+
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=_ARRAYS)
+def _histogram(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    return np.histogram(filtered(_photo, kernel, settings).values, bins=64)
+
+
+def histogram(photo: Photo, kernel: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """64-bin counts and edges of the responses after divisor and offset (all channels)."""
+    return _histogram(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings)
+
+
+def full_resolution_png(photo: Photo, kernel: np.ndarray, settings: Settings, view: str = "clip") -> bytes:
+    """The filtered photo at full size as PNG with its alpha re-attached, cropped and strided like the
+    result (``pipeline.output_alpha``) when stride or ``valid`` made it smaller (not cached)."""
+    shown = displayed(imgkernel.run_filter(photo.pixels, kernel, settings), view)
+    alpha = None if photo.alpha is None else output_alpha(photo.alpha, np.shape(kernel), settings)
+    return imgkernel.encode_png(shown, alpha)

@@ -1,0 +1,84 @@
+"""The editable grid of weights (with its size) and the scale box (sum of weights, normalise, divisor, offset).
+
+The grid is drawn from ``state.grid.base`` under ``state.grid_key``; its edits arrive in ``on_change`` as a
+delta against that base (never fed back as its input: Streamlit issues #7749 / #7354), so every edit lands
+and only a real change of a value makes the kernel custom.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import imgkernel
+from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
+from imgkernel.pipeline import scale_for
+
+from .. import session, wording
+from ..state import PlaygroundState, edit_cells, redraw_grid, resize, set_scale
+
+
+def _on_grid(key: str) -> None:
+    if key != session.current().grid_key:
+        return  # an editor already replaced (see ``session._changed``)
+    delta = st.session_state.get(key) or {}
+    edits = {(int(r), int(c)): v for r, row in delta.get("edited_rows", {}).items() for c, v in row.items()}
+    session.apply(edit_cells, edits, by="grid")
+
+
+def _rows(state: PlaygroundState, rows: int) -> PlaygroundState:
+    return resize(state, rows, state.matrix.shape[1])
+
+
+def _cols(state: PlaygroundState, cols: int) -> PlaygroundState:
+    return resize(state, state.matrix.shape[0], cols)
+
+
+def grid_box(state: PlaygroundState) -> None:
+    base = state.grid.base
+    rows, cols = state.matrix.shape
+    a, b = st.columns(2)
+    a.number_input("Rows", 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_rows", rows, _rows),
+                   help="Resizing keeps the weights around the centre cell and fills new cells with 0.")
+    b.number_input("Columns", 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_cols", cols, _cols))
+    # Columns are named by 0-based strings (the keys of the editor's edit state); people see 1-based labels,
+    # like the rows and like the cell names in error messages ("row 3, column 1").
+    frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])], index=range(1, base.shape[0] + 1))
+    config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
+    with st.container(key="pg-gridbox"):
+        try:
+            st.data_editor(frame, key=state.grid_key, hide_index=False, num_rows="fixed", column_config=config,
+                           on_change=_on_grid, args=(state.grid_key,))
+        except (TypeError, ValueError):  # a forged edit Streamlit itself cannot parse: start a clean grid
+            state = session.apply(redraw_grid)
+            st.data_editor(frame, key=state.grid_key, hide_index=False, num_rows="fixed", column_config=config,
+                           on_change=_on_grid, args=(state.grid_key,))
+    if "grid" in state.problems:
+        st.error(state.problems["grid"])
+    elif "file" in state.problems:
+        st.error(state.problems["file"])
+
+
+def scale_box(state: PlaygroundState) -> None:
+    s = state.settings
+    st.markdown(wording.sum_meaning(state.matrix, scale_for(state.matrix, s)))
+
+    def scale(key: str, name: str) -> dict:
+        return session.control(state, "scale", key, getattr(s, name), set_scale, field=name)
+
+    a, b = st.columns(2)
+    a.toggle("Normalise", **scale("pg_norm", "normalise"),
+             help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).")
+    b.toggle("Mean", **scale("pg_mean", "mean"), help="Divide by the number of cells (the original package's option).")
+    a, b = st.columns(2)
+    bounds = {"min_value": -MAX_KERNEL_ABS, "max_value": MAX_KERNEL_ABS, "step": 1.0, "format": "%g"}
+    a.number_input("Divisor", disabled=s.normalise or s.mean, **bounds, **scale("pg_div", "divisor"),
+                   help="Each response is divided by this.")
+    b.number_input("Offset", disabled=s.normalise, **bounds, **scale("pg_off", "offset"),
+                   help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).")
+    for where in ("divisor", "scale"):
+        if where in state.problems:
+            st.error(state.problems[where])
+    if s.normalise:
+        auto = imgkernel.auto_normalise(state.matrix)
+        st.caption(f"Normalise uses divisor {wording.num(auto.divisor)} and offset {wording.num(auto.offset)}.")

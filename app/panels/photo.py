@@ -1,0 +1,51 @@
+"""The sidebar's photo box: a sample, an upload or the camera; the photo in use is named under it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import imgkernel
+from imgkernel.images import EXTENSIONS
+from imgkernel.limits import UPLOAD_LIMIT_MB
+
+from .. import cache, session, wording
+from ..state import PlaygroundState, choose_sample, photo_removed, refuse_photo, set_view, use_photo
+
+
+def _choose_sample(state: PlaygroundState, name: str) -> PlaygroundState:
+    return choose_sample(state, cache.sample_photo(name))
+
+
+def _on_file(key: str, source: str) -> None:
+    """A file was dropped, replaced or removed. It is decoded here, once, never written to disk."""
+    f = st.session_state.get(key)
+    if f is None:
+        if source == "Upload":  # emptied (or the first half of a replacement): the sample, for now
+            session.apply(photo_removed, cache.sample_photo(session.current().sample))
+        return  # the camera was cleared: the photo in use stays
+    if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
+        session.apply(refuse_photo, f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. "
+                                    "The last good photo stays.")
+        return
+    try:
+        photo = cache.photo_from_upload(f.name, f.getvalue())
+    except imgkernel.ImageLoadError as exc:
+        session.apply(refuse_photo, f"{f.name}: {exc} The last good photo stays.")
+        return
+    session.apply(use_photo, photo, via=source)
+
+
+def photo_box(state: PlaygroundState) -> None:
+    sb = st.sidebar
+    sb.header("Photo")
+    sb.selectbox("Sample photo", list(cache.SAMPLES), **session.control(state, "sample", "pg_sample", state.sample,
+                                                                      _choose_sample))
+    sb.file_uploader(f"…or drop your own (up to {UPLOAD_LIMIT_MB} MB)", type=list(EXTENSIONS), key="pg_upload",
+                     on_change=_on_file, args=("pg_upload", "Upload"))
+    if sb.toggle("Use the camera", help="The browser asks for the camera only when this is on.",
+                 **session.control(state, "view", "pg_camera_on", state.view.camera, set_view, field="camera")):
+        sb.camera_input("Take a photo", key="pg_camera", on_change=_on_file, args=("pg_camera", "Camera"))
+    if "photo" in state.problems:
+        sb.error(state.problems["photo"])
+    photo = state.photo
+    sb.markdown(f"In use: **{photo.name}** · {wording.size(*photo.size)}")

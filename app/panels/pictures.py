@@ -1,0 +1,69 @@
+"""The original and the result side by side, at their natural size: the pictures are the point.
+
+Both are PNG (exact pixels). A strided result is drawn at its true size relative to the original (half as
+wide for stride 2). On a phone the columns stack and the result comes first, right under the sliders.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import streamlit as st
+
+import imgkernel
+from imgkernel import signed_colormap
+
+from .. import cache, wording
+from ..state import Photo, PlaygroundState
+
+# Stacked columns (narrow screens): the result right under the kernel controls, the original after it.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-pg-result) { flex-direction: column; }
+  [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
+}
+</style>"""
+
+
+@functools.lru_cache(maxsize=1)
+def _colour_scale() -> bytes:
+    """The signed view's legend: −limit (blue) … 0 (white) … +limit (red)."""
+    ramp = np.tile(np.linspace(-1.0, 1.0, 256, dtype=np.float32), (12, 1))
+    return imgkernel.encode_png(signed_colormap(ramp, limit=1.0))
+
+
+def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
+    """Draw both pictures; returns the result's numbers (None when the settings cannot be applied)."""
+    s = state.settings
+    w, h = small.size
+    st.html(PHONE_CSS)
+    left, right = st.columns(2, gap="small")
+    with left, st.container(key="pg-original"):
+        st.image(cache.original_png(small, s.gray), caption=f"Original{' (luminance)' if s.gray else ''} · "
+                 f"{wording.size(w, h)}", output_format="PNG")
+    with right, st.container(key="pg-result"):
+        try:
+            v = cache.result_view(small, state.matrix, s, state.view.mode)
+        except imgkernel.KernelError as exc:
+            st.error(str(exc))
+            return None
+        # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
+        # so it keeps its size relative to the original also when the browser scales both down.
+        box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else st.container()
+        box.image(v.png, caption=state.title, output_format="PNG")  # as encoded: exact pixels
+        if state.view.mode == "signed":
+            box.image(_colour_scale(), width="stretch", output_format="PNG",
+                      caption=f"blue −{wording.num(v.limit)} · white 0 · red +{wording.num(v.limit)} "
+                              "(channel mean)")
+    return v
+
+
+def result_line(state: PlaygroundState, small: Photo, v: cache.ResultView) -> str:
+    """The numbers under the pictures: size, value range, clipped pixels (or the view in use)."""
+    shown = (f"{v.clipped_pixels:,} pixels clipped ({v.clipped_fraction:.1%})" if state.view.mode == "clip"
+             else f"view {state.view.mode}")
+    full_w, full_h = state.photo.size
+    where = (f"preview of a {wording.size(full_w, full_h)} photo" if small is not state.photo else "full size")
+    return (f"Result: {state.title} · {wording.size(v.width, v.height)} · values {v.low:.1f} to {v.high:.1f} · "
+            f"{shown} · {where}")

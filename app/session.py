@@ -1,0 +1,75 @@
+"""The one session key that holds the playground's state, and the glue between widgets and transitions.
+
+Widgets never own state: before a widget is drawn its value is set from the state (``show``), and its
+``on_change`` callback feeds the new value to a pure transition (``control``). Callbacks run before the
+script, so every part of a run sees the same, already updated state, and no rerun is ever forced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from imgkernel import share
+
+from . import cache
+from .state import PlaygroundState, initial, open_link, renew_keys, widget_key
+
+KEY = "playground"
+_MISSING = object()
+
+
+def current() -> PlaygroundState:
+    """This session's state; on its first run, the state the page's link asks for (bad values ignored)."""
+    state = st.session_state.get(KEY)
+    if not isinstance(state, PlaygroundState):
+        link, notices = share.decode(st.query_params.to_dict(), cache.SAMPLES)
+        base = initial(cache.sample_photo(), cache.DEFAULT_SAMPLE)
+        state = open_link(base, link, notices, cache.sample_photo(link.sample) if link.sample else None)
+        st.session_state[KEY] = state
+    return state
+
+
+def apply(transition: Callable[..., PlaygroundState], *args: Any, by: str | None = None,
+          **kwargs: Any) -> PlaygroundState:
+    """Run ``transition`` on the current state and keep the result; ``by`` is the group of the control that
+    asked for it (the other groups' controls get fresh keys where their values changed)."""
+    old = current()
+    state = renew_keys(old, transition(old, *args, **kwargs), by)
+    st.session_state[KEY] = state
+    return state
+
+
+def control(state: PlaygroundState, group: str, name: str, value: object,
+            transition: Callable[..., PlaygroundState], *args: Any, field: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for a widget that shows ``value`` and, when changed, calls
+    ``transition(state, *args, value)`` (or ``transition(state, *args, field=value)``)."""
+    key = widget_key(state, group, name)
+    show(key, value)
+    return {"key": key, "on_change": _changed, "args": (key, group, name, transition, args, field)}
+
+
+def _changed(key: str, group: str, name: str, transition: Callable[..., PlaygroundState], args: tuple,
+             field: str | None) -> None:
+    if key != widget_key(current(), group, name):
+        return  # a control already replaced: its value is a stale echo from the browser, not a user's change
+    value = st.session_state[key]
+    if field is None:
+        apply(transition, *args, value, by=group)
+    else:
+        apply(transition, *args, by=group, **{field: value})
+
+
+def show(key: str, value: object) -> None:
+    """Make the widget ``key`` show ``value`` before it is drawn (a no-op when it already does). Only for a
+    new key, after a page switch, or to undo a refused value: see ``state.SHOWN_BY``."""
+    if st.session_state.get(key, _MISSING) != value:
+        st.session_state[key] = value
+
+
+def sync_url(query: dict[str, str]) -> None:
+    """Keep the address bar equal to the share link (only written when it differs)."""
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)

@@ -1,0 +1,453 @@
+"""The playground's whole state as one immutable object, and the pure transitions that change it.
+
+No Streamlit here: every user action is a function ``(state, input) -> state`` that the tests call directly.
+A transition either applies its input or keeps the last good state and records why in ``state.problems``
+(keyed by where the input came from, so the page shows the message next to that control). The page holds
+one ``PlaygroundState`` under one session key; widgets only show it and call transitions from ``on_change``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+import imgkernel
+from imgkernel import kernel_io, share
+from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_STRIDE, PREVIEW_LONG_SIDE
+from imgkernel.pipeline import Settings, scale_for
+
+CUSTOM = share.CUSTOM
+DEFAULT_KERNEL = share.DEFAULT_KERNEL
+VIEWS = share.VIEWS
+# Long side of the on-screen preview. Past ~2 screen widths nothing more can be seen, only waited for.
+PREVIEW_SIZES: tuple[int, ...] = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048)
+DETAILS: tuple[str, ...] = ("Difference", "Zoom", "Histogram", "Export and share")
+PHOTO_SOURCES = ("Sample", "Upload", "Camera")
+
+
+@dataclass(frozen=True, eq=False)
+class Photo:
+    """A decoded photo; two photos are the same when their pixels are (``digest``)."""
+
+    name: str  # sample name or uploaded file name
+    digest: str  # sha256 of the pixels and alpha: the cache key for everything derived from it
+    pixels: np.ndarray = field(repr=False)  # uint8 (H, W) or (H, W, 3)
+    alpha: np.ndarray | None = field(default=None, repr=False)
+    sample: str | None = None  # the sample's name when it is one (for share links)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Photo) and (self.digest, self.name) == (other.digest, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.digest, self.name))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+
+def digest_of(pixels: np.ndarray, alpha: np.ndarray | None = None) -> str:
+    """A key that changes with any pixel (Streamlit's own hashing samples big arrays)."""
+    h = hashlib.sha256()
+    h.update(str(pixels.shape).encode())
+    h.update(np.ascontiguousarray(pixels).data)
+    if alpha is not None:
+        h.update(np.ascontiguousarray(alpha).data)
+    return h.hexdigest()
+
+
+def make_photo(name: str, loaded: imgkernel.LoadedImage, sample: str | None = None) -> Photo:
+    return Photo(name, digest_of(loaded.pixels, loaded.alpha), loaded.pixels, loaded.alpha, sample)
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """The kernel in use: a catalogue preset with its parameters, or a custom grid.
+
+    ``preset`` stays set when the grid was edited (``custom``), so the page can say "Custom (from Sharpen)"
+    and offer the way back. ``matrix`` is always valid: transitions build and check it before storing it.
+    """
+
+    preset: str
+    params: Mapping[str, float | int]
+    matrix: np.ndarray = field(repr=False)
+    custom: bool = False
+    title: str | None = None  # a loaded file's or a Learn page's name for a custom kernel
+
+    @property
+    def name(self) -> str:
+        """The catalogue name, or ``"custom"``."""
+        return CUSTOM if self.custom else self.preset
+
+    @property
+    def label(self) -> str:
+        spec = imgkernel.CATALOGUE.get(self.preset)
+        if not self.custom:
+            return spec.title if spec else self.preset
+        if self.title:
+            return self.title
+        return f"Custom (from {spec.title})" if spec else "Custom"
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """What the editable grid was drawn with. Its edits arrive as a delta against ``base``, so the base only
+    changes (with a new ``rev``, hence a fresh editor) when something else than the grid changed the kernel."""
+
+    base: np.ndarray = field(repr=False)
+    rev: int = 0
+    edited: bool = False  # the editor on screen holds edits: a new base needs a new editor
+
+
+@dataclass(frozen=True)
+class View:
+    """How the result is shown (never what is computed, except ``out_of_range`` via ``Settings``)."""
+
+    mode: str = "clip"  # one of VIEWS: clip, abs, rescale or the signed colour map
+    preview: int = PREVIEW_LONG_SIDE
+    detail: str = DETAILS[0]
+    zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
+    zoom: int = 8  # screen pixels per image pixel in the loupe
+    source: str = "Sample"  # which photo widget was used last
+    camera: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Download:
+    signature: tuple
+    png: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class PlaygroundState:
+    photo: Photo
+    kernel: Kernel
+    grid: Grid
+    settings: Settings = Settings()
+    view: View = View()
+    sample: str = ""  # the sample chosen in the photo box (in use when ``view.source`` is Sample)
+    replaced: Photo | None = None  # the photo in use when the uploader was emptied (kept if the next is refused)
+    problems: Mapping[str, str] = field(default_factory=dict)  # control -> why its last input was refused
+    notices: tuple[str, ...] = ()  # one-off warnings (a link's ignored settings)
+    download: Download | None = None
+    revs: Mapping[str, int] = field(default_factory=dict)  # per group of controls, see ``widget_key``
+
+    # Shorthands the pages and tests read.
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.kernel.matrix
+
+    @property
+    def name(self) -> str:
+        return self.kernel.name
+
+    @property
+    def params(self) -> Mapping[str, float | int]:
+        return self.kernel.params
+
+    @property
+    def title(self) -> str:
+        return self.kernel.label
+
+    @property
+    def grid_key(self) -> str:
+        return f"pg_grid_{self.grid.rev}"
+
+    @property
+    def signature(self) -> tuple:
+        """What the full-resolution result depends on."""
+        return (self.photo.digest, self.matrix.shape, self.matrix.tobytes(), self.settings, self.view.mode)
+
+
+# ---- which control shows what ----
+
+# The part of the state each group of controls shows. A control only ever changes its own value; when a
+# transition started elsewhere (a preset, a grid edit, a link, Reset) changes what a group shows, the group's
+# controls get fresh keys. Setting a drawn widget's value from the server instead races with the browser: a
+# press sent before the new value arrived carries the old one back, and Streamlit takes it for a user change
+# (four quick presses on a size slider used to turn a preset into a corrupted custom grid that way).
+SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
+    "kernel": lambda s: (s.kernel.name, s.kernel.preset, tuple(s.kernel.params.items())),
+    "shape": lambda s: s.matrix.shape,
+    "scale": lambda s: (s.settings.divisor, s.settings.offset, s.settings.normalise, s.settings.mean),
+    "options": lambda s: (s.settings.mode, s.settings.cval, s.settings.stride, s.settings.dilation,
+                          s.settings.true_convolution, s.settings.gray),
+    "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera),
+    "sample": lambda s: s.sample,
+}
+
+
+def renew_keys(old: PlaygroundState, new: PlaygroundState, by: str | None) -> PlaygroundState:
+    """``new`` with fresh control keys for every group whose shown values changed, except the group ``by``
+    whose own control made the change (it already shows the new value)."""
+    changed = [g for g, shown in SHOWN_BY.items() if g != by and shown(old) != shown(new)]
+    if not changed:
+        return new
+    return replace(new, revs={**new.revs, **{g: new.revs.get(g, 0) + 1 for g in changed}})
+
+
+def widget_key(state: PlaygroundState, group: str, name: str) -> str:
+    rev = state.revs.get(group, 0)
+    return name if rev == 0 else f"{name}.{rev}"
+
+
+# ---- building blocks ----
+
+def _preset_kernel(name: str, params: Mapping[str, object] | None = None) -> Kernel:
+    spec = imgkernel.get(name)
+    values = {p.name: p.coerce(dict(params or {}).get(p.name, p.default)) for p in spec.params}
+    return Kernel(spec.name, values, spec.matrix(values))
+
+
+def _with_kernel(state: PlaygroundState, kernel: Kernel, *, from_grid: bool = False) -> PlaygroundState:
+    """Put ``kernel`` in use; a change that did not come from the grid redraws the grid from it."""
+    if from_grid:
+        grid = replace(state.grid, edited=True)
+    else:
+        changed_shape = kernel.matrix.shape != state.grid.base.shape
+        fresh = state.grid.edited or changed_shape
+        grid = Grid(kernel.matrix, state.grid.rev + 1 if fresh else state.grid.rev)
+    return replace(state, kernel=kernel, grid=grid)
+
+
+def _problem(state: PlaygroundState, where: str, message: str | None) -> PlaygroundState:
+    problems = {k: v for k, v in state.problems.items() if k != where}
+    if message:
+        problems[where] = message
+    return replace(state, problems=problems, notices=())
+
+
+def _ok(state: PlaygroundState, where: str) -> PlaygroundState:
+    return _problem(state, where, None)
+
+
+def initial(photo: Photo, sample: str) -> PlaygroundState:
+    kernel = _preset_kernel(DEFAULT_KERNEL)
+    return PlaygroundState(photo, kernel, Grid(kernel.matrix), sample=sample)
+
+
+# ---- the kernel ----
+
+def choose_preset(state: PlaygroundState, name: str) -> PlaygroundState:
+    """A catalogue kernel at its defaults, with its suggested divisor and offset; ``custom`` keeps the grid."""
+    if name == CUSTOM:
+        return _ok(_with_kernel(state, replace(state.kernel, custom=True)), "kernel")
+    if name not in imgkernel.CATALOGUE:
+        return _problem(state, "kernel", f"There is no kernel called {name!r}.")
+    spec = imgkernel.get(name)
+    state = replace(state, settings=state.settings.with_(divisor=spec.divisor, offset=spec.offset,
+                                                         normalise=False, mean=False))
+    return _ok(_ok(_with_kernel(state, _preset_kernel(name)), "kernel"), "divisor")
+
+
+def set_param(state: PlaygroundState, name: str, value: object) -> PlaygroundState:
+    """Move one slider of the preset in use. A value the kernel cannot be built from keeps the last kernel."""
+    spec = imgkernel.CATALOGUE.get(state.kernel.preset)
+    if spec is None or state.kernel.custom:
+        return state  # a stale slider of a kernel no longer in use
+    try:
+        kernel = _preset_kernel(spec.name, {**state.kernel.params, name: value})
+    except imgkernel.KernelError as exc:
+        return _problem(state, "kernel", f"{exc} The previous kernel stays in use.")
+    return _ok(_with_kernel(state, kernel), "kernel")
+
+
+def back_to_preset(state: PlaygroundState) -> PlaygroundState:
+    """Leave a custom grid for the preset it came from, with that preset's last parameters."""
+    if not state.kernel.custom or state.kernel.preset not in imgkernel.CATALOGUE:
+        return state
+    return _ok(_with_kernel(state, _preset_kernel(state.kernel.preset, state.kernel.params)), "grid")
+
+
+def edit_cells(state: PlaygroundState, edits: Mapping[tuple[int, int], object]) -> PlaygroundState:
+    """The grid's edits (0-based (row, column) -> typed value) applied to what the grid was drawn with.
+
+    The kernel only turns custom when a cell's value really differs; a bad value names its cell and keeps
+    the kernel in use.
+    """
+    base = state.grid.base
+    cells = base.astype(object)
+    for (r, c), value in edits.items():
+        if not (0 <= r < base.shape[0] and 0 <= c < base.shape[1]):
+            continue  # an edit for another shape of grid (cannot come from the editor on screen)
+        cells[r, c] = value
+    try:
+        matrix = kernel_io.validate_matrix(cells.tolist())
+    except imgkernel.KernelError as exc:  # the grid is redrawn from the kernel in use: what it shows is used
+        return _problem(redraw_grid(state), "grid", f"{exc} The previous kernel stays in use.")
+    if np.array_equal(matrix, state.matrix):
+        return _ok(state, "grid")
+    kernel = replace(state.kernel, matrix=matrix, custom=True, title=None)
+    return _ok(_with_kernel(state, kernel, from_grid=True), "grid")
+
+
+def redraw_grid(state: PlaygroundState) -> PlaygroundState:
+    """A fresh editor showing the kernel in use (its pending edits dropped)."""
+    return replace(state, grid=Grid(state.matrix, state.grid.rev + 1))
+
+
+def resize(state: PlaygroundState, rows: int, cols: int) -> PlaygroundState:
+    """A ``rows x cols`` custom kernel keeping the weights around the anchor (``size // 2``); new cells 0."""
+    rows, cols = (min(MAX_KERNEL_SIDE, max(1, int(n))) for n in (rows, cols))
+    if (rows, cols) == state.matrix.shape:
+        return state
+    kernel = replace(state.kernel, matrix=resize_kernel(state.matrix, rows, cols), custom=True)
+    return _ok(_with_kernel(state, kernel), "grid")
+
+
+def resize_kernel(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """A new ``rows x cols`` kernel keeping the old weights around the anchor (``size // 2``); new cells 0."""
+    old = np.asarray(matrix, dtype=np.float64)
+    out = np.zeros((rows, cols))
+    shift = (rows // 2 - old.shape[0] // 2, cols // 2 - old.shape[1] // 2)
+    src = tuple(slice(max(0, -d), min(n, m - d)) for d, n, m in zip(shift, old.shape, (rows, cols), strict=True))
+    dst = tuple(slice(s.start + d, s.stop + d) for s, d in zip(src, shift, strict=True))
+    out[dst] = old[src]
+    return out
+
+
+def load_kernel(state: PlaygroundState, matrix: object, *, title: str | None = None, divisor: float = 1.0,
+                offset: float = 0.0, where: str = "file") -> PlaygroundState:
+    """A kernel from a file or a Learn page, as a custom kernel with its own divisor and offset."""
+    try:
+        m = kernel_io.validate_matrix(np.asarray(matrix, dtype=object).tolist())
+        if max(m.shape) > MAX_KERNEL_SIDE:
+            raise imgkernel.KernelError(f"The kernel is too big: at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} cells.")
+        settings = _checked_scale(state.settings.with_(divisor=float(divisor), offset=float(offset),
+                                                       normalise=False, mean=False))
+    except (imgkernel.KernelError, ValueError) as exc:
+        return _problem(state, where, f"{exc} The current kernel stays in use.")
+    kernel = replace(state.kernel, matrix=m, custom=True, title=title)
+    return _ok(_ok(replace(_with_kernel(state, kernel), settings=settings), where), "divisor")
+
+
+def refuse_kernel_file(state: PlaygroundState, message: str) -> PlaygroundState:
+    return _problem(state, "file", f"{message} The current kernel stays in use.")
+
+
+# ---- scale and options ----
+
+def _checked_scale(settings: Settings) -> Settings:
+    """``settings`` if its divisor and offset are usable, else a ``KernelError`` in plain words."""
+    for what, value in (("divisor", settings.divisor), ("offset", settings.offset), ("constant", settings.cval)):
+        if not np.isfinite(value) or abs(value) > MAX_KERNEL_ABS:
+            raise imgkernel.KernelError(f"The {what} must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}.")
+    scale_for(np.ones((1, 1)), settings.with_(normalise=False, mean=False))  # the mapping's divisor rule
+    return settings
+
+
+def set_scale(state: PlaygroundState, **changes: object) -> PlaygroundState:
+    """Divisor, offset, normalise or mean. A divisor of 0 (or too small to be useful) keeps the last one."""
+    unknown = set(changes) - {"divisor", "offset", "normalise", "mean"}
+    if unknown:
+        raise TypeError(f"not a scale setting: {', '.join(sorted(unknown))}")
+    where = "divisor" if "divisor" in changes else "scale"
+    try:
+        settings = _checked_scale(state.settings.with_(**changes))
+    except imgkernel.KernelError as exc:
+        kept = f" The last valid divisor ({state.settings.divisor:g}) stays in use." if where == "divisor" else ""
+        return _problem(state, where, f"{exc}{kept}")
+    return _ok(replace(state, settings=settings), where)
+
+
+_OPTION_CHECKS = {
+    "mode": lambda v: v in imgkernel.MODES,
+    "stride": lambda v: isinstance(v, int) and 1 <= v <= MAX_STRIDE,
+    "dilation": lambda v: isinstance(v, int) and 1 <= v <= MAX_DILATION,
+    "true_convolution": lambda v: isinstance(v, bool),
+    "gray": lambda v: isinstance(v, bool),
+    "cval": lambda v: isinstance(v, float) and np.isfinite(v) and abs(v) <= MAX_KERNEL_ABS,
+}
+
+
+def set_option(state: PlaygroundState, name: str, value: object) -> PlaygroundState:
+    """Border mode, constant, stride, dilation, flip or grayscale; an impossible value is refused."""
+    if name not in _OPTION_CHECKS:
+        raise TypeError(f"not an option: {name}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = float(value) if name == "cval" else value
+        if name in ("stride", "dilation") and float(value).is_integer():
+            value = int(value)
+    if not _OPTION_CHECKS[name](value):
+        return _problem(state, "options", f"{name.replace('_', ' ').capitalize()} cannot be {value!r}.")
+    return _ok(replace(state, settings=state.settings.with_(**{name: value})), "options")
+
+
+def set_view(state: PlaygroundState, **changes: object) -> PlaygroundState:
+    """How the result is shown: view mode, preview size, detail tab, loupe. Unknown values are ignored."""
+    view = state.view
+    mode = changes.pop("mode", view.mode)
+    preview = changes.pop("preview", view.preview)
+    detail = changes.pop("detail", view.detail)
+    view = replace(view, mode=mode if mode in VIEWS else view.mode,
+                   preview=preview if preview in PREVIEW_SIZES else view.preview,
+                   detail=detail if detail in DETAILS else view.detail, **changes)
+    oor = "clip" if view.mode == "signed" else view.mode
+    return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
+
+
+# ---- the photo ----
+
+def choose_sample(state: PlaygroundState, photo: Photo) -> PlaygroundState:
+    return _ok(replace(state, photo=photo, sample=photo.sample or state.sample, replaced=None,
+                       view=replace(state.view, source="Sample")), "photo")
+
+
+def use_photo(state: PlaygroundState, photo: Photo, via: str = "Upload") -> PlaygroundState:
+    return _ok(replace(state, photo=photo, replaced=None, view=replace(state.view, source=via)), "photo")
+
+
+def refuse_photo(state: PlaygroundState, message: str) -> PlaygroundState:
+    """A file that could not be used: the photo in use before it (even across an emptied uploader) stays."""
+    photo = state.replaced or state.photo
+    return _problem(replace(state, photo=photo, replaced=None), "photo", message)
+
+
+def photo_removed(state: PlaygroundState, sample: Photo) -> PlaygroundState:
+    """The uploader was emptied (also the first half of replacing a file): back to the sample for now."""
+    return replace(_ok(state, "photo"), photo=sample, replaced=state.photo, view=replace(state.view, source="Sample"))
+
+
+# ---- links and reset ----
+
+def to_link(state: PlaygroundState) -> share.ShareState:
+    k = state.kernel
+    return share.ShareState(k.name, {} if k.custom else dict(k.params), k.matrix if k.custom else None,
+                            state.settings, state.view.mode, state.photo.sample)
+
+
+def open_link(state: PlaygroundState, link: share.ShareState, notices: list[str], photo: Photo | None,
+              *, intro: str = "Some settings in the link were ignored: ") -> PlaygroundState:
+    """The state a (decoded, already checked) link asks for; ``photo`` is its sample, if it names one."""
+    if link.kernel == CUSTOM and link.matrix is not None:
+        kernel = Kernel("", {}, link.matrix, custom=True)  # a link's own grid: no preset to go back to
+    else:
+        kernel = _preset_kernel(link.kernel, link.params)
+    state = replace(_with_kernel(state, kernel), settings=link.settings, problems={},
+                    notices=(intro + " ".join(notices),) if notices else ())
+    state = set_view(state, mode=link.view)
+    if photo is not None:
+        state = replace(state, photo=photo, sample=photo.sample or state.sample,
+                        view=replace(state.view, source="Sample"))
+    return state
+
+
+def reset(state: PlaygroundState) -> PlaygroundState:
+    """Default kernel, options and view; the photo stays."""
+    fresh = initial(state.photo, state.sample)
+    fresh = _with_kernel(replace(fresh, grid=state.grid), fresh.kernel)
+    return replace(fresh, view=replace(View(), source=state.view.source, camera=state.view.camera),
+                   replaced=state.replaced)
+
+
+def prepared(state: PlaygroundState, png: bytes) -> PlaygroundState:
+    return replace(state, download=Download(state.signature, png))
+
+
+def current_download(state: PlaygroundState) -> bytes | None:
+    d = state.download
+    return d.png if d is not None and d.signature == state.signature else None
