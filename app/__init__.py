@@ -1,6 +1,6 @@
 """The Streamlit app around imgkernel: all Streamlit-only code lives here (pages are layout).
 
 ``state`` and ``wording`` are pure (no Streamlit); ``cache`` holds the cached calls into imgkernel,
-``session`` the one session key and the widget glue, ``panels`` the parts of the playground page and
-``learn`` what the Learn pages share.
+``session`` the one session key and the widget glue, ``panels`` the parts of the playground page,
+``learn`` what the Learn pages share and ``cnn_view`` the CNN layer page's steps and feature maps.
 """

@@ -96,6 +96,13 @@ def original_png(photo: Photo, gray: bool) -> bytes:
     return _original_png(photo.digest, photo.pixels, gray)
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def colour_scale(signed: bool = True) -> bytes:
+    """The signed colour map's legend as a PNG strip: −limit (blue) … 0 (white) … +limit (red), or 0 … +limit."""
+    strip = np.tile(np.linspace(-1.0 if signed else 0.0, 1.0, 256, dtype=np.float32), (14, 1))
+    return imgkernel.encode_png(imgkernel.signed_colormap(strip, limit=1.0))
+
+
 @dataclass(frozen=True)
 class ResultView:
     """The filtered picture, encoded, and the numbers shown under it."""
@@ -107,14 +114,16 @@ class ResultView:
     high: float
     clipped_pixels: int
     clipped_fraction: float
-    limit: float  # the magnitude drawn at full colour in the signed view
+    limit: float  # the magnitude drawn at full colour in the signed view (0 in the others)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_ARRAYS)
 def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
     result = filtered(_photo, kernel, settings)
     m = result.mapped
-    limit = float(np.max(np.abs(result.values.mean(axis=2) if result.values.ndim == 3 else result.values)))
+    limit = 0.0
+    if view == "signed":  # the colour map's full-colour magnitude, for its legend
+        limit = float(np.max(np.abs(result.values.mean(axis=2) if result.values.ndim == 3 else result.values)))
     return ResultView(imgkernel.encode_png(displayed(result, view)), result.values.shape[1],
                       result.values.shape[0], m.low, m.high, m.clipped_pixels, m.clipped_fraction, limit)
 

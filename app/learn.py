@@ -10,12 +10,18 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
+from imgkernel.mapping import signed_colormap
 
-from . import session
+from . import session, wording
 from .state import PlaygroundState, choose_preset, load_kernel
 
 CURRENT = "__current__"
 PLAYGROUND = "pages/playground.py"
+HEATMAP_FONT = 12  # px, the numbers written in a kernel heat map's cells
+HEATMAP_MIN_CELL = 36  # px, the smallest cell (a number in it stays easy to read)
+HEATMAP_WIDTH = 420  # px, the widest a heat map with numbers gets before they lose digits
+TEXT_DARK = (38, 39, 48)  # Streamlit's text colour
+TEXT_LIGHT = (255, 255, 255)
 
 
 def open_in_playground(change: Callable[[PlaygroundState], PlaygroundState], what: str) -> None:
@@ -63,21 +69,74 @@ def kernel_picker(label: str, key: str, default: str = CURRENT) -> tuple[str, np
     return spec.title, spec.matrix()
 
 
-def kernel_heatmap(matrix: np.ndarray, *, title: str = "", numbers: bool | None = None) -> alt.Chart:
-    """The kernel as coloured cells (red positive, blue negative, white 0) with its values written in them."""
+def kernel_size(matrix: np.ndarray) -> str:
+    """A kernel's size as width × height (columns × rows), the order photo sizes are written in."""
+    rows, cols = np.shape(matrix)[:2]
+    return f"{cols} × {rows}"
+
+
+def _hex(rgb: tuple[int, int, int] | np.ndarray) -> str:
+    r, g, b = (int(v) for v in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _luminance(rgb: tuple[int, int, int] | np.ndarray) -> float:
+    """WCAG relative luminance of an sRGB colour (0..255 per channel)."""
+    c = np.asarray(rgb, dtype=np.float64) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def text_colour(fill: tuple[int, int, int] | np.ndarray) -> str:
+    """White or dark text, whichever has the higher WCAG contrast with the cell colour ``fill``."""
+    lum = _luminance(fill)
+    on_light_text = (_luminance(TEXT_LIGHT) + 0.05) / (lum + 0.05)
+    on_dark_text = (lum + 0.05) / (_luminance(TEXT_DARK) + 0.05)
+    return _hex(TEXT_LIGHT if on_light_text >= on_dark_text else TEXT_DARK)
+
+
+def heatmap_cells(matrix: np.ndarray, digits: int = wording.DISPLAY_DIGITS) -> pd.DataFrame:
+    """One row per cell: 1-based row and column (as the playground's grid), weight, its label (``digits``
+    significant digits at most), the cell's colour (the signed map: red +, white 0, blue −, full colour at the
+    largest |weight|) and a text colour that stands out on it."""
     k = np.asarray(matrix, dtype=np.float64)
     rows, cols = np.indices(k.shape)
-    df = pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "weight": k.ravel()})
-    df["label"] = [f"{v:.3g}" for v in df["weight"]]
-    limit = float(np.abs(k).max()) or 1.0
-    base = alt.Chart(df, title=title).encode(
-        x=alt.X("column:O", title=None, axis=alt.Axis(labelAngle=0)), y=alt.Y("row:O", title=None))
-    cells = base.mark_rect(stroke="#bbb").encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(scheme="redblue", domain=[limit, -limit]), legend=None),
-        tooltip=["row", "column", "weight"])
+    fill = signed_colormap(k, limit=float(np.abs(k).max()) or 1.0).reshape(-1, 3)
+    return pd.DataFrame({
+        "row": rows.ravel() + 1, "column": cols.ravel() + 1, "weight": k.ravel(),
+        "label": [wording.num(v, digits) for v in k.ravel()],
+        "fill": [_hex(c) for c in fill],
+        "text": [text_colour(c) for c in fill],
+    })
+
+
+def heatmap_layout(matrix: np.ndarray, numbers: bool | None = None) -> tuple[int, int | None]:
+    """(cell side in screen pixels, significant digits of the labels or None for no labels).
+
+    Cells are made wide enough for their labels at ``HEATMAP_FONT``; when a wide kernel would not fit in
+    ``HEATMAP_WIDTH`` the labels lose digits (4, then 3, then 2) and finally go (the tooltip still has them).
+    """
+    k = np.asarray(matrix, dtype=np.float64)
     side = max(k.shape)
-    size = max(10, min(40, 360 // side))
-    chart = cells
-    if numbers if numbers is not None else side <= 11:
-        chart = cells + base.mark_text(fontSize=max(8, min(13, size // 3))).encode(text="label:N")
-    return chart.properties(width=alt.Step(size), height=alt.Step(size))
+    if numbers is not False:
+        for digits in (wording.DISPLAY_DIGITS, 3, 2):
+            longest = max(len(wording.num(v, digits)) for v in k.ravel())
+            cell = max(HEATMAP_MIN_CELL, round(longest * HEATMAP_FONT * 0.62) + 8)
+            if numbers or cell * side <= HEATMAP_WIDTH:
+                return cell, digits
+    return max(8, min(40, HEATMAP_WIDTH // side)), None
+
+
+def kernel_heatmap(matrix: np.ndarray, *, title: str = "", numbers: bool | None = None) -> alt.Chart:
+    """The kernel as coloured cells (red positive, blue negative, white 0) with its values written in them."""
+    cell, digits = heatmap_layout(matrix, numbers)
+    df = heatmap_cells(matrix, digits or wording.DISPLAY_DIGITS)
+    base = alt.Chart(df, title=title).encode(
+        x=alt.X("column:O", title="column", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("row:O", title="row"))
+    chart = base.mark_rect(stroke="#bbb").encode(
+        color=alt.Color("fill:N", scale=None),
+        tooltip=["row", "column", alt.Tooltip("weight:Q", format=".6g")])
+    if digits is not None:
+        chart += base.mark_text(fontSize=HEATMAP_FONT).encode(text="label:N", color=alt.Color("text:N", scale=None))
+    return chart.properties(width=alt.Step(cell), height=alt.Step(cell))

@@ -109,7 +109,7 @@ class View:
 
     mode: str = "clip"  # one of VIEWS: clip, abs, rescale or the signed colour map
     preview: int = PREVIEW_LONG_SIDE
-    detail: str = DETAILS[0]
+    detail: str | None = None  # the panel open under the pictures (None: none, nothing computed for it)
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
     zoom: int = 8  # screen pixels per image pixel in the loupe
     source: str = "Sample"  # which photo widget was used last
@@ -385,7 +385,7 @@ def set_view(state: PlaygroundState, **changes: object) -> PlaygroundState:
     detail = changes.pop("detail", view.detail)
     view = replace(view, mode=mode if mode in VIEWS else view.mode,
                    preview=preview if preview in PREVIEW_SIZES else view.preview,
-                   detail=detail if detail in DETAILS else view.detail, **changes)
+                   detail=detail if detail is None or detail in DETAILS else view.detail, **changes)
     oor = "clip" if view.mode == "signed" else view.mode
     return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
 

@@ -38,10 +38,11 @@ def sum_meaning(matrix: np.ndarray, scale: Scale) -> str:
     head = f"**Sum of weights: {num(total)}**"
     if scale.divisor != 1 or scale.offset != 0:
         head += f" (÷ {num(scale.divisor)}" + (f", + {num(scale.offset)}" if scale.offset else "") + ")"
-    if abs(gain) < 1e-9:
+    # Tolerances at float32 precision: a kernel from a share link carries float32-rounded weights.
+    if abs(gain) < 1e-6:
         what = ("an edge finder: flat areas turn black, only changes show" if abs(scale.offset) < 0.5
                 else f"an edge finder: flat areas turn grey {num(scale.offset)}, edges show either side of it")
-    elif abs(gain - 1) < 1e-9 and abs(scale.offset) < 0.5:
+    elif abs(gain - 1) < 1e-6 and abs(scale.offset) < 0.5:
         what = "brightness is kept"
     elif gain < 0:
         what = "negative, so the photo comes out inverted"

@@ -29,8 +29,9 @@ from PIL import Image, ImageFilter
 
 import imgkernel
 from imgkernel import engine
-from imgkernel.images import encode_png, load_image
+from imgkernel.images import load_image
 from imgkernel.mapping import apply_scale, resolve_scale, to_uint8
+from imgkernel.png import encode_png
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO = ROOT / "assets" / "chelsea.png"

@@ -13,10 +13,11 @@ from .engine import (
     output_shape,
     separable_factors,
 )
-from .images import ImageLoadError, LoadedImage, encode_png, load_image, to_gray, to_pil
+from .images import ImageLoadError, LoadedImage, load_image, to_gray, to_pil
 from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
 from .mapping import Mapped, Scale, apply_scale, auto_normalise, resolve_scale, signed_colormap, to_uint8
 from .pipeline import Result, Settings, run_filter
+from .png import encode_png
 from .seed import (
     apply_img_kernel,
     blur_kernel,

@@ -229,7 +229,7 @@ _add(KernelSpec(
                Param("edge", "Neighbour weight", -1.0, -10.0, 10.0, 0.05)),
 ))
 _add(KernelSpec(
-    "blur", "Blur (3x3 Gaussian)", "Blur", "Softens the photo by averaging each pixel with its neighbours.",
+    "blur", "Blur (3 × 3 Gaussian)", "Blur", "Softens the photo by averaging each pixel with its neighbours.",
     "Each output pixel is a weighted average: the centre counts most, the edges half as much, the corners "
     "a quarter. The weights add up to 1, so brightness is kept while fine detail is smoothed away.",
     _blur, (Param("inner", "Centre weight", 0.25, -1.0, 1.0, 0.0125),
@@ -251,14 +251,43 @@ _add(KernelSpec(
     _outline, (Param("inner", "Centre weight", 8.0, -20.0, 20.0, 0.1),
                Param("outer", "Neighbour weight", -1.0, -10.0, 10.0, 0.05)),
 ))
-_DIRS = (("top", "brighter above than below"), ("bottom", "brighter below than above"),
-         ("left", "brighter on the left than on the right"), ("right", "brighter on the right than on the left"))
-for _d, _what in _DIRS:
+# The one-sided edge finders' four directions, as ``_turn`` builds them: the side whose cells are added, the side
+# subtracted, the words for "brighter here than there", the edges' orientation, and what lights up.
+_SIDES = {
+    "top": ("row above the centre", "row below the centre", "above", "below", "horizontal",
+            "the lower edge of bright things and the upper edge of dark ones"),
+    "bottom": ("row below the centre", "row above the centre", "below", "above", "horizontal",
+               "the upper edge of bright things and the lower edge of dark ones"),
+    "left": ("column left of the centre", "column right of the centre", "on the left", "on the right", "vertical",
+             "the right edge of bright things and the left edge of dark ones"),
+    "right": ("column right of the centre", "column left of the centre", "on the right", "on the left", "vertical",
+              "the left edge of bright things and the right edge of dark ones"),
+}
+_OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
+
+
+def _edge_summary(direction: str) -> str:
+    _, _, here, there, _, _ = _SIDES[direction]
+    return f"Lights up edges where the photo is brighter {here} than {there}."
+
+
+def _edge_explanation(direction: str, family: str, weights: str) -> str:
+    """How a one-sided edge finder works, for its own direction: what it adds and subtracts, what lights up, and
+    what clipping does to the opposite edge."""
+    added, subtracted, here, there, lines, lit = _SIDES[direction]
+    line = added.split()[0]
+    return (f"The {added} is added and the {subtracted} subtracted ({weights}); the middle {line} counts 0, so on "
+            f"flat areas the two sides cancel. {lines.capitalize()} edges where the photo is brighter {here} than "
+            f"{there} give large positive values and light up: {lit}. The opposite edge, brighter {there} than "
+            f"{here}, gives negative values, which clipping turns black, so each edge shows on one side only; show "
+            f"absolute values to see both (the {direction.capitalize()} {family} then looks like the "
+            f"{_OPPOSITE[direction].capitalize()} {family}).")
+
+for _d in _SIDES:
     _add(KernelSpec(
-        f"sobel_{_d}", f"{_d.capitalize()} Sobel", "Edges", f"Lights up edges where the photo is {_what}.",
-        "One side of the kernel is added and the opposite side subtracted, with the middle row counted "
-        "twice: the output is large where brightness changes in that direction and 0 on flat areas. "
-        "Negative responses (the opposite edge) are clipped to black unless you show absolute values.",
+        f"sobel_{_d}", f"{_d.capitalize()} Sobel", "Edges", _edge_summary(_d),
+        _edge_explanation(_d, "Sobel", "weights 1, 2, 1 by default: the cell in line with the centre counts "
+                                       "twice"),
         lambda base, _d=_d: sobel_matrix(_d, base), (_SOBEL_BASE,),
     ))
 
@@ -268,7 +297,7 @@ _SIGMA = Param("sigma", "Spread (sigma, pixels)", 1.0, 0.3, 10.0, 0.1, help="Lar
 
 _add(KernelSpec(
     "box_blur", "Box blur", "Blur", "Replaces each pixel by the plain average of a square around it.",
-    "Every cell of an N x N square gets the same weight 1/(N x N), so the output is the average of the "
+    "Every cell of an N × N square gets the same weight 1/(N × N), so the output is the average of the "
     "square. The weights add up to 1, so brightness is kept, but detail smaller than the square disappears. "
     "Because all neighbours count equally, bright points become little squares.",
     _box, (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
@@ -277,7 +306,7 @@ _add(KernelSpec(
     "gaussian", "Gaussian blur", "Blur", "A smooth, natural-looking blur with a bell-shaped weighting.",
     "Weights follow a bell curve: the centre counts most and the weight fades smoothly with distance, "
     "controlled by sigma. They are scaled to add up to 1, so brightness is kept. Because there is no sharp "
-    "cut-off, bright points become soft round blobs instead of squares. Make the size about 6 x sigma to "
+    "cut-off, bright points become soft round blobs instead of squares. Make the size about 6 × sigma to "
     "hold the whole bell.",
     _gaussian, (_SIZE, _SIGMA),
 ))
@@ -294,7 +323,7 @@ _add(KernelSpec(
     "unsharp_mask", "Unsharp mask", "Sharpen", "The photographer's sharpening: adds back the detail a blur "
     "removes.",
     "A Gaussian blur keeps only the coarse shapes, so photo minus blur is the fine detail. Adding that detail "
-    "back 'amount' times makes it stronger: kernel = identity + amount x (identity - Gaussian). The weights "
+    "back 'amount' times makes it stronger: kernel = identity + amount × (identity − Gaussian). The weights "
     "add up to 1, so flat areas do not change. 'Radius' is the blur's sigma: small radii sharpen fine "
     "texture, large ones boost local contrast.",
     _unsharp, (Param("amount", "Amount", 1.0, 0.0, 5.0, 0.1),
@@ -340,24 +369,21 @@ _add(KernelSpec(
     "A Gaussian blur first removes detail smaller than sigma, then a Laplacian finds where brightness bends; "
     "both steps are combined in one 'Mexican hat' shaped kernel (negative centre, positive ring). It is "
     "made to add up to exactly 0 so flat areas give 0, and scaled like the 4-neighbour Laplacian. The "
-    "suggested offset of 127.5 shows flat areas mid-grey. Make the size about 6 x sigma or more.",
+    "suggested offset of 127.5 shows flat areas mid-grey. Make the size about 6 × sigma or more.",
     _log, (Param("size", "Size (pixels)", 9, 3, 31, 1, integer=True), Param("sigma", _SIGMA.label, 1.4, 0.3,
                                                                                    10.0, 0.1)),
     offset=127.5,
 ))
-for _family, _top, _why in (
+for _family, _top, _weights in (
     ("prewitt", np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], float),
-     "The row on one side is added and the row on the opposite side subtracted, all three cells counted "
-     "equally (the Sobel counts the middle twice)."),
+     "weights 1, 1, 1: all three cells count equally, where the Sobel counts the middle one twice"),
     ("scharr", np.array([[3, 10, 3], [0, 0, 0], [-3, -10, -3]], float),
-     "Like the Sobel, with weights 3, 10, 3 chosen so the response depends less on the edge's angle."),
+     "weights 3, 10, 3, chosen so the response depends less on the edge's angle than the Sobel's"),
 ):
-    for _d, _what in _DIRS:
+    for _d in _SIDES:
         _add(KernelSpec(
-            f"{_family}_{_d}", f"{_d.capitalize()} {_family.capitalize()}", "Edges",
-            f"Lights up edges where the photo is {_what}.",
-            f"{_why} The output is large where brightness changes in that direction and 0 on flat areas. "
-            "Negative responses (the opposite edge) are clipped to black unless you show absolute values.",
+            f"{_family}_{_d}", f"{_d.capitalize()} {_family.capitalize()}", "Edges", _edge_summary(_d),
+            _edge_explanation(_d, _family.capitalize(), _weights),
             lambda _top=_top, _d=_d: _turn(_top, _d),
         ))
 _add(KernelSpec(

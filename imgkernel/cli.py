@@ -18,11 +18,12 @@ import numpy as np
 from . import __version__
 from .catalogue import CATALOGUE, categories, get
 from .engine import MODES, KernelError, is_separable, output_shape
-from .images import ImageLoadError, encode_png, load_image
+from .images import ImageLoadError, load_image
 from .kernel_io import kernel_from_json
 from .limits import MAX_KERNEL_JSON_BYTES
 from .mapping import OUT_OF_RANGE
 from .pipeline import Settings, output_alpha, run_filter, scale_for
+from .png import encode_png
 
 # Files a folder run picks up (others, e.g. notes or hidden files, are left alone and counted as skipped).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")

@@ -358,13 +358,6 @@ def to_pil(pixels: np.ndarray, alpha: np.ndarray | None = None) -> Image.Image:
     return im
 
 
-def encode_png(pixels: np.ndarray, alpha: np.ndarray | None = None, *, compress_level: int = 1) -> bytes:
-    """PNG bytes; level 1 is ~4x faster than Pillow's default 6 for a few percent more bytes."""
-    buf = io.BytesIO()
-    to_pil(pixels, alpha).save(buf, format="PNG", compress_level=compress_level)
-    return buf.getvalue()
-
-
 def resize_long_side(pixels: np.ndarray, long_side: int) -> np.ndarray:
     """Downscale (never upscale) so the longer side is at most ``long_side`` pixels, keeping the aspect ratio."""
     if long_side < 1:

@@ -15,10 +15,12 @@ Conventions (the ones of PyTorch's ``Conv2d`` / ``MaxPool2d`` and of vdumoulin's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 
+from .catalogue import CATALOGUE
 from .engine import KernelError, correlate
 
 Padding = Literal["valid", "same", "full"]
@@ -132,3 +134,24 @@ def pad_to_size(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         before = big // 2 - n // 2
         pads.append((before, big - n - before))
     return np.pad(k, pads)
+
+
+def kernel_bank(names: Sequence[str], *, gabor_angles: Sequence[float] = (), n_random: int = 0,
+                random_size: int = 3, seed: int = 0) -> tuple[list[str], np.ndarray, bool]:
+    """A layer's kernels: catalogue presets at their defaults, Gabors at ``gabor_angles`` (degrees) and seeded
+    random kernels, stacked at one size (smaller ones zero-padded by ``pad_to_size``).
+
+    Returns (titles, stack (N, kh, kw), whether some kernel was padded); an empty bank is ([], (0, 1, 1), False).
+    """
+    titles = [CATALOGUE[n].title for n in names]
+    kernels = [CATALOGUE[n].matrix() for n in names]
+    for angle in gabor_angles:
+        titles.append(f"Gabor {angle:g}°")
+        kernels.append(CATALOGUE["gabor"].matrix({"theta": angle}))
+    for i, k in enumerate(random_bank(n_random, random_size, seed)):
+        titles.append(f"Random #{i + 1}")
+        kernels.append(k)
+    if not kernels:
+        return [], np.zeros((0, 1, 1)), False
+    shape = (max(k.shape[0] for k in kernels), max(k.shape[1] for k in kernels))
+    return titles, np.stack([pad_to_size(k, shape) for k in kernels]), any(k.shape != shape for k in kernels)

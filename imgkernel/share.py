@@ -210,8 +210,12 @@ def _finite(text: str) -> float:
 
 
 def _num(v: float) -> str:
+    """The shortest text that gives back the same float32: the engine computes in float32, so a link's
+    kernel filters exactly like the one it was made from (``0.33333334``, not 18 digits of 1/3)."""
     f = float(v)
-    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return str(np.float32(f)) if abs(f) <= np.finfo(np.float32).max else repr(f)
 
 
 def _quote(value: object) -> str:

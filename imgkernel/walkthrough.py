@@ -99,7 +99,8 @@ def explain_pixel(
     shape = output_shape(img.shape[:2], ker.shape, mode=settings.mode, stride=settings.stride,
                          dilation=settings.dilation)
     if not (0 <= row < shape[0] and 0 <= col < shape[1]):
-        raise KernelError(f"Output pixel ({row}, {col}) is outside the output, which is {shape[0]} x {shape[1]}.")
+        raise KernelError(f"Output pixel (row {row}, column {col}) is outside the output, which is "
+                          f"{shape[1]} × {shape[0]} px.")
     applied = ker[::-1, ::-1] if settings.true_convolution else ker
     kh, kw = ker.shape
     h, w = img.shape[:2]
@@ -149,13 +150,13 @@ def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int
     kh, kw = kernel_shape
     span_h, span_w = d * (kh - 1) + 1, d * (kw - 1) + 1
     if settings.mode == "valid":
-        return (f"'valid' mode pads nothing, so output pixel ({row}, {col}) uses the window whose top-left input "
-                f"pixel is ({row} x {s}, {col} x {s}) = ({row * s}, {col * s}); the window spans {span_h} x {span_w} "
-                f"input pixels, so the output is smaller than the input by {span_h - 1} rows and {span_w - 1} columns "
-                f"(then divided by the stride).")
+        return (f"'valid' mode pads nothing, so output pixel (row {row}, column {col}) uses the window whose top-left "
+                f"input pixel is (row {row} × {s}, column {col} × {s}) = (row {row * s}, column {col * s}); the window "
+                f"covers {span_w} × {span_h} input pixels (width × height), so the output is smaller than the input "
+                f"by {span_w - 1} columns and {span_h - 1} rows (then divided by the stride).")
     step = f" (stride {s}: every {s}th input pixel)" if s > 1 else ""
-    return (f"Output pixel ({row}, {col}) is centred on input pixel ({row * s}, {col * s}){step}. Taps that fall "
-            f"outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}.")
+    return (f"Output pixel (row {row}, column {col}) is centred on input pixel (row {row * s}, column {col * s})"
+            f"{step}. Taps that fall outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}.")
 
 
 def output_for_input(settings: Settings, kernel_shape: tuple[int, int], out_shape: tuple[int, ...],
@@ -166,6 +167,11 @@ def output_for_input(settings: Settings, kernel_shape: tuple[int, int], out_shap
         centre = (settings.dilation * (k - 1) + 1) // 2 if settings.mode == "valid" else 0
         result.append(int(np.clip(round((i - centre) / settings.stride), 0, n - 1)))
     return result[0], result[1]
+
+
+def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
+    """``image`` (H, W[, C]) with every pixel drawn as a ``factor`` x ``factor`` block (nearest neighbour: crisp)."""
+    return np.repeat(np.repeat(np.asarray(image), factor, axis=0), factor, axis=1)
 
 
 def zoomed_crop(image: np.ndarray, row: int, col: int, radius: int, box: tuple[int, int, int, int],
@@ -184,7 +190,7 @@ def zoomed_crop(image: np.ndarray, row: int, col: int, radius: int, box: tuple[i
     rs, re_ = max(r0, 0), min(r0 + side, h)
     cs, ce = max(c0, 0), min(c0 + side, w)
     crop[rs - r0 : re_ - r0, cs - c0 : ce - c0] = rgb[rs:re_, cs:ce]
-    big = Image.fromarray(np.repeat(np.repeat(crop, factor, axis=0), factor, axis=1))
+    big = Image.fromarray(enlarge(crop, factor))
     top, left, bottom, right = box
     xy = ((left - c0) * factor, (top - r0) * factor, (right - c0 + 1) * factor - 1, (bottom - r0 + 1) * factor - 1)
     draw = ImageDraw.Draw(big)

@@ -7,67 +7,16 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-from app import cache, session
-from imgkernel.layers import (
-    PADDINGS,
-    POOLS,
-    combine_maps,
-    conv_layer,
-    layer_output_size,
-    pad_to_size,
-    padding_amount,
-    pool2d,
-    random_bank,
-    relu,
-)
-from imgkernel.mapping import signed_colormap
+from app import cache, cnn_view, session, wording
+from app.learn import kernel_size
+from imgkernel.layers import PADDINGS, POOLS, combine_maps, kernel_bank, relu
 
-COLUMNS = 4
-DEFAULT_BANK = ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right", "laplacian_4", "outline")
+DEFAULT_BANK = ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right", "laplacian_4")
 GABOR_ANGLES = (0, 45, 90, 135)
-
-
-def _bank(names: list[str], n_random: int, seed: int, random_size: int,
-          gabor: bool) -> tuple[list[str], np.ndarray, bool]:
-    """The layer's kernels (titles, stack, whether some were padded), smaller ones zero-padded around their anchor."""
-    titles, kernels = [], []
-    for name in names:
-        spec = imgkernel.get(name)
-        titles.append(spec.title)
-        kernels.append(spec.matrix())
-    gabor_spec = imgkernel.CATALOGUE.get("gabor")
-    if gabor and gabor_spec is not None and "theta" in gabor_spec.defaults():
-        for angle in GABOR_ANGLES:
-            titles.append(f"Gabor {angle}°")
-            kernels.append(gabor_spec.matrix({"theta": angle}))
-    for i, k in enumerate(random_bank(n_random, random_size, seed)):
-        titles.append(f"Random #{i + 1}")
-        kernels.append(k)
-    if not kernels:
-        return [], np.zeros((0, 1, 1)), False
-    shape = (max(k.shape[0] for k in kernels), max(k.shape[1] for k in kernels))
-    return titles, np.stack([pad_to_size(k, shape) for k in kernels]), any(k.shape != shape for k in kernels)
-
-
-def _limit(maps: np.ndarray) -> float:
-    """The shared colour scale: the 99.5th percentile of |value|, so a few huge responses (e.g. where zero padding
-    meets a bright border) do not wash every map out."""
-    return float(np.percentile(np.abs(maps), 99.5)) or float(np.abs(maps).max()) or 1.0
-
-
-def _grid(maps: np.ndarray, titles: list[str], limit: float) -> None:
-    """Feature maps as diverging colour images on one shared scale (blue < 0 < red), so strengths compare."""
-    for start in range(0, len(maps), COLUMNS):
-        for col, m, title in zip(st.columns(COLUMNS), maps[start:start + COLUMNS], titles[start:start + COLUMNS],
-                                 strict=False):
-            col.image(signed_colormap(m, limit=limit), caption=f"{title} · {m.shape[0]}×{m.shape[1]}",
-                      output_format="PNG", width="stretch")
-
 
 st.title("A convolutional layer, made of image kernels")
 st.caption("A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
-           "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets. "
-           "Maps are drawn blue below 0, white at 0 and red above, all on one scale.")
+           "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets.")
 with st.expander("How this layer computes"):
     st.markdown(
         "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
@@ -88,11 +37,9 @@ with st.sidebar:
     rgb = st.radio("Input channels", ["Gray (1 channel)", "RGB (3 channels)"], key="cnn_rgb",
                    help="RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
                         "responses, as a CNN filter of depth 3 does.") == "RGB (3 channels)"
-    names = st.multiselect("Kernels (presets)", list(imgkernel.CATALOGUE),
-                           default=[n for n in DEFAULT_BANK[:5] if n in imgkernel.CATALOGUE]
-                           or [DEFAULT_BANK[0]], format_func=lambda n: imgkernel.get(n).title, key="cnn_names")
-    gabor = st.checkbox("Add a Gabor bank (4 orientations)", key="cnn_gabor",
-                        disabled="gabor" not in imgkernel.CATALOGUE)
+    names = st.multiselect("Kernels (presets)", list(imgkernel.CATALOGUE), default=list(DEFAULT_BANK),
+                           format_func=lambda n: imgkernel.get(n).title, key="cnn_names")
+    gabor = st.checkbox("Add a Gabor bank (4 orientations)", key="cnn_gabor")
     n_random = st.number_input("Random kernels (untrained layer)", 0, 8, 0, key="cnn_random")
     random_size = st.number_input("Random kernel size", 1, 9, 3, step=2, key="cnn_random_size")
     seed = st.number_input("Random seed", 0, 10_000, 0, key="cnn_seed")
@@ -105,85 +52,58 @@ with st.sidebar:
     pool_size = st.slider("Pool size", 2, 4, 2, key="cnn_pool_size")
     pool_stride = st.slider("Pool stride", 1, 4, 2, key="cnn_pool_stride")
     second = st.checkbox("Second layer: combine the maps", key="cnn_second",
-                         help="Each second-layer map is a weighted sum of all first-layer maps (a 1×1 "
+                         help="Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
                               "convolution with random, seeded weights), then ReLU.")
 
-titles, bank, padded_kernels = _bank(names, int(n_random), int(seed), int(random_size), gabor)
+titles, bank, padded_kernels = kernel_bank(names, gabor_angles=GABOR_ANGLES if gabor else (),
+                                          n_random=int(n_random), random_size=int(random_size), seed=int(seed))
 if not titles:
     st.info("Pick at least one kernel (or add random ones) to build the layer.")
     st.stop()
 small = cache.preview(photo, in_side).pixels
 x = small if rgb else imgkernel.to_gray(small)
-h, w = x.shape[:2]
-channels = x.shape[2] if x.ndim == 3 else 1
-k_h, k_w = bank.shape[1:]
-p_h, p_w = padding_amount(k_h, padding, dilation), padding_amount(k_w, padding, dilation)
-
+layer = cnn_view.Layer(stride=stride, padding=padding, dilation=dilation, bias=bias, relu=use_relu, pool=pool,
+                       pool_size=pool_size, pool_stride=pool_stride)
 try:
-    maps = conv_layer(x, bank, bias, stride=stride, padding=padding, dilation=dilation)
+    run = cnn_view.run_layer(x, bank, layer, f"{photo.name}, {'RGB' if rgb else 'gray'}")
 except imgkernel.KernelError as err:
     st.error(str(err))
     st.stop()
 
-steps = [{"step": "input", "shape": f"{channels} × {h} × {w}", "how": f"{photo.name}, {'RGB' if rgb else 'gray'}"}]
-steps.append({
-    "step": f"conv ({len(titles)} kernels {k_h}×{k_w})",
-    "shape": f"{len(titles)} × {maps.shape[1]} × {maps.shape[2]}",
-    "how": f"floor(({h} + 2·{p_h} − {dilation}·({k_h}−1) − 1) / {stride}) + 1 = "
-           f"{layer_output_size(h, k_h, p_h, stride, dilation)};  "
-           f"floor(({w} + 2·{p_w} − {dilation}·({k_w}−1) − 1) / {stride}) + 1 = "
-           f"{layer_output_size(w, k_w, p_w, stride, dilation)}",
-})
-shown = maps
-negatives = int(np.count_nonzero(maps < 0))
-if use_relu:
-    shown = relu(maps)
-    steps.append({"step": "ReLU", "shape": f"{len(titles)} × {maps.shape[1]} × {maps.shape[2]}",
-                  "how": f"{negatives:,} of {maps.size:,} values were negative and became 0 "
-                         f"({negatives / maps.size:.0%})"})
-if pool != "none":
-    try:
-        shown = pool2d(shown, pool_size, pool_stride, pool)
-    except imgkernel.KernelError as err:
-        st.error(str(err))
-        st.stop()
-    steps.append({"step": f"{pool} pool {pool_size}×{pool_size}, stride {pool_stride}",
-                  "shape": f"{len(titles)} × {shown.shape[1]} × {shown.shape[2]}",
-                  "how": f"floor(({maps.shape[1]} − {pool_size}) / {pool_stride}) + 1 = "
-                         f"{layer_output_size(maps.shape[1], pool_size, 0, pool_stride)};  "
-                         f"floor(({maps.shape[2]} − {pool_size}) / {pool_stride}) + 1 = "
-                         f"{layer_output_size(maps.shape[2], pool_size, 0, pool_stride)}"})
-
 left, right = st.columns([1, 2])
-left.image(x, caption=f"Input {h}×{w}{' RGB' if rgb else ' gray'}", width="stretch")
+left.image(cnn_view.readable(x), caption=f"Input · {wording.size(x.shape[1], x.shape[0])} · {'RGB' if rgb else 'gray'}",
+           output_format="PNG", width="stretch")
 with right:
-    st.markdown("**Output size at each step:** `floor((n + 2p − d(k−1) − 1) / s) + 1`")
-    st.table(pd.DataFrame(steps).set_index("step"))
-    if padding == "same" and k_h % 2 == 0:
+    st.markdown("**Output size at each step:** `floor((n + 2p − d(k−1) − 1) / s) + 1`, for the height (H) and "
+                "the width (W)")
+    st.table(pd.DataFrame(run.steps).set_index("step"))
+    st.caption("Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
+               "written width × height like a photo's.")
+    if padding == "same" and bank.shape[1] % 2 == 0:
         st.caption("'same' padding is symmetric here, so an even kernel loses one pixel per side.")
     if padded_kernels:
-        st.caption(f"Kernels of different sizes are zero-padded to {k_h}×{k_w} around their centre: "
+        st.caption(f"Kernels of different sizes are zero-padded to {kernel_size(bank[0])} around their centre: "
                    "a layer has one kernel size.")
 
 st.subheader(f"Feature maps ({len(titles)})")
-_grid(shown, titles, _limit(shown))
+cnn_view.map_grid(run.shown, titles, after_relu=use_relu)
+negatives = bool(np.any(run.maps < 0))
 if use_relu and negatives:
     st.caption("Before ReLU each edge kernel answers both sides of an edge (red one side, blue the other); "
                "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels.")
     with st.expander("The maps before ReLU (and before pooling)"):
-        _grid(maps, titles, _limit(maps))
-st.caption("Colours saturate at the 99.5th percentile of the values shown. Zero padding makes the photo's own "
-           "border look like an edge: CNNs see that too.")
+        cnn_view.map_grid(run.maps, titles, after_relu=False)
+st.caption("Zero padding makes the photo's own border look like an edge: CNNs see that too.")
 
 if second:
     st.subheader("Second layer: features combining")
     rng = np.random.default_rng(int(seed) + 1)
     m = min(4, max(1, len(titles)))
     weights = rng.normal(size=(m, len(titles)))
-    combined = combine_maps(shown, weights)
+    combined = combine_maps(run.shown, weights)
     combined = relu(combined) if use_relu else combined
     st.dataframe(pd.DataFrame(weights, index=[f"map {i + 1}" for i in range(m)], columns=titles).style.format("{:.2f}"))
     st.caption("Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
                "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
                "edges occurs (corners, crossings, textures).")
-    _grid(combined, [f"map {i + 1}" for i in range(m)], _limit(combined))
+    cnn_view.map_grid(combined, [f"map {i + 1}" for i in range(m)], after_relu=use_relu)

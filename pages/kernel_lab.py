@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-from app import cache, learn, session
+from app import cache, learn, session, wording
 from imgkernel.kernel_props import classify_response, compose, dc_gain, frequency_response, separability, symmetries
 from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.mapping import signed_colormap
 
-FREQ_SIZE = 48  # DFT size for the response plot (48 x 48 cells)
+FREQ_SIZE = 48  # DFT size for the response plot (48 × 48 cells)
 COMPOSE_SIDE = 256  # long side of the photo used to demonstrate composition
 CLASS_TEXT = {
     "low-pass": "keeps smooth areas and removes fine detail and noise (it blurs)",
@@ -48,11 +48,11 @@ st.caption("What a kernel's numbers tell you before you run it. Kernels are appl
 title, k = learn.kernel_picker("Kernel", "lab_kernel")
 left, right = st.columns(2)
 with left:
-    st.altair_chart(learn.kernel_heatmap(k, title=f"{title} ({k.shape[0]}×{k.shape[1]})"), width="content")
+    st.altair_chart(learn.kernel_heatmap(k, title=f"{title} · {learn.kernel_size(k)}"), width="content")
     gain = dc_gain(k)
     sep = separability(k)
     c1, c2 = st.columns(2)
-    c1.metric("Sum of weights (DC gain)", f"{gain:.4g}",
+    c1.metric("Sum of weights (DC gain)", wording.num(gain),
               help="How a flat area's brightness is multiplied: 1 keeps it, 0 turns it black (edge finders).")
     c2.metric("Rank", sep.rank, help="1 = separable; otherwise the least number of separable kernels it sums.")
     if gain == 0:
@@ -60,13 +60,13 @@ with left:
     elif abs(gain - 1) < 1e-9:
         st.caption("The weights add up to 1: flat areas keep their brightness.")
     else:
-        st.caption(f"Flat areas are multiplied by {gain:.4g}; the divisor (or 'normalise') can undo that.")
+        st.caption(f"Flat areas are multiplied by {wording.num(gain)}; the divisor (or 'normalise') can undo that.")
 
     if sep.separable:
         st.success("Separable: the kernel is a column times a row, so it can be applied as two 1-D passes "
-                   f"({k.shape[0]} + {k.shape[1]} multiplications per pixel instead of {k.size}).")
-        st.dataframe(pd.DataFrame({"column factor": sep.column}).T.style.format("{:.4g}"))
-        st.dataframe(pd.DataFrame({"row factor": sep.row}).T.style.format("{:.4g}"))
+                   f"({k.shape[1]} + {k.shape[0]} multiplications per pixel instead of {k.size}).")
+        st.dataframe(pd.DataFrame({"column factor": sep.column}).T.style.format(wording.num))
+        st.dataframe(pd.DataFrame({"row factor": sep.row}).T.style.format(wording.num))
     else:
         st.info(f"Not separable (rank {sep.rank}): no column × row gives this kernel.")
     sym = symmetries(k)
@@ -78,15 +78,16 @@ with right:
     st.markdown(f"**Frequency response: {kind}** — it {CLASS_TEXT[kind]}.")
     st.altair_chart(_response_chart(k), width="content")
     st.caption("Magnitude of the kernel's 2-D Fourier transform (zero-padded to "
-               f"{FREQ_SIZE}×{FREQ_SIZE}): the centre is a flat area (its value is |sum of weights|), the edges "
+               f"{FREQ_SIZE} × {FREQ_SIZE}): the centre is a flat area (its value is |sum of weights|), the edges "
                "are the finest stripes a photo can hold (0.5 cycles per pixel). Bright centre = low-pass.")
 
 # ------------------------------------------------------------------------------------------------ composition
 st.header("Composition: two kernels in one")
 st.markdown(
     "Filtering with **A** and then with **B** is the same as filtering once with the *full 2-D convolution* "
-    "**A ∗ B** (a kernel of size (ha + hb − 1) × (wa + wb − 1)). For correlation too: correlating with a kernel "
-    "is convolving with it rotated 180°, and rotating A ∗ B gives rot A ∗ rot B, so the rotations cancel. "
+    "**A ∗ B**: for A of wa × ha and B of wb × hb cells (width × height) it is (wa + wb − 1) × (ha + hb − 1). "
+    "For correlation too: correlating with a kernel is convolving with it rotated 180°, and rotating A ∗ B gives "
+    "rot A ∗ rot B, so the rotations cancel. "
     "The order does not matter either: a blur then an edge finder equals the edge finder then the blur.")
 c1, c2, c3 = st.columns(3)
 with c1:
@@ -98,10 +99,9 @@ with c3:
                                 key="lab_mode", required=True)
 combined = compose(a, b)
 g1, g2, g3 = st.columns([1, 1, 2])
-g1.altair_chart(learn.kernel_heatmap(a, title="A"), width="content")
-g2.altair_chart(learn.kernel_heatmap(b, title="B"), width="content")
-g3.altair_chart(learn.kernel_heatmap(combined, title=f"A ∗ B ({combined.shape[0]}×{combined.shape[1]})"),
-                width="content")
+g1.altair_chart(learn.kernel_heatmap(a, title=f"A · {learn.kernel_size(a)}"), width="content")
+g2.altair_chart(learn.kernel_heatmap(b, title=f"B · {learn.kernel_size(b)}"), width="content")
+g3.altair_chart(learn.kernel_heatmap(combined, title=f"A ∗ B · {learn.kernel_size(combined)}"), width="content")
 
 photo = session.current().photo
 x = imgkernel.to_gray(cache.preview(photo, COMPOSE_SIDE).pixels).astype(np.float32)
@@ -130,5 +130,10 @@ else:
     st.caption(f"With '{mode}' the second pass pads the *first pass's result*, not the photo, so pixels within "
                f"half the combined kernel of the border ({m_h - 1} rows, {m_w - 1} columns) can differ; the interior "
                "agrees up to float32 rounding.")
-if max(combined.shape) <= MAX_KERNEL_SIDE and st.button("Use A ∗ B in the playground", key="lab_use"):
-    learn.open_matrix(combined, f"{title_a} ∗ {title_b}")
+name = f"{title_a} ∗ {title_b}"
+if max(combined.shape) > MAX_KERNEL_SIDE:
+    st.caption(f"A ∗ B is too big for the playground (at most {MAX_KERNEL_SIDE} × {MAX_KERNEL_SIDE} cells).")
+elif st.button("Open A ∗ B in the playground", key="lab_use",
+               help=f"The playground then filters with “{name}” as a custom kernel (editable in its grid); its "
+                    "divisor and offset stay as they are."):
+    learn.open_matrix(combined, name)

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import imgkernel
-from app import cache, session
+from app import cache, session, wording
 from imgkernel.walkthrough import coordinates_note, explain_pixel, output_for_input, zoomed_crop
 
 CLICK_WIDTH = 480  # displayed width of the clickable photo, in screen pixels
@@ -17,14 +17,15 @@ CHANNELS = ("Red", "Green", "Blue")
 st.title("How is this output pixel computed?")
 full = session.current().photo
 photo = cache.preview(full)  # the size the playground shows by default: a 12 MP photo would be unclickable
+in_w, in_h = photo.size
 choice = session.current()
 settings = choice.settings
 kernel = np.asarray(choice.matrix, dtype=np.float64)
 st.caption(f"Photo: **{photo.name}** · kernel: **{choice.title}** · border **{settings.mode}**, stride "
            f"{settings.stride}, dilation {settings.dilation}"
            f"{', true convolution' if settings.true_convolution else ''}. Change them in the Playground."
-           + (f" Working on the {photo.pixels.shape[1]} x {photo.pixels.shape[0]} px preview of the "
-              f"{full.pixels.shape[1]} x {full.pixels.shape[0]} px photo." if photo is not full else ""))
+           + (f" Working on the {wording.size(in_w, in_h)} preview of the {wording.size(*full.size)} photo."
+              if photo is not full else ""))
 
 try:
     result = cache.filtered(photo, kernel, settings)
@@ -32,7 +33,6 @@ except imgkernel.KernelError as err:
     st.error(str(err))
     st.stop()
 out_h, out_w = result.values.shape[:2]
-in_h, in_w = photo.pixels.shape[:2]
 
 # A click on the input photo picks the output pixel centred nearest to it; a new click (new timestamp) overrides
 # the number inputs, which stay editable in between.
@@ -56,7 +56,7 @@ for key, n in (("walk_row", out_h), ("walk_col", out_w)):  # the output may have
         st.session_state[key] = n // 2
 
 with right:
-    st.markdown(f"**…or type output coordinates** (the output is {out_h} × {out_w})")
+    st.markdown(f"**…or type output coordinates** (the output is {wording.size(out_w, out_h)})")
     c1, c2 = st.columns(2)
     row = int(c1.number_input("Output row", 0, out_h - 1, step=1, key="walk_row"))
     col = int(c2.number_input("Output column", 0, out_w - 1, step=1, key="walk_col"))
@@ -71,9 +71,9 @@ with right:
     z1, z2 = st.columns(2)
     source = imgkernel.to_gray(photo.pixels) if settings.gray else photo.pixels
     z1.image(zoomed_crop(source, e.in_row, e.in_col, radius, span_box, factor),
-             caption=f"Input around ({e.in_row}, {e.in_col}): the kernel's window", output_format="PNG")
+             caption=f"Input around row {e.in_row}, column {e.in_col}: the kernel's window", output_format="PNG")
     z2.image(zoomed_crop(result.mapped.image, row, col, radius, (row, col, row, col), factor),
-             caption=f"Output around ({row}, {col})", output_format="PNG")
+             caption=f"Output around row {row}, column {col}", output_format="PNG")
 
 # ---------------------------------------------------------------------------------------------- the numbers
 colour = e.neighbourhood.ndim == 3

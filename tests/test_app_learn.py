@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-from app import cache
+from app import cache, cnn_view, learn, wording
 from app import state as transitions
+from imgkernel.kernel_props import compose
+from imgkernel.layers import conv_layer, kernel_bank, pool2d
 from imgkernel.pipeline import run_filter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +117,7 @@ def test_cnn_layer_shapes_follow_the_controls():
     at = _run("cnn_layer")
     table = at.table[0].value
     assert len(at.image) > 0
-    first = table["shape"].iloc[1]
+    first = table[cnn_view.SHAPE].iloc[1]
     at.slider(key="cnn_stride").set_value(2)
     at.segmented_control(key="cnn_padding").set_value("valid")
     at.segmented_control(key="cnn_pool").set_value("average")
@@ -124,12 +128,38 @@ def test_cnn_layer_shapes_follow_the_controls():
     table = at.table[0].value
     n_kernels = len(at.multiselect(key="cnn_names").value) + 2
     # 128 long side, gray; 3x3 kernels, valid padding, stride 2: floor((n - 3) / 2) + 1
-    photo = cache.sample_photo()
-    h, w = photo.pixels.shape[:2]
-    f = 128 / max(h, w)
-    sh, sw = max(1, round(h * f)), max(1, round(w * f))
-    assert table["shape"].iloc[1] == f"{n_kernels} × {(sh - 3) // 2 + 1} × {(sw - 3) // 2 + 1}" != first
+    sh, sw = _cnn_input(128)
+    oh, ow = (sh - 3) // 2 + 1, (sw - 3) // 2 + 1
+    assert table[cnn_view.SHAPE].iloc[1] == f"{n_kernels} × {oh} × {ow}" != first  # C × H × W, as PyTorch
+    assert table["each map"].iloc[1] == f"{ow} × {oh} px"  # width × height, as every picture size
     assert "ReLU" in table.index
+
+
+def _cnn_input(side: int) -> tuple[int, int]:
+    """(height, width) of the CNN page's input: the sample photo shrunk to ``side`` on its long side."""
+    h, w = cache.sample_photo().pixels.shape[:2]
+    f = side / max(h, w)
+    return max(1, round(h * f)), max(1, round(w * f))
+
+
+def test_cnn_layer_maps_are_captioned_width_by_height_with_a_legend():
+    at = _run("cnn_layer", cnn_side=64)
+    sh, sw = _cnn_input(64)
+    ph, pw = (sh - 2) // 2 + 1, (sw - 2) // 2 + 1  # same padding keeps the size; max pool 2, stride 2
+    captions = _captions(at)
+    assert f"Input · {sw} × {sh} px · gray" in captions
+    for title in ("Top Sobel", "Bottom Sobel", "Left Sobel", "Right Sobel"):
+        assert f"{title} · {pw} × {ph} px" in captions
+    assert any(c.startswith("white 0 · red +") for c in captions)  # after ReLU: no blue in the legend
+    assert any("After ReLU nothing is negative" in c.value for c in at.caption)
+    at.checkbox(key="cnn_relu").uncheck()
+    at.run()
+    x = imgkernel.to_gray(cache.preview(cache.sample_photo(), 64).pixels)  # the page's input, as an oracle
+    _, bank, _ = kernel_bank(at.multiselect(key="cnn_names").value)
+    limit = cnn_view.display_limit(pool2d(conv_layer(x, bank, padding="same"), 2, 2, "max"))
+    assert f"blue −{wording.num(limit)} · white 0 · red +{wording.num(limit)}" in _captions(at)
+    shapes = " ".join(str(v) for v in at.table[0].value[cnn_view.SHAPE])
+    assert "×" in shapes and " x " not in shapes
 
 
 def test_kernel_lab_reacts_to_kernel_and_mode():
@@ -148,5 +178,88 @@ def test_kernel_lab_reacts_to_kernel_and_mode():
     assert float(metrics["Largest difference, whole image"]) > 1  # zero padding: the borders do differ
     at.button(key="lab_use").click()
     at.run()
-    assert at.session_state["playground"].name == "custom"
-    assert at.session_state["playground"].matrix.shape == (5, 5)
+    assert not at.exception
+    state = at.session_state["playground"]
+    assert state.name == "custom"
+    assert state.title == "Blur (3 × 3 Gaussian) ∗ Left Sobel"  # "<A> ∗ <B>", the kernels picked as A and B
+    np.testing.assert_allclose(state.matrix, compose(imgkernel.get("blur").matrix(),
+                                                     imgkernel.get("sobel_left").matrix()))
+    assert any("Playground" in info.value for info in at.info)  # standalone: the notice instead of the page
+
+
+def _chart_text(at: AppTest) -> str:
+    """Every Vega-Lite spec on the page, as readable text (titles, labels, data)."""
+    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart"))
+
+
+def test_kernel_lab_writes_sizes_width_by_height():
+    photo = cache.sample_photo()
+    wide = transitions.load_kernel(transitions.initial(photo, cache.DEFAULT_SAMPLE), np.full((1, 3), 1 / 3),
+                                   title="Row average", where="kernel")  # 3 columns, 1 row: 3 wide, 1 high
+    at = _run("kernel_lab", playground=wide)
+    at.selectbox(key="lab_a").select(learn.CURRENT)
+    at.run()
+    assert not at.exception
+    text = _chart_text(at)
+    assert "Row average · 3 × 1" in text
+    assert "A ∗ B · 5 × 3" in text  # (3 + 3 − 1) wide, (1 + 3 − 1) high with the 3 × 3 Left Sobel
+    assert at.button(key="lab_use").label == "Open A ∗ B in the playground"
+
+
+# -- the kernel heat map's pure parts (no browser) ---------------------------------------------------------------
+
+def _contrast(a: str, b: str) -> float:
+    lum = [learn._luminance(tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))) for c in (a, b)]
+    return (max(lum) + 0.05) / (min(lum) + 0.05)
+
+
+def test_heatmap_labels_are_short_one_based_and_readable():
+    k = np.array([[1 / 3, -123456.7, 0.0], [-0.000123456, 5.0, -2.5]])
+    cells = learn.heatmap_cells(k)
+    assert list(cells["row"]) == [1, 1, 1, 2, 2, 2] and list(cells["column"]) == [1, 2, 3, 1, 2, 3]
+    assert list(cells["label"]) == ["0.3333", "−1.235e+05", "0", "−0.0001235", "5", "−2.5"]
+    for label in cells["label"]:
+        mantissa = label.lstrip("−").split("e")[0].replace(".", "").lstrip("0")
+        assert len(mantissa) <= 4, label
+    # strong colours get white text, white and pale cells dark text; the choice is always the better contrast
+    strong = cells.set_index("label")
+    assert strong.loc["−1.235e+05", "text"] == "#ffffff"  # the largest |weight|: full blue
+    assert strong.loc["0", "text"] == strong.loc["0.3333", "text"] == "#262730"
+    for fill, text in zip(cells["fill"], cells["text"], strict=True):
+        other = "#262730" if text == "#ffffff" else "#ffffff"
+        assert _contrast(fill, text) >= _contrast(fill, other) and _contrast(fill, text) >= 3.5, fill
+
+
+def test_heatmap_text_colour_flips_where_the_colour_gets_strong():
+    from imgkernel.mapping import signed_colormap
+
+    for sign in (1, -1):
+        ramp = signed_colormap(sign * np.linspace(0, 1, 11)[None, :], limit=1.0)[0]
+        colours = [learn.text_colour(c) for c in ramp]
+        assert colours[0] == "#262730" and colours[-1] == "#ffffff"
+        assert colours == sorted(colours, key=lambda c: c == "#ffffff")  # dark on light, then white on strong
+
+
+@pytest.mark.parametrize("name", ["sharpen", "blur", "gaussian", "box_blur", "log", "gabor"])
+def test_heatmap_cells_hold_their_labels_or_drop_them(name):
+    k = imgkernel.get(name).matrix()
+    cell, digits = learn.heatmap_layout(k)
+    if digits is None:  # too wide even with 2-digit numbers: they go (the tooltip has them)
+        longest = max(len(label) for label in learn.heatmap_cells(k, 2)["label"])
+        assert (longest * learn.HEATMAP_FONT * 0.6 + 8) * max(k.shape) > learn.HEATMAP_WIDTH
+        return
+    longest = max(len(label) for label in learn.heatmap_cells(k, digits)["label"])
+    assert cell >= longest * learn.HEATMAP_FONT * 0.6 and cell * max(k.shape) <= learn.HEATMAP_WIDTH
+    assert 2 <= digits <= 4
+
+
+@pytest.mark.parametrize(("h", "w"), [(42, 64), (7, 3), (128, 85), (600, 500)])
+def test_feature_maps_are_enlarged_by_the_smallest_whole_factor(h, w):
+    img = np.random.default_rng(h).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    big = cnn_view.readable(img)
+    f = big.shape[0] // h
+    assert big.shape == (h * f, w * f, 3)
+    assert max(h, w) * f >= cnn_view.MAP_SIDE or f == 1
+    assert max(h, w) * (f - 1) < cnn_view.MAP_SIDE  # no bigger than needed
+    np.testing.assert_array_equal(big[::f, ::f], img)  # nearest neighbour: each pixel a uniform block
+    np.testing.assert_array_equal(big[f - 1::f, f - 1::f], img)

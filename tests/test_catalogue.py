@@ -207,6 +207,39 @@ def test_directional_edge_finders_respond_positively_to_their_own_side(family, d
             assert resp == 0, (family, d, side, resp)
 
 
+# where each side is, in the words the explanations use: the line of cells on that side, and "brighter ... than"
+LINE = {"above": "row above the centre", "below": "row below the centre",
+        "left": "column left of the centre", "right": "column right of the centre"}
+WHERE = {"above": "above", "below": "below", "left": "on the left", "right": "on the right"}
+
+
+def _added_side(k: np.ndarray) -> tuple[str, str]:
+    """(added side, subtracted side), read off the matrix: the outer row or column whose weights are positive."""
+    rows, cols = k.sum(axis=1), k.sum(axis=0)
+    for side, other, line, far in (("above", "below", rows[0], rows[-1]), ("left", "right", cols[0], cols[-1])):
+        if line > 0 > far:
+            return side, other
+        if far > 0 > line:
+            return other, side
+    raise AssertionError(f"not a one-sided edge finder: {k}")
+
+
+@pytest.mark.parametrize("family", ["sobel", "prewitt", "scharr"])
+def test_edge_finder_explanations_name_their_own_side(family):
+    specs = [ik.get(f"{family}_{d}") for d in ("top", "bottom", "left", "right")]
+    assert len({s.explanation for s in specs}) == 4 and len({s.summary for s in specs}) == 4
+    for spec in specs:
+        plus, minus = _added_side(spec.matrix())
+        text = spec.explanation
+        assert f"The {LINE[plus]} is added and the {LINE[minus]} subtracted" in text, (spec.name, text)
+        lit = f"where the photo is brighter {WHERE[plus]} than {WHERE[minus]}"
+        assert lit in text and lit in spec.summary, (spec.name, text)
+        # what clipping does: the opposite edge is the negative one, and it turns black
+        opposite = text[text.index("The opposite edge"):]
+        assert f"brighter {WHERE[minus]} than {WHERE[plus]}" in opposite and "negative" in opposite
+        assert "clipping turns black" in opposite
+
+
 def test_prewitt_and_scharr_weights():
     np.testing.assert_array_equal(ik.get("prewitt_top").matrix(), [[1, 1, 1], [0, 0, 0], [-1, -1, -1]])
     np.testing.assert_array_equal(ik.get("scharr_left").matrix(), [[3, 0, -3], [10, 0, -10], [3, 0, -3]])

@@ -21,13 +21,13 @@ from imgkernel.images import (
     EXTENSIONS,
     ImageLoadError,
     describe_pixels,
-    encode_png,
     load_image,
     resize_long_side,
     to_gray,
     to_pil,
 )
 from imgkernel.limits import MAX_JPEG_SCANS
+from imgkernel.png import encode_png
 from tests.corpus import corpus, png_bytes, progressive_jpeg, save, scaled16, solid
 
 CORPUS = corpus()

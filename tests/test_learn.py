@@ -25,14 +25,16 @@ from imgkernel.kernel_props import (
 from imgkernel.layers import (
     combine_maps,
     conv_layer,
+    kernel_bank,
     layer_output_size,
     pad_to_size,
     padding_amount,
     pool2d,
+    random_bank,
     relu,
 )
 from imgkernel.pipeline import Settings, run_filter
-from imgkernel.walkthrough import explain_pixel
+from imgkernel.walkthrough import coordinates_note, enlarge, explain_pixel
 
 PADDED = ("reflect", "mirror", "nearest", "wrap", "constant")
 NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap"}  # scipy -> numpy words
@@ -312,3 +314,36 @@ def test_pad_to_size_filters_the_same():
                                    atol=1e-9)
     with pytest.raises(imgkernel.KernelError):
         pad_to_size(np.ones((5, 5)), (3, 3))
+
+
+def test_kernel_bank_stacks_presets_gabors_and_random_kernels_at_one_size():
+    x = np.random.default_rng(13).normal(size=(30, 30))
+    titles, bank, padded = kernel_bank(["sobel_top", "gaussian"], gabor_angles=(0, 90), n_random=2, seed=3)
+    assert titles == ["Top Sobel", "Gaussian blur", "Gabor 0°", "Gabor 90°", "Random #1", "Random #2"]
+    side = imgkernel.get("gabor").defaults()["size"]
+    assert bank.shape == (6, side, side) and padded
+    np.testing.assert_allclose(bank[3], imgkernel.get("gabor").matrix({"theta": 90}))
+    np.testing.assert_allclose(bank[4:], [pad_to_size(k, (side, side)) for k in random_bank(2, 3, 3)])
+    for i, name in enumerate(["sobel_top", "gaussian"]):  # zero-padded around the anchor: same response
+        np.testing.assert_allclose(ndimage.correlate(x, bank[i], mode="wrap"),
+                                   ndimage.correlate(x, imgkernel.get(name).matrix(), mode="wrap"), atol=1e-9)
+    assert kernel_bank(["sobel_top", "sobel_left"])[2] is False  # one size already: nothing padded
+    titles, bank, padded = kernel_bank([])
+    assert titles == [] and bank.shape == (0, 1, 1) and not padded
+
+
+def test_enlarge_draws_each_pixel_as_a_block():
+    gray = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    np.testing.assert_array_equal(enlarge(gray, 4), np.kron(gray, np.ones((4, 4), np.uint8)))
+    rgb = np.stack([gray, gray + 10, gray + 20], axis=-1)
+    big = enlarge(rgb, 3)
+    assert big.shape == (6, 9, 3) and big.dtype == np.uint8
+    np.testing.assert_array_equal(big[::3, ::3], rgb)
+
+
+def test_coordinates_note_names_rows_and_columns_and_writes_width_by_height():
+    note = coordinates_note(Settings(stride=2), (3, 3), 4, 7)
+    assert "Output pixel (row 4, column 7) is centred on input pixel (row 8, column 14)" in note
+    valid = coordinates_note(Settings(mode="valid", dilation=2), (3, 5), 1, 2)  # 5 wide, 3 high; spans 9 × 5
+    assert "covers 9 × 5 input pixels (width × height)" in valid
+    assert "smaller than the input by 8 columns and 4 rows" in valid

@@ -124,9 +124,20 @@ def test_divisor_and_offset_default_to_the_kernels_suggestion():
 
 
 def test_in_process_state_may_be_longer_than_a_link():
-    matrix = np.full((MAX_KERNEL_SIDE, MAX_KERNEL_SIDE), 1 / 3)  # repr(1/3) is 18 characters a cell
+    matrix = np.full((MAX_KERNEL_SIDE, MAX_KERNEL_SIDE), 1 / 3)
     query = encode(ShareState("custom", {}, matrix))
     assert decode(query)[0].matrix is None  # too long for a URL
     state, notices = decode(query, max_chars=None)
     assert notices == []
-    np.testing.assert_array_equal(state.matrix, matrix)
+    np.testing.assert_array_equal(state.matrix.astype(np.float32), matrix.astype(np.float32))
+
+
+def test_link_numbers_are_as_short_as_float32_allows_and_filter_identically():
+    rng = np.random.default_rng(8)
+    matrix = rng.normal(size=(5, 5)) / 7
+    query = encode(ShareState("custom", {}, matrix))
+    assert len(query["m"]) < 25 * 12  # at most ~9 significant digits a cell, not repr's 17
+    back = decode(query)[0].matrix
+    np.testing.assert_array_equal(back.astype(np.float32), matrix.astype(np.float32))
+    photo = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(imgkernel.correlate(photo, back), imgkernel.correlate(photo, matrix))

@@ -1,5 +1,5 @@
-"""Below the pictures, one panel at a time (only the open one is computed and sent): the difference, a
-pixel loupe, the histogram, and export and share."""
+"""Below the pictures, one panel at a time, closed at first (only the open one is computed and sent, so a
+weight change costs no more than it must): the difference, a pixel loupe, the histogram, export and share."""
 
 from __future__ import annotations
 
@@ -33,11 +33,12 @@ PICK_WIDTH = 320  # displayed width of the photo clicked to place the loupe
 
 
 def details(state: PlaygroundState, small: Photo) -> None:
-    choice = st.segmented_control("More", DETAILS, required=True, label_visibility="collapsed",
+    choice = st.segmented_control("More", DETAILS, label_visibility="collapsed",
                                   **session.control(state, "view", "pg_detail", state.view.detail, set_view,
                                                     field="detail"))
     panel = {"Difference": _difference, "Zoom": _zoom, "Histogram": _histogram, "Export and share": _export}
-    panel.get(choice or DETAILS[0], _difference)(state, small)
+    if choice in panel:
+        panel[choice](state, small)
 
 
 def _difference(state: PlaygroundState, small: Photo) -> None:

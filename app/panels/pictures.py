@@ -6,13 +6,9 @@ wide for stride 2). On a phone the columns stack and the result comes first, rig
 
 from __future__ import annotations
 
-import functools
-
-import numpy as np
 import streamlit as st
 
 import imgkernel
-from imgkernel import signed_colormap
 
 from .. import cache, wording
 from ..state import Photo, PlaygroundState
@@ -24,13 +20,6 @@ PHONE_CSS = """<style>
   [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
 }
 </style>"""
-
-
-@functools.lru_cache(maxsize=1)
-def _colour_scale() -> bytes:
-    """The signed view's legend: −limit (blue) … 0 (white) … +limit (red)."""
-    ramp = np.tile(np.linspace(-1.0, 1.0, 256, dtype=np.float32), (12, 1))
-    return imgkernel.encode_png(signed_colormap(ramp, limit=1.0))
 
 
 def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
@@ -53,7 +42,7 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
         box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else st.container()
         box.image(v.png, caption=state.title, output_format="PNG")  # as encoded: exact pixels
         if state.view.mode == "signed":
-            box.image(_colour_scale(), width="stretch", output_format="PNG",
+            box.image(cache.colour_scale(), width="stretch", output_format="PNG",
                       caption=f"blue −{wording.num(v.limit)} · white 0 · red +{wording.num(v.limit)} "
                               "(channel mean)")
     return v

@@ -43,3 +43,19 @@ def test_gallery_opens_a_kernel_in_the_playground(page, app_url):
     page.locator(".st-key-gallery_open_emboss button").first.click()
     settle(page, re.compile(r"^Result: Emboss"))
     assert_no_exception(page)
+
+
+def test_cnn_feature_maps_are_crisp_pngs_captioned_with_their_size(page, app_url):
+    open_app(page, app_url)
+    _go(page, "CNN layer")
+    settle(page, re.compile(r"^Feature maps \(\d+\)$"))
+    assert_no_exception(page)
+    maps = page.locator('[data-testid="stImage"]').filter(has_text=re.compile(r"Sobel · \d+ × \d+ px$")).all()
+    maps = [m for m in maps if m.is_visible()]  # (the maps before ReLU wait in a closed expander)
+    assert len(maps) == 4
+    for m in maps:
+        src, natural, shown = m.locator("img").evaluate("i => [i.src, i.naturalWidth, i.clientWidth]")
+        assert src.endswith(".png"), src  # not re-encoded as JPEG
+        # enlarged with whole pixel blocks to at least the size it is shown at: the browser only ever shrinks it
+        assert natural >= shown > 150, (natural, shown)
+    assert page.get_by_text(re.compile(r"^white 0 · red \+")).count() >= 1  # the legend, with its value range

@@ -1,0 +1,123 @@
+"""The CNN layer page's parts: the layer run step by step with its shapes, and feature maps drawn readable.
+
+Shapes follow PyTorch's convention, channels × height × width ("C × H × W"), and say so; the size of one
+map or picture is written width × height in pixels, as everywhere else in the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from imgkernel.layers import Padding, conv_layer, layer_output_size, padding_amount, pool2d, relu
+from imgkernel.mapping import signed_colormap
+from imgkernel.walkthrough import enlarge
+
+from . import cache, wording
+from .learn import kernel_size
+
+COLUMNS = 3  # feature maps per row
+MAP_SIDE = 480  # feature maps are enlarged by a whole factor to at least this long side (px)
+SHAPE = "shape (C × H × W)"  # the steps table's shape column
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The layer's settings, as the sidebar chose them."""
+
+    stride: int = 1
+    padding: Padding = "same"
+    dilation: int = 1
+    bias: float = 0.0
+    relu: bool = True
+    pool: str = "none"  # "none" or one of imgkernel.layers.POOLS
+    pool_size: int = 2
+    pool_stride: int = 2
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the layer made: the maps before ReLU, the maps shown (after ReLU and pooling) and one row per step."""
+
+    maps: np.ndarray
+    shown: np.ndarray
+    steps: list[dict[str, str]]
+
+
+def _shape(c: int, h: int, w: int) -> str:
+    return f"{c} × {h} × {w}"
+
+
+def _formula(n: int, k: int, p: int, s: int, d: int = 1) -> str:
+    """The output-size formula with the numbers filled in, and its result."""
+    inner = f"{n} + 2·{p} − {d}·({k}−1) − 1" if p or d > 1 else f"{n} − {k}"
+    return f"floor(({inner}) / {s}) + 1 = {layer_output_size(n, k, p, s, d)}"
+
+
+def run_layer(x: np.ndarray, bank: np.ndarray, layer: Layer, source: str) -> Run:
+    """Conv (+ bias), ReLU and pooling on ``x`` (H, W[, C]); ``KernelError`` when the settings do not fit."""
+    h, w = x.shape[:2]
+    n, k_h, k_w = bank.shape
+    p_h, p_w = padding_amount(k_h, layer.padding, layer.dilation), padding_amount(k_w, layer.padding, layer.dilation)
+    maps = conv_layer(x, bank, layer.bias, stride=layer.stride, padding=layer.padding, dilation=layer.dilation)
+
+    def row(step: str, a: np.ndarray | tuple[int, int, int], how: str) -> dict[str, str]:
+        c, mh, mw = a.shape if isinstance(a, np.ndarray) else a
+        return {"step": step, SHAPE: _shape(c, mh, mw), "each map": wording.size(mw, mh), "how": how}
+
+    steps = [row("input", (x.shape[2] if x.ndim == 3 else 1, h, w), source),
+             row(f"conv, {n} kernels of {kernel_size(bank[0])}", maps,
+                 f"H: {_formula(h, k_h, p_h, layer.stride, layer.dilation)} · "
+                 f"W: {_formula(w, k_w, p_w, layer.stride, layer.dilation)}")]
+    shown = maps
+    if layer.relu:
+        shown = relu(maps)
+        negatives = int(np.count_nonzero(maps < 0))
+        steps.append(row("ReLU", shown, f"{negatives:,} of {maps.size:,} values were negative and became 0 "
+                                        f"({negatives / maps.size:.0%})"))
+    if layer.pool != "none":
+        size, stride = layer.pool_size, layer.pool_stride
+        _, in_h, in_w = shown.shape
+        shown = pool2d(shown, size, stride, layer.pool)
+        steps.append(row(f"{layer.pool} pool {size} × {size}, stride {stride}", shown,
+                         f"H: {_formula(in_h, size, 0, stride)} · W: {_formula(in_w, size, 0, stride)}"))
+    return Run(maps, shown, steps)
+
+
+def display_limit(maps: np.ndarray) -> float:
+    """The shared colour scale: the 99.5th percentile of |value|, so a few huge responses (e.g. where zero padding
+    meets a bright border) do not wash every map out."""
+    return float(np.percentile(np.abs(maps), 99.5)) or float(np.abs(maps).max()) or 1.0
+
+
+def readable(image: np.ndarray, side: int = MAP_SIDE) -> np.ndarray:
+    """``image`` enlarged by the smallest whole factor that gives it a long side of at least ``side`` pixels."""
+    return enlarge(image, max(1, -(-side // max(image.shape[:2]))))
+
+
+def legend(limit: float, after_relu: bool) -> None:
+    """What the colours mean and the values they stand for (no blue after ReLU: nothing is negative)."""
+    top = f"white 0 · red +{wording.num(limit)}"
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    left.image(cache.colour_scale(not after_relu), caption=top if after_relu else f"blue −{wording.num(limit)} · {top}",
+               output_format="PNG", width="stretch")
+    right.caption("**Red**: the input looks like the kernel there (positive response). "
+                  + ("" if after_relu else "**Blue**: it looks like the kernel's opposite (negative). ")
+                  + "**White**: no response (0). Values beyond "
+                  f"{'' if after_relu else '±'}{wording.num(limit)} (the 99.5th percentile of |value| over these "
+                  "maps) show at full colour."
+                  + (" After ReLU nothing is negative, so there is no blue." if after_relu else ""))
+
+
+def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool) -> None:
+    """Feature maps on one shared colour scale (so strengths compare), enlarged with crisp pixels, each captioned
+    with its kernel and its size, under a legend."""
+    limit = display_limit(maps)
+    legend(limit, after_relu)
+    for start in range(0, len(maps), COLUMNS):
+        for col, m, title in zip(st.columns(COLUMNS), maps[start:start + COLUMNS], titles[start:start + COLUMNS],
+                                 strict=False):
+            col.image(readable(signed_colormap(m, limit=limit)), output_format="PNG", width="stretch",
+                      caption=f"{title} · {wording.size(m.shape[1], m.shape[0])}")
