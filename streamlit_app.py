@@ -3,12 +3,14 @@
 import streamlit as st
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
-st.navigation({
-    "": [st.Page("pages/playground.py", title="Playground", default=True)],  # "": no section header
-    "Learn": [
-        st.Page("pages/walkthrough.py", title="Pixel walkthrough"),
-        st.Page("pages/gallery.py", title="Gallery"),
-        st.Page("pages/cnn_layer.py", title="CNN layer"),
-        st.Page("pages/kernel_lab.py", title="Kernel lab"),
-    ],
-}).run()
+st.navigation(
+    {
+        "": [st.Page("pages/playground.py", title="Playground", default=True)],  # "": no section header
+        "Learn": [
+            st.Page("pages/walkthrough.py", title="Pixel walkthrough"),
+            st.Page("pages/gallery.py", title="Gallery"),
+            st.Page("pages/cnn_layer.py", title="CNN layer"),
+            st.Page("pages/kernel_lab.py", title="Kernel lab"),
+        ],
+    }
+).run()

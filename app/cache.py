@@ -66,8 +66,9 @@ def preview(photo: Photo, long_side: int = PREVIEW_LONG_SIDE) -> Photo:
     """The photo downscaled (never upscaled) so its long side is at most ``long_side`` px; alpha dropped."""
     if max(photo.pixels.shape[:2]) <= long_side:
         return photo
-    return Photo(photo.name, f"{photo.digest}@{long_side}", _preview(photo.digest, long_side, photo.pixels),
-                 None, photo.sample)
+    return Photo(
+        photo.name, f"{photo.digest}@{long_side}", _preview(photo.digest, long_side, photo.pixels), None, photo.sample
+    )
 
 
 # A 1024-px preview result is ~12 MB (float32 responses + 8-bit image): 16 entries bound the memory.
@@ -124,8 +125,16 @@ def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Setti
     limit = 0.0
     if view == "signed":  # the colour map's full-colour magnitude, for its legend
         limit = float(np.max(np.abs(result.values.mean(axis=2) if result.values.ndim == 3 else result.values)))
-    return ResultView(imgkernel.encode_png(displayed(result, view)), result.values.shape[1],
-                      result.values.shape[0], m.low, m.high, m.clipped_pixels, m.clipped_fraction, limit)
+    return ResultView(
+        imgkernel.encode_png(displayed(result, view)),
+        result.values.shape[1],
+        result.values.shape[0],
+        m.low,
+        m.high,
+        m.clipped_pixels,
+        m.clipped_fraction,
+        limit,
+    )
 
 
 def result_view(photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:

@@ -67,22 +67,37 @@ def run_layer(x: np.ndarray, bank: np.ndarray, layer: Layer, source: str) -> Run
         c, mh, mw = a.shape if isinstance(a, np.ndarray) else a
         return {"step": step, SHAPE: _shape(c, mh, mw), "each map": wording.size(mw, mh), "how": how}
 
-    steps = [row("input", (x.shape[2] if x.ndim == 3 else 1, h, w), source),
-             row(f"conv, {n} kernels of {kernel_size(bank[0])}", maps,
-                 f"H: {_formula(h, k_h, p_h, layer.stride, layer.dilation)} · "
-                 f"W: {_formula(w, k_w, p_w, layer.stride, layer.dilation)}")]
+    steps = [
+        row("input", (x.shape[2] if x.ndim == 3 else 1, h, w), source),
+        row(
+            f"conv, {n} kernels of {kernel_size(bank[0])}",
+            maps,
+            f"H: {_formula(h, k_h, p_h, layer.stride, layer.dilation)} · "
+            f"W: {_formula(w, k_w, p_w, layer.stride, layer.dilation)}",
+        ),
+    ]
     shown = maps
     if layer.relu:
         shown = relu(maps)
         negatives = int(np.count_nonzero(maps < 0))
-        steps.append(row("ReLU", shown, f"{negatives:,} of {maps.size:,} values were negative and became 0 "
-                                        f"({negatives / maps.size:.0%})"))
+        steps.append(
+            row(
+                "ReLU",
+                shown,
+                f"{negatives:,} of {maps.size:,} values were negative and became 0 ({negatives / maps.size:.0%})",
+            )
+        )
     if layer.pool != "none":
         size, stride = layer.pool_size, layer.pool_stride
         _, in_h, in_w = shown.shape
         shown = pool2d(shown, size, stride, layer.pool)
-        steps.append(row(f"{layer.pool} pool {size} × {size}, stride {stride}", shown,
-                         f"H: {_formula(in_h, size, 0, stride)} · W: {_formula(in_w, size, 0, stride)}"))
+        steps.append(
+            row(
+                f"{layer.pool} pool {size} × {size}, stride {stride}",
+                shown,
+                f"H: {_formula(in_h, size, 0, stride)} · W: {_formula(in_w, size, 0, stride)}",
+            )
+        )
     return Run(maps, shown, steps)
 
 
@@ -101,14 +116,19 @@ def legend(limit: float, after_relu: bool) -> None:
     """What the colours mean and the values they stand for (no blue after ReLU: nothing is negative)."""
     top = f"white 0 · red +{wording.num(limit)}"
     left, right = st.columns([1, 2], vertical_alignment="center")
-    left.image(cache.colour_scale(not after_relu), caption=top if after_relu else f"blue −{wording.num(limit)} · {top}",
-               output_format="PNG", width="stretch")
-    right.caption("**Red**: the input looks like the kernel there (positive response). "
-                  + ("" if after_relu else "**Blue**: it looks like the kernel's opposite (negative). ")
-                  + "**White**: no response (0). Values beyond "
-                  f"{'' if after_relu else '±'}{wording.num(limit)} (the 99.5th percentile of |value| over these "
-                  "maps) show at full colour."
-                  + (" After ReLU nothing is negative, so there is no blue." if after_relu else ""))
+    left.image(
+        cache.colour_scale(not after_relu),
+        caption=top if after_relu else f"blue −{wording.num(limit)} · {top}",
+        output_format="PNG",
+        width="stretch",
+    )
+    right.caption(
+        "**Red**: the input looks like the kernel there (positive response). "
+        + ("" if after_relu else "**Blue**: it looks like the kernel's opposite (negative). ")
+        + "**White**: no response (0). Values beyond "
+        f"{'' if after_relu else '±'}{wording.num(limit)} (the 99.5th percentile of |value| over these "
+        "maps) show at full colour." + (" After ReLU nothing is negative, so there is no blue." if after_relu else "")
+    )
 
 
 def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool) -> None:
@@ -117,7 +137,12 @@ def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool) -> None:
     limit = display_limit(maps)
     legend(limit, after_relu)
     for start in range(0, len(maps), COLUMNS):
-        for col, m, title in zip(st.columns(COLUMNS), maps[start:start + COLUMNS], titles[start:start + COLUMNS],
-                                 strict=False):
-            col.image(readable(signed_colormap(m, limit=limit)), output_format="PNG", width="stretch",
-                      caption=f"{title} · {wording.size(m.shape[1], m.shape[0])}")
+        for col, m, title in zip(
+            st.columns(COLUMNS), maps[start : start + COLUMNS], titles[start : start + COLUMNS], strict=False
+        ):
+            col.image(
+                readable(signed_colormap(m, limit=limit)),
+                output_format="PNG",
+                width="stretch",
+                caption=f"{title} · {wording.size(m.shape[1], m.shape[0])}",
+            )

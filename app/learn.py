@@ -41,9 +41,9 @@ def open_preset(spec: imgkernel.KernelSpec) -> None:
 
 def open_matrix(matrix: np.ndarray, title: str) -> None:
     """A kernel built on a Learn page, opened in the playground as a custom kernel (current scale kept)."""
+
     def change(s: PlaygroundState) -> PlaygroundState:
-        return load_kernel(s, matrix, title=title, divisor=s.settings.divisor, offset=s.settings.offset,
-                           where="kernel")
+        return load_kernel(s, matrix, title=title, divisor=s.settings.divisor, offset=s.settings.offset, where="kernel")
 
     open_in_playground(change, title)
 
@@ -60,7 +60,10 @@ def kernel_picker(label: str, key: str, default: str = CURRENT) -> tuple[str, np
     current = session.current()
     options = [CURRENT, *imgkernel.CATALOGUE]
     name = st.selectbox(
-        label, options, index=options.index(default) if default in options else 0, key=key,
+        label,
+        options,
+        index=options.index(default) if default in options else 0,
+        key=key,
         format_func=lambda n: f"Current kernel ({current.title})" if n == CURRENT else imgkernel.get(n).title,
     )
     if name == CURRENT:
@@ -102,12 +105,16 @@ def heatmap_cells(matrix: np.ndarray, digits: int = wording.DISPLAY_DIGITS) -> p
     k = np.asarray(matrix, dtype=np.float64)
     rows, cols = np.indices(k.shape)
     fill = signed_colormap(k, limit=float(np.abs(k).max()) or 1.0).reshape(-1, 3)
-    return pd.DataFrame({
-        "row": rows.ravel() + 1, "column": cols.ravel() + 1, "weight": k.ravel(),
-        "label": [wording.num(v, digits) for v in k.ravel()],
-        "fill": [_hex(c) for c in fill],
-        "text": [text_colour(c) for c in fill],
-    })
+    return pd.DataFrame(
+        {
+            "row": rows.ravel() + 1,
+            "column": cols.ravel() + 1,
+            "weight": k.ravel(),
+            "label": [wording.num(v, digits) for v in k.ravel()],
+            "fill": [_hex(c) for c in fill],
+            "text": [text_colour(c) for c in fill],
+        }
+    )
 
 
 def heatmap_layout(matrix: np.ndarray, numbers: bool | None = None) -> tuple[int, int | None]:
@@ -132,11 +139,11 @@ def kernel_heatmap(matrix: np.ndarray, *, title: str = "", numbers: bool | None 
     cell, digits = heatmap_layout(matrix, numbers)
     df = heatmap_cells(matrix, digits or wording.DISPLAY_DIGITS)
     base = alt.Chart(df, title=title).encode(
-        x=alt.X("column:O", title="column", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("row:O", title="row"))
+        x=alt.X("column:O", title="column", axis=alt.Axis(labelAngle=0, orient="top")), y=alt.Y("row:O", title="row")
+    )
     chart = base.mark_rect(stroke="#bbb").encode(
-        color=alt.Color("fill:N", scale=None),
-        tooltip=["row", "column", alt.Tooltip("weight:Q", format=".6g")])
+        color=alt.Color("fill:N", scale=None), tooltip=["row", "column", alt.Tooltip("weight:Q", format=".6g")]
+    )
     if digits is not None:
         chart += base.mark_text(fontSize=HEATMAP_FONT).encode(text="label:N", color=alt.Color("text:N", scale=None))
     return chart.properties(width=alt.Step(cell), height=alt.Step(cell))

@@ -32,8 +32,9 @@ def current() -> PlaygroundState:
     return state
 
 
-def apply(transition: Callable[..., PlaygroundState], *args: Any, by: str | None = None,
-          **kwargs: Any) -> PlaygroundState:
+def apply(
+    transition: Callable[..., PlaygroundState], *args: Any, by: str | None = None, **kwargs: Any
+) -> PlaygroundState:
     """Run ``transition`` on the current state and keep the result; ``by`` is the group of the control that
     asked for it (the other groups' controls get fresh keys where their values changed)."""
     old = current()
@@ -42,8 +43,15 @@ def apply(transition: Callable[..., PlaygroundState], *args: Any, by: str | None
     return state
 
 
-def control(state: PlaygroundState, group: str, name: str, value: object,
-            transition: Callable[..., PlaygroundState], *args: Any, field: str | None = None) -> dict[str, Any]:
+def control(
+    state: PlaygroundState,
+    group: str,
+    name: str,
+    value: object,
+    transition: Callable[..., PlaygroundState],
+    *args: Any,
+    field: str | None = None,
+) -> dict[str, Any]:
     """Keyword arguments for a widget that shows ``value`` and, when changed, calls
     ``transition(state, *args, value)`` (or ``transition(state, *args, field=value)``)."""
     key = widget_key(state, group, name)
@@ -51,8 +59,9 @@ def control(state: PlaygroundState, group: str, name: str, value: object,
     return {"key": key, "on_change": _changed, "args": (key, group, name, transition, args, field)}
 
 
-def _changed(key: str, group: str, name: str, transition: Callable[..., PlaygroundState], args: tuple,
-             field: str | None) -> None:
+def _changed(
+    key: str, group: str, name: str, transition: Callable[..., PlaygroundState], args: tuple, field: str | None
+) -> None:
     if key != widget_key(current(), group, name):
         return  # a control already replaced: its value is a stale echo from the browser, not a user's change
     value = st.session_state[key]

@@ -174,8 +174,14 @@ SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
     "kernel": lambda s: (s.kernel.name, s.kernel.preset, tuple(s.kernel.params.items())),
     "shape": lambda s: s.matrix.shape,
     "scale": lambda s: (s.settings.divisor, s.settings.offset, s.settings.normalise, s.settings.mean),
-    "options": lambda s: (s.settings.mode, s.settings.cval, s.settings.stride, s.settings.dilation,
-                          s.settings.true_convolution, s.settings.gray),
+    "options": lambda s: (
+        s.settings.mode,
+        s.settings.cval,
+        s.settings.stride,
+        s.settings.dilation,
+        s.settings.true_convolution,
+        s.settings.gray,
+    ),
     "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera),
     "sample": lambda s: s.sample,
 }
@@ -196,6 +202,7 @@ def widget_key(state: PlaygroundState, group: str, name: str) -> str:
 
 
 # ---- building blocks ----
+
 
 def _preset_kernel(name: str, params: Mapping[str, object] | None = None) -> Kernel:
     spec = imgkernel.get(name)
@@ -232,6 +239,7 @@ def initial(photo: Photo, sample: str) -> PlaygroundState:
 
 # ---- the kernel ----
 
+
 def choose_preset(state: PlaygroundState, name: str) -> PlaygroundState:
     """A catalogue kernel at its defaults, with its suggested divisor and offset; ``custom`` keeps the grid."""
     if name == CUSTOM:
@@ -239,8 +247,9 @@ def choose_preset(state: PlaygroundState, name: str) -> PlaygroundState:
     if name not in imgkernel.CATALOGUE:
         return _problem(state, "kernel", f"There is no kernel called {name!r}.")
     spec = imgkernel.get(name)
-    state = replace(state, settings=state.settings.with_(divisor=spec.divisor, offset=spec.offset,
-                                                         normalise=False, mean=False))
+    state = replace(
+        state, settings=state.settings.with_(divisor=spec.divisor, offset=spec.offset, normalise=False, mean=False)
+    )
     return _ok(_ok(_with_kernel(state, _preset_kernel(name)), "kernel"), "divisor")
 
 
@@ -310,15 +319,23 @@ def resize_kernel(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
-def load_kernel(state: PlaygroundState, matrix: object, *, title: str | None = None, divisor: float = 1.0,
-                offset: float = 0.0, where: str = "file") -> PlaygroundState:
+def load_kernel(
+    state: PlaygroundState,
+    matrix: object,
+    *,
+    title: str | None = None,
+    divisor: float = 1.0,
+    offset: float = 0.0,
+    where: str = "file",
+) -> PlaygroundState:
     """A kernel from a file or a Learn page, as a custom kernel with its own divisor and offset."""
     try:
         m = kernel_io.validate_matrix(np.asarray(matrix, dtype=object).tolist())
         if max(m.shape) > MAX_KERNEL_SIDE:
             raise imgkernel.KernelError(f"The kernel is too big: at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} cells.")
-        settings = _checked_scale(state.settings.with_(divisor=float(divisor), offset=float(offset),
-                                                       normalise=False, mean=False))
+        settings = _checked_scale(
+            state.settings.with_(divisor=float(divisor), offset=float(offset), normalise=False, mean=False)
+        )
     except (imgkernel.KernelError, ValueError) as exc:
         return _problem(state, where, f"{exc} The current kernel stays in use.")
     kernel = replace(state.kernel, matrix=m, custom=True, title=title)
@@ -330,6 +347,7 @@ def refuse_kernel_file(state: PlaygroundState, message: str) -> PlaygroundState:
 
 
 # ---- scale and options ----
+
 
 def _checked_scale(settings: Settings) -> Settings:
     """``settings`` if its divisor and offset are usable, else a ``KernelError`` in plain words."""
@@ -383,18 +401,31 @@ def set_view(state: PlaygroundState, **changes: object) -> PlaygroundState:
     mode = changes.pop("mode", view.mode)
     preview = changes.pop("preview", view.preview)
     detail = changes.pop("detail", view.detail)
-    view = replace(view, mode=mode if mode in VIEWS else view.mode,
-                   preview=preview if preview in PREVIEW_SIZES else view.preview,
-                   detail=detail if detail is None or detail in DETAILS else view.detail, **changes)
+    view = replace(
+        view,
+        mode=mode if mode in VIEWS else view.mode,
+        preview=preview if preview in PREVIEW_SIZES else view.preview,
+        detail=detail if detail is None or detail in DETAILS else view.detail,
+        **changes,
+    )
     oor = "clip" if view.mode == "signed" else view.mode
     return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
 
 
 # ---- the photo ----
 
+
 def choose_sample(state: PlaygroundState, photo: Photo) -> PlaygroundState:
-    return _ok(replace(state, photo=photo, sample=photo.sample or state.sample, replaced=None,
-                       view=replace(state.view, source="Sample")), "photo")
+    return _ok(
+        replace(
+            state,
+            photo=photo,
+            sample=photo.sample or state.sample,
+            replaced=None,
+            view=replace(state.view, source="Sample"),
+        ),
+        "photo",
+    )
 
 
 def use_photo(state: PlaygroundState, photo: Photo, via: str = "Upload") -> PlaygroundState:
@@ -414,25 +445,43 @@ def photo_removed(state: PlaygroundState, sample: Photo) -> PlaygroundState:
 
 # ---- links and reset ----
 
+
 def to_link(state: PlaygroundState) -> share.ShareState:
     k = state.kernel
-    return share.ShareState(k.name, {} if k.custom else dict(k.params), k.matrix if k.custom else None,
-                            state.settings, state.view.mode, state.photo.sample)
+    return share.ShareState(
+        k.name,
+        {} if k.custom else dict(k.params),
+        k.matrix if k.custom else None,
+        state.settings,
+        state.view.mode,
+        state.photo.sample,
+    )
 
 
-def open_link(state: PlaygroundState, link: share.ShareState, notices: list[str], photo: Photo | None,
-              *, intro: str = "Some settings in the link were ignored: ") -> PlaygroundState:
+def open_link(
+    state: PlaygroundState,
+    link: share.ShareState,
+    notices: list[str],
+    photo: Photo | None,
+    *,
+    intro: str = "Some settings in the link were ignored: ",
+) -> PlaygroundState:
     """The state a (decoded, already checked) link asks for; ``photo`` is its sample, if it names one."""
     if link.kernel == CUSTOM and link.matrix is not None:
         kernel = Kernel("", {}, link.matrix, custom=True)  # a link's own grid: no preset to go back to
     else:
         kernel = _preset_kernel(link.kernel, link.params)
-    state = replace(_with_kernel(state, kernel), settings=link.settings, problems={},
-                    notices=(intro + " ".join(notices),) if notices else ())
+    state = replace(
+        _with_kernel(state, kernel),
+        settings=link.settings,
+        problems={},
+        notices=(intro + " ".join(notices),) if notices else (),
+    )
     state = set_view(state, mode=link.view)
     if photo is not None:
-        state = replace(state, photo=photo, sample=photo.sample or state.sample,
-                        view=replace(state.view, source="Sample"))
+        state = replace(
+            state, photo=photo, sample=photo.sample or state.sample, view=replace(state.view, source="Sample")
+        )
     return state
 
 
@@ -440,8 +489,9 @@ def reset(state: PlaygroundState) -> PlaygroundState:
     """Default kernel, options and view; the photo stays."""
     fresh = initial(state.photo, state.sample)
     fresh = _with_kernel(replace(fresh, grid=state.grid), fresh.kernel)
-    return replace(fresh, view=replace(View(), source=state.view.source, camera=state.view.camera),
-                   replaced=state.replaced)
+    return replace(
+        fresh, view=replace(View(), source=state.view.source, camera=state.view.camera), replaced=state.replaced
+    )
 
 
 def prepared(state: PlaygroundState, png: bytes) -> PlaygroundState:

@@ -21,7 +21,7 @@ def size(width: int, height: int) -> str:
 
 
 def preset_label(spec: imgkernel.KernelSpec) -> str:
-    """"Category · Title", or just the title when the two say the same ("Sharpen", not "Sharpen · Sharpen")."""
+    """ "Category · Title", or just the title when the two say the same ("Sharpen", not "Sharpen · Sharpen")."""
     return spec.title if spec.title.lower() == spec.category.lower() else f"{spec.category} · {spec.title}"
 
 
@@ -40,8 +40,11 @@ def sum_meaning(matrix: np.ndarray, scale: Scale) -> str:
         head += f" (÷ {num(scale.divisor)}" + (f", + {num(scale.offset)}" if scale.offset else "") + ")"
     # Tolerances at float32 precision: a kernel from a share link carries float32-rounded weights.
     if abs(gain) < 1e-6:
-        what = ("an edge finder: flat areas turn black, only changes show" if abs(scale.offset) < 0.5
-                else f"an edge finder: flat areas turn grey {num(scale.offset)}, edges show either side of it")
+        what = (
+            "an edge finder: flat areas turn black, only changes show"
+            if abs(scale.offset) < 0.5
+            else f"an edge finder: flat areas turn grey {num(scale.offset)}, edges show either side of it"
+        )
     elif abs(gain - 1) < 1e-6 and abs(scale.offset) < 0.5:
         what = "brightness is kept"
     elif gain < 0:

@@ -123,6 +123,7 @@ class Series:
 
 # ---- serving ----
 
+
 def new_page(browser: Browser, url: str) -> Page:
     """A page in a fresh browser context, opened on ``url`` with the timer installed and the app idle."""
     context = browser.new_context(viewport=VIEWPORT)
@@ -144,8 +145,14 @@ def has_contract(page: Page) -> bool:
 
 # ---- one timed change ----
 
-def timed_change(page: Page, act: Callable[[], None], key: str | None, overlay: str | None = None,
-                 timeout_ms: float = CHANGE_TIMEOUT_MS) -> float | None:
+
+def timed_change(
+    page: Page,
+    act: Callable[[], None],
+    key: str | None,
+    overlay: str | None = None,
+    timeout_ms: float = CHANGE_TIMEOUT_MS,
+) -> float | None:
     """Arm the timer on ``key`` (None: start now), do ``act``, wait for the new result image; ms or None if lost.
 
     Afterwards the app is left idle, so the next change does not land in the tail of this rerun.
@@ -200,8 +207,9 @@ def grid_edit(page: Page, i: int) -> float | None:
         print(f"lost: no data editor inside {GRID_BOX}", file=sys.stderr)
         return None
     row, col = GRID_CELL
-    return timed_change(page, lambda: edit_grid_cell(page, row, col, value, index, GRID_FIRST_COL_X), "Enter",
-                        overlay=value)
+    return timed_change(
+        page, lambda: edit_grid_cell(page, row, col, value, index, GRID_FIRST_COL_X), "Enter", overlay=value
+    )
 
 
 def upload_big(page: Page, folder: Path) -> float | None:
@@ -209,11 +217,13 @@ def upload_big(page: Page, folder: Path) -> float | None:
     path = folder / "big-4000x3000.jpg"
     if not path.exists():
         Image.open(ROOT / "assets" / "chelsea.png").convert("RGB").resize(BIG_SIZE, Image.Resampling.BICUBIC).save(
-            path, quality=90)
+            path, quality=90
+        )
     return timed_change(page, lambda: upload(page, path), None, timeout_ms=180_000)
 
 
 # ---- running the series ----
+
 
 def interleave(series: list[tuple[Series, Callable[[int], float | None]]], n: int) -> None:
     """Run each series' step once in turn, ``WARMUPS`` + ``n`` times; keep the last ``n`` timings."""
@@ -232,8 +242,11 @@ def machine() -> list[str]:
     """Date, CPU, and the state of the code the playground ran from."""
     cpu = "unknown CPU"
     with contextlib.suppress(OSError, StopIteration):
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
 
     def git(*cmd: str) -> str:
         return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True).stdout.strip()
@@ -256,12 +269,16 @@ Row = tuple[Series, str, Series | None, str]  # series, what its ratio is to, th
 
 def table(rows: list[Row]) -> str:
     """Markdown: one row per series, with its ratio to a reference series and the target."""
-    lines = ["| measurement | median ms | p90 ms | n | lost | ratio | ratio to | target |",
-             "|---|---:|---:|---:|---:|---:|---|---|"]
+    lines = [
+        "| measurement | median ms | p90 ms | n | lost | ratio | ratio to | target |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
     for s, ref_label, ref, target in rows:
         ratio = f"{s.median() / ref.median():.2f}x" if ref is not None and ref.times_ms and s.times_ms else ""
-        lines.append(f"| {s.label} | {fmt(s.median())} | {fmt(s.p90())} | {len(s.times_ms)} | {s.lost} | {ratio} "
-                     f"| {ref_label} | {target} |")
+        lines.append(
+            f"| {s.label} | {fmt(s.median())} | {fmt(s.p90())} | {len(s.times_ms)} | {s.lost} | {ratio} "
+            f"| {ref_label} | {target} |"
+        )
     return "\n".join(lines)
 
 
@@ -273,19 +290,28 @@ def measure(browser: Browser, min_url: str, pg_url: str, n: int, tmp: Path) -> t
     s_pg, s_pg_big = Series("slider, playground, 451x300"), Series("slider, playground, 12 MP photo")
     s_grid = Series("grid edit (commit Enter), playground, 451x300")
     s_min_grid = Series("grid edit (commit Enter), minimal app, 451x300")
-    slider_min, slider_min_big = Slider(new_page(browser, min_url), presses), Slider(
-        new_page(browser, f"{min_url}/?photo=big"), presses)
+    slider_min, slider_min_big = (
+        Slider(new_page(browser, min_url), presses),
+        Slider(new_page(browser, f"{min_url}/?photo=big"), presses),
+    )
     steps: list[tuple[Series, Callable[[int], float | None]]] = [
-        (s_min, lambda _i: slider_min.press()), (s_min_big, lambda _i: slider_min_big.press())]
+        (s_min, lambda _i: slider_min.press()),
+        (s_min_big, lambda _i: slider_min_big.press()),
+    ]
     min_grid_page = new_page(browser, min_url)
     steps.append((s_min_grid, lambda i: grid_edit(min_grid_page, i)))
-    rows: list[Row] = [(s_min, "", None, ""), (s_min_big, "minimal app slider, 451x300", s_min, ""),
-                       (s_min_grid, "minimal app slider", s_min, "")]
+    rows: list[Row] = [
+        (s_min, "", None, ""),
+        (s_min_big, "minimal app slider, 451x300", s_min, ""),
+        (s_min_grid, "minimal app slider", s_min, ""),
+    ]
 
     playground = new_page(browser, pg_url)
     if not has_contract(playground):
-        notes.append(f"The playground at {pg_url} lacks the DOM contract ({RESULT_IMG}, {PARAM_SLIDER}): "
-                     "only the minimal app was measured.")
+        notes.append(
+            f"The playground at {pg_url} lacks the DOM contract ({RESULT_IMG}, {PARAM_SLIDER}): "
+            "only the minimal app was measured."
+        )
         interleave(steps, n)
         return rows, notes
     slider_pg = Slider(playground, presses)
@@ -331,8 +357,11 @@ def main(argv: list[str] | None = None) -> int:
                 urls.append(url)
             min_url, pg_url = urls
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            head = [*machine(), f"Versions: Python {platform.python_version()}, Streamlit {streamlit.__version__}, "
-                    f"NumPy {numpy.__version__}, Chromium {browser.version}; n={n} after {WARMUPS} warm-ups"]
+            head = [
+                *machine(),
+                f"Versions: Python {platform.python_version()}, Streamlit {streamlit.__version__}, "
+                f"NumPy {numpy.__version__}, Chromium {browser.version}; n={n} after {WARMUPS} warm-ups",
+            ]
             rows, notes = measure(browser, min_url, pg_url, n, Path(tmp))
             browser.close()
     finally:

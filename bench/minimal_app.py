@@ -46,7 +46,7 @@ def correlate(pixels: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     for dy in range(3):
         for dx in range(3):
             if kernel[dy, dx]:
-                out += kernel[dy, dx] * padded[dy:dy + h, dx:dx + w]
+                out += kernel[dy, dx] * padded[dy : dy + h, dx : dx + w]
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
@@ -59,8 +59,9 @@ left, right = st.columns(2)
 grid = st.container(key="pg-gridbox")  # below the pictures, drawn first: its edits decide the kernel
 with grid:
     # the grid shows the slider's sharpen kernel; a typed cell overrides it (the editor keeps its edits)
-    base = pd.DataFrame([[0, -1, 0], [-1, centre, -1], [0, -1, 0]], columns=["1", "2", "3"], index=[1, 2, 3],
-                        dtype=float)
+    base = pd.DataFrame(
+        [[0, -1, 0], [-1, centre, -1], [0, -1, 0]], columns=["1", "2", "3"], index=[1, 2, 3], dtype=float
+    )
     kernel = st.data_editor(base, key="grid", num_rows="fixed").to_numpy(dtype=float)
 with left, st.container(key="pg-original"):
     st.image(photo, caption="Original")

@@ -43,8 +43,9 @@ def photo_jpeg(i: int, megapixels: float) -> bytes:
     return buf.getvalue()
 
 
-def soak(page, url: str, pid: int, count: int, megapixels: float, folder: Path, every: int = 10,
-         log=print) -> dict[int, float]:
+def soak(
+    page, url: str, pid: int, count: int, megapixels: float, folder: Path, every: int = 10, log=print
+) -> dict[int, float]:
     """Upload ``count`` different photos in one browser session; return {uploads done: RSS MB}."""
     open_app(page, url)
     figures = {0: rss_mb(pid)}

@@ -78,9 +78,10 @@ def seed_apply_img_kernel(img, kernel, strides=1, mean=False):
     else:
         prosum = lambda a, b: min((a * b).sum(), 255)  # noqa: E731
 
-    cal = lambda img: np.array([[prosum(img[i:i + k_h, j:j + k_w], kernel)  # noqa: E731
-                                 for j in x_range]
-                                for i in y_range]).astype(np.uint8)
+    def cal(img):
+        return np.array([[prosum(img[i : i + k_h, j : j + k_w], kernel) for j in x_range] for i in y_range]).astype(
+            np.uint8
+        )
 
     if len(img.shape) == 2:
         data = cal(img)
@@ -88,7 +89,7 @@ def seed_apply_img_kernel(img, kernel, strides=1, mean=False):
     elif len(img.shape) == 3:
         r, g, b = np.transpose(img, (2, 0, 1))
         _r, _g, _b = cal(r), cal(g), cal(b)
-        return Image.merge('RGB', [Image.fromarray(d) for d in [_r, _g, _b]])
+        return Image.merge("RGB", [Image.fromarray(d) for d in [_r, _g, _b]])
 
 
 def scipy_rgb(img: np.ndarray, ker: np.ndarray) -> np.ndarray:
@@ -152,8 +153,16 @@ def auto_method(img: np.ndarray, ker: np.ndarray) -> str:
     kh, kw = ker.shape
     x = img[:, :, None] if img.ndim == 2 else img
     geom = engine._tiles.Geom(
-        x, "reflect", ((kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2)), np.float32(0),
-        x.shape[0], x.shape[1], 1, 1, kh, kw,
+        x,
+        "reflect",
+        ((kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2)),
+        np.float32(0),
+        x.shape[0],
+        x.shape[1],
+        1,
+        1,
+        kh,
+        kw,
     )
     return engine._choose_method(np.asarray(ker, float), geom)
 
@@ -192,8 +201,10 @@ def check_methods(small: np.ndarray, crop: np.ndarray, kernels: dict[str, np.nda
     out.append("|---|---|---|---|---|---|")
     for name, ker in kernels.items():
         for label, img in (("small", small), ("crop", crop)):
-            ref = np.stack([ndi.correlate(img[:, :, c].astype(np.float64), ker, mode="reflect")
-                            for c in range(img.shape[2])], axis=-1)
+            ref = np.stack(
+                [ndi.correlate(img[:, :, c].astype(np.float64), ker, mode="reflect") for c in range(img.shape[2])],
+                axis=-1,
+            )
             span = max(1.0, float(np.ptp(ref)))
             cells = []
             for method in ("direct", "separable", "fft", "auto"):
@@ -229,8 +240,11 @@ def speed_table(big: np.ndarray, kernels: dict[int, np.ndarray], repeats: int, o
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for k, ker in kernels.items():
         slow = k >= 15 and pixels > 4e6
-        fns = {"ours": lambda ker=ker: ours(big, ker), "scipy": lambda ker=ker: scipy_rgb(big, ker),
-               "cv2": lambda ker=ker: cv2_float(big, ker)}
+        fns = {
+            "ours": lambda ker=ker: ours(big, ker),
+            "scipy": lambda ker=ker: scipy_rgb(big, ker),
+            "cv2": lambda ker=ker: cv2_float(big, ker),
+        }
         reps = {"ours": repeats, "scipy": (1 if k >= 31 else 3) if slow else repeats, "cv2": repeats}
         if k in PILLOW_SIZES:
             fns["ours8"] = lambda ker=ker: ours_to_8bit(big, ker)
@@ -257,8 +271,10 @@ def rank1_table(big: np.ndarray, repeats: int, out: list[str]) -> None:
     g = np.exp(-0.5 * ((np.arange(15) - 7) / 2.5) ** 2)
     kernels = {"Gaussian 15x15 (sigma 2.5)": np.outer(g, g) / g.sum() ** 2, "box 9x9": np.full((9, 9), 1 / 81)}
     out.append("Rank-1 kernels: `auto` (separable) against the same kernel treated as full rank.\n")
-    out.append("| kernel | ours auto (separable) | ours direct | ours fft | OpenCV filter2D | OpenCV sepFilter2D "
-               "| vs direct | vs fft | vs OpenCV filter2D |")
+    out.append(
+        "| kernel | ours auto (separable) | ours direct | ours fft | OpenCV filter2D | OpenCV sepFilter2D "
+        "| vs direct | vs fft | vs OpenCV filter2D |"
+    )
     out.append("|---|---|---|---|---|---|---|---|---|")
     for name, ker in kernels.items():
         col, row = engine.separable_factors(ker)
@@ -268,7 +284,8 @@ def rank1_table(big: np.ndarray, repeats: int, out: list[str]) -> None:
             "fft": lambda ker=ker: ours(big, ker, "fft"),
             "cv2": lambda ker=ker: cv2_float(big, ker),
             "sep": lambda col=col, row=row: cv2.sepFilter2D(
-                big, cv2.CV_32F, row.astype(np.float32), col.astype(np.float32), borderType=cv2.BORDER_REFLECT),
+                big, cv2.CV_32F, row.astype(np.float32), col.astype(np.float32), borderType=cv2.BORDER_REFLECT
+            ),
         }
         for fn in fns.values():
             fn()
@@ -288,8 +305,10 @@ def memory_table(big: np.ndarray, kernels: dict[int, np.ndarray], out: list[str]
     for k, ker in kernels.items():
         peak = peak_extra_bytes(lambda ker=ker: ours(big, ker))
         cells.append(f"{k}x{k}: {peak / image_bytes:.2f}x")
-    out.append("Peak memory of one `correlate` call (tracemalloc, output included), as a multiple of the "
-               f"float32 image ({image_bytes / 2**20:.0f} MiB): " + ", ".join(cells) + "\n")
+    out.append(
+        "Peak memory of one `correlate` call (tracemalloc, output included), as a multiple of the "
+        f"float32 image ({image_bytes / 2**20:.0f} MiB): " + ", ".join(cells) + "\n"
+    )
 
 
 def end_to_end(big: np.ndarray, repeats: int, out: list[str]) -> None:
@@ -316,9 +335,11 @@ def end_to_end(big: np.ndarray, repeats: int, out: list[str]) -> None:
                 stages[s].append(dt)
         m = {s: med_ms(ts[1:]) for s, ts in stages.items()}
         total = sum(m.values())
-        out.append(f"| {name} ({px.shape[1]}x{px.shape[0]}) | {fmt_ms(m['decode'])} | {fmt_ms(m['filter'])} "
-                   f"| {fmt_ms(m['map'])} | {fmt_ms(m['encode'])} | {fmt_ms(total)} "
-                   f"| {fmt_ms(m['filter'] + m['map'])} |")
+        out.append(
+            f"| {name} ({px.shape[1]}x{px.shape[0]}) | {fmt_ms(m['decode'])} | {fmt_ms(m['filter'])} "
+            f"| {fmt_ms(m['map'])} | {fmt_ms(m['encode'])} | {fmt_ms(total)} "
+            f"| {fmt_ms(m['filter'] + m['map'])} |"
+        )
         print(out[-1], flush=True)
     out.append("")
 
@@ -334,9 +355,12 @@ def machine() -> str:
         pass
     import PIL
     import scipy
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, NumPy {np.__version__}, "
-            f"SciPy {scipy.__version__}, OpenCV {cv2.__version__}, Pillow {PIL.__version__}, "
-            f"imgkernel {imgkernel.__version__}")
+
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"SciPy {scipy.__version__}, OpenCV {cv2.__version__}, Pillow {PIL.__version__}, "
+        f"imgkernel {imgkernel.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -214,54 +214,116 @@ def _add(spec: KernelSpec) -> None:
     CATALOGUE[spec.name] = spec
 
 
-_add(KernelSpec(
-    "identity", "Identity", "Basics", "Leaves the photo unchanged.",
-    "Only the centre weight is non-zero, so every output pixel is a copy of the input pixel under it. "
-    "Raising the centre above 1 brightens, below 1 darkens.",
-    _identity, (Param("iden", "Centre weight", 1.0, -10.0, 10.0, 0.1),),
-))
-_add(KernelSpec(
-    "sharpen", "Sharpen", "Sharpen", "Makes differences between neighbours stronger.",
-    "The centre counts five times and its four neighbours are subtracted once each. On flat areas the "
-    "weights add up to 1 and nothing changes; where a pixel differs from its neighbours the difference "
-    "is exaggerated, so edges and texture look crisper.",
-    _sharpen, (Param("inner", "Centre weight", 5.0, -10.0, 20.0, 0.1),
-               Param("edge", "Neighbour weight", -1.0, -10.0, 10.0, 0.05)),
-))
-_add(KernelSpec(
-    "blur", "Blur (3 × 3 Gaussian)", "Blur", "Softens the photo by averaging each pixel with its neighbours.",
-    "Each output pixel is a weighted average: the centre counts most, the edges half as much, the corners "
-    "a quarter. The weights add up to 1, so brightness is kept while fine detail is smoothed away.",
-    _blur, (Param("inner", "Centre weight", 0.25, -1.0, 1.0, 0.0125),
+_add(
+    KernelSpec(
+        "identity",
+        "Identity",
+        "Basics",
+        "Leaves the photo unchanged.",
+        "Only the centre weight is non-zero, so every output pixel is a copy of the input pixel under it. "
+        "Raising the centre above 1 brightens, below 1 darkens.",
+        _identity,
+        (Param("iden", "Centre weight", 1.0, -10.0, 10.0, 0.1),),
+    )
+)
+_add(
+    KernelSpec(
+        "sharpen",
+        "Sharpen",
+        "Sharpen",
+        "Makes differences between neighbours stronger.",
+        "The centre counts five times and its four neighbours are subtracted once each. On flat areas the "
+        "weights add up to 1 and nothing changes; where a pixel differs from its neighbours the difference "
+        "is exaggerated, so edges and texture look crisper.",
+        _sharpen,
+        (
+            Param("inner", "Centre weight", 5.0, -10.0, 20.0, 0.1),
+            Param("edge", "Neighbour weight", -1.0, -10.0, 10.0, 0.05),
+        ),
+    )
+)
+_add(
+    KernelSpec(
+        "blur",
+        "Blur (3 × 3 Gaussian)",
+        "Blur",
+        "Softens the photo by averaging each pixel with its neighbours.",
+        "Each output pixel is a weighted average: the centre counts most, the edges half as much, the corners "
+        "a quarter. The weights add up to 1, so brightness is kept while fine detail is smoothed away.",
+        _blur,
+        (
+            Param("inner", "Centre weight", 0.25, -1.0, 1.0, 0.0125),
             Param("edge", "Edge weight", 0.125, -1.0, 1.0, 0.0125),
-            Param("corner", "Corner weight", 0.0625, -1.0, 1.0, 0.0125)),
-))
-_add(KernelSpec(
-    "emboss", "Emboss", "Stylise", "Makes the photo look carved, lit from the top left.",
-    "Pixels up-left of the centre are subtracted and those down-right are added, so a brightness step in "
-    "that direction becomes a highlight or a shadow; flat areas keep their value because the weights add "
-    "up to 1.",
-    _emboss, (Param("diag", "Diagonal weight", 2.0, -10.0, 10.0, 0.1),
-              Param("iden", "Centre and side weight", 1.0, -10.0, 10.0, 0.1)),
-))
-_add(KernelSpec(
-    "outline", "Outline", "Edges", "Finds edges in every direction; flat areas turn black.",
-    "The centre counts 8 and its eight neighbours -1 each: the weights add up to 0, so a flat area gives "
-    "0 (black) and only places that differ from their surroundings light up.",
-    _outline, (Param("inner", "Centre weight", 8.0, -20.0, 20.0, 0.1),
-               Param("outer", "Neighbour weight", -1.0, -10.0, 10.0, 0.05)),
-))
+            Param("corner", "Corner weight", 0.0625, -1.0, 1.0, 0.0125),
+        ),
+    )
+)
+_add(
+    KernelSpec(
+        "emboss",
+        "Emboss",
+        "Stylise",
+        "Makes the photo look carved, lit from the top left.",
+        "Pixels up-left of the centre are subtracted and those down-right are added, so a brightness step in "
+        "that direction becomes a highlight or a shadow; flat areas keep their value because the weights add "
+        "up to 1.",
+        _emboss,
+        (
+            Param("diag", "Diagonal weight", 2.0, -10.0, 10.0, 0.1),
+            Param("iden", "Centre and side weight", 1.0, -10.0, 10.0, 0.1),
+        ),
+    )
+)
+_add(
+    KernelSpec(
+        "outline",
+        "Outline",
+        "Edges",
+        "Finds edges in every direction; flat areas turn black.",
+        "The centre counts 8 and its eight neighbours -1 each: the weights add up to 0, so a flat area gives "
+        "0 (black) and only places that differ from their surroundings light up.",
+        _outline,
+        (
+            Param("inner", "Centre weight", 8.0, -20.0, 20.0, 0.1),
+            Param("outer", "Neighbour weight", -1.0, -10.0, 10.0, 0.05),
+        ),
+    )
+)
 # The one-sided edge finders' four directions, as ``_turn`` builds them: the side whose cells are added, the side
 # subtracted, the words for "brighter here than there", the edges' orientation, and what lights up.
 _SIDES = {
-    "top": ("row above the centre", "row below the centre", "above", "below", "horizontal",
-            "the lower edge of bright things and the upper edge of dark ones"),
-    "bottom": ("row below the centre", "row above the centre", "below", "above", "horizontal",
-               "the upper edge of bright things and the lower edge of dark ones"),
-    "left": ("column left of the centre", "column right of the centre", "on the left", "on the right", "vertical",
-             "the right edge of bright things and the left edge of dark ones"),
-    "right": ("column right of the centre", "column left of the centre", "on the right", "on the left", "vertical",
-              "the left edge of bright things and the right edge of dark ones"),
+    "top": (
+        "row above the centre",
+        "row below the centre",
+        "above",
+        "below",
+        "horizontal",
+        "the lower edge of bright things and the upper edge of dark ones",
+    ),
+    "bottom": (
+        "row below the centre",
+        "row above the centre",
+        "below",
+        "above",
+        "horizontal",
+        "the upper edge of bright things and the lower edge of dark ones",
+    ),
+    "left": (
+        "column left of the centre",
+        "column right of the centre",
+        "on the left",
+        "on the right",
+        "vertical",
+        "the right edge of bright things and the left edge of dark ones",
+    ),
+    "right": (
+        "column right of the centre",
+        "column left of the centre",
+        "on the right",
+        "on the left",
+        "vertical",
+        "the left edge of bright things and the right edge of dark ones",
+    ),
 }
 _OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
 
@@ -276,140 +338,224 @@ def _edge_explanation(direction: str, family: str, weights: str) -> str:
     what clipping does to the opposite edge."""
     added, subtracted, here, there, lines, lit = _SIDES[direction]
     line = added.split()[0]
-    return (f"The {added} is added and the {subtracted} subtracted ({weights}); the middle {line} counts 0, so on "
-            f"flat areas the two sides cancel. {lines.capitalize()} edges where the photo is brighter {here} than "
-            f"{there} give large positive values and light up: {lit}. The opposite edge, brighter {there} than "
-            f"{here}, gives negative values, which clipping turns black, so each edge shows on one side only; show "
-            f"absolute values to see both (the {direction.capitalize()} {family} then looks like the "
-            f"{_OPPOSITE[direction].capitalize()} {family}).")
+    return (
+        f"The {added} is added and the {subtracted} subtracted ({weights}); the middle {line} counts 0, so on "
+        f"flat areas the two sides cancel. {lines.capitalize()} edges where the photo is brighter {here} than "
+        f"{there} give large positive values and light up: {lit}. The opposite edge, brighter {there} than "
+        f"{here}, gives negative values, which clipping turns black, so each edge shows on one side only; show "
+        f"absolute values to see both (the {direction.capitalize()} {family} then looks like the "
+        f"{_OPPOSITE[direction].capitalize()} {family})."
+    )
+
 
 for _d in _SIDES:
-    _add(KernelSpec(
-        f"sobel_{_d}", f"{_d.capitalize()} Sobel", "Edges", _edge_summary(_d),
-        _edge_explanation(_d, "Sobel", "weights 1, 2, 1 by default: the cell in line with the centre counts "
-                                       "twice"),
-        lambda base, _d=_d: sobel_matrix(_d, base), (_SOBEL_BASE,),
-    ))
+    _add(
+        KernelSpec(
+            f"sobel_{_d}",
+            f"{_d.capitalize()} Sobel",
+            "Edges",
+            _edge_summary(_d),
+            _edge_explanation(_d, "Sobel", "weights 1, 2, 1 by default: the cell in line with the centre counts twice"),
+            lambda base, _d=_d: sobel_matrix(_d, base),
+            (_SOBEL_BASE,),
+        )
+    )
 
 
 _SIZE = Param("size", "Size (pixels)", 5, 1, 31, 1, integer=True, help="Width and height of the kernel.")
 _SIGMA = Param("sigma", "Spread (sigma, pixels)", 1.0, 0.3, 10.0, 0.1, help="Larger spreads weight further out.")
 
-_add(KernelSpec(
-    "box_blur", "Box blur", "Blur", "Replaces each pixel by the plain average of a square around it.",
-    "Every cell of an N × N square gets the same weight 1/(N × N), so the output is the average of the "
-    "square. The weights add up to 1, so brightness is kept, but detail smaller than the square disappears. "
-    "Because all neighbours count equally, bright points become little squares.",
-    _box, (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
-))
-_add(KernelSpec(
-    "gaussian", "Gaussian blur", "Blur", "A smooth, natural-looking blur with a bell-shaped weighting.",
-    "Weights follow a bell curve: the centre counts most and the weight fades smoothly with distance, "
-    "controlled by sigma. They are scaled to add up to 1, so brightness is kept. Because there is no sharp "
-    "cut-off, bright points become soft round blobs instead of squares. Make the size about 6 × sigma to "
-    "hold the whole bell.",
-    _gaussian, (_SIZE, _SIGMA),
-))
-_add(KernelSpec(
-    "motion_blur", "Motion blur", "Blur", "Smears the photo along a line, as if the camera moved.",
-    "The weights lie on a straight line of the chosen length and angle (0 degrees = horizontal, turning "
-    "counter-clockwise) and add up to 1, so each output pixel is the average of the pixels along that line: "
-    "exactly what a camera records when it moves that far during the exposure. The line is drawn "
-    "anti-aliased so every angle looks smooth.",
-    _motion, (Param("length", "Length (pixels)", 9.0, 1.0, 31.0, 0.5),
-              Param("angle", "Angle (degrees)", 0.0, -180.0, 180.0, 1.0)),
-))
-_add(KernelSpec(
-    "unsharp_mask", "Unsharp mask", "Sharpen", "The photographer's sharpening: adds back the detail a blur "
-    "removes.",
-    "A Gaussian blur keeps only the coarse shapes, so photo minus blur is the fine detail. Adding that detail "
-    "back 'amount' times makes it stronger: kernel = identity + amount × (identity − Gaussian). The weights "
-    "add up to 1, so flat areas do not change. 'Radius' is the blur's sigma: small radii sharpen fine "
-    "texture, large ones boost local contrast.",
-    _unsharp, (Param("amount", "Amount", 1.0, 0.0, 5.0, 0.1),
-               Param("radius", "Radius (sigma, pixels)", 1.0, 0.3, 5.0, 0.1)),
-))
-_add(KernelSpec(
-    "highpass_box", "High-pass (box)", "Edges", "Keeps only fine detail: the photo minus its box blur.",
-    "The box blur keeps the slow changes in brightness; subtracting it from the photo leaves what changes "
-    "quickly: edges and texture. The weights add up to 0, so flat areas give 0; the suggested offset of "
-    "127.5 shows them mid-grey, with details brighter or darker around it.",
-    lambda size: _identity_like(size) - _box(size), (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
-    offset=127.5,
-))
-_add(KernelSpec(
-    "highpass_gaussian", "High-pass (Gaussian)", "Edges", "Keeps only fine detail: the photo minus its "
-    "Gaussian blur.",
-    "Like the box high-pass, but subtracting a Gaussian blur, which removes the coarse shapes without "
-    "square artefacts. The weights add up to 0; the suggested offset of 127.5 shows flat areas mid-grey.",
-    lambda size, sigma: _identity_like(size) - _gaussian(size, sigma), (_SIZE, _SIGMA),
-    offset=127.5,
-))
+_add(
+    KernelSpec(
+        "box_blur",
+        "Box blur",
+        "Blur",
+        "Replaces each pixel by the plain average of a square around it.",
+        "Every cell of an N × N square gets the same weight 1/(N × N), so the output is the average of the "
+        "square. The weights add up to 1, so brightness is kept, but detail smaller than the square disappears. "
+        "Because all neighbours count equally, bright points become little squares.",
+        _box,
+        (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
+    )
+)
+_add(
+    KernelSpec(
+        "gaussian",
+        "Gaussian blur",
+        "Blur",
+        "A smooth, natural-looking blur with a bell-shaped weighting.",
+        "Weights follow a bell curve: the centre counts most and the weight fades smoothly with distance, "
+        "controlled by sigma. They are scaled to add up to 1, so brightness is kept. Because there is no sharp "
+        "cut-off, bright points become soft round blobs instead of squares. Make the size about 6 × sigma to "
+        "hold the whole bell.",
+        _gaussian,
+        (_SIZE, _SIGMA),
+    )
+)
+_add(
+    KernelSpec(
+        "motion_blur",
+        "Motion blur",
+        "Blur",
+        "Smears the photo along a line, as if the camera moved.",
+        "The weights lie on a straight line of the chosen length and angle (0 degrees = horizontal, turning "
+        "counter-clockwise) and add up to 1, so each output pixel is the average of the pixels along that line: "
+        "exactly what a camera records when it moves that far during the exposure. The line is drawn "
+        "anti-aliased so every angle looks smooth.",
+        _motion,
+        (
+            Param("length", "Length (pixels)", 9.0, 1.0, 31.0, 0.5),
+            Param("angle", "Angle (degrees)", 0.0, -180.0, 180.0, 1.0),
+        ),
+    )
+)
+_add(
+    KernelSpec(
+        "unsharp_mask",
+        "Unsharp mask",
+        "Sharpen",
+        "The photographer's sharpening: adds back the detail a blur removes.",
+        "A Gaussian blur keeps only the coarse shapes, so photo minus blur is the fine detail. Adding that detail "
+        "back 'amount' times makes it stronger: kernel = identity + amount × (identity − Gaussian). The weights "
+        "add up to 1, so flat areas do not change. 'Radius' is the blur's sigma: small radii sharpen fine "
+        "texture, large ones boost local contrast.",
+        _unsharp,
+        (Param("amount", "Amount", 1.0, 0.0, 5.0, 0.1), Param("radius", "Radius (sigma, pixels)", 1.0, 0.3, 5.0, 0.1)),
+    )
+)
+_add(
+    KernelSpec(
+        "highpass_box",
+        "High-pass (box)",
+        "Edges",
+        "Keeps only fine detail: the photo minus its box blur.",
+        "The box blur keeps the slow changes in brightness; subtracting it from the photo leaves what changes "
+        "quickly: edges and texture. The weights add up to 0, so flat areas give 0; the suggested offset of "
+        "127.5 shows them mid-grey, with details brighter or darker around it.",
+        lambda size: _identity_like(size) - _box(size),
+        (Param("size", "Size (pixels)", 3, 1, 31, 1, integer=True),),
+        offset=127.5,
+    )
+)
+_add(
+    KernelSpec(
+        "highpass_gaussian",
+        "High-pass (Gaussian)",
+        "Edges",
+        "Keeps only fine detail: the photo minus its Gaussian blur.",
+        "Like the box high-pass, but subtracting a Gaussian blur, which removes the coarse shapes without "
+        "square artefacts. The weights add up to 0; the suggested offset of 127.5 shows flat areas mid-grey.",
+        lambda size, sigma: _identity_like(size) - _gaussian(size, sigma),
+        (_SIZE, _SIGMA),
+        offset=127.5,
+    )
+)
 for _n, _how in ((4, "above, below, left and right"), (8, "all round, diagonals included")):
-    _add(KernelSpec(
-        f"laplacian_{_n}", f"Laplacian ({_n} neighbours)", "Edges",
-        f"Measures how a pixel differs from its {_n} neighbours, in every direction.",
-        f"The neighbours {_how} are added and the centre subtracted {_n} times: the result is 0 on flat areas "
-        "and on smooth ramps, and large only where brightness bends, i.e. at edges and fine detail (it is "
-        "the discrete second derivative). Each edge gives a pair of responses of opposite sign, so the "
-        "suggested offset of 127.5 shows 0 as mid-grey and both sides of the edge.",
-        lambda _k=_LAPLACIAN[_n]: _k.copy(), offset=127.5,
-    ))
+    _add(
+        KernelSpec(
+            f"laplacian_{_n}",
+            f"Laplacian ({_n} neighbours)",
+            "Edges",
+            f"Measures how a pixel differs from its {_n} neighbours, in every direction.",
+            f"The neighbours {_how} are added and the centre subtracted {_n} times: the result is 0 on flat areas "
+            "and on smooth ramps, and large only where brightness bends, i.e. at edges and fine detail (it is "
+            "the discrete second derivative). Each edge gives a pair of responses of opposite sign, so the "
+            "suggested offset of 127.5 shows 0 as mid-grey and both sides of the edge.",
+            lambda _k=_LAPLACIAN[_n]: _k.copy(),
+            offset=127.5,
+        )
+    )
 for _n in (4, 8):
-    _add(KernelSpec(
-        f"ridge_{_n}", f"Ridge / edge detection ({_n} neighbours)", "Edges",
-        "Lights up thin lines and edges that are brighter than their surroundings.",
-        f"The classic 'edge detection' kernel: the centre counts {_n} and its {_n} neighbours -1 each (the "
-        "Laplacian turned upside down). The weights add up to 0, so flat areas turn black and only pixels "
-        "brighter than their neighbours, such as thin bright lines and the bright side of edges, light up.",
-        lambda _k=_LAPLACIAN[_n]: -_k,
-    ))
-_add(KernelSpec(
-    "log", "Laplacian of Gaussian", "Edges", "Finds edges and blobs of a chosen size, ignoring fine noise.",
-    "A Gaussian blur first removes detail smaller than sigma, then a Laplacian finds where brightness bends; "
-    "both steps are combined in one 'Mexican hat' shaped kernel (negative centre, positive ring). It is "
-    "made to add up to exactly 0 so flat areas give 0, and scaled like the 4-neighbour Laplacian. The "
-    "suggested offset of 127.5 shows flat areas mid-grey. Make the size about 6 × sigma or more.",
-    _log, (Param("size", "Size (pixels)", 9, 3, 31, 1, integer=True), Param("sigma", _SIGMA.label, 1.4, 0.3,
-                                                                                   10.0, 0.1)),
-    offset=127.5,
-))
+    _add(
+        KernelSpec(
+            f"ridge_{_n}",
+            f"Ridge / edge detection ({_n} neighbours)",
+            "Edges",
+            "Lights up thin lines and edges that are brighter than their surroundings.",
+            f"The classic 'edge detection' kernel: the centre counts {_n} and its {_n} neighbours -1 each (the "
+            "Laplacian turned upside down). The weights add up to 0, so flat areas turn black and only pixels "
+            "brighter than their neighbours, such as thin bright lines and the bright side of edges, light up.",
+            lambda _k=_LAPLACIAN[_n]: -_k,
+        )
+    )
+_add(
+    KernelSpec(
+        "log",
+        "Laplacian of Gaussian",
+        "Edges",
+        "Finds edges and blobs of a chosen size, ignoring fine noise.",
+        "A Gaussian blur first removes detail smaller than sigma, then a Laplacian finds where brightness bends; "
+        "both steps are combined in one 'Mexican hat' shaped kernel (negative centre, positive ring). It is "
+        "made to add up to exactly 0 so flat areas give 0, and scaled like the 4-neighbour Laplacian. The "
+        "suggested offset of 127.5 shows flat areas mid-grey. Make the size about 6 × sigma or more.",
+        _log,
+        (Param("size", "Size (pixels)", 9, 3, 31, 1, integer=True), Param("sigma", _SIGMA.label, 1.4, 0.3, 10.0, 0.1)),
+        offset=127.5,
+    )
+)
 for _family, _top, _weights in (
-    ("prewitt", np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], float),
-     "weights 1, 1, 1: all three cells count equally, where the Sobel counts the middle one twice"),
-    ("scharr", np.array([[3, 10, 3], [0, 0, 0], [-3, -10, -3]], float),
-     "weights 3, 10, 3, chosen so the response depends less on the edge's angle than the Sobel's"),
+    (
+        "prewitt",
+        np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], float),
+        "weights 1, 1, 1: all three cells count equally, where the Sobel counts the middle one twice",
+    ),
+    (
+        "scharr",
+        np.array([[3, 10, 3], [0, 0, 0], [-3, -10, -3]], float),
+        "weights 3, 10, 3, chosen so the response depends less on the edge's angle than the Sobel's",
+    ),
 ):
     for _d in _SIDES:
-        _add(KernelSpec(
-            f"{_family}_{_d}", f"{_d.capitalize()} {_family.capitalize()}", "Edges", _edge_summary(_d),
-            _edge_explanation(_d, _family.capitalize(), _weights),
-            lambda _top=_top, _d=_d: _turn(_top, _d),
-        ))
-_add(KernelSpec(
-    "gabor", "Gabor", "Texture", "Responds to stripes of one direction and spacing, like cells in the eye.",
-    "A wave of stripes (one period = 'wavelength' pixels, turned by 'angle') fades out under a bell curve "
-    "of width sigma. Where the photo has stripes of the same direction and spacing the products all add up "
-    "and the response is strong; elsewhere they cancel. 'Aspect' below 1 makes the stripes longer. The "
-    "kernel is made zero-mean so flat areas give 0 (shown mid-grey by the suggested offset of 127.5), and "
-    "its positive weights add up to 1. Banks of such filters model the brain's first visual cortex and "
-    "the first layer of many trained CNNs.",
-    _gabor, (Param("theta", "Angle (degrees)", 0.0, 0.0, 180.0, 1.0),
-             Param("sigma", _SIGMA.label, 3.0, 1.0, 10.0, 0.1),
-             Param("wavelength", "Wavelength (pixels)", 8.0, 2.0, 30.0, 0.5),
-             Param("aspect", "Aspect (gamma)", 0.5, 0.1, 2.0, 0.05),
-             Param("size", "Size (pixels)", 21, 3, 31, 1, integer=True)),
-    offset=127.5,
-))
-_add(KernelSpec(
-    "emboss_angle", "Emboss (any angle)", "Stylise", "Emboss with the light coming from the angle you choose.",
-    "Neighbours on the side the light comes from are subtracted and those on the far side added, in "
-    "proportion to how far along the light's direction they sit; the centre keeps weight 1 so the weights "
-    "add up to 1 and flat areas keep their brightness. Angles: 0 = light from the right, 90 = from above, "
-    "counter-clockwise; 135 degrees at strength 1 is exactly the classic emboss.",
-    _emboss_angle, (Param("angle", "Light from (degrees)", 135.0, -180.0, 180.0, 5.0),
-                    Param("strength", "Strength", 1.0, 0.0, 10.0, 0.1)),
-))
+        _add(
+            KernelSpec(
+                f"{_family}_{_d}",
+                f"{_d.capitalize()} {_family.capitalize()}",
+                "Edges",
+                _edge_summary(_d),
+                _edge_explanation(_d, _family.capitalize(), _weights),
+                lambda _top=_top, _d=_d: _turn(_top, _d),
+            )
+        )
+_add(
+    KernelSpec(
+        "gabor",
+        "Gabor",
+        "Texture",
+        "Responds to stripes of one direction and spacing, like cells in the eye.",
+        "A wave of stripes (one period = 'wavelength' pixels, turned by 'angle') fades out under a bell curve "
+        "of width sigma. Where the photo has stripes of the same direction and spacing the products all add up "
+        "and the response is strong; elsewhere they cancel. 'Aspect' below 1 makes the stripes longer. The "
+        "kernel is made zero-mean so flat areas give 0 (shown mid-grey by the suggested offset of 127.5), and "
+        "its positive weights add up to 1. Banks of such filters model the brain's first visual cortex and "
+        "the first layer of many trained CNNs.",
+        _gabor,
+        (
+            Param("theta", "Angle (degrees)", 0.0, 0.0, 180.0, 1.0),
+            Param("sigma", _SIGMA.label, 3.0, 1.0, 10.0, 0.1),
+            Param("wavelength", "Wavelength (pixels)", 8.0, 2.0, 30.0, 0.5),
+            Param("aspect", "Aspect (gamma)", 0.5, 0.1, 2.0, 0.05),
+            Param("size", "Size (pixels)", 21, 3, 31, 1, integer=True),
+        ),
+        offset=127.5,
+    )
+)
+_add(
+    KernelSpec(
+        "emboss_angle",
+        "Emboss (any angle)",
+        "Stylise",
+        "Emboss with the light coming from the angle you choose.",
+        "Neighbours on the side the light comes from are subtracted and those on the far side added, in "
+        "proportion to how far along the light's direction they sit; the centre keeps weight 1 so the weights "
+        "add up to 1 and flat areas keep their brightness. Angles: 0 = light from the right, 90 = from above, "
+        "counter-clockwise; 135 degrees at strength 1 is exactly the classic emboss.",
+        _emboss_angle,
+        (
+            Param("angle", "Light from (degrees)", 135.0, -180.0, 180.0, 5.0),
+            Param("strength", "Strength", 1.0, 0.0, 10.0, 0.1),
+        ),
+    )
+)
 
 
 def get(name: str) -> KernelSpec:

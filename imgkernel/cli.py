@@ -89,8 +89,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
         used = {**spec.defaults(), **{p.name: p.coerce(values[p.name]) for p in spec.params if p.name in values}}
         print("parameters: " + ", ".join(f"{k}={v:g}" for k, v in used.items()))
     print(format_matrix(matrix))
-    print(f"size: {matrix.shape[0]} x {matrix.shape[1]}   sum: {_num(float(matrix.sum()))}   "
-          f"separable: {'yes' if is_separable(matrix) else 'no'}")
+    print(
+        f"size: {matrix.shape[0]} x {matrix.shape[1]}   sum: {_num(float(matrix.sum()))}   "
+        f"separable: {'yes' if is_separable(matrix) else 'no'}"
+    )
     if spec.divisor != 1 or spec.offset != 0:
         print(f"suggested display: divisor {spec.divisor:g}, offset {spec.offset:g}")
     return 0
@@ -99,16 +101,23 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_apply(args: argparse.Namespace) -> int:
     chosen = _choose_kernel(args)
     settings = Settings(
-        mode=args.mode, cval=args.cval, stride=args.stride, dilation=args.dilation,
-        true_convolution=args.convolve, normalise=args.normalise, mean=args.mean, out_of_range=args.map,
+        mode=args.mode,
+        cval=args.cval,
+        stride=args.stride,
+        dilation=args.dilation,
+        true_convolution=args.convolve,
+        normalise=args.normalise,
+        mean=args.mean,
+        out_of_range=args.map,
         gray=args.gray,
         divisor=chosen.divisor if args.divisor is None else args.divisor,
         offset=chosen.offset if args.offset is None else args.offset,
     )
     # settings errors are the same for every file: report them once, before any file is read
     scale_for(chosen.matrix, settings)
-    output_shape((1 << 20, 1 << 20), chosen.matrix.shape, mode=settings.mode, stride=settings.stride,
-                 dilation=settings.dilation)
+    output_shape(
+        (1 << 20, 1 << 20), chosen.matrix.shape, mode=settings.mode, stride=settings.stride, dilation=settings.dilation
+    )
     src, dst = Path(args.input), Path(args.output)
     if src.is_dir():
         return _apply_folder(src, dst, chosen.matrix, settings)
@@ -164,8 +173,10 @@ def _apply_folder(src: Path, dst: Path, kernel: np.ndarray, settings: Settings) 
     for line in failed:
         _error(line)
     note = f"; {skipped} other file(s) skipped" if skipped else ""
-    print(f"filtered {len(images) - len(failed)} of {len(images)} image(s) into {dst}"
-          f"{f' ({len(failed)} failed)' if failed else ''}{note}")
+    print(
+        f"filtered {len(images) - len(failed)} of {len(images)} image(s) into {dst}"
+        f"{f' ({len(failed)} failed)' if failed else ''}{note}"
+    )
     return 1 if failed else 0
 
 
@@ -241,9 +252,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.set_defaults(run=_cmd_show)
 
     sp = sub.add_parser(
-        "apply", help="filter a photo (or every image in a folder) and write PNG",
+        "apply",
+        help="filter a photo (or every image in a folder) and write PNG",
         description="Filter IN and write OUT as PNG. If IN is a folder, every image in it is filtered into the "
-                    "folder OUT (created if needed); files that cannot be read are reported and skipped.",
+        "folder OUT (created if needed); files that cannot be read are reported and skipped.",
     )
     sp.add_argument("input", metavar="IN", help="an image file or a folder of images")
     sp.add_argument("output", metavar="OUT", help="a .png file, or a folder")
@@ -256,18 +268,23 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--cval", type=float, default=0.0, help="the value outside the image for --mode constant")
     sp.add_argument("--stride", type=int, default=1, help="keep every n-th output pixel (default 1)")
     sp.add_argument("--dilation", type=int, default=1, help="spread the kernel taps n pixels apart (default 1)")
-    sp.add_argument("--divisor", type=float, help="divide the responses by this (default: the kernel's suggestion, "
-                                                  "else 1)")
-    sp.add_argument("--offset", type=float, help="then add this, in 0..255 grey levels (default: the kernel's "
-                                                 "suggestion, else 0)")
+    sp.add_argument(
+        "--divisor", type=float, help="divide the responses by this (default: the kernel's suggestion, else 1)"
+    )
+    sp.add_argument(
+        "--offset", type=float, help="then add this, in 0..255 grey levels (default: the kernel's suggestion, else 0)"
+    )
     sp.add_argument("--normalise", action="store_true", help="GIMP's auto divisor/offset from the kernel's sum")
-    sp.add_argument("--mean", action="store_true", help="divide by the number of kernel cells (the original "
-                                                        "package's option)")
-    sp.add_argument("--map", choices=OUT_OF_RANGE, default="clip", help="values outside 0..255: clip (default), "
-                                                                        "abs or rescale")
+    sp.add_argument(
+        "--mean", action="store_true", help="divide by the number of kernel cells (the original package's option)"
+    )
+    sp.add_argument(
+        "--map", choices=OUT_OF_RANGE, default="clip", help="values outside 0..255: clip (default), abs or rescale"
+    )
     sp.add_argument("--gray", action="store_true", help="filter the luminance instead of each colour channel")
-    sp.add_argument("--convolve", action="store_true", help="true convolution (kernel rotated 180 degrees) "
-                                                            "instead of correlation")
+    sp.add_argument(
+        "--convolve", action="store_true", help="true convolution (kernel rotated 180 degrees) instead of correlation"
+    )
     sp.set_defaults(run=_cmd_apply)
     return p
 

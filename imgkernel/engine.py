@@ -55,8 +55,12 @@ class KernelError(ValueError):
 
 
 def output_shape(
-    image_shape: tuple[int, ...], kernel_shape: tuple[int, int], *, mode: str = "reflect",
-    stride: int = 1, dilation: int = 1,
+    image_shape: tuple[int, ...],
+    kernel_shape: tuple[int, int],
+    *,
+    mode: str = "reflect",
+    stride: int = 1,
+    dilation: int = 1,
 ) -> tuple[int, ...]:
     """The shape ``correlate`` returns (channels, if any, are kept)."""
     _check_ints(stride, dilation)
@@ -77,8 +81,14 @@ def output_shape(
 
 
 def correlate(
-    image: np.ndarray, kernel: np.ndarray, *, mode: Mode = "reflect", cval: float = 0.0,
-    stride: int = 1, dilation: int = 1, method: Method = "auto",
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    mode: Mode = "reflect",
+    cval: float = 0.0,
+    stride: int = 1,
+    dilation: int = 1,
+    method: Method = "auto",
 ) -> np.ndarray:
     """Cross-correlate ``image`` (H, W) or (H, W, C) with a 2-D ``kernel``; returns float32.
 
@@ -90,8 +100,14 @@ def correlate(
 
 
 def convolve(
-    image: np.ndarray, kernel: np.ndarray, *, mode: Mode = "reflect", cval: float = 0.0,
-    stride: int = 1, dilation: int = 1, method: Method = "auto",
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    mode: Mode = "reflect",
+    cval: float = 0.0,
+    stride: int = 1,
+    dilation: int = 1,
+    method: Method = "auto",
 ) -> np.ndarray:
     """True convolution: ``correlate`` with the kernel rotated 180 degrees about its anchor.
 

@@ -31,16 +31,35 @@ SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
 
 # TIFF compressions people actually meet; the exotic libtiff codecs (ThunderScan, SGI LogLuv, ...) are refused
 # rather than fed untrusted bytes.
-_TIFF_COMPRESSIONS = frozenset({
-    "raw", "tiff_lzw", "tiff_adobe_deflate", "tiff_deflate", "packbits", "jpeg", "tiff_jpeg",
-    "group3", "group4", "tiff_ccitt", "zstd", "lzma", "webp",
-})
+_TIFF_COMPRESSIONS = frozenset(
+    {
+        "raw",
+        "tiff_lzw",
+        "tiff_adobe_deflate",
+        "tiff_deflate",
+        "packbits",
+        "jpeg",
+        "tiff_jpeg",
+        "group3",
+        "group4",
+        "tiff_ccitt",
+        "zstd",
+        "lzma",
+        "webp",
+    }
+)
 
 # First bytes of the accepted formats: such a file that Pillow cannot identify is damaged, not foreign.
 # (WebP also needs "WEBP" at byte 8, BMP zero reserved bytes at 6..9: a text may well begin with "BM".)
 _ACCEPTED_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
-    (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"RIFF", "WebP"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"RIFF", "WebP"),
 )
 
 _UNRECOGNISED = "in a format we do not recognise"
@@ -158,16 +177,20 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
             if w * h > max_pixels:
                 raise _refusal(
                     f"The image is {w:,} x {h:,} pixels ({describe_pixels(w * h)}), over the limit of "
-                    f"{describe_pixels(max_pixels)}.", max_pixels)
+                    f"{describe_pixels(max_pixels)}.",
+                    max_pixels,
+                )
             if w < 1 or h < 1:
                 raise _refusal(f"The image has no pixels ({w} x {h}).", max_pixels)
             compression = im.info.get("compression") if fmt == "TIFF" else None
             if compression is not None and compression not in _TIFF_COMPRESSIONS:
-                raise _refusal(f"This TIFF uses an unusual compression ({compression}) we do not decode.",
-                               max_pixels)
+                raise _refusal(f"This TIFF uses an unusual compression ({compression}) we do not decode.", max_pixels)
             if fmt in ("JPEG", "MPO") and _too_many_scans(fp):  # about 10 ms per 10 MB read
-                raise _refusal(f"This JPEG has over {MAX_JPEG_SCANS} scans, far more than any camera or editor "
-                               "writes; it would take very long to decode.", max_pixels)
+                raise _refusal(
+                    f"This JPEG has over {MAX_JPEG_SCANS} scans, far more than any camera or editor "
+                    "writes; it would take very long to decode.",
+                    max_pixels,
+                )
             im.load()  # the first frame only: Image.open leaves animations at frame 0
             _apply_orientation(im)
             pixels, alpha = _to_8bit(im)

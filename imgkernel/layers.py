@@ -30,14 +30,21 @@ POOLS: tuple[str, ...] = ("max", "average")
 
 def layer_output_size(n: int, k: int, p: int, s: int = 1, d: int = 1) -> int:
     """The standard output length ``floor((n + 2p - d(k-1) - 1) / s) + 1``; KernelError when nothing fits."""
-    for name, v, low in (("input size", n, 1), ("kernel size", k, 1), ("padding", p, 0), ("stride", s, 1),
-                         ("dilation", d, 1)):
+    for name, v, low in (
+        ("input size", n, 1),
+        ("kernel size", k, 1),
+        ("padding", p, 0),
+        ("stride", s, 1),
+        ("dilation", d, 1),
+    ):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
             raise KernelError(f"The {name} must be a whole number of at least {low} (got {v!r}).")
     size = (n + 2 * p - d * (k - 1) - 1) // s + 1
     if size < 1:
-        raise KernelError(f"The kernel (spanning {d * (k - 1) + 1} pixels) does not fit in {n} pixels plus "
-                          f"{p} of padding on each side; use more padding or a smaller kernel or dilation.")
+        raise KernelError(
+            f"The kernel (spanning {d * (k - 1) + 1} pixels) does not fit in {n} pixels plus "
+            f"{p} of padding on each side; use more padding or a smaller kernel or dilation."
+        )
     return size
 
 
@@ -54,8 +61,13 @@ def padding_amount(k: int, padding: Padding, dilation: int = 1) -> int:
 
 
 def conv_layer(
-    image: np.ndarray, kernels: np.ndarray, bias: np.ndarray | float = 0.0, *,
-    stride: int = 1, padding: Padding = "valid", dilation: int = 1,
+    image: np.ndarray,
+    kernels: np.ndarray,
+    bias: np.ndarray | float = 0.0,
+    *,
+    stride: int = 1,
+    padding: Padding = "valid",
+    dilation: int = 1,
 ) -> np.ndarray:
     """Feature maps (N, H', W') float32 of ``image`` (H, W) or (H, W, C) through ``kernels`` (N, kh, kw).
 
@@ -136,8 +148,9 @@ def pad_to_size(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.pad(k, pads)
 
 
-def kernel_bank(names: Sequence[str], *, gabor_angles: Sequence[float] = (), n_random: int = 0,
-                random_size: int = 3, seed: int = 0) -> tuple[list[str], np.ndarray, bool]:
+def kernel_bank(
+    names: Sequence[str], *, gabor_angles: Sequence[float] = (), n_random: int = 0, random_size: int = 3, seed: int = 0
+) -> tuple[list[str], np.ndarray, bool]:
     """A layer's kernels: catalogue presets at their defaults, Gabors at ``gabor_angles`` (degrees) and seeded
     random kernels, stacked at one size (smaller ones zero-padded by ``pad_to_size``).
 

@@ -40,8 +40,9 @@ class Result:
 
 def scale_for(kernel: np.ndarray, settings: Settings) -> Scale:
     """The divisor and offset ``settings`` apply to ``kernel`` (normalise and mean resolved)."""
-    return resolve_scale(kernel, divisor=settings.divisor, offset=settings.offset,
-                         normalise=settings.normalise, mean=settings.mean)
+    return resolve_scale(
+        kernel, divisor=settings.divisor, offset=settings.offset, normalise=settings.normalise, mean=settings.mean
+    )
 
 
 def prepare(pixels: np.ndarray, settings: Settings) -> np.ndarray:
@@ -54,8 +55,14 @@ def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Sett
     kernel = np.asarray(kernel, dtype=np.float64)
     scale = scale_for(kernel, settings)
     fn = convolve if settings.true_convolution else correlate
-    raw = fn(prepare(pixels, settings), kernel, mode=settings.mode, cval=settings.cval,
-             stride=settings.stride, dilation=settings.dilation)
+    raw = fn(
+        prepare(pixels, settings),
+        kernel,
+        mode=settings.mode,
+        cval=settings.cval,
+        stride=settings.stride,
+        dilation=settings.dilation,
+    )
     values = apply_scale(raw, scale, in_place=True)  # raw is ours: no copy
     return Result(values, to_uint8(values, out_of_range=settings.out_of_range), scale)
 

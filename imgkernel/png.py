@@ -43,5 +43,4 @@ def encode_png(pixels: np.ndarray, alpha: np.ndarray | None = None, *, level: in
     raw[0, 1:] = rows[0]
     np.subtract(rows[1:], rows[:-1], out=raw[1:, 1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
     header = struct.pack(">IIBBBBB", w, h, 8, _COLOUR_TYPE[samples], 0, 0, 0)
-    return (_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", isal_zlib.compress(raw, level))
-            + _chunk(b"IEND", b""))
+    return _SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", isal_zlib.compress(raw, level)) + _chunk(b"IEND", b"")

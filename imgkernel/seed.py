@@ -41,8 +41,9 @@ def crop_center(img: Image.Image) -> Image.Image:
     return img.crop((left, top, left + side, top + side))
 
 
-def apply_img_kernel(img: Image.Image | np.ndarray, kernel: np.ndarray, strides: int = 1,
-                     mean: bool = False) -> Image.Image:
+def apply_img_kernel(
+    img: Image.Image | np.ndarray, kernel: np.ndarray, strides: int = 1, mean: bool = False
+) -> Image.Image:
     """Slide ``kernel`` over ``img`` as the original did: correlation, 'valid' output (the image shrinks by
     the kernel size minus 1), a step of ``strides`` pixels, the sum (or with ``mean`` the average) of the
     products per channel, rounded and clipped to 0..255. Gray, RGB and RGBA images (PIL or arrays) work.
@@ -124,8 +125,9 @@ def sobel_kernel(direction: str, base: float | None = None, edge: float = 2.0, c
     return np.asarray(sobel_matrix(direction, **_finite(base=edge, corner=corner)), dtype=np.float64)
 
 
-def imgconv(imgpath: str | os.PathLike, kernel: np.ndarray, strides: int = 1, mean: bool = False,
-            gray: bool = True) -> tuple[Image.Image, Image.Image]:
+def imgconv(
+    imgpath: str | os.PathLike, kernel: np.ndarray, strides: int = 1, mean: bool = False, gray: bool = True
+) -> tuple[Image.Image, Image.Image]:
     """The original's one-call helper: read, resize to 320 wide, crop the centre square, filter; returns
     ``(before, after)`` (the original ignored ``strides``; here it is used)."""
     img = crop_center(resize_width(read_img(imgpath, gray), 320))

@@ -71,8 +71,9 @@ def source_index(i: np.ndarray, n: int, mode: str) -> np.ndarray:
     return np.clip(i, 0, n - 1)
 
 
-def tap_positions(out_index: int, n: int, k: int, mode: str, stride: int, dilation: int,
-                  true_convolution: bool) -> np.ndarray:
+def tap_positions(
+    out_index: int, n: int, k: int, mode: str, stride: int, dilation: int, true_convolution: bool
+) -> np.ndarray:
     """Input indices along one axis read by kernel taps 0..k-1 (as applied) for output index ``out_index``."""
     span = dilation * (k - 1) + 1
     if mode == "valid":
@@ -84,8 +85,13 @@ def tap_positions(out_index: int, n: int, k: int, mode: str, stride: int, dilati
 
 
 def explain_pixel(
-    pixels: np.ndarray, kernel: np.ndarray, settings: Settings, row: int, col: int,
-    *, value_range: tuple[float, float] | None = None,
+    pixels: np.ndarray,
+    kernel: np.ndarray,
+    settings: Settings,
+    row: int,
+    col: int,
+    *,
+    value_range: tuple[float, float] | None = None,
 ) -> PixelExplanation:
     """Explain output pixel (``row``, ``col``) of ``run_filter(pixels, kernel, settings)``.
 
@@ -96,11 +102,13 @@ def explain_pixel(
     if img.ndim not in (2, 3) or img.size == 0:
         raise KernelError("The photo must be a non-empty (H, W) or (H, W, C) array.")
     ker = np.asarray(kernel, dtype=np.float64)
-    shape = output_shape(img.shape[:2], ker.shape, mode=settings.mode, stride=settings.stride,
-                         dilation=settings.dilation)
+    shape = output_shape(
+        img.shape[:2], ker.shape, mode=settings.mode, stride=settings.stride, dilation=settings.dilation
+    )
     if not (0 <= row < shape[0] and 0 <= col < shape[1]):
-        raise KernelError(f"Output pixel (row {row}, column {col}) is outside the output, which is "
-                          f"{shape[1]} × {shape[0]} px.")
+        raise KernelError(
+            f"Output pixel (row {row}, column {col}) is outside the output, which is {shape[1]} × {shape[0]} px."
+        )
     applied = ker[::-1, ::-1] if settings.true_convolution else ker
     kh, kw = ker.shape
     h, w = img.shape[:2]
@@ -138,9 +146,21 @@ def explain_pixel(
     else:
         in_row, in_col = row * settings.stride, col * settings.stride
     return PixelExplanation(
-        row, col, in_row, in_col, rows, cols, outside, applied,
-        hood[:, :, 0] if squeeze else hood, products[:, :, 0] if squeeze else products,
-        raw, scale, scaled, final, value_range,
+        row,
+        col,
+        in_row,
+        in_col,
+        rows,
+        cols,
+        outside,
+        applied,
+        hood[:, :, 0] if squeeze else hood,
+        products[:, :, 0] if squeeze else products,
+        raw,
+        scale,
+        scaled,
+        final,
+        value_range,
     )
 
 
@@ -150,17 +170,22 @@ def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int
     kh, kw = kernel_shape
     span_h, span_w = d * (kh - 1) + 1, d * (kw - 1) + 1
     if settings.mode == "valid":
-        return (f"'valid' mode pads nothing, so output pixel (row {row}, column {col}) uses the window whose top-left "
-                f"input pixel is (row {row} × {s}, column {col} × {s}) = (row {row * s}, column {col * s}); the window "
-                f"covers {span_w} × {span_h} input pixels (width × height), so the output is smaller than the input "
-                f"by {span_w - 1} columns and {span_h - 1} rows (then divided by the stride).")
+        return (
+            f"'valid' mode pads nothing, so output pixel (row {row}, column {col}) uses the window whose top-left "
+            f"input pixel is (row {row} × {s}, column {col} × {s}) = (row {row * s}, column {col * s}); the window "
+            f"covers {span_w} × {span_h} input pixels (width × height), so the output is smaller than the input "
+            f"by {span_w - 1} columns and {span_h - 1} rows (then divided by the stride)."
+        )
     step = f" (stride {s}: every {s}th input pixel)" if s > 1 else ""
-    return (f"Output pixel (row {row}, column {col}) is centred on input pixel (row {row * s}, column {col * s})"
-            f"{step}. Taps that fall outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}.")
+    return (
+        f"Output pixel (row {row}, column {col}) is centred on input pixel (row {row * s}, column {col * s})"
+        f"{step}. Taps that fall outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}."
+    )
 
 
-def output_for_input(settings: Settings, kernel_shape: tuple[int, int], out_shape: tuple[int, ...],
-                     row: int, col: int) -> tuple[int, int]:
+def output_for_input(
+    settings: Settings, kernel_shape: tuple[int, int], out_shape: tuple[int, ...], row: int, col: int
+) -> tuple[int, int]:
     """The output pixel whose window is centred closest to input pixel (``row``, ``col``) (for clicks)."""
     result = []
     for i, k, n in zip((row, col), kernel_shape, out_shape[:2], strict=True):
@@ -174,8 +199,9 @@ def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(np.asarray(image), factor, axis=0), factor, axis=1)
 
 
-def zoomed_crop(image: np.ndarray, row: int, col: int, radius: int, box: tuple[int, int, int, int],
-                factor: int = 16) -> np.ndarray:
+def zoomed_crop(
+    image: np.ndarray, row: int, col: int, radius: int, box: tuple[int, int, int, int], factor: int = 16
+) -> np.ndarray:
     """A nearest-neighbour enlargement of the pixels within ``radius`` of (row, col), with ``box`` outlined.
 
     ``box`` is (top, left, bottom, right) inclusive, in the image's pixel coordinates (it may stick out of the

@@ -15,8 +15,10 @@ DEFAULT_BANK = ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right", "lapla
 GABOR_ANGLES = (0, 45, 90, 135)
 
 st.title("A convolutional layer, made of image kernels")
-st.caption("A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
-           "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets.")
+st.caption(
+    "A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
+    "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets."
+)
 with st.expander("How this layer computes"):
     st.markdown(
         "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
@@ -27,18 +29,30 @@ with st.expander("How this layer computes"):
         "* **Bias** is added to every value of a map, then **ReLU** sets negatives to 0.\n"
         "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
         "* **Output size** per side: `floor((n + 2p − d(k−1) − 1) / s) + 1`; pooling is the same with p = 0, "
-        "d = 1.")
+        "d = 1."
+    )
 photo = session.current().photo
 
 with st.sidebar:
     st.header("Layer")
-    in_side = st.select_slider("Input size (long side, pixels)", [32, 64, 96, 128, 192, 256], value=128,
-                               key="cnn_side")
-    rgb = st.radio("Input channels", ["Gray (1 channel)", "RGB (3 channels)"], key="cnn_rgb",
-                   help="RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
-                        "responses, as a CNN filter of depth 3 does.") == "RGB (3 channels)"
-    names = st.multiselect("Kernels (presets)", list(imgkernel.CATALOGUE), default=list(DEFAULT_BANK),
-                           format_func=lambda n: imgkernel.get(n).title, key="cnn_names")
+    in_side = st.select_slider("Input size (long side, pixels)", [32, 64, 96, 128, 192, 256], value=128, key="cnn_side")
+    rgb = (
+        st.radio(
+            "Input channels",
+            ["Gray (1 channel)", "RGB (3 channels)"],
+            key="cnn_rgb",
+            help="RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
+            "responses, as a CNN filter of depth 3 does.",
+        )
+        == "RGB (3 channels)"
+    )
+    names = st.multiselect(
+        "Kernels (presets)",
+        list(imgkernel.CATALOGUE),
+        default=list(DEFAULT_BANK),
+        format_func=lambda n: imgkernel.get(n).title,
+        key="cnn_names",
+    )
     gabor = st.checkbox("Add a Gabor bank (4 orientations)", key="cnn_gabor")
     n_random = st.number_input("Random kernels (untrained layer)", 0, 8, 0, key="cnn_random")
     random_size = st.number_input("Random kernel size", 1, 9, 3, step=2, key="cnn_random_size")
@@ -51,19 +65,35 @@ with st.sidebar:
     pool = st.segmented_control("Pooling", ["none", *POOLS], default="max", key="cnn_pool", required=True)
     pool_size = st.slider("Pool size", 2, 4, 2, key="cnn_pool_size")
     pool_stride = st.slider("Pool stride", 1, 4, 2, key="cnn_pool_stride")
-    second = st.checkbox("Second layer: combine the maps", key="cnn_second",
-                         help="Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
-                              "convolution with random, seeded weights), then ReLU.")
+    second = st.checkbox(
+        "Second layer: combine the maps",
+        key="cnn_second",
+        help="Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
+        "convolution with random, seeded weights), then ReLU.",
+    )
 
-titles, bank, padded_kernels = kernel_bank(names, gabor_angles=GABOR_ANGLES if gabor else (),
-                                          n_random=int(n_random), random_size=int(random_size), seed=int(seed))
+titles, bank, padded_kernels = kernel_bank(
+    names,
+    gabor_angles=GABOR_ANGLES if gabor else (),
+    n_random=int(n_random),
+    random_size=int(random_size),
+    seed=int(seed),
+)
 if not titles:
     st.info("Pick at least one kernel (or add random ones) to build the layer.")
     st.stop()
 small = cache.preview(photo, in_side).pixels
 x = small if rgb else imgkernel.to_gray(small)
-layer = cnn_view.Layer(stride=stride, padding=padding, dilation=dilation, bias=bias, relu=use_relu, pool=pool,
-                       pool_size=pool_size, pool_stride=pool_stride)
+layer = cnn_view.Layer(
+    stride=stride,
+    padding=padding,
+    dilation=dilation,
+    bias=bias,
+    relu=use_relu,
+    pool=pool,
+    pool_size=pool_size,
+    pool_stride=pool_stride,
+)
 try:
     run = cnn_view.run_layer(x, bank, layer, f"{photo.name}, {'RGB' if rgb else 'gray'}")
 except imgkernel.KernelError as err:
@@ -71,26 +101,37 @@ except imgkernel.KernelError as err:
     st.stop()
 
 left, right = st.columns([1, 2])
-left.image(cnn_view.readable(x), caption=f"Input · {wording.size(x.shape[1], x.shape[0])} · {'RGB' if rgb else 'gray'}",
-           output_format="PNG", width="stretch")
+left.image(
+    cnn_view.readable(x),
+    caption=f"Input · {wording.size(x.shape[1], x.shape[0])} · {'RGB' if rgb else 'gray'}",
+    output_format="PNG",
+    width="stretch",
+)
 with right:
-    st.markdown("**Output size at each step:** `floor((n + 2p − d(k−1) − 1) / s) + 1`, for the height (H) and "
-                "the width (W)")
+    st.markdown(
+        "**Output size at each step:** `floor((n + 2p − d(k−1) − 1) / s) + 1`, for the height (H) and the width (W)"
+    )
     st.table(pd.DataFrame(run.steps).set_index("step"))
-    st.caption("Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
-               "written width × height like a photo's.")
+    st.caption(
+        "Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
+        "written width × height like a photo's."
+    )
     if padding == "same" and bank.shape[1] % 2 == 0:
         st.caption("'same' padding is symmetric here, so an even kernel loses one pixel per side.")
     if padded_kernels:
-        st.caption(f"Kernels of different sizes are zero-padded to {kernel_size(bank[0])} around their centre: "
-                   "a layer has one kernel size.")
+        st.caption(
+            f"Kernels of different sizes are zero-padded to {kernel_size(bank[0])} around their centre: "
+            "a layer has one kernel size."
+        )
 
 st.subheader(f"Feature maps ({len(titles)})")
 cnn_view.map_grid(run.shown, titles, after_relu=use_relu)
 negatives = bool(np.any(run.maps < 0))
 if use_relu and negatives:
-    st.caption("Before ReLU each edge kernel answers both sides of an edge (red one side, blue the other); "
-               "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels.")
+    st.caption(
+        "Before ReLU each edge kernel answers both sides of an edge (red one side, blue the other); "
+        "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels."
+    )
     with st.expander("The maps before ReLU (and before pooling)"):
         cnn_view.map_grid(run.maps, titles, after_relu=False)
 st.caption("Zero padding makes the photo's own border look like an edge: CNNs see that too.")
@@ -103,7 +144,9 @@ if second:
     combined = combine_maps(run.shown, weights)
     combined = relu(combined) if use_relu else combined
     st.dataframe(pd.DataFrame(weights, index=[f"map {i + 1}" for i in range(m)], columns=titles).style.format("{:.2f}"))
-    st.caption("Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
-               "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
-               "edges occurs (corners, crossings, textures).")
+    st.caption(
+        "Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
+        "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
+        "edges occurs (corners, crossings, textures)."
+    )
     cnn_view.map_grid(combined, [f"map {i + 1}" for i in range(m)], after_relu=use_relu)

@@ -41,38 +41,52 @@ def _render(specs: list[imgkernel.KernelSpec], images: dict[str, np.ndarray], co
     """A grid of thumbnails with titles, and a button under each to open it in the playground."""
     shown = [images[spec.name] for spec in specs]
     for start in range(0, len(specs), columns):
-        for col, spec, image in zip(st.columns(columns), specs[start:start + columns], shown[start:start + columns],
-                                    strict=False):
+        for col, spec, image in zip(
+            st.columns(columns), specs[start : start + columns], shown[start : start + columns], strict=False
+        ):
             with col:
                 st.image(image, caption=spec.title, output_format="PNG", width="stretch")
-                if buttons and st.button("Open in playground", key=f"gallery_open_{spec.name}",
-                                         help=spec.summary, width="stretch"):
+                if buttons and st.button(
+                    "Open in playground", key=f"gallery_open_{spec.name}", help=spec.summary, width="stretch"
+                ):
                     learn.open_preset(spec)
 
 
 st.title("Gallery")
 learn.show_notice()
 photo = session.current().photo
-st.caption(f"**{photo.name}** through every kernel of the catalogue at its default settings and suggested "
-           "divisor/offset. Pick one to open it in the Playground.")
+st.caption(
+    f"**{photo.name}** through every kernel of the catalogue at its default settings and suggested "
+    "divisor/offset. Pick one to open it in the Playground."
+)
 groups = imgkernel.categories()
 c1, c2 = st.columns(2)
 category = c1.selectbox("Category", [ALL, *groups], key="gallery_category")
 out_of_range = c2.segmented_control(
-    "Values outside 0..255", ["clip", "abs", "rescale"], default="clip", key="gallery_range", required=True,
+    "Values outside 0..255",
+    ["clip", "abs", "rescale"],
+    default="clip",
+    key="gallery_range",
+    required=True,
     help="clip: negatives become black (as setosa.io shows); abs: edge strength whatever its sign; "
-         "rescale: the actual min..max stretched to 0..255.")
+    "rescale: the actual min..max stretched to 0..255.",
+)
 sections = groups if category == ALL else {category: groups[category]}
 images = _compute([spec for group in sections.values() for spec in group], THUMB_SIDE, out_of_range)
 for name, group in sections.items():
     st.subheader(f"{name} ({len(group)})")
     _render(group, images, COLUMNS, buttons=True)
 
-sobels = [imgkernel.CATALOGUE[n] for n in ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right")
-          if n in imgkernel.CATALOGUE]
+sobels = [
+    imgkernel.CATALOGUE[n]
+    for n in ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right")
+    if n in imgkernel.CATALOGUE
+]
 if sobels:
     st.subheader("The four Sobels side by side")
-    st.caption("Each finds the edges of one direction: top lights up where it is brighter above than below, "
-               "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
-               "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike.")
+    st.caption(
+        "Each finds the edges of one direction: top lights up where it is brighter above than below, "
+        "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
+        "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike."
+    )
     _render(sobels, _compute(sobels, SOBEL_SIDE, out_of_range), len(sobels), buttons=False)

@@ -20,8 +20,10 @@ from app.panels.photo import photo_box
 from app.panels.pictures import pictures, result_line
 
 log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
-OOPS = ("Something went wrong while drawing this page. Your photo and kernel are kept; "
-        "try another setting or reload the page.")
+OOPS = (
+    "Something went wrong while drawing this page. Your photo and kernel are kept; "
+    "try another setting or reload the page."
+)
 
 
 @st.fragment

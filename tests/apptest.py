@@ -56,15 +56,17 @@ def result_caption(at: AppTest) -> str:
 
 
 def shown_numbers(at: AppTest) -> tuple[int, int, float, float, int | None]:
-    m = re.search(r"· (\d+) × (\d+) px · values (-?[\d.]+) to (-?[\d.]+) · (?:([\d,]+) pixels clipped)?",
-                  result_caption(at))
+    m = re.search(
+        r"· (\d+) × (\d+) px · values (-?[\d.]+) to (-?[\d.]+) · (?:([\d,]+) pixels clipped)?", result_caption(at)
+    )
     assert m, result_caption(at)
     clipped = int(m[5].replace(",", "")) if m[5] else None
     return int(m[1]), int(m[2]), float(m[3]), float(m[4]), clipped
 
 
-def oracle(pixels: np.ndarray, kernel: np.ndarray, mode: str = "reflect", divisor: float = 1.0,
-           offset: float = 0.0) -> np.ndarray:
+def oracle(
+    pixels: np.ndarray, kernel: np.ndarray, mode: str = "reflect", divisor: float = 1.0, offset: float = 0.0
+) -> np.ndarray:
     """Correlation per channel in float64 (scipy), then divisor and offset."""
     img = pixels.astype(np.float64)
     chans = [img] if img.ndim == 2 else [img[..., c] for c in range(img.shape[2])]

@@ -45,6 +45,7 @@ class CorpusFile:
 
 # --- hand-made PNG chunks ---------------------------------------------------------------------------------------
 
+
 def png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
@@ -78,6 +79,7 @@ def scaled16(v: int) -> int:
 
 
 # --- the files ----------------------------------------------------------------------------------------------------
+
 
 def upright_with_markers() -> np.ndarray:
     """16 wide x 12 tall gray image with a red block top-left and a blue block top-right (the right way up)."""
@@ -146,15 +148,25 @@ def _build() -> tuple[CorpusFile, ...]:
     add(_refused("empty", "empty.png", b"", "empty"))
     add(_refused("text_as_png", "notes.png", b"Shopping list:\n- milk\n- eggs\n", "text file"))
     add(_refused("text_starting_like_bmp", "BMW.png", b"BMW service log, 2026\n", "text file"))
-    add(_refused("svg_as_png", "logo.png", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
-                 b'width="10" height="10"><rect width="10" height="10"/></svg>\n', "SVG"))
-    add(_refused("html_as_jpg", "photo.jpg", b"<!DOCTYPE html>\n<html><body><img src='cat.jpg'></body></html>\n",
-                 "web page"))
+    add(
+        _refused(
+            "svg_as_png",
+            "logo.png",
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+            b'width="10" height="10"><rect width="10" height="10"/></svg>\n',
+            "SVG",
+        )
+    )
+    add(
+        _refused(
+            "html_as_jpg", "photo.jpg", b"<!DOCTYPE html>\n<html><body><img src='cat.jpg'></body></html>\n", "web page"
+        )
+    )
     add(_refused("pdf_as_png", "scan.png", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "PDF"))
-    add(_refused("eps", "figure.eps", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n",
-                 "PostScript"))
-    add(_refused("heic_as_jpg", "IMG_0001.jpg", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
-                 "HEIC"))
+    add(_refused("eps", "figure.eps", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n", "PostScript"))
+    add(
+        _refused("heic_as_jpg", "IMG_0001.jpg", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64), "HEIC")
+    )
     add(_refused("random_bytes", "random.jpg", random.Random(7).randbytes(4096), "not an image"))
     # Images in formats Pillow reads but we do not accept.
     add(_refused("ppm", "image.ppm", save(solid(RED), "PPM"), "not an image"))
@@ -175,19 +187,39 @@ def _build() -> tuple[CorpusFile, ...]:
     add(_refused("jpeg_too_many_scans", "scans.jpg", progressive_jpeg(MAX_JPEG_SCANS + 1), "scans"))
 
     # Too big: refused from the header, before decoding.
-    add(_refused("png_header_100000x100000", "huge.png", png_bytes(100_000, 100_000, 8, 2, zlib.compress(b"")),
-                 "enormous"))
-    add(_refused("png_header_8000x7000", "big.png", png_bytes(8000, 7000, 8, 2, zlib.compress(b"")),
-                 "over the limit"))  # 56 MP: over the default 50 MP, under Pillow's own bomb limit
-    add(_refused("png_header_10000x10000", "big2.png", png_bytes(10_000, 10_000, 8, 2, zlib.compress(b"")),
-                 "over the limit"))  # 100 MP: over Pillow's warning threshold (89 MP), under its error (179 MP)
-    add(_refused("png_zeros_bomb", "bomb.png",
-                 png_bytes(3000, 3000, 8, 0, zlib.compress(b"\0" * (3001 * 3000), 9)),
-                 "over the limit", max_pixels=1_000_000))  # 9 MP of zeros in about 10 KB
-    add(_refused("just_over_limit", "over.png", save(solid(RED, (11, 10)), "PNG"), "over the limit",
-                 max_pixels=109))
-    add(_ok("exactly_at_limit", "at.png", save(solid(RED, (11, 10)), "PNG"), (10, 11, 3), max_pixels=110,
-            probes=(((9, 10), RED),)))
+    add(
+        _refused(
+            "png_header_100000x100000", "huge.png", png_bytes(100_000, 100_000, 8, 2, zlib.compress(b"")), "enormous"
+        )
+    )
+    add(
+        _refused("png_header_8000x7000", "big.png", png_bytes(8000, 7000, 8, 2, zlib.compress(b"")), "over the limit")
+    )  # 56 MP: over the default 50 MP, under Pillow's own bomb limit
+    add(
+        _refused(
+            "png_header_10000x10000", "big2.png", png_bytes(10_000, 10_000, 8, 2, zlib.compress(b"")), "over the limit"
+        )
+    )  # 100 MP: over Pillow's warning threshold (89 MP), under its error (179 MP)
+    add(
+        _refused(
+            "png_zeros_bomb",
+            "bomb.png",
+            png_bytes(3000, 3000, 8, 0, zlib.compress(b"\0" * (3001 * 3000), 9)),
+            "over the limit",
+            max_pixels=1_000_000,
+        )
+    )  # 9 MP of zeros in about 10 KB
+    add(_refused("just_over_limit", "over.png", save(solid(RED, (11, 10)), "PNG"), "over the limit", max_pixels=109))
+    add(
+        _ok(
+            "exactly_at_limit",
+            "at.png",
+            save(solid(RED, (11, 10)), "PNG"),
+            (10, 11, 3),
+            max_pixels=110,
+            probes=(((9, 10), RED),),
+        )
+    )
 
     # Tiny and thin.
     add(_ok("1x1", "dot.png", save(solid(GREEN, (1, 1)), "PNG"), (1, 1, 3), probes=(((0, 0), GREEN),)))
@@ -201,98 +233,315 @@ def _build() -> tuple[CorpusFile, ...]:
 
     # Colour models and bit depths.
     # Pillow writes CMYK JPEGs the Adobe way (inverted, APP14 "Adobe" marker), as Photoshop does.
-    add(_ok("cmyk_jpeg", "print.jpg", save(solid((0, 255, 255, 0), mode="CMYK"), "JPEG", quality=95), (6, 8, 3),
-            probes=(((2, 2), RED),), tol=8))
-    add(_ok("cmyk_tiff", "print.tif", save(solid((255, 0, 255, 0), mode="CMYK"), "TIFF"), (6, 8, 3),
-            probes=(((2, 2), GREEN),)))
+    add(
+        _ok(
+            "cmyk_jpeg",
+            "print.jpg",
+            save(solid((0, 255, 255, 0), mode="CMYK"), "JPEG", quality=95),
+            (6, 8, 3),
+            probes=(((2, 2), RED),),
+            tol=8,
+        )
+    )
+    add(
+        _ok(
+            "cmyk_tiff",
+            "print.tif",
+            save(solid((255, 0, 255, 0), mode="CMYK"), "TIFF"),
+            (6, 8, 3),
+            probes=(((2, 2), GREEN),),
+        )
+    )
     gray16 = np.array([[0, 65535, 32768, 257 * 100, 1000, 65000]], np.uint16)
-    add(_ok("gray16_png", "depth.png", png16(gray16), (1, 6),
-            probes=tuple(((0, i), scaled16(int(v))) for i, v in enumerate(gray16[0]))))
-    add(_ok("gray16_big_endian_tiff", "depth.tif", save(Image.fromarray(gray16.astype(">u2")), "TIFF"), (1, 6),
-            probes=tuple(((0, i), scaled16(int(v))) for i, v in enumerate(gray16[0]))))
+    add(
+        _ok(
+            "gray16_png",
+            "depth.png",
+            png16(gray16),
+            (1, 6),
+            probes=tuple(((0, i), scaled16(int(v))) for i, v in enumerate(gray16[0])),
+        )
+    )
+    add(
+        _ok(
+            "gray16_big_endian_tiff",
+            "depth.tif",
+            save(Image.fromarray(gray16.astype(">u2")), "TIFF"),
+            (1, 6),
+            probes=tuple(((0, i), scaled16(int(v))) for i, v in enumerate(gray16[0])),
+        )
+    )
     rgb16 = np.array([[[0, 32768, 65535], [65535, 0, 1000]]], np.uint16)
     # Pillow keeps the high byte of 16-bit RGB samples, so allow 1 against exact rounding.
-    add(_ok("rgb16_png", "depth_rgb.png", png16(rgb16), (1, 2, 3),
-            probes=tuple(((0, i), tuple(scaled16(int(v)) for v in px)) for i, px in enumerate(rgb16[0])), tol=1))
-    add(_ok("float_tiff", "hdr.tif", save(Image.fromarray(np.array([[0, 0.25, 0.5, 1]], np.float32)), "TIFF"),
-            (1, 4), probes=(((0, 0), 0), ((0, 1), 64), ((0, 2), 128), ((0, 3), 255))))
+    add(
+        _ok(
+            "rgb16_png",
+            "depth_rgb.png",
+            png16(rgb16),
+            (1, 2, 3),
+            probes=tuple(((0, i), tuple(scaled16(int(v)) for v in px)) for i, px in enumerate(rgb16[0])),
+            tol=1,
+        )
+    )
+    add(
+        _ok(
+            "float_tiff",
+            "hdr.tif",
+            save(Image.fromarray(np.array([[0, 0.25, 0.5, 1]], np.float32)), "TIFF"),
+            (1, 4),
+            probes=(((0, 0), 0), ((0, 1), 64), ((0, 2), 128), ((0, 3), 255)),
+        )
+    )
     nan_inf = np.array([[-1, 0, 1, np.nan, np.inf, -np.inf]], np.float32)
     # Outside 0..1, so stretched over the finite range -1..1; NaN -> 0, +inf -> 255, -inf -> 0.
-    add(_ok("float_tiff_nan_inf", "nan.tif", save(Image.fromarray(nan_inf), "TIFF"), (1, 6),
-            probes=(((0, 0), 0), ((0, 1), 128), ((0, 2), 255), ((0, 3), 0), ((0, 4), 255), ((0, 5), 0))))
-    add(_ok("float_tiff_all_nan", "nan2.tif", save(Image.fromarray(np.full((2, 2), np.nan, np.float32)), "TIFF"),
-            (2, 2), probes=(((1, 1), 0),)))
+    add(
+        _ok(
+            "float_tiff_nan_inf",
+            "nan.tif",
+            save(Image.fromarray(nan_inf), "TIFF"),
+            (1, 6),
+            probes=(((0, 0), 0), ((0, 1), 128), ((0, 2), 255), ((0, 3), 0), ((0, 4), 255), ((0, 5), 0)),
+        )
+    )
+    add(
+        _ok(
+            "float_tiff_all_nan",
+            "nan2.tif",
+            save(Image.fromarray(np.full((2, 2), np.nan, np.float32)), "TIFF"),
+            (2, 2),
+            probes=(((1, 1), 0),),
+        )
+    )
     int32 = np.array([[-100, 0, 100]], np.int32)
-    add(_ok("int32_tiff", "counts.tif", save(Image.fromarray(int32), "TIFF"), (1, 3),
-            probes=(((0, 0), 0), ((0, 1), 128), ((0, 2), 255))))
+    add(
+        _ok(
+            "int32_tiff",
+            "counts.tif",
+            save(Image.fromarray(int32), "TIFF"),
+            (1, 3),
+            probes=(((0, 0), 0), ((0, 1), 128), ((0, 2), 255)),
+        )
+    )
     one_bit = Image.new("1", (8, 2), 0)
     one_bit.putpixel((7, 1), 1)
     add(_ok("1bit_png", "mask.png", save(one_bit, "PNG"), (2, 8), probes=(((0, 0), 0), ((1, 7), 255))))
-    add(_ok("lab_tiff", "lab.tif", save(solid((255, 128, 128), mode="LAB"), "TIFF"), (6, 8, 3),
-            probes=(((0, 0), WHITE),), tol=3))
-    add(_ok("ycbcr_tiff", "ycc.tif", save(solid((255, 128, 128), mode="YCbCr"), "TIFF"), (6, 8, 3),
-            probes=(((0, 0), WHITE),), tol=3))
+    add(
+        _ok(
+            "lab_tiff",
+            "lab.tif",
+            save(solid((255, 128, 128), mode="LAB"), "TIFF"),
+            (6, 8, 3),
+            probes=(((0, 0), WHITE),),
+            tol=3,
+        )
+    )
+    add(
+        _ok(
+            "ycbcr_tiff",
+            "ycc.tif",
+            save(solid((255, 128, 128), mode="YCbCr"), "TIFF"),
+            (6, 8, 3),
+            probes=(((0, 0), WHITE),),
+            tol=3,
+        )
+    )
 
     # Transparency.
     pal = Image.new("P", (4, 2), 0)
     pal.putpalette(list(RED) + list(GREEN))
     pal.paste(1, (2, 0, 4, 2))
-    add(_ok("palette_transparency_png", "pal.png", save(pal, "PNG", transparency=1), (2, 4, 3), alpha=True,
-            probes=(((0, 0), RED), ((0, 3), GREEN)), alpha_probes=(((0, 0), 255), ((1, 3), 0))))
-    add(_ok("palette_transparency_gif", "pal.gif", save(pal, "GIF", transparency=1), (2, 4, 3), alpha=True,
-            probes=(((0, 0), RED),), alpha_probes=(((0, 0), 255), ((1, 3), 0))))
+    add(
+        _ok(
+            "palette_transparency_png",
+            "pal.png",
+            save(pal, "PNG", transparency=1),
+            (2, 4, 3),
+            alpha=True,
+            probes=(((0, 0), RED), ((0, 3), GREEN)),
+            alpha_probes=(((0, 0), 255), ((1, 3), 0)),
+        )
+    )
+    add(
+        _ok(
+            "palette_transparency_gif",
+            "pal.gif",
+            save(pal, "GIF", transparency=1),
+            (2, 4, 3),
+            alpha=True,
+            probes=(((0, 0), RED),),
+            alpha_probes=(((0, 0), 255), ((1, 3), 0)),
+        )
+    )
     add(_ok("palette_opaque_png", "pal2.png", save(pal, "PNG"), (2, 4, 3), probes=(((0, 3), GREEN),)))
     la = Image.merge("LA", [solid(100, (3, 1), "L"), Image.frombytes("L", (3, 1), bytes([0, 128, 255]))])
-    add(_ok("la_png", "la.png", save(la, "PNG"), (1, 3), alpha=True, probes=(((0, 1), 100),),
-            alpha_probes=(((0, 0), 0), ((0, 1), 128), ((0, 2), 255))))
+    add(
+        _ok(
+            "la_png",
+            "la.png",
+            save(la, "PNG"),
+            (1, 3),
+            alpha=True,
+            probes=(((0, 1), 100),),
+            alpha_probes=(((0, 0), 0), ((0, 1), 128), ((0, 2), 255)),
+        )
+    )
     rgba = Image.new("RGBA", (3, 2), (*BLUE, 255))
     rgba.putpixel((0, 0), (*RED, 0))
     rgba.putpixel((2, 1), (*GREEN, 77))
-    add(_ok("rgba_png", "rgba.png", save(rgba, "PNG"), (2, 3, 3), alpha=True,
+    add(
+        _ok(
+            "rgba_png",
+            "rgba.png",
+            save(rgba, "PNG"),
+            (2, 3, 3),
+            alpha=True,
             probes=(((0, 0), RED), ((1, 2), GREEN), ((1, 1), BLUE)),
-            alpha_probes=(((0, 0), 0), ((1, 2), 77), ((1, 1), 255))))
-    add(_ok("rgba_opaque_png", "opaque.png", save(Image.new("RGBA", (3, 2), (*BLUE, 255)), "PNG"), (2, 3, 3),
-            probes=(((1, 1), BLUE),)))
-    add(_ok("rgba_webp", "rgba.webp", save(rgba, "WEBP", lossless=True, exact=True), (2, 3, 3), alpha=True,
-            probes=(((1, 2), GREEN),), alpha_probes=(((0, 0), 0), ((1, 2), 77))))
+            alpha_probes=(((0, 0), 0), ((1, 2), 77), ((1, 1), 255)),
+        )
+    )
+    add(
+        _ok(
+            "rgba_opaque_png",
+            "opaque.png",
+            save(Image.new("RGBA", (3, 2), (*BLUE, 255)), "PNG"),
+            (2, 3, 3),
+            probes=(((1, 1), BLUE),),
+        )
+    )
+    add(
+        _ok(
+            "rgba_webp",
+            "rgba.webp",
+            save(rgba, "WEBP", lossless=True, exact=True),
+            (2, 3, 3),
+            alpha=True,
+            probes=(((1, 2), GREEN),),
+            alpha_probes=(((0, 0), 0), ((1, 2), 77)),
+        )
+    )
     # ExtraSamples 1: the TIFF stores premultiplied ("associated") alpha, so 64 at alpha 128 is 127 unpremultiplied.
-    add(_ok("tiff_premultiplied_alpha", "assoc.tif", tiff_with_tag(solid((64, 0, 0, 128), (2, 1), "RGBA"), 338, 2, 1),
-            (1, 2, 3), alpha=True, probes=(((0, 1), (127, 0, 0)),), alpha_probes=(((0, 0), 128),), tol=1))
-    add(_ok("tiff_gray_premultiplied_alpha", "assoc_gray.tif",
+    add(
+        _ok(
+            "tiff_premultiplied_alpha",
+            "assoc.tif",
+            tiff_with_tag(solid((64, 0, 0, 128), (2, 1), "RGBA"), 338, 2, 1),
+            (1, 2, 3),
+            alpha=True,
+            probes=(((0, 1), (127, 0, 0)),),
+            alpha_probes=(((0, 0), 128),),
+            tol=1,
+        )
+    )
+    add(
+        _ok(
+            "tiff_gray_premultiplied_alpha",
+            "assoc_gray.tif",
             tiff_with_tag(Image.merge("LA", [solid(64, (2, 1), "L"), solid(128, (2, 1), "L")]), 338, 2, 1),
-            (1, 2), alpha=True, probes=(((0, 1), 127),), alpha_probes=(((0, 0), 128),), tol=1))
+            (1, 2),
+            alpha=True,
+            probes=(((0, 1), 127),),
+            alpha_probes=(((0, 0), 128),),
+            tol=1,
+        )
+    )
     pa = pal.convert("PA")
     pa.putpixel((0, 0), (1, 0))
-    add(_ok("tiff_palette_alpha", "pa.tif", save(pa, "TIFF"), (2, 4, 3), alpha=True,
-            probes=(((0, 0), GREEN), ((1, 0), RED)), alpha_probes=(((0, 0), 0), ((1, 0), 255))))
-    add(_ok("gray16_trns_png", "trns16.png", save(Image.fromarray(np.array([[5, 1000]], np.uint16)), "PNG",
-                                                  transparency=1000), (1, 2), alpha=True,
-            probes=(((0, 1), scaled16(1000)),), alpha_probes=(((0, 0), 255), ((0, 1), 0))))
-    add(_ok("gray_trns_png", "trns.png", save(solid(9, (2, 2), "L"), "PNG", transparency=9), (2, 2), alpha=True,
-            alpha_probes=(((0, 0), 0),)))
-    add(_ok("rgb_trns_png", "trns_rgb.png", save(solid(RED, (2, 2)), "PNG", transparency=RED), (2, 2, 3),
-            alpha=True, alpha_probes=(((1, 1), 0),)))
+    add(
+        _ok(
+            "tiff_palette_alpha",
+            "pa.tif",
+            save(pa, "TIFF"),
+            (2, 4, 3),
+            alpha=True,
+            probes=(((0, 0), GREEN), ((1, 0), RED)),
+            alpha_probes=(((0, 0), 0), ((1, 0), 255)),
+        )
+    )
+    add(
+        _ok(
+            "gray16_trns_png",
+            "trns16.png",
+            save(Image.fromarray(np.array([[5, 1000]], np.uint16)), "PNG", transparency=1000),
+            (1, 2),
+            alpha=True,
+            probes=(((0, 1), scaled16(1000)),),
+            alpha_probes=(((0, 0), 255), ((0, 1), 0)),
+        )
+    )
+    add(
+        _ok(
+            "gray_trns_png",
+            "trns.png",
+            save(solid(9, (2, 2), "L"), "PNG", transparency=9),
+            (2, 2),
+            alpha=True,
+            alpha_probes=(((0, 0), 0),),
+        )
+    )
+    add(
+        _ok(
+            "rgb_trns_png",
+            "trns_rgb.png",
+            save(solid(RED, (2, 2)), "PNG", transparency=RED),
+            (2, 2, 3),
+            alpha=True,
+            alpha_probes=(((1, 1), 0),),
+        )
+    )
 
     # Phone photos: after loading, red is top-left and blue top-right whatever the orientation tag.
     for orientation in (1, 3, 6, 8):
-        add(_ok(f"exif_orientation_{orientation}", f"phone_{orientation}.jpg", exif_jpeg(orientation), (12, 16, 3),
-                probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY)), tol=40))
+        add(
+            _ok(
+                f"exif_orientation_{orientation}",
+                f"phone_{orientation}.jpg",
+                exif_jpeg(orientation),
+                (12, 16, 3),
+                probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY)),
+                tol=40,
+            )
+        )
     exif = Image.Exif()
     exif[0x0112] = 6
-    add(_ok("exif_orientation_6_png", "phone_6.png", save(Image.fromarray(np.rot90(upright_with_markers(), 1)), "PNG",
-                                                          exif=exif.tobytes()), (12, 16, 3),
-            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY))))
+    add(
+        _ok(
+            "exif_orientation_6_png",
+            "phone_6.png",
+            save(Image.fromarray(np.rot90(upright_with_markers(), 1)), "PNG", exif=exif.tobytes()),
+            (12, 16, 3),
+            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY)),
+        )
+    )
     exif[0x0112] = 8
-    add(_ok("exif_orientation_8_webp", "phone_8.webp", save(Image.fromarray(np.rot90(upright_with_markers(), -1)),
-                                                            "WEBP", lossless=True, exif=exif.tobytes()),
-            (12, 16, 3), probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY))))
+    add(
+        _ok(
+            "exif_orientation_8_webp",
+            "phone_8.webp",
+            save(Image.fromarray(np.rot90(upright_with_markers(), -1)), "WEBP", lossless=True, exif=exif.tobytes()),
+            (12, 16, 3),
+            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY)),
+        )
+    )
     # Pillow turns TIFFs itself while loading (and drops the tag): this one checks nobody turns them twice.
-    add(_ok("tiff_orientation_3", "scan_3.tif", save(Image.fromarray(np.rot90(upright_with_markers(), 2)), "TIFF",
-                                                     tiffinfo={274: 3}), (12, 16, 3),
-            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY))))
-    add(_ok("mpo", "IMG_2024.jpg", save(Image.fromarray(upright_with_markers()), "MPO", save_all=True,
-                                         append_images=[solid(GREEN, (16, 12))]), (12, 16, 3),
-            probes=(((1, 1), RED),), tol=40))
+    add(
+        _ok(
+            "tiff_orientation_3",
+            "scan_3.tif",
+            save(Image.fromarray(np.rot90(upright_with_markers(), 2)), "TIFF", tiffinfo={274: 3}),
+            (12, 16, 3),
+            probes=(((1, 1), RED), ((1, 14), BLUE), ((10, 1), GRAY)),
+        )
+    )
+    add(
+        _ok(
+            "mpo",
+            "IMG_2024.jpg",
+            save(Image.fromarray(upright_with_markers()), "MPO", save_all=True, append_images=[solid(GREEN, (16, 12))]),
+            (12, 16, 3),
+            probes=(((1, 1), RED),),
+            tol=40,
+        )
+    )
 
     # Everyday formats.
     add(_ok("jpeg_progressive", "web.jpg", progressive_jpeg(), (16, 16, 3)))
@@ -300,13 +549,35 @@ def _build() -> tuple[CorpusFile, ...]:
     add(_ok("jpeg_gray", "gray.jpg", save(solid(200, mode="L"), "JPEG"), (6, 8), probes=(((0, 0), 200),), tol=2))
     add(_ok("bmp", "paint.bmp", save(solid(RED), "BMP"), (6, 8, 3), probes=(((5, 7), RED),)))
     add(_ok("bmp_palette", "paint8.bmp", save(pal, "BMP"), (2, 4, 3), probes=(((0, 3), GREEN),)))
-    add(_ok("tiff_lzw", "scan.tif", save(solid(BLUE), "TIFF", compression="tiff_lzw"), (6, 8, 3),
-            probes=(((0, 0), BLUE),)))
+    add(
+        _ok(
+            "tiff_lzw",
+            "scan.tif",
+            save(solid(BLUE), "TIFF", compression="tiff_lzw"),
+            (6, 8, 3),
+            probes=(((0, 0), BLUE),),
+        )
+    )
     add(_ok("tiff_multipage", "pages.tif", animated("TIFF"), (4, 6, 3), probes=(((0, 0), RED),)))
-    add(_ok("webp_lossless", "photo.webp", save(solid(GREEN), "WEBP", lossless=True), (6, 8, 3),
-            probes=(((0, 0), GREEN),)))
-    add(_ok("webp_lossy", "photo2.webp", save(solid(GREEN), "WEBP", quality=90), (6, 8, 3),
-            probes=(((0, 0), GREEN),), tol=8))
+    add(
+        _ok(
+            "webp_lossless",
+            "photo.webp",
+            save(solid(GREEN), "WEBP", lossless=True),
+            (6, 8, 3),
+            probes=(((0, 0), GREEN),),
+        )
+    )
+    add(
+        _ok(
+            "webp_lossy",
+            "photo2.webp",
+            save(solid(GREEN), "WEBP", quality=90),
+            (6, 8, 3),
+            probes=(((0, 0), GREEN),),
+            tol=8,
+        )
+    )
     return tuple(files)
 
 

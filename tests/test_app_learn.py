@@ -78,8 +78,12 @@ def test_walkthrough_with_valid_mode_and_stride():
     spec = imgkernel.get("blur")
     photo = cache.sample_photo()
     choice = transitions.initial(photo, cache.DEFAULT_SAMPLE)
-    for change in (lambda s: transitions.choose_preset(s, "blur"), lambda s: transitions.set_option(s, "mode", "valid"),
-                   lambda s: transitions.set_option(s, "stride", 2), lambda s: transitions.set_view(s, mode="rescale")):
+    for change in (
+        lambda s: transitions.choose_preset(s, "blur"),
+        lambda s: transitions.set_option(s, "mode", "valid"),
+        lambda s: transitions.set_option(s, "stride", 2),
+        lambda s: transitions.set_view(s, mode="rescale"),
+    ):
         choice = change(choice)
     at = _run("walkthrough", playground=choice)
     res = run_filter(photo.pixels, spec.matrix(), choice.settings)
@@ -182,8 +186,9 @@ def test_kernel_lab_reacts_to_kernel_and_mode():
     state = at.session_state["playground"]
     assert state.name == "custom"
     assert state.title == "Blur (3 × 3 Gaussian) ∗ Left Sobel"  # "<A> ∗ <B>", the kernels picked as A and B
-    np.testing.assert_allclose(state.matrix, compose(imgkernel.get("blur").matrix(),
-                                                     imgkernel.get("sobel_left").matrix()))
+    np.testing.assert_allclose(
+        state.matrix, compose(imgkernel.get("blur").matrix(), imgkernel.get("sobel_left").matrix())
+    )
     assert any("Playground" in info.value for info in at.info)  # standalone: the notice instead of the page
 
 
@@ -194,8 +199,9 @@ def _chart_text(at: AppTest) -> str:
 
 def test_kernel_lab_writes_sizes_width_by_height():
     photo = cache.sample_photo()
-    wide = transitions.load_kernel(transitions.initial(photo, cache.DEFAULT_SAMPLE), np.full((1, 3), 1 / 3),
-                                   title="Row average", where="kernel")  # 3 columns, 1 row: 3 wide, 1 high
+    wide = transitions.load_kernel(
+        transitions.initial(photo, cache.DEFAULT_SAMPLE), np.full((1, 3), 1 / 3), title="Row average", where="kernel"
+    )  # 3 columns, 1 row: 3 wide, 1 high
     at = _run("kernel_lab", playground=wide)
     at.selectbox(key="lab_a").select(learn.CURRENT)
     at.run()
@@ -208,8 +214,9 @@ def test_kernel_lab_writes_sizes_width_by_height():
 
 # -- the kernel heat map's pure parts (no browser) ---------------------------------------------------------------
 
+
 def _contrast(a: str, b: str) -> float:
-    lum = [learn._luminance(tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))) for c in (a, b)]
+    lum = [learn._luminance(tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))) for c in (a, b)]
     return (max(lum) + 0.05) / (min(lum) + 0.05)
 
 
@@ -262,4 +269,4 @@ def test_feature_maps_are_enlarged_by_the_smallest_whole_factor(h, w):
     assert max(h, w) * f >= cnn_view.MAP_SIDE or f == 1
     assert max(h, w) * (f - 1) < cnn_view.MAP_SIDE  # no bigger than needed
     np.testing.assert_array_equal(big[::f, ::f], img)  # nearest neighbour: each pixel a uniform block
-    np.testing.assert_array_equal(big[f - 1::f, f - 1::f], img)
+    np.testing.assert_array_equal(big[f - 1 :: f, f - 1 :: f], img)

@@ -37,6 +37,7 @@ from tests.apptest import (
 
 # ---- default view and kernel controls ----
 
+
 def test_opens_with_the_default_sample_sharpened():
     at = ok(start())
     chosen = state(at)  # the one state, which the Learn pages read too
@@ -69,8 +70,7 @@ def test_every_catalogue_kernel_runs_with_its_suggested_scale(name):
     np.testing.assert_array_equal(k.matrix, spec.matrix())
     assert (k.settings.divisor, k.settings.offset) == (spec.divisor, spec.offset)
     assert len(at.slider) - 2 == len(spec.params)  # stride and dilation are sliders too
-    assert_shows(at, oracle(sample_pixels(), spec.matrix(), divisor=spec.divisor, offset=spec.offset),
-                 clip_tolerance=3)
+    assert_shows(at, oracle(sample_pixels(), spec.matrix(), divisor=spec.divisor, offset=spec.offset), clip_tolerance=3)
 
 
 def test_a_slider_rebuilds_the_matrix():
@@ -178,6 +178,7 @@ def test_stride_dilation_flip_gray_and_views_reach_the_settings():
 
 # ---- photos: upload, bad files, preview size ----
 
+
 def test_an_uploaded_photo_is_filtered():
     rng = np.random.default_rng(0)
     px = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
@@ -259,6 +260,7 @@ def test_full_resolution_png_keeps_alpha_when_stride_and_valid_shrink_the_result
 
 
 # ---- share links and kernel files ----
+
 
 def test_a_share_link_restores_kernel_options_and_sample():
     at = ok(start({"k": "blur", "p.inner": "0.5", "mode": "wrap", "img": "Coffee cup", "div": "2"}))
@@ -347,7 +349,8 @@ def two_page_app(tmp_path: Path, other_page: str) -> AppTest:
     (tmp_path / "app.py").write_text(
         "import streamlit as st\n"
         f"st.navigation([st.Page({str(playground)!r}, title='Playground', default=True),"
-        " st.Page('other.py', title='Other')]).run()\n")
+        " st.Page('other.py', title='Other')]).run()\n"
+    )
     return AppTest.from_file(str(tmp_path / "app.py"), default_timeout=30)
 
 
@@ -368,9 +371,11 @@ def test_the_playground_keeps_its_state_across_page_switches(tmp_path):
 
 
 def test_a_kernel_published_by_another_page_opens_in_the_playground(tmp_path):
-    other = ("import numpy as np\nimport streamlit as st\nfrom app import session, state\n"
-             "session.apply(state.load_kernel, np.array([[1.0, 2.0], [3.0, 4.0]]), title='Mine', divisor=10.0)\n"
-             "session.apply(state.set_option, 'stride', 99)\nst.write('set')\n")
+    other = (
+        "import numpy as np\nimport streamlit as st\nfrom app import session, state\n"
+        "session.apply(state.load_kernel, np.array([[1.0, 2.0], [3.0, 4.0]]), title='Mine', divisor=10.0)\n"
+        "session.apply(state.set_option, 'stride', 99)\nst.write('set')\n"
+    )
     at = two_page_app(tmp_path, other)
     at.run()
     at.switch_page("other.py").run()
@@ -387,9 +392,14 @@ def test_a_kernel_published_by_another_page_opens_in_the_playground(tmp_path):
 def box_kernel(monkeypatch):
     """A catalogue entry with an integer parameter (the catalogue is being extended with such kernels)."""
     spec = imgkernel.KernelSpec(
-        "test_box", "Test box", "Blur", "Averages a square.", "Every cell is 1/n².",
+        "test_box",
+        "Test box",
+        "Blur",
+        "Averages a square.",
+        "Every cell is 1/n².",
         lambda size: np.full((size, size), 1.0 / size**2),
-        (imgkernel.Param("size", "Size", 3, 1, 15, 2, integer=True),))
+        (imgkernel.Param("size", "Size", 3, 1, 15, 2, integer=True),),
+    )
     monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
     return spec
 
@@ -439,8 +449,9 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
             raise imgkernel.KernelError("Too wide for this test kernel.")
         return np.full((size, size), 1.0 / size**2)
 
-    spec = imgkernel.KernelSpec("test_picky", "Picky", "Blur", "s", "e", build,
-                                (imgkernel.Param("size", "Size", 3, 1, 9, 2, integer=True),))
+    spec = imgkernel.KernelSpec(
+        "test_picky", "Picky", "Blur", "s", "e", build, (imgkernel.Param("size", "Size", 3, 1, 9, 2, integer=True),)
+    )
     monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
     at = start()
     widget(at, "selectbox", "pg_preset").select("test_picky").run()
@@ -454,9 +465,15 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
     assert_shows(at, oracle(sample_pixels(), np.full((5, 5), 1 / 25)))
 
 
-
-@pytest.mark.parametrize(("text", "stem"), [("../../etc/my Photo?.png", "etc-my-photo-png"), ("Blur (3x3 Gaussian)",
-                                            "blur-3x3-gaussian"), ("???", "image"), ("a" * 100, "a" * 60)])
+@pytest.mark.parametrize(
+    ("text", "stem"),
+    [
+        ("../../etc/my Photo?.png", "etc-my-photo-png"),
+        ("Blur (3x3 Gaussian)", "blur-3x3-gaussian"),
+        ("???", "image"),
+        ("a" * 100, "a" * 60),
+    ],
+)
 def test_download_names_are_safe_file_names(text, stem):
     assert file_stem(text) == stem
 
@@ -466,8 +483,9 @@ def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_p
     at = two_page_app(tmp_path, "import streamlit as st\nst.write('other')\n")
     at.run()
     open_detail(at, "Export and share")
-    at.file_uploader(key="pg_json").upload("big.json", imgkernel.kernel_io.kernel_to_json(big).encode(),
-                                           "application/json")
+    at.file_uploader(key="pg_json").upload(
+        "big.json", imgkernel.kernel_io.kernel_to_json(big).encode(), "application/json"
+    )
     at.run()
     np.testing.assert_array_equal(state(ok(at)).matrix, big)
     assert "m" not in at.query_params and "k" not in at.query_params

@@ -61,9 +61,26 @@ def test_names_unique_and_categories_cover_everything_in_order():
 
 
 def test_required_entries_exist():
-    required = {"identity", "sharpen", "blur", "emboss", "outline", "box_blur", "gaussian", "laplacian_4",
-                "laplacian_8", "log", "unsharp_mask", "motion_blur", "gabor", "highpass_box", "highpass_gaussian",
-                "ridge_4", "ridge_8", "emboss_angle"}
+    required = {
+        "identity",
+        "sharpen",
+        "blur",
+        "emboss",
+        "outline",
+        "box_blur",
+        "gaussian",
+        "laplacian_4",
+        "laplacian_8",
+        "log",
+        "unsharp_mask",
+        "motion_blur",
+        "gabor",
+        "highpass_box",
+        "highpass_gaussian",
+        "ridge_4",
+        "ridge_8",
+        "emboss_angle",
+    }
     required |= {f"{f}_{d}" for f in ("sobel", "prewitt", "scharr") for d in ("top", "bottom", "left", "right")}
     assert required <= set(ik.CATALOGUE)
 
@@ -90,16 +107,22 @@ def test_seed_defaults_are_setosa_values(name):
 
 def test_seed_parameters_mean_what_the_seed_says():
     np.testing.assert_array_equal(ik.get("identity").matrix({"iden": 1.6}), [[0, 0, 0], [0, 1.6, 0], [0, 0, 0]])
-    np.testing.assert_array_equal(ik.get("sharpen").matrix({"inner": 1.7, "edge": -0.08}),
-                                  [[0, -0.08, 0], [-0.08, 1.7, -0.08], [0, -0.08, 0]])
-    np.testing.assert_array_equal(ik.get("outline").matrix({"inner": 8.9, "outer": -1.29}),
-                                  [[-1.29] * 3, [-1.29, 8.9, -1.29], [-1.29] * 3])
-    np.testing.assert_allclose(ik.get("sobel_top").matrix({"base": 0.03}),
-                               [[0.015, 0.03, 0.015], [0, 0, 0], [-0.015, -0.03, -0.015]])
-    np.testing.assert_array_equal(ik.get("emboss").matrix({"diag": 3, "iden": 0.5}),
-                                  [[-3, -0.5, 0], [-0.5, 0.5, 0.5], [0, 0.5, 3]])
-    np.testing.assert_array_equal(ik.get("blur").matrix({"inner": 0.5, "edge": 0.25, "corner": -0.5}),
-                                  [[-0.5, 0.25, -0.5], [0.25, 0.5, 0.25], [-0.5, 0.25, -0.5]])
+    np.testing.assert_array_equal(
+        ik.get("sharpen").matrix({"inner": 1.7, "edge": -0.08}), [[0, -0.08, 0], [-0.08, 1.7, -0.08], [0, -0.08, 0]]
+    )
+    np.testing.assert_array_equal(
+        ik.get("outline").matrix({"inner": 8.9, "outer": -1.29}), [[-1.29] * 3, [-1.29, 8.9, -1.29], [-1.29] * 3]
+    )
+    np.testing.assert_allclose(
+        ik.get("sobel_top").matrix({"base": 0.03}), [[0.015, 0.03, 0.015], [0, 0, 0], [-0.015, -0.03, -0.015]]
+    )
+    np.testing.assert_array_equal(
+        ik.get("emboss").matrix({"diag": 3, "iden": 0.5}), [[-3, -0.5, 0], [-0.5, 0.5, 0.5], [0, 0.5, 3]]
+    )
+    np.testing.assert_array_equal(
+        ik.get("blur").matrix({"inner": 0.5, "edge": 0.25, "corner": -0.5}),
+        [[-0.5, 0.25, -0.5], [0.25, 0.5, 0.25], [-0.5, 0.25, -0.5]],
+    )
 
 
 # -- parameters --------------------------------------------------------------------------------------------------
@@ -182,16 +205,17 @@ def _step(direction: str, n: int = 9) -> np.ndarray:
     if direction == "top":
         img[:half] = 200
     elif direction == "bottom":
-        img[half + 1:] = 200
+        img[half + 1 :] = 200
     elif direction == "left":
         img[:, :half] = 200
     else:
-        img[:, half + 1:] = 200
+        img[:, half + 1 :] = 200
     return img
 
 
-@pytest.mark.parametrize(("family", "d"), list(itertools.product(("sobel", "prewitt", "scharr"),
-                                                                   ("top", "bottom", "left", "right"))))
+@pytest.mark.parametrize(
+    ("family", "d"), list(itertools.product(("sobel", "prewitt", "scharr"), ("top", "bottom", "left", "right")))
+)
 def test_directional_edge_finders_respond_positively_to_their_own_side(family, d):
     k = ik.get(f"{family}_{d}").matrix()
     assert k.shape == (3, 3) and k.sum() == 0
@@ -208,8 +232,12 @@ def test_directional_edge_finders_respond_positively_to_their_own_side(family, d
 
 
 # where each side is, in the words the explanations use: the line of cells on that side, and "brighter ... than"
-LINE = {"above": "row above the centre", "below": "row below the centre",
-        "left": "column left of the centre", "right": "column right of the centre"}
+LINE = {
+    "above": "row above the centre",
+    "below": "row below the centre",
+    "left": "column left of the centre",
+    "right": "column right of the centre",
+}
 WHERE = {"above": "above", "below": "below", "left": "on the left", "right": "on the right"}
 
 
@@ -235,7 +263,7 @@ def test_edge_finder_explanations_name_their_own_side(family):
         lit = f"where the photo is brighter {WHERE[plus]} than {WHERE[minus]}"
         assert lit in text and lit in spec.summary, (spec.name, text)
         # what clipping does: the opposite edge is the negative one, and it turns black
-        opposite = text[text.index("The opposite edge"):]
+        opposite = text[text.index("The opposite edge") :]
         assert f"brighter {WHERE[minus]} than {WHERE[plus]}" in opposite and "negative" in opposite
         assert "clipping turns black" in opposite
 
@@ -274,14 +302,12 @@ def test_motion_blur_lines():
     m = ik.get("motion_blur")
     np.testing.assert_allclose(m.matrix({"length": 1, "angle": 33}), [[1.0]])
     np.testing.assert_allclose(m.matrix({"length": 3, "angle": 0}), [[0, 0, 0], [1 / 3] * 3, [0, 0, 0]], atol=1e-15)
-    np.testing.assert_allclose(m.matrix({"length": 5, "angle": 90}), np.full((5, 1), 0.2) * [0, 0, 1, 0, 0],
-                               atol=1e-15)
+    np.testing.assert_allclose(m.matrix({"length": 5, "angle": 90}), np.full((5, 1), 0.2) * [0, 0, 1, 0, 0], atol=1e-15)
     # the angle turns counter-clockwise: 45 degrees runs from bottom-left to top-right
     k = m.matrix({"length": 7, "angle": 45})
     assert k[1, 5] > 0 and k[5, 1] > 0 and k[1, 1] == 0 and k[5, 5] == 0
     np.testing.assert_allclose(k, m.matrix({"length": 7, "angle": -135}))  # a line has no direction
-    np.testing.assert_allclose(m.matrix({"length": 9, "angle": 90}), m.matrix({"length": 9, "angle": 0}).T,
-                               atol=1e-15)
+    np.testing.assert_allclose(m.matrix({"length": 9, "angle": 90}), m.matrix({"length": 9, "angle": 0}).T, atol=1e-15)
     for length, angle in [(2.5, 17), (31, 180), (12, -60)]:
         k = m.matrix({"length": length, "angle": angle})
         assert k.sum() == pytest.approx(1.0) and k.min() >= 0
@@ -302,8 +328,10 @@ def test_gabor_is_zero_mean_and_tuned_to_its_stripes():
     assert np.abs(ndimage.correlate(flat, k, mode="wrap")).max() < 1e-6
     # turning by 90 degrees swaps which stripes it prefers
     k90 = spec.matrix({"theta": 90, "wavelength": 8, "sigma": 3, "aspect": 0.5, "size": 21})
-    assert np.abs(ndimage.correlate(horizontal_stripes, k90, mode="wrap")).max() > 20 * np.abs(
-        ndimage.correlate(vertical_stripes, k90, mode="wrap")).max()
+    assert (
+        np.abs(ndimage.correlate(horizontal_stripes, k90, mode="wrap")).max()
+        > 20 * np.abs(ndimage.correlate(vertical_stripes, k90, mode="wrap")).max()
+    )
 
 
 def test_emboss_at_an_angle():

@@ -36,8 +36,9 @@ def _pixels(path: Path) -> np.ndarray:
         return np.asarray(im).copy()
 
 
-def _reference(img: np.ndarray, kernel, *, mode="reflect", divisor=1.0, offset=0.0, convolve=False,
-               cval=0.0) -> np.ndarray:
+def _reference(
+    img: np.ndarray, kernel, *, mode="reflect", divisor=1.0, offset=0.0, convolve=False, cval=0.0
+) -> np.ndarray:
     """float64 responses per channel by scipy, scaled; not yet mapped to 8 bits."""
     f = ndimage.convolve if convolve else ndimage.correlate
     k = np.asarray(kernel, float)
@@ -70,7 +71,7 @@ def test_list_groups_every_kernel_with_its_summary(capsys):
         assert category in lines
         start = lines.index(category)
         for spec in specs:
-            assert any(line.split()[0] == spec.name and spec.summary in line for line in lines[start + 1:])
+            assert any(line.split()[0] == spec.name and spec.summary in line for line in lines[start + 1 :])
     assert sum(1 for line in lines if line.startswith("  ")) == len(ik.CATALOGUE)
 
 
@@ -95,8 +96,9 @@ def test_apply_catalogue_kernel_matches_scipy(tmp_path, capsys):
     src = _small_rgb(tmp_path)
     code, out, _ = _run(capsys, "apply", src, tmp_path / "out.png", "--kernel", "sharpen")
     assert code == 0 and "out.png" in out
-    _assert_clipped_rounding(_pixels(tmp_path / "out.png"), _reference(_pixels(src), [[0, -1, 0], [-1, 5, -1],
-                                                                                        [0, -1, 0]]))
+    _assert_clipped_rounding(
+        _pixels(tmp_path / "out.png"), _reference(_pixels(src), [[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    )
 
 
 def test_apply_params_modes_and_convolution(tmp_path, capsys):
@@ -122,11 +124,22 @@ def test_apply_stride_valid_mean_gray_and_maps(tmp_path, capsys):
     img = _pixels(src)
     k = np.array([[1.0, -2, 0.5], [3, 1, -1]])
     # valid + stride + mean: the original package's arithmetic
-    code, _, _ = _run(capsys, "apply", src, tmp_path / "v.png", "-m", json.dumps(k.tolist()), "--mode", "valid",
-                      "--stride", "2", "--mean")
+    code, _, _ = _run(
+        capsys,
+        "apply",
+        src,
+        tmp_path / "v.png",
+        "-m",
+        json.dumps(k.tolist()),
+        "--mode",
+        "valid",
+        "--stride",
+        "2",
+        "--mean",
+    )
     assert code == 0
     full = _reference(img, k, mode="constant", divisor=k.size)
-    valid = full[1: 1 + img.shape[0] - 1: 2, 1: 1 + img.shape[1] - 2: 2]  # anchor (1, 1), windows that fit
+    valid = full[1 : 1 + img.shape[0] - 1 : 2, 1 : 1 + img.shape[1] - 2 : 2]  # anchor (1, 1), windows that fit
     _assert_clipped_rounding(_pixels(tmp_path / "v.png"), valid)
     # gray: Pillow's luminance, then one channel
     code, _, _ = _run(capsys, "apply", src, tmp_path / "g.png", "-k", "sobel_top", "--gray")
@@ -171,13 +184,28 @@ def test_alpha_is_reattached_and_cropped_like_the_output(tmp_path, capsys):
     out = _pixels(tmp_path / "o.png")
     assert out.shape == rgba.shape
     np.testing.assert_array_equal(out[:, :, 3], rgba[:, :, 3])
-    _assert_clipped_rounding(out[:, :, :3], _reference(rgba[:, :, :3], np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
-                                                       / 16))
-    _run(capsys, "apply", src, tmp_path / "v.png", "-k", "box_blur", "-p", "size=5", "--mode", "valid",
-         "--stride", "3", "--dilation", "2")
+    _assert_clipped_rounding(
+        out[:, :, :3], _reference(rgba[:, :, :3], np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16)
+    )
+    _run(
+        capsys,
+        "apply",
+        src,
+        tmp_path / "v.png",
+        "-k",
+        "box_blur",
+        "-p",
+        "size=5",
+        "--mode",
+        "valid",
+        "--stride",
+        "3",
+        "--dilation",
+        "2",
+    )
     out = _pixels(tmp_path / "v.png")
     # dilated 5-tap kernel spans 9 pixels, anchor 4; windows start every 3 pixels
-    np.testing.assert_array_equal(out[:, :, 3], rgba[4: 4 + 29 - 8: 3, 4: 4 + 37 - 8: 3, 3])
+    np.testing.assert_array_equal(out[:, :, 3], rgba[4 : 4 + 29 - 8 : 3, 4 : 4 + 37 - 8 : 3, 3])
     _run(capsys, "apply", src, tmp_path / "s.png", "-k", "blur", "--stride", "2")
     np.testing.assert_array_equal(_pixels(tmp_path / "s.png")[:, :, 3], rgba[::2, ::2, 3])
 
@@ -209,8 +237,9 @@ def test_batch_filters_every_image_and_reports_failures(tmp_path, capsys):
     assert "broken.png" in err and "4/4" in err and "[" in err
     assert "3 of 4" in out and "1 failed" in out and "1 other file(s) skipped" in out
     outline = [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]
-    _assert_clipped_rounding(_pixels(tmp_path / "out" / "camera.png"),
-                             _reference(_pixels(ASSETS / "camera.png"), outline))
+    _assert_clipped_rounding(
+        _pixels(tmp_path / "out" / "camera.png"), _reference(_pixels(ASSETS / "camera.png"), outline)
+    )
     _assert_clipped_rounding(_pixels(tmp_path / "out" / "cat.png"), _reference(_pixels(src / "cat.jpg"), outline))
     # all good -> exit 0
     (src / "broken.png").unlink()
@@ -221,38 +250,46 @@ def test_batch_filters_every_image_and_reports_failures(tmp_path, capsys):
 # -- bad input: one clear line, non-zero exit, never a traceback ----------------------------------------------
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["show", "nope"], "No kernel called 'nope'"),
-    (["apply", "{img}", "{out}", "-k", "nope"], "No kernel called"),
-    (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "sigma=huge"], "must be a number"),
-    (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "size=99"], "between"),
-    (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "colour=3"], "no parameter colour"),
-    (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "sigma"], "name=value"),
-    (["apply", "{img}", "{out}", "-m", "[[1,2],[3]]"], "same number of cells"),
-    (["apply", "{img}", "{out}", "-m", "not json"], "not valid JSON"),
-    (["apply", "{img}", "{out}", "-m", "[[1]]", "-p", "a=1"], "--param only works with --kernel"),
-    (["apply", "{img}", "{out}", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),
-    (["apply", "{img}", "{out}", "-m", "[[1]]", "--divisor", "nan"], "finite"),
-    (["apply", "{img}", "{out}", "-m", "[[1]]", "--stride", "0"], "stride"),
-    (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur"], "should end in .png"),
-    (["apply", "{tmp}/missing.png", "{out}", "-k", "blur"], "no such file"),
-    (["apply", "{txt}", "{out}", "-k", "blur"], "not an image"),
-    (["apply", "{img}", "{out}", "-f", "{tmp}/missing.json"], "cannot read the kernel file"),
-    (["apply", "{img}", "{out}", "-f", "{big}"], "too large"),
-    (["apply", "{img}", "{tmp}/no/such/dir/o.png", "-k", "blur"], "cannot write"),
-    (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "valid", "-k", "blur"], "not allowed with"),
-    (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "sideways"], "invalid choice"),
-    (["apply", "{tmp}", "{img}", "-k", "blur"], "must be a folder too"),
-    (["apply", "{tmp}", "{tmp}/out", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),  # once, not per file
-    (["apply", "{tmp}", "{tmp}/out", "-k", "blur", "--dilation", "-1"], "dilation"),
-    (["apply", "{tmp}/out", "{tmp}/o2", "-k", "blur"], "no such file or folder"),
-])
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["show", "nope"], "No kernel called 'nope'"),
+        (["apply", "{img}", "{out}", "-k", "nope"], "No kernel called"),
+        (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "sigma=huge"], "must be a number"),
+        (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "size=99"], "between"),
+        (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "colour=3"], "no parameter colour"),
+        (["apply", "{img}", "{out}", "-k", "gaussian", "-p", "sigma"], "name=value"),
+        (["apply", "{img}", "{out}", "-m", "[[1,2],[3]]"], "same number of cells"),
+        (["apply", "{img}", "{out}", "-m", "not json"], "not valid JSON"),
+        (["apply", "{img}", "{out}", "-m", "[[1]]", "-p", "a=1"], "--param only works with --kernel"),
+        (["apply", "{img}", "{out}", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),
+        (["apply", "{img}", "{out}", "-m", "[[1]]", "--divisor", "nan"], "finite"),
+        (["apply", "{img}", "{out}", "-m", "[[1]]", "--stride", "0"], "stride"),
+        (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur"], "should end in .png"),
+        (["apply", "{tmp}/missing.png", "{out}", "-k", "blur"], "no such file"),
+        (["apply", "{txt}", "{out}", "-k", "blur"], "not an image"),
+        (["apply", "{img}", "{out}", "-f", "{tmp}/missing.json"], "cannot read the kernel file"),
+        (["apply", "{img}", "{out}", "-f", "{big}"], "too large"),
+        (["apply", "{img}", "{tmp}/no/such/dir/o.png", "-k", "blur"], "cannot write"),
+        (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "valid", "-k", "blur"], "not allowed with"),
+        (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "sideways"], "invalid choice"),
+        (["apply", "{tmp}", "{img}", "-k", "blur"], "must be a folder too"),
+        (["apply", "{tmp}", "{tmp}/out", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),  # once, not per file
+        (["apply", "{tmp}", "{tmp}/out", "-k", "blur", "--dilation", "-1"], "dilation"),
+        (["apply", "{tmp}/out", "{tmp}/o2", "-k", "blur"], "no such file or folder"),
+    ],
+)
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, capsys, argv, needle):
     img = _small_rgb(tmp_path)
     (tmp_path / "t.png").write_text("hello, I am text")
     (tmp_path / "big.json").write_text("[[" + "0, " * MAX_KERNEL_JSON_BYTES + "0]]")
-    subs = {"{img}": str(img), "{out}": str(tmp_path / "o.png"), "{tmp}": str(tmp_path),
-            "{txt}": str(tmp_path / "t.png"), "{big}": str(tmp_path / "big.json")}
+    subs = {
+        "{img}": str(img),
+        "{out}": str(tmp_path / "o.png"),
+        "{tmp}": str(tmp_path),
+        "{txt}": str(tmp_path / "t.png"),
+        "{big}": str(tmp_path / "big.json"),
+    }
     args = []
     for a in argv:
         for key, value in subs.items():
@@ -272,6 +309,7 @@ def test_progress_bar_redraws_in_place_on_a_terminal():
             return True
 
     from imgkernel.cli import _progress
+
     s = Tty()
     for i in range(1, 4):
         _progress(s, i, 3, f"f{i}.png")
@@ -286,15 +324,23 @@ def test_progress_bar_redraws_in_place_on_a_terminal():
 def test_python_dash_m_end_to_end(tmp_path):
     src = _small_rgb(tmp_path, seed=9)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    run = subprocess.run([sys.executable, "-m", "imgkernel", "apply", str(src), str(tmp_path / "o.png"), "-k",
-                          "emboss"], capture_output=True, text=True, env=env, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "imgkernel", "apply", str(src), str(tmp_path / "o.png"), "-k", "emboss"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
-    _assert_clipped_rounding(_pixels(tmp_path / "o.png"),
-                             _reference(_pixels(src), [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]))
-    run = subprocess.run([sys.executable, "-m", "imgkernel", "show", "nope"], capture_output=True, text=True,
-                         env=env, timeout=120)
+    _assert_clipped_rounding(
+        _pixels(tmp_path / "o.png"), _reference(_pixels(src), [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "imgkernel", "show", "nope"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert run.returncode == 1 and run.stderr.startswith("imgkernel: error: No kernel")
     assert "Traceback" not in run.stderr
-    run = subprocess.run([sys.executable, "-m", "imgkernel", "list"], capture_output=True, text=True, env=env,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "imgkernel", "list"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert run.returncode == 0 and "sobel_top" in run.stdout

@@ -323,11 +323,13 @@ def test_peak_memory_is_below_three_images(method):
 
 
 small_images = hnp.arrays(
-    np.float64, st.tuples(st.integers(1, 12), st.integers(1, 12)),
+    np.float64,
+    st.tuples(st.integers(1, 12), st.integers(1, 12)),
     elements=st.floats(-100, 100, allow_nan=False, allow_infinity=False),
 )
 kernels = hnp.arrays(
-    np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    np.float64,
+    st.tuples(st.integers(1, 5), st.integers(1, 5)),
     elements=st.floats(-10, 10, allow_nan=False, allow_infinity=False),
 )
 modes = st.sampled_from(PADDED)
@@ -362,7 +364,8 @@ def test_shift_equivariance_in_wrap_mode(a, k, dy, dx, method):
 
 @settings(max_examples=30, deadline=None)
 @given(
-    a=small_images, mode=modes,
+    a=small_images,
+    mode=modes,
     col=hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-5, 5, allow_nan=False)),
     row=hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-5, 5, allow_nan=False)),
 )

@@ -72,6 +72,7 @@ def with_good_photo():
 
 # ---- every corpus file through the upload widget ----
 
+
 @pytest.mark.parametrize("name", list(FILES))
 def test_every_corpus_file_through_the_uploader(with_good_photo, name):
     f = FILES[name]
@@ -154,13 +155,25 @@ def test_an_upload_writes_nothing_to_disk():
 
 # ---- the kernel grid ----
 
-@pytest.mark.parametrize(("value", "words"), [
-    ("text", "not a number"), ("", "empty"), (None, "empty"), ("nan", "NaN"), ("inf", "too large"),
-    ("-inf", "too large"),
-    (float("inf"), "too large"), ("1e308", "too large"), (1e308, "too large"),
-    (MAX_KERNEL_ABS * 1.0001, "too large"), ("<script>alert(1)</script>", "not a number"),
-    ("__import__('os').system('touch /tmp/pwned')", "too long a text"), ("1; DROP TABLE k", "not a number"),
-])
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("text", "not a number"),
+        ("", "empty"),
+        (None, "empty"),
+        ("nan", "NaN"),
+        ("inf", "too large"),
+        ("-inf", "too large"),
+        (float("inf"), "too large"),
+        ("1e308", "too large"),
+        (1e308, "too large"),
+        (MAX_KERNEL_ABS * 1.0001, "too large"),
+        ("<script>alert(1)</script>", "not a number"),
+        ("__import__('os').system('touch /tmp/pwned')", "too long a text"),
+        ("1; DROP TABLE k", "not a number"),
+    ],
+)
 def test_bad_grid_cells_are_refused_and_the_next_edit_works(value, words):
     at = edit(start(), 1, 1, value)
     no_traceback(at)
@@ -181,8 +194,6 @@ def test_grid_values_at_the_limits_are_accepted(value):
     at = ok(edit(start(), 1, 1, value))
     got = state(at).matrix[1, 1]
     assert got == pytest.approx(float(value))
-
-
 
 
 def test_an_all_zero_kernel_gives_a_black_result_and_can_be_left():
@@ -207,7 +218,7 @@ def test_kernel_sizes_at_the_limits(side):
     assert k.shape == (side, side)
     expected = np.zeros((side, side))
     c, o = side // 2, max(0, 1 - side // 2)  # the sharpen weights kept around the centre
-    expected[max(0, c - 1):c + 2, max(0, c - 1):c + 2] = SHARPEN[o:o + min(3, side), o:o + min(3, side)]
+    expected[max(0, c - 1) : c + 2, max(0, c - 1) : c + 2] = SHARPEN[o : o + min(3, side), o : o + min(3, side)]
     np.testing.assert_array_equal(k, expected)
     assert_shows(at, oracle(sample_pixels(), expected), clip_tolerance=2)
 
@@ -223,6 +234,7 @@ def test_a_forged_kernel_side_past_the_limit_never_reaches_the_engine(side):
 
 
 # ---- the number fields ----
+
 
 @pytest.mark.parametrize("value", [0.0, 1e-300, -1e-300])
 def test_a_useless_divisor_is_refused_and_the_last_valid_one_kept(value):
@@ -270,22 +282,25 @@ def test_forged_number_fields_past_the_weight_limit_never_reach_the_engine(key, 
 NESTED = ("[" * 100_000 + "]" * 100_000).encode()
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    (b"this is not json", "not valid JSON"),
-    (b"\xff\xfe\x00garbage", "not text"),
-    (b"", "not valid JSON"),
-    (NESTED[:MAX_KERNEL_JSON_BYTES - 10], "nested too deeply"),
-    (b'{"matrix": [[1]], "x": "' + b"a" * MAX_KERNEL_JSON_BYTES + b'"}', "too large"),
-    (json.dumps({"matrix": [[1] * 64] * 64}).encode(), "too big"),
-    (json.dumps({"matrix": [[1, 2], [3]]}).encode(), "same number"),
-    (json.dumps({"matrix": [[[1]]]}).encode(), "2-D"),
-    (json.dumps({"matrix": []}).encode(), "empty"),
-    (json.dumps({"matrix": [[1, 1e308]]}).encode(), "too large"),
-    (b'{"matrix": [[1, NaN]]}', "NaN"),
-    (json.dumps({"matrix": [[1]], "divisor": 0}).encode(), "cannot be 0"),
-    (json.dumps({"matrix": [[1]], "__class__": "os.system"}).encode(), "Unknown field"),
-    (json.dumps([1, 2, 3]).encode(), "rows"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"this is not json", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not text"),
+        (b"", "not valid JSON"),
+        (NESTED[: MAX_KERNEL_JSON_BYTES - 10], "nested too deeply"),
+        (b'{"matrix": [[1]], "x": "' + b"a" * MAX_KERNEL_JSON_BYTES + b'"}', "too large"),
+        (json.dumps({"matrix": [[1] * 64] * 64}).encode(), "too big"),
+        (json.dumps({"matrix": [[1, 2], [3]]}).encode(), "same number"),
+        (json.dumps({"matrix": [[[1]]]}).encode(), "2-D"),
+        (json.dumps({"matrix": []}).encode(), "empty"),
+        (json.dumps({"matrix": [[1, 1e308]]}).encode(), "too large"),
+        (b'{"matrix": [[1, NaN]]}', "NaN"),
+        (json.dumps({"matrix": [[1]], "divisor": 0}).encode(), "cannot be 0"),
+        (json.dumps({"matrix": [[1]], "__class__": "os.system"}).encode(), "Unknown field"),
+        (json.dumps([1, 2, 3]).encode(), "rows"),
+    ],
+)
 def test_bad_kernel_files_are_refused_and_the_kernel_stays(data, words):
     at = start()
     open_detail(at, "Export and share")
@@ -320,24 +335,27 @@ def test_a_kernel_file_at_the_size_limits_is_accepted():
 MARKER = Path(tempfile.gettempdir()) / "imgkernel-hostile-marker"
 
 
-@pytest.mark.parametrize("query", [
-    {"k": "<script>alert(1)</script>"},
-    {"k": f"__import__('pathlib').Path('{MARKER}').touch()"},
-    {"k": "custom", "m": f"__import__('pathlib').Path('{MARKER}').touch()"},
-    {"img": "../../etc/passwd"},
-    {"img": "/etc/passwd"},
-    {"k": "sharpen'; DROP TABLE kernels; --"},
-    {"div": "1 OR 1=1"},
-    {"k": "blür✓ 🙂", "mode": "réflect"},
-    {"k": "custom", "m": "[[1,2],[3]]"},
-    {"k": "custom", "m": "1,2;3"},
-    {"stride": "-1", "dil": "1e9", "off": "nan", "div": "0"},
-    {"k": ["blur", "<script>"]},
-    {"mode": ["wrap", "../../x"]},
-    {"p.inner": "inf"},
-    {"zzz": "x" * (MAX_SHARE_QUERY_CHARS + 1)},
-    {"k": "\x00\x1b[31m"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"k": "<script>alert(1)</script>"},
+        {"k": f"__import__('pathlib').Path('{MARKER}').touch()"},
+        {"k": "custom", "m": f"__import__('pathlib').Path('{MARKER}').touch()"},
+        {"img": "../../etc/passwd"},
+        {"img": "/etc/passwd"},
+        {"k": "sharpen'; DROP TABLE kernels; --"},
+        {"div": "1 OR 1=1"},
+        {"k": "blür✓ 🙂", "mode": "réflect"},
+        {"k": "custom", "m": "[[1,2],[3]]"},
+        {"k": "custom", "m": "1,2;3"},
+        {"stride": "-1", "dil": "1e9", "off": "nan", "div": "0"},
+        {"k": ["blur", "<script>"]},
+        {"mode": ["wrap", "../../x"]},
+        {"p.inner": "inf"},
+        {"zzz": "x" * (MAX_SHARE_QUERY_CHARS + 1)},
+        {"k": "\x00\x1b[31m"},
+    ],
+)
 def test_hostile_links_are_ignored_with_a_notice(query):
     at = start(query)
     no_traceback(at)
@@ -348,11 +366,17 @@ def test_hostile_links_are_ignored_with_a_notice(query):
     k = state(at)
     photo = state(at).photo
     assert photo.sample in (None, "Chelsea the cat") and "passwd" not in photo.name
-    assert_shows(at, oracle(photo.pixels, k.matrix, mode=k.settings.mode, divisor=k.settings.divisor,
-                            offset=k.settings.offset), clip_tolerance=2)
+    assert_shows(
+        at,
+        oracle(photo.pixels, k.matrix, mode=k.settings.mode, divisor=k.settings.divisor, offset=k.settings.offset),
+        clip_tolerance=2,
+    )
     widget(at, "selectbox", "pg_preset").select("outline").run()  # the next action works
-    assert_shows(ok(at), oracle(photo.pixels, OUTLINE, mode=k.settings.mode, divisor=1.0,
-                                offset=state(at).settings.offset), clip_tolerance=2)
+    assert_shows(
+        ok(at),
+        oracle(photo.pixels, OUTLINE, mode=k.settings.mode, divisor=1.0, offset=state(at).settings.offset),
+        clip_tolerance=2,
+    )
     assert not MARKER.exists()
 
 
@@ -381,8 +405,9 @@ def test_a_link_exactly_at_the_length_limit_is_read():
     assert "too long" in warning and state(at).name == "sharpen"
 
 
-@pytest.mark.parametrize(("key", "field", "limit"),
-                         [("stride", "stride", MAX_STRIDE), ("dil", "dilation", MAX_DILATION)])
+@pytest.mark.parametrize(
+    ("key", "field", "limit"), [("stride", "stride", MAX_STRIDE), ("dil", "dilation", MAX_DILATION)]
+)
 def test_stride_and_dilation_at_and_past_the_limit(key, field, limit):
     at = ok(start({key: str(limit)}))
     assert getattr(state(at).settings, field) == limit

@@ -183,12 +183,15 @@ def test_16bit_gray_scales_every_value_like_the_definition():
     np.testing.assert_array_equal(img.pixels[0], expected)
 
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ([-3e38, 0, 3e38], [0, 128, 255]),  # a range that overflows float32
-    ([1000, 1000.5, 1010], [0, 13, 255]),  # offset data keeps its precision: 0.5 / 10 * 255 = 12.75
-    ([7, 7, 7], [7, 7, 7]),  # within 0..255: kept
-    ([300, 300, 300], [0, 0, 0]),  # flat and out of range: no division by zero
-])
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([-3e38, 0, 3e38], [0, 128, 255]),  # a range that overflows float32
+        ([1000, 1000.5, 1010], [0, 13, 255]),  # offset data keeps its precision: 0.5 / 10 * 255 = 12.75
+        ([7, 7, 7], [7, 7, 7]),  # within 0..255: kept
+        ([300, 300, 300], [0, 0, 0]),  # flat and out of range: no division by zero
+    ],
+)
 def test_float_ranges_are_stretched_exactly(values, expected):
     data = save(Image.fromarray(np.array([values], np.float32)), "TIFF")
     assert load_image(data).pixels[0].tolist() == expected
@@ -235,10 +238,16 @@ def test_the_default_limit_comes_from_limits():
         load_image(png_bytes(w, h + 1, 8, 0, b""))
 
 
-@pytest.mark.parametrize(("n", "text"), [
-    (1, "1 pixel"), (4096, "4,096 pixels"), (1_000_000, "1 megapixel"), (12_345_678, "12.3 megapixels"),
-    (50_000_000, "50 megapixels"),
-])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "1 pixel"),
+        (4096, "4,096 pixels"),
+        (1_000_000, "1 megapixel"),
+        (12_345_678, "12.3 megapixels"),
+        (50_000_000, "50 megapixels"),
+    ],
+)
 def test_pixel_counts_read_naturally(n, text):
     assert describe_pixels(n) == text
 
@@ -405,13 +414,16 @@ def test_to_gray_matches_itu_601():
     assert to_gray(gray) is gray
 
 
-@pytest.mark.parametrize(("shape", "long_side", "expected"), [
-    ((300, 400, 3), 100, (75, 100, 3)),
-    ((400, 300), 100, (100, 75)),
-    ((1000, 10, 3), 100, (100, 1, 3)),
-    ((10, 1000), 7, (1, 7)),
-    ((120, 80, 3), 90, (90, 60, 3)),
-])
+@pytest.mark.parametrize(
+    ("shape", "long_side", "expected"),
+    [
+        ((300, 400, 3), 100, (75, 100, 3)),
+        ((400, 300), 100, (100, 75)),
+        ((1000, 10, 3), 100, (100, 1, 3)),
+        ((10, 1000), 7, (1, 7)),
+        ((120, 80, 3), 90, (90, 60, 3)),
+    ],
+)
 def test_resize_long_side_keeps_aspect(shape, long_side, expected):
     out = resize_long_side(np.zeros(shape, np.uint8), long_side)
     assert out.shape == expected and out.dtype == np.uint8

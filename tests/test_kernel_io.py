@@ -16,23 +16,57 @@ from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_S
 # -- parse_number ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cell", "value"), [
-    (3, 3.0), (-0.5, -0.5), ("2", 2.0), (" 2.5 ", 2.5), ("1/16", 0.0625), ("-1/8", -0.125), ("3/-4", -0.75),
-    ("\u22121", -1.0), ("\u22121/4", -0.25), ("1e3", 1000.0), (np.float32(0.25), 0.25), (np.int64(-7), -7.0),
-    (MAX_KERNEL_ABS, MAX_KERNEL_ABS), (-MAX_KERNEL_ABS, -MAX_KERNEL_ABS), ("+4", 4.0), (".5", 0.5),
-])
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        (3, 3.0),
+        (-0.5, -0.5),
+        ("2", 2.0),
+        (" 2.5 ", 2.5),
+        ("1/16", 0.0625),
+        ("-1/8", -0.125),
+        ("3/-4", -0.75),
+        ("\u22121", -1.0),
+        ("\u22121/4", -0.25),
+        ("1e3", 1000.0),
+        (np.float32(0.25), 0.25),
+        (np.int64(-7), -7.0),
+        (MAX_KERNEL_ABS, MAX_KERNEL_ABS),
+        (-MAX_KERNEL_ABS, -MAX_KERNEL_ABS),
+        ("+4", 4.0),
+        (".5", 0.5),
+    ],
+)
 def test_parse_number_accepts(cell, value):
     assert parse_number(cell) == value
 
 
-@pytest.mark.parametrize(("cell", "needle"), [
-    (None, "is empty"), ("", "is empty"), ("   ", "is empty"), (True, "true, which is not a number"),
-    (False, "false, which is not a number"), ("abc", "'abc', which is not a number"), ("1/0", "not a number"),
-    ("1/2/3", "not a number"), ("x" * 41, "too long"), ("nan", "NaN"), (float("nan"), "NaN"),
-    (float("inf"), "too large"), ("-inf", "too large"), ("Infinity", "too large"), (1e308, "too large"),
-    ("1e400", "too large"), (MAX_KERNEL_ABS * 1.0001, "too large"), ([1], "does not hold a number"),
-    (object(), "does not hold a number"), (10**400, "too large"), (-(10**400), "too large"),
-])
+@pytest.mark.parametrize(
+    ("cell", "needle"),
+    [
+        (None, "is empty"),
+        ("", "is empty"),
+        ("   ", "is empty"),
+        (True, "true, which is not a number"),
+        (False, "false, which is not a number"),
+        ("abc", "'abc', which is not a number"),
+        ("1/0", "not a number"),
+        ("1/2/3", "not a number"),
+        ("x" * 41, "too long"),
+        ("nan", "NaN"),
+        (float("nan"), "NaN"),
+        (float("inf"), "too large"),
+        ("-inf", "too large"),
+        ("Infinity", "too large"),
+        (1e308, "too large"),
+        ("1e400", "too large"),
+        (MAX_KERNEL_ABS * 1.0001, "too large"),
+        ([1], "does not hold a number"),
+        (object(), "does not hold a number"),
+        (10**400, "too large"),
+        (-(10**400), "too large"),
+    ],
+)
 def test_parse_number_refuses_with_plain_messages(cell, needle):
     with pytest.raises(KernelError, match="The cell") as e:
         parse_number(cell)
@@ -60,13 +94,27 @@ def test_validate_matrix_good_grids():
     assert validate_matrix(side).shape == (MAX_KERNEL_SIDE, MAX_KERNEL_SIDE)
 
 
-@pytest.mark.parametrize(("grid", "needle"), [
-    ([], "empty"), ([[]], "empty"), ([[1, 2], [3]], "same number of cells"), ([[1], [2, 3]], "same number"),
-    ([[1] * (MAX_KERNEL_SIDE + 1)], "too big"), ([[1]] * (MAX_KERNEL_SIDE + 1), "too big"),
-    ([[1, None]], "row 1, column 2 is empty"), ([[1, 2], [3, "x"]], "row 2, column 2 holds 'x'"),
-    ([[1, True]], "true"), ([[float("inf")]], "too large"), (5, "list of rows"), ([1, 2], "list of rows"),
-    ("123", "list of rows"), (["12", "34"], "list of rows"), ([{"a": 1}], "list of rows"), (None, "list of rows"),
-])
+@pytest.mark.parametrize(
+    ("grid", "needle"),
+    [
+        ([], "empty"),
+        ([[]], "empty"),
+        ([[1, 2], [3]], "same number of cells"),
+        ([[1], [2, 3]], "same number"),
+        ([[1] * (MAX_KERNEL_SIDE + 1)], "too big"),
+        ([[1]] * (MAX_KERNEL_SIDE + 1), "too big"),
+        ([[1, None]], "row 1, column 2 is empty"),
+        ([[1, 2], [3, "x"]], "row 2, column 2 holds 'x'"),
+        ([[1, True]], "true"),
+        ([[float("inf")]], "too large"),
+        (5, "list of rows"),
+        ([1, 2], "list of rows"),
+        ("123", "list of rows"),
+        (["12", "34"], "list of rows"),
+        ([{"a": 1}], "list of rows"),
+        (None, "list of rows"),
+    ],
+)
 def test_validate_matrix_refuses(grid, needle):
     with pytest.raises(KernelError) as e:
         validate_matrix(grid)
@@ -82,16 +130,29 @@ def test_round_trip_keeps_every_value_exactly():
     assert isinstance(doc, KernelDoc) and doc.name == "mine" and doc.divisor == 2.5 and doc.offset == 127.5
     np.testing.assert_array_equal(doc.matrix, m)
     text = kernel_to_json(np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]))
-    assert json.loads(text) == {"name": "custom", "matrix": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "divisor": 1,
-                                "offset": 0}
+    assert json.loads(text) == {
+        "name": "custom",
+        "matrix": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+        "divisor": 1,
+        "offset": 0,
+    }
     assert "5.0" not in text  # integers read like the books
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda h: st.integers(1, 6).flatmap(lambda w: st.lists(
-    st.lists(st.floats(-MAX_KERNEL_ABS, MAX_KERNEL_ABS, allow_nan=False), min_size=w, max_size=w),
-    min_size=h, max_size=h))),
-    st.floats(0.001, 1000), st.floats(-255, 255))
+@given(
+    st.integers(1, 6).flatmap(
+        lambda h: st.integers(1, 6).flatmap(
+            lambda w: st.lists(
+                st.lists(st.floats(-MAX_KERNEL_ABS, MAX_KERNEL_ABS, allow_nan=False), min_size=w, max_size=w),
+                min_size=h,
+                max_size=h,
+            )
+        )
+    ),
+    st.floats(0.001, 1000),
+    st.floats(-255, 255),
+)
 def test_round_trip_property(rows, divisor, offset):
     doc = kernel_from_json(kernel_to_json(np.array(rows), name="p", divisor=divisor, offset=offset).encode())
     np.testing.assert_array_equal(doc.matrix, np.array(rows, float))
@@ -102,7 +163,7 @@ def test_reading_defaults_bare_lists_bom_and_names():
     doc = kernel_from_json('{"matrix": [[1, 2], [3, 4]]}')
     assert (doc.name, doc.divisor, doc.offset) == ("custom", 1.0, 0.0)
     assert kernel_from_json("[[0, 1, 0]]").matrix.tolist() == [[0, 1, 0]]
-    assert kernel_from_json(b'\xef\xbb\xbf[[2]]').matrix.tolist() == [[2]]
+    assert kernel_from_json(b"\xef\xbb\xbf[[2]]").matrix.tolist() == [[2]]
     assert kernel_from_json("\ufeff[[2]]").matrix.tolist() == [[2]]
     assert kernel_from_json('{"name": "  x\\ny\\u0000 ", "matrix": [[1]]}').name == "x y"
     assert kernel_from_json('{"name": "", "matrix": [[1]]}').name == "custom"
@@ -110,27 +171,44 @@ def test_reading_defaults_bare_lists_bom_and_names():
     assert kernel_from_json('{"matrix": [[1e6, -1e6]], "divisor": -3, "offset": 1e-3}').divisor == -3
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("", "not valid JSON"), ("hello", "not valid JSON"), ("{'matrix': [[1]]}", "not valid JSON"),
-    ("[[1, 2]", "not valid JSON"), ("[[NaN]]", "NaN is not a number"), ("[[Infinity]]", "Infinity is not"),
-    ("[[-Infinity]]", "not valid JSON"), ("[[1e308]]", "too large"), ("[[1e400]]", "too large"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ("42", "must look like"), ('"[[1]]"', "must look like"), ("null", "must look like"), ("{}", "must look like"),
-    ('{"matrix": [[1]], "bias": 2}', "Unknown field(s) in the kernel file: 'bias'. Allowed: name, matrix"),
-    ('{"matrix": [1, 2, 3]}', "list of rows"), ('{"matrix": 5}', "list of rows"), ('{"matrix": []}', "empty"),
-    ('{"matrix": [[]]}', "empty"), ('{"matrix": [[1, 2], [3]]}', "same number of cells"),
-    ('{"matrix": [[[1]]]}', "must be 2-D"), ('{"matrix": [[{"a": 1}]]}', "must be 2-D"),
-    ('{"matrix": [[1, "2"]]}', 'row 1, column 2 holds "2"'),
-    ('{"matrix": [[1], [true]]}', "row 2, column 1 holds true"),
-    ('{"matrix": [[null]]}', "holds null"), ('{"matrix": [[1]], "name": 5}', '"name" must be text'),
-    ('{"matrix": [[1]], "divisor": 0}', '"divisor" cannot be 0'),
-    ('{"matrix": [[1]], "divisor": 0.0}', '"divisor" cannot be 0'),
-    ('{"matrix": [[1]], "divisor": "2"}', '"divisor" must be a number (got "2")'),
-    ('{"matrix": [[1]], "offset": true}', '"offset" must be a number (got true)'),
-    ('{"matrix": [[1]], "offset": null}', '"offset" must be a number (got null)'),
-    ('{"matrix": [[1]], "divisor": 1e308}', "The divisor is too large"),
-    ('{"matrix": [[1]], "offset": NaN}', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("", "not valid JSON"),
+        ("hello", "not valid JSON"),
+        ("{'matrix': [[1]]}", "not valid JSON"),
+        ("[[1, 2]", "not valid JSON"),
+        ("[[NaN]]", "NaN is not a number"),
+        ("[[Infinity]]", "Infinity is not"),
+        ("[[-Infinity]]", "not valid JSON"),
+        ("[[1e308]]", "too large"),
+        ("[[1e400]]", "too large"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("42", "must look like"),
+        ('"[[1]]"', "must look like"),
+        ("null", "must look like"),
+        ("{}", "must look like"),
+        ('{"matrix": [[1]], "bias": 2}', "Unknown field(s) in the kernel file: 'bias'. Allowed: name, matrix"),
+        ('{"matrix": [1, 2, 3]}', "list of rows"),
+        ('{"matrix": 5}', "list of rows"),
+        ('{"matrix": []}', "empty"),
+        ('{"matrix": [[]]}', "empty"),
+        ('{"matrix": [[1, 2], [3]]}', "same number of cells"),
+        ('{"matrix": [[[1]]]}', "must be 2-D"),
+        ('{"matrix": [[{"a": 1}]]}', "must be 2-D"),
+        ('{"matrix": [[1, "2"]]}', 'row 1, column 2 holds "2"'),
+        ('{"matrix": [[1], [true]]}', "row 2, column 1 holds true"),
+        ('{"matrix": [[null]]}', "holds null"),
+        ('{"matrix": [[1]], "name": 5}', '"name" must be text'),
+        ('{"matrix": [[1]], "divisor": 0}', '"divisor" cannot be 0'),
+        ('{"matrix": [[1]], "divisor": 0.0}', '"divisor" cannot be 0'),
+        ('{"matrix": [[1]], "divisor": "2"}', '"divisor" must be a number (got "2")'),
+        ('{"matrix": [[1]], "offset": true}', '"offset" must be a number (got true)'),
+        ('{"matrix": [[1]], "offset": null}', '"offset" must be a number (got null)'),
+        ('{"matrix": [[1]], "divisor": 1e308}', "The divisor is too large"),
+        ('{"matrix": [[1]], "offset": NaN}', "not valid JSON"),
+    ],
+)
 def test_bad_documents_are_refused_with_plain_messages(text, needle):
     with pytest.raises(KernelError) as e:
         kernel_from_json(text)
@@ -161,9 +239,14 @@ def test_not_text_and_wrong_types():
 
 
 def test_writing_refuses_what_could_not_be_read_back():
-    for bad, needle in ((np.array([[np.nan]]), "NaN"), (np.array([[np.inf]]), "too large"),
-                        (np.zeros((2, 2, 2)), "2-D"), (np.zeros((0, 3)), "empty"), ([[1, 2], [3]], "grid"),
-                        (np.ones((MAX_KERNEL_SIDE + 1, 1)), "too big")):
+    for bad, needle in (
+        (np.array([[np.nan]]), "NaN"),
+        (np.array([[np.inf]]), "too large"),
+        (np.zeros((2, 2, 2)), "2-D"),
+        (np.zeros((0, 3)), "empty"),
+        ([[1, 2], [3]], "grid"),
+        (np.ones((MAX_KERNEL_SIDE + 1, 1)), "too big"),
+    ):
         with pytest.raises(KernelError, match=needle):
             kernel_to_json(bad)
     with pytest.raises(KernelError, match='"divisor" cannot be 0'):

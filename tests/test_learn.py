@@ -51,8 +51,11 @@ def _assert_matches_run(img, ker, settings, rng, picks=4):
         np.testing.assert_allclose(e.raw, e.products.reshape(*ker.shape, -1).sum(axis=(0, 1)), rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(e.scaled, want, atol=1e-3, rtol=1e-5)
         # the 8-bit value before rounding, by the mapping's documented rule
-        pre = {"clip": e.scaled, "abs": np.abs(e.scaled),
-               "rescale": (e.scaled - low) * 255 / (high - low) if high > low else e.scaled}[settings.out_of_range]
+        pre = {
+            "clip": e.scaled,
+            "abs": np.abs(e.scaled),
+            "rescale": (e.scaled - low) * 255 / (high - low) if high > low else e.scaled,
+        }[settings.out_of_range]
         got, exp = e.final.astype(int), np.atleast_1d(res.mapped.image[r, c]).astype(int)
         np.testing.assert_array_equal(got, np.clip(np.floor(pre + 0.5), 0, 255).astype(int))
         # equal to the app's pixel, except where summation-order rounding straddles a .5 boundary
@@ -65,7 +68,8 @@ def test_walkthrough_equals_run_filter(mode):
     rng = np.random.default_rng(imgkernel.MODES.index(mode))
     img = rng.integers(0, 256, (13, 11, 3), dtype=np.uint8)
     for (kh, kw), stride, dilation, true_conv in itertools.product(
-            [(3, 3), (2, 4), (5, 1), (4, 4)], [1, 2, 3], [1, 2], [False, True]):
+        [(3, 3), (2, 4), (5, 1), (4, 4)], [1, 2, 3], [1, 2], [False, True]
+    ):
         if mode == "valid" and (dilation * (max(kh, kw) - 1) + 1) > 11:
             continue
         # integer weights, sometimes rank 1 (the engine then filters with two float 1-D passes)
@@ -114,8 +118,11 @@ def test_padding_values_equal_numpy_pad(mode):
     img = rng.integers(0, 256, (4, 5), dtype=np.uint8)
     ker = np.ones((7, 9))  # wider than the image: padding reads beyond one reflection
     pad = 12
-    big = (np.pad(img, pad, mode="constant", constant_values=33) if mode == "constant"
-           else np.pad(img, pad, mode=NP_PAD[mode]))
+    big = (
+        np.pad(img, pad, mode="constant", constant_values=33)
+        if mode == "constant"
+        else np.pad(img, pad, mode=NP_PAD[mode])
+    )
     for r, c, dilation in [(0, 0, 1), (3, 4, 2), (2, 1, 3)]:
         e = explain_pixel(img, ker, Settings(mode=mode, cval=33.0, dilation=dilation), r, c)
         want = big[np.ix_(e.rows + pad, e.cols + pad)]
@@ -194,8 +201,9 @@ def test_padding_names_sizes():
     # full padding: every position where image and kernel overlap, as scipy.signal's 'full' correlation
     rng = np.random.default_rng(0)
     img, k = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
-    np.testing.assert_allclose(conv_layer(img, k, padding="full")[0], signal.correlate2d(img, k, mode="full"),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        conv_layer(img, k, padding="full")[0], signal.correlate2d(img, k, mode="full"), atol=1e-4
+    )
 
 
 def test_relu_and_pooling_against_loops():
@@ -275,8 +283,10 @@ def test_full_convolve2d_matches_scipy():
     np.testing.assert_allclose(full_convolve2d(a, b), signal.convolve2d(a, b, mode="full"), atol=1e-12)
 
 
-@pytest.mark.parametrize("shapes", [((3, 3), (3, 3)), ((3, 3), (5, 5)), ((2, 2), (2, 2)), ((4, 3), (2, 5)),
-                                    ((1, 4), (4, 1)), ((2, 3), (3, 3))])
+@pytest.mark.parametrize(
+    "shapes",
+    [((3, 3), (3, 3)), ((3, 3), (5, 5)), ((2, 2), (2, 2)), ((4, 3), (2, 5)), ((1, 4), (4, 1)), ((2, 3), (3, 3))],
+)
 def test_compose_equals_applying_both_wrap(shapes):
     rng = np.random.default_rng(sum(sum(s) for s in shapes))
     x = rng.integers(0, 256, (24, 21)).astype(np.float64)
@@ -310,8 +320,9 @@ def test_pad_to_size_filters_the_same():
         k = rng.normal(size=shape)
         p = pad_to_size(k, big)
         assert p.shape == big and p.sum() == pytest.approx(k.sum())
-        np.testing.assert_allclose(ndimage.correlate(x, p, mode="wrap"), ndimage.correlate(x, k, mode="wrap"),
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            ndimage.correlate(x, p, mode="wrap"), ndimage.correlate(x, k, mode="wrap"), atol=1e-9
+        )
     with pytest.raises(imgkernel.KernelError):
         pad_to_size(np.ones((5, 5)), (3, 3))
 
@@ -325,8 +336,11 @@ def test_kernel_bank_stacks_presets_gabors_and_random_kernels_at_one_size():
     np.testing.assert_allclose(bank[3], imgkernel.get("gabor").matrix({"theta": 90}))
     np.testing.assert_allclose(bank[4:], [pad_to_size(k, (side, side)) for k in random_bank(2, 3, 3)])
     for i, name in enumerate(["sobel_top", "gaussian"]):  # zero-padded around the anchor: same response
-        np.testing.assert_allclose(ndimage.correlate(x, bank[i], mode="wrap"),
-                                   ndimage.correlate(x, imgkernel.get(name).matrix(), mode="wrap"), atol=1e-9)
+        np.testing.assert_allclose(
+            ndimage.correlate(x, bank[i], mode="wrap"),
+            ndimage.correlate(x, imgkernel.get(name).matrix(), mode="wrap"),
+            atol=1e-9,
+        )
     assert kernel_bank(["sobel_top", "sobel_left"])[2] is False  # one size already: nothing padded
     titles, bank, padded = kernel_bank([])
     assert titles == [] and bank.shape == (0, 1, 1) and not padded

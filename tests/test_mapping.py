@@ -12,16 +12,19 @@ from imgkernel.mapping import Scale, apply_scale, auto_normalise, resolve_scale,
 # -- GIMP's normalise ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kernel", "expected"), [
-    ([[1, 2, 1], [2, 4, 2], [1, 2, 1]], Scale(16, 0)),  # positive sum: divide by it
-    ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], Scale(1, 0)),
-    ([[0.5]], Scale(0.5, 0)),
-    ([[-1, -1], [-1, -1]], Scale(4, 255)),  # negative sum: divide by -sum and offset to white (inverts)
-    ([[-3, 1]], Scale(2, 255)),
-    ([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], Scale(1, 127.5)),  # zero sum: mid-grey
-    ([[1, 0, -1], [2, 0, -2], [1, 0, -1]], Scale(1, 127.5)),
-    ([[0, 0], [0, 0]], Scale(1, 127.5)),
-])
+@pytest.mark.parametrize(
+    ("kernel", "expected"),
+    [
+        ([[1, 2, 1], [2, 4, 2], [1, 2, 1]], Scale(16, 0)),  # positive sum: divide by it
+        ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], Scale(1, 0)),
+        ([[0.5]], Scale(0.5, 0)),
+        ([[-1, -1], [-1, -1]], Scale(4, 255)),  # negative sum: divide by -sum and offset to white (inverts)
+        ([[-3, 1]], Scale(2, 255)),
+        ([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], Scale(1, 127.5)),  # zero sum: mid-grey
+        ([[1, 0, -1], [2, 0, -2], [1, 0, -1]], Scale(1, 127.5)),
+        ([[0, 0], [0, 0]], Scale(1, 127.5)),
+    ],
+)
 def test_auto_normalise_follows_gimp(kernel, expected):
     assert auto_normalise(np.array(kernel, float)) == expected
 
@@ -54,12 +57,21 @@ def test_resolve_scale_precedence():
     assert resolve_scale(k, divisor=-2) == Scale(-2, 0)  # negative divisors invert, as in GIMP
 
 
-@pytest.mark.parametrize(("kwargs", "needle"), [
-    ({"divisor": 0}, "cannot be 0"), ({"divisor": 0.0}, "cannot be 0"), ({"divisor": float("nan")}, "finite"),
-    ({"divisor": float("inf")}, "finite"), ({"offset": float("-inf")}, "finite"), ({"offset": float("nan")}, "finite"),
-    ({"divisor": "two"}, "must be a number"), ({"offset": None}, "must be a number"),
-    ({"divisor": 1e-9}, "at least"), ({"mean": True, "offset": float("nan")}, "finite"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"divisor": 0}, "cannot be 0"),
+        ({"divisor": 0.0}, "cannot be 0"),
+        ({"divisor": float("nan")}, "finite"),
+        ({"divisor": float("inf")}, "finite"),
+        ({"offset": float("-inf")}, "finite"),
+        ({"offset": float("nan")}, "finite"),
+        ({"divisor": "two"}, "must be a number"),
+        ({"offset": None}, "must be a number"),
+        ({"divisor": 1e-9}, "at least"),
+        ({"mean": True, "offset": float("nan")}, "finite"),
+    ],
+)
 def test_resolve_scale_refuses(kwargs, needle):
     with pytest.raises(KernelError) as e:
         resolve_scale(np.eye(3), **kwargs)
@@ -92,8 +104,7 @@ def test_apply_scale_in_place_reuses_a_float32_array_and_copies_anything_else():
 
 
 def test_clip_rounds_clips_and_counts_clipped_pixels():
-    v = np.array([[-300.0, -0.6, -0.4, 0.0, 12.49, 12.5],
-                  [254.6, 255.0, 255.4, 255.5, 256.0, 1e9]], np.float32)
+    v = np.array([[-300.0, -0.6, -0.4, 0.0, 12.49, 12.5], [254.6, 255.0, 255.4, 255.5, 256.0, 1e9]], np.float32)
     m = to_uint8(v, out_of_range="clip")
     assert m.image.dtype == np.uint8
     assert m.image.tolist() == [[0, 0, 0, 0, 12, 13], [255, 255, 255, 255, 255, 255]]

@@ -36,8 +36,10 @@ def test_gray_setting_filters_the_luminance():
     assert np.abs(result.values - lum).max() <= 1.0
 
 
-@pytest.mark.parametrize(("mode", "stride", "dilation", "shape"),
-                         list(itertools.product(["reflect", "valid"], [1, 2, 3], [1, 2], [(3, 3), (2, 5), (1, 1)])))
+@pytest.mark.parametrize(
+    ("mode", "stride", "dilation", "shape"),
+    list(itertools.product(["reflect", "valid"], [1, 2, 3], [1, 2], [(3, 3), (2, 5), (1, 1)])),
+)
 def test_output_alpha_has_the_result_shape_and_the_anchor_pixels(mode, stride, dilation, shape):
     h, w = 17, 22
     alpha = (np.arange(h * w) % 251).reshape(h, w).astype(np.uint8)

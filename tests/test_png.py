@@ -21,9 +21,17 @@ def decode(data: bytes) -> Image.Image:
     return im
 
 
-@pytest.mark.parametrize(("shape", "alpha", "mode"), [((7, 5), False, "L"), ((7, 5), True, "LA"),
-                                                     ((7, 5, 3), False, "RGB"), ((7, 5, 3), True, "RGBA"),
-                                                     ((1, 1, 3), False, "RGB"), ((1, 300), False, "L")])
+@pytest.mark.parametrize(
+    ("shape", "alpha", "mode"),
+    [
+        ((7, 5), False, "L"),
+        ((7, 5), True, "LA"),
+        ((7, 5, 3), False, "RGB"),
+        ((7, 5, 3), True, "RGBA"),
+        ((1, 1, 3), False, "RGB"),
+        ((1, 300), False, "L"),
+    ],
+)
 @pytest.mark.parametrize("level", [0, 1, 3])
 def test_every_layout_decodes_to_the_same_pixels(shape, alpha, mode, level):
     rng = np.random.default_rng(sum(shape) + level)
@@ -50,8 +58,14 @@ def test_a_photo_compresses_like_pillow_and_non_contiguous_input_works():
     assert len(ours) < 1.1 * len(buf.getvalue())
 
 
-@pytest.mark.parametrize(("px", "alpha"), [(np.zeros((3, 3), np.float32), None), (np.zeros((3, 3, 2), np.uint8), None),
-                                           (np.zeros((3, 3, 3), np.uint8), np.zeros((2, 3), np.uint8))])
+@pytest.mark.parametrize(
+    ("px", "alpha"),
+    [
+        (np.zeros((3, 3), np.float32), None),
+        (np.zeros((3, 3, 2), np.uint8), None),
+        (np.zeros((3, 3, 3), np.uint8), np.zeros((2, 3), np.uint8)),
+    ],
+)
 def test_wrong_input_is_refused_plainly(px, alpha):
     with pytest.raises(ValueError, match="expected uint8|alpha has shape"):
         encode_png(px, alpha)

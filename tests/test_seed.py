@@ -28,8 +28,13 @@ from imgkernel import (
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-def seed_reference(img: Image.Image, kernel: np.ndarray, strides: int = 1, mean: bool = False,
-                   positions: list[tuple[int, int]] | None = None) -> dict[tuple[int, int], np.ndarray]:
+def seed_reference(
+    img: Image.Image,
+    kernel: np.ndarray,
+    strides: int = 1,
+    mean: bool = False,
+    positions: list[tuple[int, int]] | None = None,
+) -> dict[tuple[int, int], np.ndarray]:
     """The seed's loop, one output pixel at a time, with the bug fixed: clipped to 0..255 (left unrounded).
 
     Only the given output ``positions`` are computed (the loop is slow); returns {(row, col): channel values}.
@@ -43,7 +48,7 @@ def seed_reference(img: Image.Image, kernel: np.ndarray, strides: int = 1, mean:
         y, x = i * strides, j * strides
         vals = []
         for c in range(a.shape[2]):
-            prod = a[y:y + kh, x:x + kw, c] * kernel
+            prod = a[y : y + kh, x : x + kw, c] * kernel
             v = prod.mean() if mean else prod.sum()
             vals.append(min(max(v, 0.0), 255.0))
         out[(i, j)] = np.array(vals)
@@ -58,7 +63,7 @@ def scipy_reference(img: Image.Image, kernel: np.ndarray, strides: int = 1, mean
     res = []
     for ch in chans:
         full = ndimage.correlate(ch, kernel, mode="constant")  # anchor at size // 2, as the valid window's
-        valid = full[kh // 2: kh // 2 + ch.shape[0] - kh + 1, kw // 2: kw // 2 + ch.shape[1] - kw + 1]
+        valid = full[kh // 2 : kh // 2 + ch.shape[0] - kh + 1, kw // 2 : kw // 2 + ch.shape[1] - kw + 1]
         valid = valid[::strides, ::strides]
         if mean:
             valid = valid / kernel.size
@@ -84,13 +89,13 @@ def test_blog_section_4_runs_unchanged(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
     # --- copied from the seed text, section 4 (plotting left out) ---
-    img = read_img('yuki.jpeg', gray=False)
+    img = read_img("yuki.jpeg", gray=False)
 
     img = crop_center(resize_width(img, 320))
 
     img_identity = apply_img_kernel(img, identity_kernel(1.6))
 
-    img_sharpen = apply_img_kernel(img, sharpen_kernel(inner=1.7,  edge=-0.08))
+    img_sharpen = apply_img_kernel(img, sharpen_kernel(inner=1.7, edge=-0.08))
 
     img_blur = apply_img_kernel(img, blur_kernel())
 
@@ -98,10 +103,10 @@ def test_blog_section_4_runs_unchanged(tmp_path, monkeypatch):
 
     img_outline = apply_img_kernel(img, outline_kernel(inner=8.9, outer=-1.29), mean=True)
 
-    img_sobel_top = apply_img_kernel(img, sobel_kernel('top', 0.03))
-    img_sobel_bottom = apply_img_kernel(img, sobel_kernel('bottom', 0.03))
-    img_sobel_left = apply_img_kernel(img, sobel_kernel('left', 0.03))
-    img_sobel_right = apply_img_kernel(img, sobel_kernel('right', 0.03))
+    img_sobel_top = apply_img_kernel(img, sobel_kernel("top", 0.03))
+    img_sobel_bottom = apply_img_kernel(img, sobel_kernel("bottom", 0.03))
+    img_sobel_left = apply_img_kernel(img, sobel_kernel("left", 0.03))
+    img_sobel_right = apply_img_kernel(img, sobel_kernel("right", 0.03))
     # --- end of the blog's code ---
 
     original = Image.open(ASSETS / "chelsea.png").convert("RGB")

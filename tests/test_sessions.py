@@ -25,7 +25,7 @@ def session_photo(i: int) -> np.ndarray:
     """A different image per session: its own colour, size and a bright square at its own place."""
     px = np.zeros((40 + 3 * i, 50 + 2 * i, 3), np.uint8)
     px[:] = ((37 * i) % 256, (91 * i + 40) % 256, (53 * i + 200) % 256)
-    px[5 + i:15 + i, 10:20] = 255
+    px[5 + i : 15 + i, 10:20] = 255
     return px
 
 

@@ -35,8 +35,18 @@ def test_every_catalogue_kernel_round_trips_with_changed_params(name):
 
 def test_custom_matrix_and_every_option_round_trip():
     matrix = np.array([[0.0625, -1.5, 3], [1e-7, 0, -2.25]])  # non-square, tiny and fractional weights
-    settings = Settings(mode="constant", cval=12.5, stride=3, dilation=2, true_convolution=True, divisor=-4.0,
-                        offset=127.5, normalise=True, mean=True, gray=True)
+    settings = Settings(
+        mode="constant",
+        cval=12.5,
+        stride=3,
+        dilation=2,
+        true_convolution=True,
+        divisor=-4.0,
+        offset=127.5,
+        normalise=True,
+        mean=True,
+        gray=True,
+    )
     back, notices = roundtrip(ShareState("custom", {}, matrix, settings, "signed", "Coffee cup"))
     assert notices == []
     assert back.kernel == "custom"

@@ -39,7 +39,11 @@ def test_transitions_never_change_the_state_they_are_given(s0):
     st8.set_param(s0, "inner", 7.0)
     st8.set_scale(s0, divisor=0.0)
     assert (s0.matrix.tolist(), s0.settings, s0.grid.rev, dict(s0.problems)) == (
-        before[0].tolist(), before[1], before[2], before[3])
+        before[0].tolist(),
+        before[1],
+        before[2],
+        before[3],
+    )
 
 
 def test_choosing_a_preset_applies_its_suggested_scale(s0):
@@ -83,8 +87,10 @@ def test_edits_outside_the_grid_are_ignored(s0):
     np.testing.assert_array_equal(s.matrix, SHARPEN)
 
 
-@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "empty"), (float("nan"), "NaN"),
-                                              (1e300, "too large"), ("1/0", "not a number")])
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("abc", "not a number"), (None, "empty"), (float("nan"), "NaN"), (1e300, "too large"), ("1/0", "not a number")],
+)
 def test_a_bad_cell_is_named_the_kernel_kept_and_the_grid_redrawn(s0, value, words):
     s = st8.edit_cells(st8.edit_cells(s0, {(0, 0): 1.0}), {(0, 0): 1.0, (2, 1): value})
     assert "row 3, column 2" in s.problems["grid"] and words in s.problems["grid"]
@@ -141,8 +147,17 @@ def test_a_useless_divisor_keeps_the_last_one(s0, divisor):
     assert "divisor" not in st8.set_scale(s, divisor=3.0).problems
 
 
-@pytest.mark.parametrize(("name", "value"), [("stride", MAX_STRIDE + 1), ("stride", 0), ("mode", "evil"),
-                                             ("dilation", 2.5), ("cval", float("nan")), ("gray", "yes")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("stride", MAX_STRIDE + 1),
+        ("stride", 0),
+        ("mode", "evil"),
+        ("dilation", 2.5),
+        ("cval", float("nan")),
+        ("gray", "yes"),
+    ],
+)
 def test_impossible_options_are_refused(s0, name, value):
     s = st8.set_option(s0, name, value)
     assert s.settings == s0.settings and "options" in s.problems
@@ -189,7 +204,11 @@ def test_the_link_round_trips_the_state(s0):
     link, notices = share.decode(share.encode(st8.to_link(s)), ["Sample A"])
     again = st8.open_link(st8.initial(photo(seed=3), "x"), link, notices, None)
     assert not notices and (again.name, dict(again.params), again.settings, again.view.mode) == (
-        s.name, dict(s.params), s.settings, s.view.mode)
+        s.name,
+        dict(s.params),
+        s.settings,
+        s.view.mode,
+    )
     custom = st8.edit_cells(s, {(0, 0): 0.125})
     link, _ = share.decode(share.encode(st8.to_link(custom)))
     back = st8.open_link(s0, link, [], None)
@@ -231,14 +250,17 @@ def test_preset_labels_do_not_repeat_themselves():
     assert preset_label(imgkernel.get("sobel_top")) == "Edges · Top Sobel"
 
 
-@pytest.mark.parametrize(("matrix", "scale", "words", "flat"), [
-    (SHARPEN, Scale(), "brightness is kept", "100"),
-    (np.ones((3, 3)), Scale(9.0), "brightness is kept", "100"),
-    (np.ones((3, 3)), Scale(), "brighter", "900"),
-    (imgkernel.get("outline").matrix(), Scale(), "flat areas turn black", "0"),
-    (imgkernel.get("outline").matrix(), Scale(1.0, 127.5), "grey 127.5", "127.5"),
-    (-np.ones((1, 1)), Scale(1.0, 255.0), "inverted", "155"),
-])
+@pytest.mark.parametrize(
+    ("matrix", "scale", "words", "flat"),
+    [
+        (SHARPEN, Scale(), "brightness is kept", "100"),
+        (np.ones((3, 3)), Scale(9.0), "brightness is kept", "100"),
+        (np.ones((3, 3)), Scale(), "brighter", "900"),
+        (imgkernel.get("outline").matrix(), Scale(), "flat areas turn black", "0"),
+        (imgkernel.get("outline").matrix(), Scale(1.0, 127.5), "grey 127.5", "127.5"),
+        (-np.ones((1, 1)), Scale(1.0, 255.0), "inverted", "155"),
+    ],
+)
 def test_the_sum_line_accounts_for_divisor_and_offset(matrix, scale, words, flat):
     text = sum_meaning(matrix, scale)
     assert words in text and text.endswith(f"comes out as {flat}.")

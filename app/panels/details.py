@@ -33,9 +33,12 @@ PICK_WIDTH = 320  # displayed width of the photo clicked to place the loupe
 
 
 def details(state: PlaygroundState, small: Photo) -> None:
-    choice = st.segmented_control("More", DETAILS, label_visibility="collapsed",
-                                  **session.control(state, "view", "pg_detail", state.view.detail, set_view,
-                                                    field="detail"))
+    choice = st.segmented_control(
+        "More",
+        DETAILS,
+        label_visibility="collapsed",
+        **session.control(state, "view", "pg_detail", state.view.detail, set_view, field="detail"),
+    )
     panel = {"Difference": _difference, "Zoom": _zoom, "Histogram": _histogram, "Export and share": _export}
     if choice in panel:
         panel[choice](state, small)
@@ -48,14 +51,18 @@ def _difference(state: PlaygroundState, small: Photo) -> None:
         return  # the pictures above already say why
     if diff is None:
         s = state.settings
-        st.info(f"The result's size differs from the original's (stride {s.stride}, border mode {s.mode}): "
-                "there is no pixel-by-pixel difference. The loupe shows the two side by side.")
+        st.info(
+            f"The result's size differs from the original's (stride {s.stride}, border mode {s.mode}): "
+            "there is no pixel-by-pixel difference. The loupe shows the two side by side."
+        )
         return
     png, mean = diff
     left, right = st.columns(2)
     left.image(png, caption="|filtered − original|", output_format="PNG")
-    right.markdown(f"Mean difference **{mean:.2f}** grey levels per channel. Bright where the kernel changed the "
-                   "photo most, black where it left it alone.")
+    right.markdown(
+        f"Mean difference **{mean:.2f}** grey levels per channel. Bright where the kernel changed the "
+        "photo most, black where it left it alone."
+    )
 
 
 def _zoom(state: PlaygroundState, small: Photo) -> None:
@@ -70,12 +77,21 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     with pick:
         st.markdown("**Click where to look**")
         shown = cache.preview(small, 2 * PICK_WIDTH).pixels
-        click = streamlit_image_coordinates(shown, width=min(PICK_WIDTH, w), key="pg_loupe_click",
-                                            image_format="JPEG", jpeg_quality=85, cursor="crosshair")
-        if click and (click["x"] / (click.get("width") or w), click["y"] / (click.get("height") or h)) != \
-                state.view.zoom_at:
-            state = session.apply(set_view, zoom_at=(click["x"] / (click.get("width") or w),
-                                                     click["y"] / (click.get("height") or h)))
+        click = streamlit_image_coordinates(
+            shown,
+            width=min(PICK_WIDTH, w),
+            key="pg_loupe_click",
+            image_format="JPEG",
+            jpeg_quality=85,
+            cursor="crosshair",
+        )
+        if (
+            click
+            and (click["x"] / (click.get("width") or w), click["y"] / (click.get("height") or h)) != state.view.zoom_at
+        ):
+            state = session.apply(
+                set_view, zoom_at=(click["x"] / (click.get("width") or w), click["y"] / (click.get("height") or h))
+            )
     fx, fy = state.view.zoom_at
     row, col = min(h - 1, int(fy * h)), min(w - 1, int(fx * w))
     out = cache.displayed(result, state.view.mode)
@@ -84,12 +100,24 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     window = (row - kh // 2, col - kw // 2, row - kh // 2 + kh - 1, col - kw // 2 + kw - 1)
     original = prepare(small.pixels, s)
     factor = 16
-    a.image(zoomed_crop(original, row, col, LOUPE_RADIUS, window, factor),
-            caption=f"Original around x {col}, y {row}; the box is the kernel's window", output_format="PNG")
+    a.image(
+        zoomed_crop(original, row, col, LOUPE_RADIUS, window, factor),
+        caption=f"Original around x {col}, y {row}; the box is the kernel's window",
+        output_format="PNG",
+    )
     radius = max(1, LOUPE_RADIUS // s.stride)  # the same area of the photo: fewer, larger output pixels
-    b.image(zoomed_crop(out, out_row, out_col, radius, (out_row, out_col, out_row, out_col),
-                        factor * LOUPE_RADIUS // radius if s.stride > 1 else factor),
-            caption=f"Result pixel x {out_col}, y {out_row} (outlined)", output_format="PNG")
+    b.image(
+        zoomed_crop(
+            out,
+            out_row,
+            out_col,
+            radius,
+            (out_row, out_col, out_row, out_col),
+            factor * LOUPE_RADIUS // radius if s.stride > 1 else factor,
+        ),
+        caption=f"Result pixel x {out_col}, y {out_row} (outlined)",
+        output_format="PNG",
+    )
 
 
 def _histogram(state: PlaygroundState, small: Photo) -> None:
@@ -98,29 +126,42 @@ def _histogram(state: PlaygroundState, small: Photo) -> None:
     except imgkernel.KernelError:
         return
     st.vega_lite_chart(histogram_spec(counts, edges), width="stretch")
-    st.caption("Filter responses after divisor and offset (all channels). Between the grey lines, 0 and 255, "
-               "is what the screen can show; the rest is mapped by the out-of-range choice.")
+    st.caption(
+        "Filter responses after divisor and offset (all channels). Between the grey lines, 0 and 255, "
+        "is what the screen can show; the rest is mapped by the out-of-range choice."
+    )
 
 
 def histogram_spec(counts: np.ndarray, edges: np.ndarray) -> dict:
     """A Vega-Lite histogram with the displayable range 0..255 marked (a plain spec: Altair's validation
     costs ~25 ms a rerun)."""
-    bars = [{"from": float(a), "to": float(b), "count": int(c)}
-            for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
+    bars = [
+        {"from": float(a), "to": float(b), "count": int(c)}
+        for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)
+    ]
     return {
         "height": 260,
         "layer": [
-            {"data": {"values": bars}, "mark": "rect", "encoding": {
-                "x": {"field": "from", "type": "quantitative", "title": "response (grey levels)"},
-                "x2": {"field": "to"},
-                "y": {"field": "count", "type": "quantitative", "title": "count"},
-                "y2": {"datum": 0},
-                "tooltip": [{"field": "from", "type": "quantitative", "format": ".1f"},
-                            {"field": "to", "type": "quantitative", "format": ".1f"},
-                            {"field": "count", "type": "quantitative"}]}},
-            {"data": {"values": [{"at": 0}, {"at": 255}]}, "mark": {"type": "rule", "color": "grey",
-                                                                     "strokeDash": [4, 3]},
-             "encoding": {"x": {"field": "at", "type": "quantitative"}}},
+            {
+                "data": {"values": bars},
+                "mark": "rect",
+                "encoding": {
+                    "x": {"field": "from", "type": "quantitative", "title": "response (grey levels)"},
+                    "x2": {"field": "to"},
+                    "y": {"field": "count", "type": "quantitative", "title": "count"},
+                    "y2": {"datum": 0},
+                    "tooltip": [
+                        {"field": "from", "type": "quantitative", "format": ".1f"},
+                        {"field": "to", "type": "quantitative", "format": ".1f"},
+                        {"field": "count", "type": "quantitative"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": [{"at": 0}, {"at": 255}]},
+                "mark": {"type": "rule", "color": "grey", "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "at", "type": "quantitative"}},
+            },
         ],
     }
 
@@ -147,19 +188,34 @@ def _prepare() -> None:
 def _export(state: PlaygroundState, small: Photo) -> None:
     photo, title = state.photo, state.title
     size = wording.size(*photo.size)
-    st.button(f"Prepare full-resolution PNG ({size})", key="pg_prepare", on_click=_prepare,
-              help="The screen shows a preview" if small is not photo else None)
+    st.button(
+        f"Prepare full-resolution PNG ({size})",
+        key="pg_prepare",
+        on_click=_prepare,
+        help="The screen shows a preview" if small is not photo else None,
+    )
     png = current_download(state)
     if png is not None:
-        st.download_button(f"Download PNG ({size}, {len(png) / 1e6:.1f} MB)", png,
-                           file_name=f"{file_stem(photo.name.rsplit('.', 1)[0])}-{file_stem(title)}.png",
-                           mime="image/png", key="pg_download_png", on_click="ignore")
+        st.download_button(
+            f"Download PNG ({size}, {len(png) / 1e6:.1f} MB)",
+            png,
+            file_name=f"{file_stem(photo.name.rsplit('.', 1)[0])}-{file_stem(title)}.png",
+            mime="image/png",
+            key="pg_download_png",
+            on_click="ignore",
+        )
     st.divider()
     a, b = st.columns(2)
     scale = scale_for(state.matrix, state.settings)  # what is applied now
     doc = kernel_io.kernel_to_json(state.matrix, name=title, divisor=scale.divisor, offset=scale.offset)
-    a.download_button("Download kernel JSON", doc, file_name=f"{file_stem(title)}.json", mime="application/json",
-                      key="pg_json_download", on_click="ignore")
+    a.download_button(
+        "Download kernel JSON",
+        doc,
+        file_name=f"{file_stem(title)}.json",
+        mime="application/json",
+        key="pg_json_download",
+        on_click="ignore",
+    )
     b.file_uploader("Load a kernel JSON file", type=["json"], key="pg_json", on_change=_on_kernel_file)
     with a.expander("Show the kernel JSON"):
         st.code(doc, language="json")
@@ -168,8 +224,10 @@ def _export(state: PlaygroundState, small: Photo) -> None:
     url, too_long = share_link(state)
     st.code(url, language=None)
     if too_long:
-        st.caption("This grid is too big for a link, which keeps only the options and the photo: "
-                   "share the kernel JSON file for the weights.")
+        st.caption(
+            "This grid is too big for a link, which keeps only the options and the photo: "
+            "share the kernel JSON file for the weights."
+        )
 
 
 def share_query(state: PlaygroundState) -> tuple[dict[str, str], bool]:

@@ -38,8 +38,14 @@ def grid_box(state: PlaygroundState) -> None:
     base = state.grid.base
     rows, cols = state.matrix.shape
     a, b = st.columns(2)
-    a.number_input("Rows", 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_rows", rows, _rows),
-                   help="Resizing keeps the weights around the centre cell and fills new cells with 0.")
+    a.number_input(
+        "Rows",
+        1,
+        MAX_KERNEL_SIDE,
+        step=1,
+        **session.control(state, "shape", "pg_rows", rows, _rows),
+        help="Resizing keeps the weights around the centre cell and fills new cells with 0.",
+    )
     b.number_input("Columns", 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_cols", cols, _cols))
     # Columns are named by 0-based strings (the keys of the editor's edit state); people see 1-based labels,
     # like the rows and like the cell names in error messages ("row 3, column 1").
@@ -47,12 +53,26 @@ def grid_box(state: PlaygroundState) -> None:
     config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
     with st.container(key="pg-gridbox"):
         try:
-            st.data_editor(frame, key=state.grid_key, hide_index=False, num_rows="fixed", column_config=config,
-                           on_change=_on_grid, args=(state.grid_key,))
+            st.data_editor(
+                frame,
+                key=state.grid_key,
+                hide_index=False,
+                num_rows="fixed",
+                column_config=config,
+                on_change=_on_grid,
+                args=(state.grid_key,),
+            )
         except (TypeError, ValueError):  # a forged edit Streamlit itself cannot parse: start a clean grid
             state = session.apply(redraw_grid)
-            st.data_editor(frame, key=state.grid_key, hide_index=False, num_rows="fixed", column_config=config,
-                           on_change=_on_grid, args=(state.grid_key,))
+            st.data_editor(
+                frame,
+                key=state.grid_key,
+                hide_index=False,
+                num_rows="fixed",
+                column_config=config,
+                on_change=_on_grid,
+                args=(state.grid_key,),
+            )
     if "grid" in state.problems:
         st.error(state.problems["grid"])
     elif "file" in state.problems:
@@ -67,15 +87,28 @@ def scale_box(state: PlaygroundState) -> None:
         return session.control(state, "scale", key, getattr(s, name), set_scale, field=name)
 
     a, b = st.columns(2)
-    a.toggle("Normalise", **scale("pg_norm", "normalise"),
-             help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).")
+    a.toggle(
+        "Normalise",
+        **scale("pg_norm", "normalise"),
+        help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).",
+    )
     b.toggle("Mean", **scale("pg_mean", "mean"), help="Divide by the number of cells (the original package's option).")
     a, b = st.columns(2)
     bounds = {"min_value": -MAX_KERNEL_ABS, "max_value": MAX_KERNEL_ABS, "step": 1.0, "format": "%g"}
-    a.number_input("Divisor", disabled=s.normalise or s.mean, **bounds, **scale("pg_div", "divisor"),
-                   help="Each response is divided by this.")
-    b.number_input("Offset", disabled=s.normalise, **bounds, **scale("pg_off", "offset"),
-                   help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).")
+    a.number_input(
+        "Divisor",
+        disabled=s.normalise or s.mean,
+        **bounds,
+        **scale("pg_div", "divisor"),
+        help="Each response is divided by this.",
+    )
+    b.number_input(
+        "Offset",
+        disabled=s.normalise,
+        **bounds,
+        **scale("pg_off", "offset"),
+        help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).",
+    )
     for where in ("divisor", "scale"):
         if where in state.problems:
             st.error(state.problems[where])

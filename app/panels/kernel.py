@@ -20,15 +20,23 @@ def kernel_controls(state: PlaygroundState) -> None:
     pick, sliders = st.columns([2, 3], gap="medium")
     with pick:
         custom_label = k.label if k.custom else "Custom · your own grid"
-        st.selectbox("Kernel", [*imgkernel.CATALOGUE, CUSTOM],
-                     format_func=lambda n: custom_label if n == CUSTOM else wording.preset_label(imgkernel.get(n)),
-                     **session.control(state, "kernel", "pg_preset", k.name, choose_preset),
-                     help="Presets grouped by what they do. Editing a cell of the grid turns the kernel into Custom.")
+        st.selectbox(
+            "Kernel",
+            [*imgkernel.CATALOGUE, CUSTOM],
+            format_func=lambda n: custom_label if n == CUSTOM else wording.preset_label(imgkernel.get(n)),
+            **session.control(state, "kernel", "pg_preset", k.name, choose_preset),
+            help="Presets grouped by what they do. Editing a cell of the grid turns the kernel into Custom.",
+        )
         if k.custom:
             st.caption("Your own weights: edit any cell, resize the grid, or load a kernel file.")
             if spec is not None:
-                st.button(f"Back to {spec.title}", key="pg_back", on_click=session.apply, args=(back_to_preset,),
-                          help=f"Drop your edits and use {spec.title} with its sliders again.")
+                st.button(
+                    f"Back to {spec.title}",
+                    key="pg_back",
+                    on_click=session.apply,
+                    args=(back_to_preset,),
+                    help=f"Drop your edits and use {spec.title} with its sliders again.",
+                )
         elif spec is not None:
             st.caption(spec.summary)
             with st.expander(f"How {spec.title} works"):
@@ -45,6 +53,12 @@ def kernel_controls(state: PlaygroundState) -> None:
             lo, hi = (int(p.min), int(p.max)) if p.integer else (float(p.min), float(p.max))
             step = (int(p.step) or 1) if p.integer else float(p.step)
             columns[i % len(columns)].slider(
-                p.label, lo, hi, step=step, disabled=k.custom, help=p.help or None,
+                p.label,
+                lo,
+                hi,
+                step=step,
+                disabled=k.custom,
+                help=p.help or None,
                 format=None if p.integer else "%.4g",
-                **session.control(state, "kernel", slider_key(spec.name, p.name), value, set_param, p.name))
+                **session.control(state, "kernel", slider_key(spec.name, p.name), value, set_param, p.name),
+            )

@@ -16,8 +16,10 @@ VIEW_HELP = {
     "rescale": "The darkest value becomes black and the brightest white: nothing is clipped.",
     "signed": "Blue below 0, white at 0, red above: see where the kernel responds negatively.",
 }
-MODE_HELP = ("What the kernel sees beyond the photo's edge. reflect: dcba|abcd; mirror: dcb|abcd; nearest: aaa|abcd; "
-             "wrap: the opposite edge; constant: a fixed value; valid: no padding, the result shrinks.")
+MODE_HELP = (
+    "What the kernel sees beyond the photo's edge. reflect: dcba|abcd; mirror: dcb|abcd; nearest: aaa|abcd; "
+    "wrap: the opposite edge; constant: a fixed value; valid: no padding, the result shrinks."
+)
 
 
 def options_box(state: PlaygroundState) -> None:
@@ -30,22 +32,59 @@ def options_box(state: PlaygroundState) -> None:
 
     sb.selectbox("Border mode", imgkernel.MODES, help=MODE_HELP, **option("pg_mode", "mode"))
     if s.mode == "constant":
-        sb.number_input("Constant value", min_value=-MAX_KERNEL_ABS, max_value=MAX_KERNEL_ABS, step=1.0, format="%g",
-                        help="The grey level used beyond the edge.", **option("pg_cval", "cval"))
-    sb.slider("Stride", 1, MAX_STRIDE, help="Keep every n-th output pixel (CNN stride): the result shrinks.",
-              **option("pg_stride", "stride"))
-    sb.slider("Dilation", 1, MAX_DILATION, **option("pg_dil", "dilation"),
-              help="Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers.")
-    sb.toggle("True convolution (flip the kernel)", **option("pg_conv", "true_convolution"),
-              help="Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°.")
-    sb.toggle("Grayscale (filter the luminance)", help="Off: each RGB channel is filtered on its own.",
-              **option("pg_gray", "gray"))
+        sb.number_input(
+            "Constant value",
+            min_value=-MAX_KERNEL_ABS,
+            max_value=MAX_KERNEL_ABS,
+            step=1.0,
+            format="%g",
+            help="The grey level used beyond the edge.",
+            **option("pg_cval", "cval"),
+        )
+    sb.slider(
+        "Stride",
+        1,
+        MAX_STRIDE,
+        help="Keep every n-th output pixel (CNN stride): the result shrinks.",
+        **option("pg_stride", "stride"),
+    )
+    sb.slider(
+        "Dilation",
+        1,
+        MAX_DILATION,
+        **option("pg_dil", "dilation"),
+        help="Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers.",
+    )
+    sb.toggle(
+        "True convolution (flip the kernel)",
+        **option("pg_conv", "true_convolution"),
+        help="Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°.",
+    )
+    sb.toggle(
+        "Grayscale (filter the luminance)",
+        help="Off: each RGB channel is filtered on its own.",
+        **option("pg_gray", "gray"),
+    )
     if "options" in state.problems:
         sb.error(state.problems["options"])
-    sb.radio("Out-of-range values", VIEWS, horizontal=True, help=" ".join(f"{k}: {v}" for k, v in VIEW_HELP.items()),
-             **session.control(state, "view", "pg_view", state.view.mode, set_view, field="mode"))
-    sb.select_slider("Preview size (long side, px)", PREVIEW_SIZES,
-                     help="Big photos are shown at this size; downloads are always full size.",
-                     **session.control(state, "view", "pg_preview", state.view.preview, set_view, field="preview"))
-    sb.button("Reset kernel and options", key="pg_reset", on_click=session.apply, args=(reset,),
-              help="Back to the default kernel and options; the photo stays.", width="stretch")
+    sb.radio(
+        "Out-of-range values",
+        VIEWS,
+        horizontal=True,
+        help=" ".join(f"{k}: {v}" for k, v in VIEW_HELP.items()),
+        **session.control(state, "view", "pg_view", state.view.mode, set_view, field="mode"),
+    )
+    sb.select_slider(
+        "Preview size (long side, px)",
+        PREVIEW_SIZES,
+        help="Big photos are shown at this size; downloads are always full size.",
+        **session.control(state, "view", "pg_preview", state.view.preview, set_view, field="preview"),
+    )
+    sb.button(
+        "Reset kernel and options",
+        key="pg_reset",
+        on_click=session.apply,
+        args=(reset,),
+        help="Back to the default kernel and options; the photo stays.",
+        width="stretch",
+    )

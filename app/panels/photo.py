@@ -24,8 +24,9 @@ def _on_file(key: str, source: str) -> None:
             session.apply(photo_removed, cache.sample_photo(session.current().sample))
         return  # the camera was cleared: the photo in use stays
     if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
-        session.apply(refuse_photo, f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. "
-                                    "The last good photo stays.")
+        session.apply(
+            refuse_photo, f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. The last good photo stays."
+        )
         return
     try:
         photo = cache.photo_from_upload(f.name, f.getvalue())
@@ -38,12 +39,23 @@ def _on_file(key: str, source: str) -> None:
 def photo_box(state: PlaygroundState) -> None:
     sb = st.sidebar
     sb.header("Photo")
-    sb.selectbox("Sample photo", list(cache.SAMPLES), **session.control(state, "sample", "pg_sample", state.sample,
-                                                                      _choose_sample))
-    sb.file_uploader(f"…or drop your own (up to {UPLOAD_LIMIT_MB} MB)", type=list(EXTENSIONS), key="pg_upload",
-                     on_change=_on_file, args=("pg_upload", "Upload"))
-    if sb.toggle("Use the camera", help="The browser asks for the camera only when this is on.",
-                 **session.control(state, "view", "pg_camera_on", state.view.camera, set_view, field="camera")):
+    sb.selectbox(
+        "Sample photo",
+        list(cache.SAMPLES),
+        **session.control(state, "sample", "pg_sample", state.sample, _choose_sample),
+    )
+    sb.file_uploader(
+        f"…or drop your own (up to {UPLOAD_LIMIT_MB} MB)",
+        type=list(EXTENSIONS),
+        key="pg_upload",
+        on_change=_on_file,
+        args=("pg_upload", "Upload"),
+    )
+    if sb.toggle(
+        "Use the camera",
+        help="The browser asks for the camera only when this is on.",
+        **session.control(state, "view", "pg_camera_on", state.view.camera, set_view, field="camera"),
+    ):
         sb.camera_input("Take a photo", key="pg_camera", on_change=_on_file, args=("pg_camera", "Camera"))
     if "photo" in state.problems:
         sb.error(state.problems["photo"])

@@ -29,8 +29,11 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
     st.html(PHONE_CSS)
     left, right = st.columns(2, gap="small")
     with left, st.container(key="pg-original"):
-        st.image(cache.original_png(small, s.gray), caption=f"Original{' (luminance)' if s.gray else ''} · "
-                 f"{wording.size(w, h)}", output_format="PNG")
+        st.image(
+            cache.original_png(small, s.gray),
+            caption=f"Original{' (luminance)' if s.gray else ''} · {wording.size(w, h)}",
+            output_format="PNG",
+        )
     with right, st.container(key="pg-result"):
         try:
             v = cache.result_view(small, state.matrix, s, state.view.mode)
@@ -42,17 +45,25 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
         box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else st.container()
         box.image(v.png, caption=state.title, output_format="PNG")  # as encoded: exact pixels
         if state.view.mode == "signed":
-            box.image(cache.colour_scale(), width="stretch", output_format="PNG",
-                      caption=f"blue −{wording.num(v.limit)} · white 0 · red +{wording.num(v.limit)} "
-                              "(channel mean)")
+            box.image(
+                cache.colour_scale(),
+                width="stretch",
+                output_format="PNG",
+                caption=f"blue −{wording.num(v.limit)} · white 0 · red +{wording.num(v.limit)} (channel mean)",
+            )
     return v
 
 
 def result_line(state: PlaygroundState, small: Photo, v: cache.ResultView) -> str:
     """The numbers under the pictures: size, value range, clipped pixels (or the view in use)."""
-    shown = (f"{v.clipped_pixels:,} pixels clipped ({v.clipped_fraction:.1%})" if state.view.mode == "clip"
-             else f"view {state.view.mode}")
+    shown = (
+        f"{v.clipped_pixels:,} pixels clipped ({v.clipped_fraction:.1%})"
+        if state.view.mode == "clip"
+        else f"view {state.view.mode}"
+    )
     full_w, full_h = state.photo.size
-    where = (f"preview of a {wording.size(full_w, full_h)} photo" if small is not state.photo else "full size")
-    return (f"Result: {state.title} · {wording.size(v.width, v.height)} · values {v.low:.1f} to {v.high:.1f} · "
-            f"{shown} · {where}")
+    where = f"preview of a {wording.size(full_w, full_h)} photo" if small is not state.photo else "full size"
+    return (
+        f"Result: {state.title} · {wording.size(v.width, v.height)} · values {v.low:.1f} to {v.high:.1f} · "
+        f"{shown} · {where}"
+    )

@@ -118,8 +118,10 @@ def edit_grid_cell(page, row: int, col: int, value: str, grid_index: int = 0, fi
             for _ in range(n):
                 page.keyboard.press(key)
         target = opened()
-        if target and abs(target["y"] - (box["y"] + ROW_PX * (row + 1))) < ROW_PX and (col == 0) == (
-            abs(target["x"] - first["x"]) < 5
+        if (
+            target
+            and abs(target["y"] - (box["y"] + ROW_PX * (row + 1))) < ROW_PX
+            and (col == 0) == (abs(target["x"] - first["x"]) < 5)
         ):
             overlay.fill(value)
             page.keyboard.press("Enter")

@@ -25,7 +25,7 @@ def user_photo(i: int) -> np.ndarray:
     """Each user's own picture: its own background colour, size and a bright block at its own place."""
     px = np.zeros((90 + 7 * i, 120 + 5 * i, 3), np.uint8)
     px[:] = ((40 * i + 20) % 256, (90 * i + 60) % 256, (150 * i + 100) % 256)
-    px[10 + 4 * i:40 + 4 * i, 15 + 6 * i:60 + 6 * i] = (255 - 20 * i, 30 * i % 256, 200)
+    px[10 + 4 * i : 40 + 4 * i, 15 + 6 * i : 60 + 6 * i] = (255 - 20 * i, 30 * i % 256, 200)
     return px
 
 
@@ -64,4 +64,3 @@ def test_eight_concurrent_sessions_each_see_only_their_own_result(browser, app_u
     finally:
         for c in contexts:
             c.close()
-

@@ -39,6 +39,7 @@ def test_upload_preset_and_grid_edit_change_the_filtered_pixels(page, app_url):
     settle(page, re.compile(r"Result: Box blur"))
     blurred = image_pixels(page, 1)
     assert blurred.shape == sharpened.shape
+
     # a blur smooths: neighbouring pixels differ far less than after sharpening
     def roughness(a):
         return np.abs(np.diff(a.astype(int), axis=1)).mean()
