@@ -1,10 +1,11 @@
-# Two commands: `make run` (set up and start the app) and `make test` (set up and run every test).
+# Two commands: `make run` (set up and start the app) and `make test` (set up, lint and run every test).
+# Also: `make test-fast` (every test but the browser tier), `make lint`, `make bench`, `make clean`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test test-fast lint bench chromium clean
 
 $(VENV)/app.stamp: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +28,16 @@ chromium:
 run: $(VENV)/app.stamp
 	$(BIN)/streamlit run streamlit_app.py
 
-test: $(VENV)/dev.stamp chromium
+lint: $(VENV)/dev.stamp
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint chromium
 	$(BIN)/pytest -q
+
+test-fast: $(VENV)/dev.stamp
+	$(BIN)/pytest -q -m "not browser"
 
 bench: $(VENV)/bench.stamp
 	$(BIN)/python -m bench.speed

@@ -9,8 +9,10 @@ kernel and settings; the difference, histogram and loupe only when their panel i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -32,7 +34,8 @@ SAMPLES: dict[str, str] = {
     "Rocket launch": "rocket.jpg",
 }
 DEFAULT_SAMPLE = "Chelsea the cat"
-_ARRAYS = {np.ndarray: lambda a: (a.shape, a.dtype.str, a.tobytes())}  # kernels only: small, hashed in full
+# Kernels only (small, hashed in full); photos are keyed on their digest instead.
+_ARRAYS: dict[str | type[Any], Callable[[Any], Any]] = {np.ndarray: lambda a: (a.shape, a.dtype.str, a.tobytes())}
 
 
 @st.cache_data(max_entries=len(SAMPLES), show_spinner=False)

@@ -43,6 +43,11 @@ def apply(
     return state
 
 
+def act(transition: Callable[..., PlaygroundState], *args: Any) -> None:
+    """A button's ``on_click``: apply ``transition`` (controls of every group it changes get fresh keys)."""
+    apply(transition, *args)
+
+
 def control(
     state: PlaygroundState,
     group: str,

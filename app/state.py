@@ -17,15 +17,16 @@ import numpy as np
 import imgkernel
 from imgkernel import kernel_io, share
 from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_STRIDE, PREVIEW_LONG_SIDE
-from imgkernel.pipeline import Settings, scale_for
+from imgkernel.mapping import check_divisor
+from imgkernel.pipeline import Settings
 
 CUSTOM = share.CUSTOM
 DEFAULT_KERNEL = share.DEFAULT_KERNEL
 VIEWS = share.VIEWS
 # Long side of the on-screen preview. Past ~2 screen widths nothing more can be seen, only waited for.
+_KEEP: object = object()  # "not given" for ``set_view``, where None is a value
 PREVIEW_SIZES: tuple[int, ...] = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048)
 DETAILS: tuple[str, ...] = ("Difference", "Zoom", "Histogram", "Export and share")
-PHOTO_SOURCES = ("Sample", "Upload", "Camera")
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,8 +112,6 @@ class View:
     preview: int = PREVIEW_LONG_SIDE
     detail: str | None = None  # the panel open under the pictures (None: none, nothing computed for it)
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
-    zoom: int = 8  # screen pixels per image pixel in the loupe
-    source: str = "Sample"  # which photo widget was used last
     camera: bool = False
 
 
@@ -129,7 +128,7 @@ class PlaygroundState:
     grid: Grid
     settings: Settings = Settings()
     view: View = View()
-    sample: str = ""  # the sample chosen in the photo box (in use when ``view.source`` is Sample)
+    sample: str = ""  # the sample chosen in the photo box (in use unless a file was dropped since)
     replaced: Photo | None = None  # the photo in use when the uploader was emptied (kept if the next is refused)
     problems: Mapping[str, str] = field(default_factory=dict)  # control -> why its last input was refused
     notices: tuple[str, ...] = ()  # one-off warnings (a link's ignored settings)
@@ -354,7 +353,7 @@ def _checked_scale(settings: Settings) -> Settings:
     for what, value in (("divisor", settings.divisor), ("offset", settings.offset), ("constant", settings.cval)):
         if not np.isfinite(value) or abs(value) > MAX_KERNEL_ABS:
             raise imgkernel.KernelError(f"The {what} must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}.")
-    scale_for(np.ones((1, 1)), settings.with_(normalise=False, mean=False))  # the mapping's divisor rule
+    check_divisor(settings.divisor)
     return settings
 
 
@@ -395,19 +394,28 @@ def set_option(state: PlaygroundState, name: str, value: object) -> PlaygroundSt
     return _ok(replace(state, settings=state.settings.with_(**{name: value})), "options")
 
 
-def set_view(state: PlaygroundState, **changes: object) -> PlaygroundState:
-    """How the result is shown: view mode, preview size, detail tab, loupe. Unknown values are ignored."""
+def set_view(
+    state: PlaygroundState,
+    *,
+    mode: object = _KEEP,
+    preview: object = _KEEP,
+    detail: object = _KEEP,
+    zoom_at: object = _KEEP,
+    camera: object = _KEEP,
+) -> PlaygroundState:
+    """How the result is shown: view mode, preview size, open panel, loupe spot, camera. A value that is not
+    one of the choices is ignored and the view stays as it was."""
     view = state.view
-    mode = changes.pop("mode", view.mode)
-    preview = changes.pop("preview", view.preview)
-    detail = changes.pop("detail", view.detail)
-    view = replace(
-        view,
-        mode=mode if mode in VIEWS else view.mode,
-        preview=preview if preview in PREVIEW_SIZES else view.preview,
-        detail=detail if detail is None or detail in DETAILS else view.detail,
-        **changes,
-    )
+    if isinstance(mode, str) and mode in VIEWS:
+        view = replace(view, mode=mode)
+    if isinstance(preview, int) and preview in PREVIEW_SIZES:
+        view = replace(view, preview=preview)
+    if detail is None or (isinstance(detail, str) and detail in DETAILS):
+        view = replace(view, detail=detail)
+    if isinstance(zoom_at, tuple) and len(zoom_at) == 2 and all(isinstance(f, float) and 0 <= f <= 1 for f in zoom_at):
+        view = replace(view, zoom_at=(zoom_at[0], zoom_at[1]))
+    if isinstance(camera, bool):
+        view = replace(view, camera=camera)
     oor = "clip" if view.mode == "signed" else view.mode
     return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
 
@@ -422,14 +430,14 @@ def choose_sample(state: PlaygroundState, photo: Photo) -> PlaygroundState:
             photo=photo,
             sample=photo.sample or state.sample,
             replaced=None,
-            view=replace(state.view, source="Sample"),
         ),
         "photo",
     )
 
 
-def use_photo(state: PlaygroundState, photo: Photo, via: str = "Upload") -> PlaygroundState:
-    return _ok(replace(state, photo=photo, replaced=None, view=replace(state.view, source=via)), "photo")
+def use_photo(state: PlaygroundState, photo: Photo) -> PlaygroundState:
+    """An uploaded or camera photo, decoded and checked."""
+    return _ok(replace(state, photo=photo, replaced=None), "photo")
 
 
 def refuse_photo(state: PlaygroundState, message: str) -> PlaygroundState:
@@ -440,7 +448,7 @@ def refuse_photo(state: PlaygroundState, message: str) -> PlaygroundState:
 
 def photo_removed(state: PlaygroundState, sample: Photo) -> PlaygroundState:
     """The uploader was emptied (also the first half of replacing a file): back to the sample for now."""
-    return replace(_ok(state, "photo"), photo=sample, replaced=state.photo, view=replace(state.view, source="Sample"))
+    return replace(_ok(state, "photo"), photo=sample, replaced=state.photo)
 
 
 # ---- links and reset ----
@@ -479,9 +487,7 @@ def open_link(
     )
     state = set_view(state, mode=link.view)
     if photo is not None:
-        state = replace(
-            state, photo=photo, sample=photo.sample or state.sample, view=replace(state.view, source="Sample")
-        )
+        state = replace(state, photo=photo, sample=photo.sample or state.sample)
     return state
 
 
@@ -489,9 +495,8 @@ def reset(state: PlaygroundState) -> PlaygroundState:
     """Default kernel, options and view; the photo stays."""
     fresh = initial(state.photo, state.sample)
     fresh = _with_kernel(replace(fresh, grid=state.grid), fresh.kernel)
-    return replace(
-        fresh, view=replace(View(), source=state.view.source, camera=state.view.camera), replaced=state.replaced
-    )
+    # the control revisions carry on: a reused key could take a stale echo from the browser for a change
+    return replace(fresh, view=replace(View(), camera=state.view.camera), replaced=state.replaced, revs=state.revs)
 
 
 def prepared(state: PlaygroundState, png: bytes) -> PlaygroundState:

@@ -6,13 +6,14 @@ import numpy as np
 
 import imgkernel
 from imgkernel.mapping import Scale
+from imgkernel.numeric import format_number
 
 DISPLAY_DIGITS = 4  # significant digits shown in the grid and captions; full precision is kept inside
 
 
 def num(value: float, digits: int = DISPLAY_DIGITS) -> str:
     """A number as people read it: at most ``digits`` significant digits, no trailing zeros, a real minus."""
-    text = f"{float(value):.{digits}g}"
+    text = format_number(value, digits)
     return text.replace("-", "−") if text.startswith("-") else text
 
 

@@ -55,8 +55,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import imgkernel
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app, stop_app
-from tests.browser.st_page import edit_grid_cell, open_app, settle, upload, wait_idle
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app, stop_app
+from devtools.st_page import edit_grid_cell, open_app, settle, upload, wait_idle
 
 # ---- the playground's DOM contract (keyed Streamlit containers get the class st-key-<key>) ----
 ORIGINAL_IMG = ".st-key-pg-original img"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import imgkernel
 from bench.soak import photo_jpeg
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-from tests.browser.st_page import choose_kernel, open_app, settle, upload, wait_idle
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from devtools.st_page import choose_kernel, open_app, settle, upload, wait_idle
 
 KERNELS = [s.name for specs in imgkernel.categories().values() for s in specs]
 
@@ -38,7 +38,8 @@ def a_prepare(page, name: str) -> None:
     """Session A: choose a kernel, then ask for the full-resolution PNG (returns without waiting for it)."""
     choose_kernel(page, name)
     settle(page, f"Result: {imgkernel.get(name).title} ·", timeout=300_000)
-    page.get_by_role("tab", name="Export and share").click()
+    page.get_by_text("Export and share", exact=True).click()  # the panel under the pictures (closed at first)
+    page.get_by_role("button", name=re.compile("Prepare full-resolution PNG")).wait_for()
     page.get_by_role("button", name=re.compile("Prepare full-resolution PNG")).click()
 
 

@@ -1,7 +1,7 @@
 """Memory soak: many different photos uploaded one after another must not grow the server without bound.
 
 Run from the repo root: ``.venv/bin/python -m bench.soak [N] [MEGAPIXELS]`` (default 50 uploads of 3 MP).
-Starts the app (``tests.browser.conftest.start_app``), drives one real browser session, and prints the
+Starts the app (``devtools.browser.start_app``), drives one real browser session, and prints the
 server's resident memory (VmRSS from /proc/<pid>/status) before the first upload and after every 10.
 Every photo is different (its own gradient, colours and noise), so every cache entry is new: what bounds
 the memory is ``max_entries`` on app/cache.py's caches and the one uploaded file Streamlit keeps per uploader.
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-from tests.browser.st_page import open_app, settle, upload
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from devtools.st_page import open_app, settle, upload
 
 
 def rss_mb(pid: int) -> float:

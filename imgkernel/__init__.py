@@ -3,19 +3,24 @@
 Importing this package never imports Streamlit: it is a plain library with a command line.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
+from .borders import MODES
 from .catalogue import CATALOGUE, KernelSpec, Param, categories, get
-from .engine import (
-    MODES,
-    KernelError,
-    convolve,
-    correlate,
-    is_separable,
-    output_shape,
-    separable_factors,
-)
-from .images import ImageLoadError, LoadedImage, load_image, to_gray, to_pil
+from .engine import convolve, correlate, dilated_span, is_separable, output_shape, separable_factors
+from .errors import ImageLoadError, KernelError
+from .images import LoadedImage, load_image, to_gray, to_pil
 from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
-from .mapping import Mapped, Scale, apply_scale, auto_normalise, resolve_scale, signed_colormap, to_uint8
+from .mapping import (
+    Mapped,
+    Scale,
+    apply_scale,
+    auto_normalise,
+    check_divisor,
+    resolve_scale,
+    signed_colormap,
+    to_uint8,
+)
 from .pipeline import Result, Settings, run_filter
 from .png import encode_png
 from .seed import (
@@ -32,7 +37,10 @@ from .seed import (
     sobel_kernel,
 )
 
-__version__ = "1.0.0"
+try:  # the one version number is pyproject.toml's, read from the installed package's metadata
+    __version__ = version("imgkernel")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CATALOGUE",
@@ -49,8 +57,10 @@ __all__ = [
     "apply_scale",
     "auto_normalise",
     "categories",
+    "check_divisor",
     "convolve",
     "correlate",
+    "dilated_span",
     "encode_png",
     "get",
     "is_separable",

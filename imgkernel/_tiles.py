@@ -8,8 +8,8 @@ Coordinates: the *padded* image is the input extended by the border mode (``pads
 and after; none in ``valid`` mode). Output ``(i, j)`` is the window whose top-left corner is padded
 ``(i * stride, j * stride)``; tap ``(u, v)`` reads padded ``(i * stride + u * dilation, ...)``. The padded
 image is never built whole: each strip copies its rows (converted to float32) into a small buffer and
-fills its border cells through index maps computed by ``np.pad`` itself, so the border semantics are
-exactly NumPy's (which match scipy.ndimage's mode names through ``_NP_PAD``).
+fills its border cells through index maps from ``borders.border_index`` (the walkthrough reads through the
+same maps, so what it shows is what the engine computes).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-# scipy.ndimage mode name -> numpy.pad mode name (the two libraries use the words differently).
-_NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap"}
+from .borders import Mode, border_index
 
 WORKERS = 2  # the machines this runs on have 2 cores; more threads only add hand-off cost
 STRIP_BYTES = 1 << 20  # output bytes per strip; with its input rows and a temporary it stays in L2/L3 (measured best)
@@ -36,9 +35,21 @@ _pool_lock = threading.Lock()
 class Geom:
     """Where every output value reads from: the padded image described by index maps, plus the sizes."""
 
-    def __init__(self, x, mode, pads, cval, out_h, out_w, stride, dilation, span_h, span_w):
+    def __init__(
+        self,
+        x: np.ndarray,
+        mode: Mode,
+        pads: tuple[tuple[int, int], tuple[int, int]],
+        cval: np.float32,
+        out_h: int,
+        out_w: int,
+        stride: int,
+        dilation: int,
+        span_h: int,
+        span_w: int,
+    ) -> None:
         self.x = x  # (H, W, C), any real dtype (bool already viewed as uint8)
-        self.cval = cval  # np.float32
+        self.cval = cval
         self.out_h, self.out_w, self.stride, self.dilation = out_h, out_w, stride, dilation
         self.span_h, self.span_w = span_h, span_w
         self.left = pads[1][0]  # padded column of image column 0
@@ -52,13 +63,9 @@ class Geom:
         return self.out_h * self.out_w * self.channels
 
 
-def _axis_map(n: int, pad: tuple[int, int], mode: str) -> np.ndarray:
-    idx = np.arange(n, dtype=np.intp)
-    if pad == (0, 0):
-        return idx
-    if mode == "constant":
-        return np.pad(idx, pad, mode="constant", constant_values=-1)
-    return np.pad(idx, pad, mode=_NP_PAD[mode])
+def _axis_map(n: int, pad: tuple[int, int], mode: Mode) -> np.ndarray:
+    """The source pixel of every padded index along an axis of ``n`` pixels (-1: cval)."""
+    return border_index(np.arange(-pad[0], n + pad[1]), n, mode)
 
 
 def fill(dst: np.ndarray, g: Geom, p0: int, p1: int, q0: int, q1: int) -> np.ndarray:
@@ -69,25 +76,23 @@ def fill(dst: np.ndarray, g: Geom, p0: int, p1: int, q0: int, q1: int) -> np.nda
     x, w = g.x, g.x.shape[1]
     d = dst[: p1 - p0, : q1 - q0]
     rm = g.rmap[p0:p1]
-    rows = _as_slice(rm)
-    fancy_rows = np.maximum(rm, 0) if rows is None else None
+    rows: slice | np.ndarray = _as_slice(rm) or np.maximum(rm, 0)  # cval rows read row 0, then are overwritten
     a, b = max(q0, g.left), min(q1, g.left + w)  # interior columns, padded coordinates
     if a < b:
-        cols = slice(a - g.left, b - g.left)
-        d[:, a - q0 : b - q0] = x[rows, cols] if rows is not None else x[fancy_rows, cols]
+        d[:, a - q0 : b - q0] = x[rows, a - g.left : b - g.left]
     border = ((q0, a), (b, q1)) if a < b else ((q0, q1),)  # column runs outside the image
     for j0, j1 in border:
         if j0 >= j1:
             continue
         cm = g.cmap[j0:j1]
         src_cols = np.maximum(cm, 0)
-        if rows is not None:
+        if isinstance(rows, slice):
             d[:, j0 - q0 : j1 - q0] = x[rows][:, src_cols]
         else:
-            d[:, j0 - q0 : j1 - q0] = x[np.ix_(fancy_rows, src_cols)]
+            d[:, j0 - q0 : j1 - q0] = x[np.ix_(rows, src_cols)]
         if cm.min() < 0:
             d[:, (j0 - q0) + np.flatnonzero(cm < 0)] = g.cval
-    if rows is None and rm.min() < 0:
+    if not isinstance(rows, slice) and rm.min() < 0:
         d[rm < 0] = g.cval
     return d
 
@@ -128,7 +133,7 @@ def count_passes(groups: Groups) -> int:
     return n
 
 
-def accumulate(src, groups: Groups, dst, tmp, step_r: int, step_c: int) -> None:
+def accumulate(src: np.ndarray, groups: Groups, dst: np.ndarray, tmp: np.ndarray, step_r: int, step_c: int) -> None:
     """``dst = sum(w * src[window at (r, c)])`` over the grouped taps, in place and in float32.
 
     The first group lands in ``dst`` directly; weights of +1 and -1 are added or subtracted straight in.
@@ -136,7 +141,7 @@ def accumulate(src, groups: Groups, dst, tmp, step_r: int, step_c: int) -> None:
     nr, nc = dst.shape[:2]
     er, ec = (nr - 1) * step_r + 1, (nc - 1) * step_c + 1
 
-    def win(r, c):
+    def win(r: int, c: int) -> np.ndarray:
         return src[r : r + er : step_r, c : c + ec : step_c]
 
     if not groups:
@@ -190,8 +195,8 @@ def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], par
                 f.result()
 
 
-def over_rows(n_rows: int, row_shape: tuple[int, ...], task: Callable[[int, int, np.ndarray], None]) -> None:
-    """Call ``task(r0, r1, scratch)`` over cache-sized strips of rows, on the thread pool.
+def over_rows(n_rows: int, row_shape: tuple[int, ...], task: Callable[[int, int, np.ndarray], object]) -> None:
+    """Call ``task(r0, r1, scratch)`` over cache-sized strips of rows, on the thread pool (its result is unused).
 
     For elementwise passes over big float32 arrays (mapping to 8 bits): ``scratch`` is a float32 buffer
     of at least ``r1 - r0`` rows of ``row_shape``, private to the thread.
@@ -199,10 +204,10 @@ def over_rows(n_rows: int, row_shape: tuple[int, ...], task: Callable[[int, int,
     row_values = max(1, math.prod(row_shape))
     rows = max(1, min(n_rows, STRIP_BYTES // (4 * row_values)))
 
-    def make_worker():
+    def make_worker() -> Callable[[int], None]:
         scratch = np.empty((rows, *row_shape), np.float32)
 
-        def run(i):
+        def run(i: int) -> None:
             task(i * rows, min(n_rows, (i + 1) * rows), scratch)
 
         return run
@@ -230,11 +235,11 @@ def direct(g: Geom, ker: np.ndarray) -> np.ndarray:
     rows = strip_rows(g, g.out_w)
     n_in = (rows - 1) * s + g.span_h
 
-    def make_worker():
+    def make_worker() -> Callable[[int], None]:
         buf = np.empty((n_in, g.padded_w, g.channels), np.float32)
         tmp = np.empty((rows, g.out_w, g.channels), np.float32)
 
-        def task(i):
+        def task(i: int) -> None:
             i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
             src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
             accumulate(src, taps, out[i0:i1], tmp[: i1 - i0], s, s)
@@ -255,12 +260,12 @@ def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     rows = strip_rows(g, g.padded_w)
     n_in = (rows - 1) * s + g.span_h
 
-    def make_worker():
+    def make_worker() -> Callable[[int], None]:
         buf = np.empty((n_in, g.padded_w, g.channels), np.float32)
         mid = np.empty((rows, g.padded_w, g.channels), np.float32)
         tmp = np.empty_like(mid)
 
-        def task(i):
+        def task(i: int) -> None:
             i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
             n = i1 - i0
             src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
@@ -291,11 +296,11 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
     kf = np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw), axes=(0, 1)).astype(np.complex64)
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
 
-    def make_worker():
+    def make_worker() -> Callable[[int], None]:
         buf = np.zeros((g.channels, lh, lw), np.float32)  # channels first: each 2-D transform is contiguous
         view = buf.transpose(1, 2, 0)
 
-        def task(i):
+        def task(i: int) -> None:
             tr, tc = divmod(i, n_tc)
             p0, q0 = tr * th, tc * tw
             p1, q1 = min(p0 + lh, need_h), min(q0 + lw, need_w)

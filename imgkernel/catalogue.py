@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import KernelError
+from .errors import KernelError
 
 
 @dataclass(frozen=True)
@@ -211,6 +211,9 @@ CATALOGUE: dict[str, KernelSpec] = {}
 
 
 def _add(spec: KernelSpec) -> None:
+    """Register ``spec``; a second entry under the same name is a mistake (it would silently replace the first)."""
+    if spec.name in CATALOGUE:
+        raise KernelError(f"The catalogue already has a kernel called {spec.name!r}.")
     CATALOGUE[spec.name] = spec
 
 

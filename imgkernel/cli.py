@@ -16,17 +16,20 @@ from typing import TextIO
 import numpy as np
 
 from . import __version__
+from .borders import MODES
 from .catalogue import CATALOGUE, categories, get
-from .engine import MODES, KernelError, is_separable, output_shape
-from .images import ImageLoadError, load_image
+from .engine import is_separable, output_shape
+from .errors import ImageLoadError, KernelError
+from .images import EXTENSIONS, load_image
 from .kernel_io import kernel_from_json
 from .limits import MAX_KERNEL_JSON_BYTES
 from .mapping import OUT_OF_RANGE
+from .numeric import format_number
 from .pipeline import Settings, output_alpha, run_filter, scale_for
 from .png import encode_png
 
 # Files a folder run picks up (others, e.g. notes or hidden files, are left alone and counted as skipped).
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+IMAGE_SUFFIXES = tuple(f".{ext}" for ext in EXTENSIONS)
 
 
 class CliError(Exception):
@@ -90,7 +93,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print("parameters: " + ", ".join(f"{k}={v:g}" for k, v in used.items()))
     print(format_matrix(matrix))
     print(
-        f"size: {matrix.shape[0]} x {matrix.shape[1]}   sum: {_num(float(matrix.sum()))}   "
+        f"size: {matrix.shape[0]} x {matrix.shape[1]}   sum: {format_number(matrix.sum(), 4)}   "
         f"separable: {'yes' if is_separable(matrix) else 'no'}"
     )
     if spec.divisor != 1 or spec.offset != 0:
@@ -228,14 +231,9 @@ def _params(pairs: Sequence[str] | None) -> dict[str, str]:
 
 def format_matrix(matrix: np.ndarray) -> str:
     """Rows of right-aligned numbers (up to 4 significant digits), like a book prints a kernel."""
-    cells = [[_num(float(v)) for v in row] for row in matrix]
+    cells = [[format_number(v, 4) for v in row] for row in matrix]
     width = max(len(c) for row in cells for c in row)
     return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
-
-
-def _num(v: float) -> str:
-    v = 0.0 if abs(v) < 5e-13 else v  # rounding noise in zero-sum kernels reads as 0
-    return f"{v:.4g}"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,13 +7,12 @@ Conventions (the same as scipy.ndimage, so its docs apply):
   CNN layer compute, although they all call it "convolution".
 * ``convolve`` is true convolution: the kernel is rotated 180 degrees about its anchor first
   (identical to ``scipy.ndimage.convolve``, also for even sizes).
-* The anchor (the tap that lands on the output pixel) is at ``size // 2`` on each axis of the *dilated*
-  kernel, i.e. of the kernel with ``dilation - 1`` zeros inserted between taps.
-* Border modes, for an image row ``a b c d``:
-  ``reflect`` (d c b a | a b c d | d c b a), ``mirror`` (d c b | a b c d | c b a),
-  ``nearest`` (a a a | a b c d | d d d), ``wrap`` (a b c d | a b c d | a b c d),
-  ``constant`` (cval cval | a b c d | cval cval), and ``valid``: no padding, only positions where the
-  whole kernel fits (the original package's behaviour).
+* The anchor (the tap that lands on the output pixel) is at ``span // 2`` on each axis of the *dilated*
+  kernel, i.e. of the kernel with ``dilation - 1`` zeros inserted between taps, which spans
+  ``dilated_span(k, d) = d*(k-1) + 1`` pixels.
+* Border modes: ``reflect``, ``mirror``, ``nearest``, ``wrap`` and ``constant`` pad as scipy.ndimage does
+  (``imgkernel.borders`` describes them in ``MODE_RULES`` and computes them in ``border_index``); ``valid``
+  does not pad: only positions where the whole kernel fits (the original package's behaviour).
 * Output size per axis, for image size ``n``, kernel size ``k``, stride ``s`` and dilation ``d``:
   ``ceil(n / s)`` for the padded modes and ``floor((n - d*(k-1) - 1) / s) + 1`` for ``valid``;
   output row ``i`` is the filter response centred on input row ``i * s`` (padded modes) or whose window
@@ -34,31 +33,32 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
 from . import _tiles
+from .borders import MODES, Mode
+from .errors import KernelError
+from .numeric import finite
 
-Mode = Literal["reflect", "mirror", "nearest", "wrap", "constant", "valid"]
 Method = Literal["auto", "direct", "separable", "fft"]
-
-MODES: tuple[str, ...] = ("reflect", "mirror", "nearest", "wrap", "constant", "valid")
-METHODS: tuple[str, ...] = ("auto", "direct", "separable", "fft")
+METHODS: tuple[Method, ...] = get_args(Method)
 
 # Relative size of the second singular value under which a kernel counts as rank 1 (separable).
 _RANK1_TOL = 1e-6
 
 
-class KernelError(ValueError):
-    """A kernel or an engine argument that cannot be used; the message says why in plain words."""
+def dilated_span(size: int, dilation: int) -> int:
+    """Pixels covered by ``size`` taps with ``dilation - 1`` gaps between neighbours: ``dilation * (size - 1) + 1``."""
+    return dilation * (size - 1) + 1
 
 
 def output_shape(
     image_shape: tuple[int, ...],
-    kernel_shape: tuple[int, int],
+    kernel_shape: tuple[int, ...],
     *,
-    mode: str = "reflect",
+    mode: Mode = "reflect",
     stride: int = 1,
     dilation: int = 1,
 ) -> tuple[int, ...]:
@@ -68,7 +68,7 @@ def output_shape(
     out = []
     for n, k in zip(image_shape[:2], kernel_shape, strict=True):
         if mode == "valid":
-            span = dilation * (k - 1) + 1
+            span = dilated_span(k, dilation)
             if span > n:
                 raise KernelError(
                     f"In 'valid' mode the kernel (spanning {span} pixels with dilation {dilation}) must fit "
@@ -95,8 +95,8 @@ def correlate(
     Channels are filtered independently. See the module docstring for anchor, border modes and sizes.
     All methods agree to within 1e-4 of the value range; ``auto`` picks the fastest for the sizes.
     """
-    img, ker = _validate(image, kernel, mode, cval, stride, dilation, method)
-    return _correlate(img, ker, mode, float(cval), stride, dilation, method, anchor=None)
+    img, ker, cval = _validate(image, kernel, mode, cval, stride, dilation, method)
+    return _correlate(img, ker, mode, cval, stride, dilation, method, anchor=None)
 
 
 def convolve(
@@ -114,12 +114,12 @@ def convolve(
     Equal to ``scipy.ndimage.convolve`` (also for even sizes); with ``dilation`` it equals scipy's convolve
     with the zero-inserted (dilated) kernel.
     """
-    img, ker = _validate(image, kernel, mode, cval, stride, dilation, method)
+    img, ker, cval = _validate(image, kernel, mode, cval, stride, dilation, method)
     flipped = np.ascontiguousarray(ker[::-1, ::-1])
     # the dilated kernel turns about its anchor: the tap at span // 2 lands at span - 1 - span // 2
-    span_h, span_w = (dilation * (n - 1) + 1 for n in ker.shape)
+    span_h, span_w = (dilated_span(k, dilation) for k in ker.shape)
     anchor = (span_h - 1 - span_h // 2, span_w - 1 - span_w // 2)
-    return _correlate(img, flipped, mode, float(cval), stride, dilation, method, anchor=anchor)
+    return _correlate(img, flipped, mode, cval, stride, dilation, method, anchor=anchor)
 
 
 def as_2d_kernel(kernel: object) -> np.ndarray:
@@ -163,23 +163,20 @@ def _check_ints(stride: int, dilation: int) -> None:
             raise KernelError(f"{name} must be a whole number of at least 1 (got {v!r}).")
 
 
-def _check_mode(mode: str) -> None:
+def _check_mode(mode: object) -> None:
     if mode not in MODES:
         raise KernelError(f"Unknown border mode {mode!r}; choose one of {', '.join(MODES)}.")
 
 
-def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.ndarray, np.ndarray]:
+def _validate(
+    image: object, kernel: object, mode: Mode, cval: float, stride: int, dilation: int, method: Method
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The image and kernel as arrays and ``cval`` as a float, or a ``KernelError`` saying what is wrong."""
     _check_ints(stride, dilation)
     _check_mode(mode)
     if method not in METHODS:
         raise KernelError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
-    try:
-        cval = float(cval)
-    except (TypeError, ValueError):
-        raise KernelError(f"cval must be a number (got {cval!r}).") from None
-    if not math.isfinite(cval):
-        raise KernelError("cval must be a finite number.")
-
+    cval = finite(cval, "cval")
     ker = as_2d_kernel(kernel)
     if ker.size == 0:
         raise KernelError("The kernel is empty; it needs at least one row and one column.")
@@ -196,7 +193,7 @@ def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.n
     if img.dtype.kind == "f" and not np.all(np.isfinite(img)):
         raise KernelError("The image contains a value that is not a finite number (NaN or infinity).")
     output_shape(img.shape, ker.shape, mode=mode, stride=stride, dilation=dilation)
-    return img, ker
+    return img, ker, cval
 
 
 # --------------------------------------------------------------------------------------------------
@@ -204,9 +201,18 @@ def _validate(image, kernel, mode, cval, stride, dilation, method) -> tuple[np.n
 # buffer that stays in cache, spread over a small thread pool (NumPy ufuncs and FFTs release the GIL).
 
 
-def _correlate(img, ker, mode, cval, stride, dilation, method, anchor) -> np.ndarray:
+def _correlate(
+    img: np.ndarray,
+    ker: np.ndarray,
+    mode: Mode,
+    cval: float,
+    stride: int,
+    dilation: int,
+    method: Method,
+    anchor: tuple[int, int] | None,
+) -> np.ndarray:
     kh, kw = ker.shape
-    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    span_h, span_w = dilated_span(kh, dilation), dilated_span(kw, dilation)
     if anchor is None:
         anchor = (span_h // 2, span_w // 2)
     squeeze = img.ndim == 2
@@ -260,6 +266,6 @@ def _taps(ker: np.ndarray) -> list[tuple[int, int, float]]:
     return [(u, v, w) for (u, v), w in np.ndenumerate(ker)]
 
 
-def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> str:
+def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> Method:
     """The method with the smallest modelled cost (see the module docstring for the crossovers)."""
     return min(("direct", "separable", "fft"), key=lambda m: _cost_ns(m, ker, g))

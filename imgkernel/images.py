@@ -18,10 +18,12 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .errors import ImageLoadError
 from .limits import MAX_JPEG_SCANS, MAX_PIXELS
 
 ACCEPTED = "PNG, JPEG, WebP, BMP, GIF or TIFF"
-# File name extensions of those formats, for upload widgets and file dialogs (the content is checked anyway).
+# File name extensions of those formats, for upload widgets, file dialogs and the CLI's folder runs (the content
+# is checked anyway).
 EXTENSIONS = ("png", "jpg", "jpeg", "jfif", "webp", "bmp", "gif", "tif", "tiff")
 
 # Pillow plugin IDs that Image.open may try; every other plugin (EPS calls Ghostscript, PDF, WMF, PSD, ...) is
@@ -71,10 +73,6 @@ _KNOWN_NON_IMAGES = (
     (b"\xc5\xd0\xd3\xc6", "an EPS file"),
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
 )
-
-
-class ImageLoadError(ValueError):
-    """The input is not an image we can read; the message says what was wrong in plain words."""
 
 
 @dataclass(frozen=True)

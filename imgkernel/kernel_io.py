@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import KernelError, as_2d_kernel
+from .engine import as_2d_kernel
+from .errors import KernelError
 from .limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
+from .numeric import format_number
 
 _FIELDS = ("name", "matrix", "divisor", "offset")
 _SHAPE_HINT = '{"name": "my kernel", "matrix": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "divisor": 1, "offset": 0}'
@@ -81,10 +83,10 @@ def validate_matrix(rows: Iterable[Iterable[object]]) -> np.ndarray:
     if isinstance(rows, (str, bytes, dict)):
         raise KernelError("The kernel must be a list of rows of numbers.")
     try:
-        grid = list(rows)
-        if any(isinstance(r, (str, bytes, dict)) for r in grid):
+        given = list(rows)
+        if any(isinstance(r, (str, bytes, dict)) for r in given):
             raise TypeError
-        grid = [list(r) for r in grid]
+        grid = [list(r) for r in given]
     except TypeError:
         raise KernelError("The kernel must be a list of rows of numbers.") from None
     if not grid or not grid[0]:
@@ -103,12 +105,16 @@ def validate_matrix(rows: Iterable[Iterable[object]]) -> np.ndarray:
 def kernel_to_json(matrix: np.ndarray, *, name: str = "custom", divisor: float = 1.0, offset: float = 0.0) -> str:
     """The JSON text of a kernel (integers written without ``.0`` so files read like the books).
 
-    The kernel is validated first, so whatever is written can be read back by ``kernel_from_json``.
+    The kernel is validated first, so whatever is written can be read back by ``kernel_from_json``; numbers are
+    written by ``format_number``, so they read back as exactly the same float64.
     """
-    rows = [[_plain(v) for v in r] for r in validate_matrix(as_2d_kernel(matrix).tolist())]
+    m = validate_matrix(as_2d_kernel(matrix).tolist())
     div, off = _scaling(divisor, offset)
-    doc = {"name": _name(name), "matrix": rows, "divisor": _plain(div), "offset": _plain(off)}
-    return json.dumps(doc, indent=None, separators=(", ", ": "), allow_nan=False)
+    rows = ", ".join("[" + ", ".join(format_number(v) for v in r) + "]" for r in m)
+    return (
+        f'{{"name": {json.dumps(_name(name))}, "matrix": [{rows}], '
+        f'"divisor": {format_number(div)}, "offset": {format_number(off)}}}'
+    )
 
 
 def kernel_from_json(text: str | bytes) -> KernelDoc:
@@ -175,7 +181,3 @@ def _name(name: str) -> str:
 
 def _reject_constant(token: str) -> float:
     raise ValueError(f"{token} is not a number")
-
-
-def _plain(v: float) -> int | float:
-    return int(v) if float(v).is_integer() else float(v)

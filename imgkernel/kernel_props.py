@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import KernelError, separable_factors
+from .engine import separable_factors
+from .errors import KernelError
 
 _TOL = 1e-9
 

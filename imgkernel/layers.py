@@ -16,15 +16,16 @@ Conventions (the ones of PyTorch's ``Conv2d`` / ``MaxPool2d`` and of vdumoulin's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
 from .catalogue import CATALOGUE
-from .engine import KernelError, correlate
+from .engine import correlate, dilated_span
+from .errors import KernelError
 
 Padding = Literal["valid", "same", "full"]
-PADDINGS: tuple[str, ...] = ("valid", "same", "full")
+PADDINGS: tuple[Padding, ...] = get_args(Padding)
 POOLS: tuple[str, ...] = ("max", "average")
 
 
@@ -39,10 +40,11 @@ def layer_output_size(n: int, k: int, p: int, s: int = 1, d: int = 1) -> int:
     ):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
             raise KernelError(f"The {name} must be a whole number of at least {low} (got {v!r}).")
-    size = (n + 2 * p - d * (k - 1) - 1) // s + 1
+    span = dilated_span(k, d)
+    size = (n + 2 * p - span) // s + 1
     if size < 1:
         raise KernelError(
-            f"The kernel (spanning {d * (k - 1) + 1} pixels) does not fit in {n} pixels plus "
+            f"The kernel (spanning {span} pixels) does not fit in {n} pixels plus "
             f"{p} of padding on each side; use more padding or a smaller kernel or dilation."
         )
     return size
@@ -50,13 +52,13 @@ def layer_output_size(n: int, k: int, p: int, s: int = 1, d: int = 1) -> int:
 
 def padding_amount(k: int, padding: Padding, dilation: int = 1) -> int:
     """Pixels of zero padding on each side for a padding name (see the module docstring)."""
-    span = dilation * (k - 1)
+    reach = dilated_span(k, dilation) - 1  # pixels the kernel reaches beyond its first tap
     if padding == "valid":
         return 0
     if padding == "same":
-        return span // 2
+        return reach // 2
     if padding == "full":
-        return span
+        return reach
     raise KernelError(f"Unknown padding {padding!r}; choose one of {', '.join(PADDINGS)}.")
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from .engine import convolve, correlate
+from .borders import Mode
+from .engine import convolve, correlate, dilated_span
 from .images import to_gray
-from .mapping import Mapped, Scale, apply_scale, resolve_scale, to_uint8
+from .mapping import Mapped, OutOfRange, Scale, apply_scale, resolve_scale, to_uint8
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every option of a filter run; hashable, so it can key caches and travel in URLs."""
 
-    mode: str = "reflect"
+    mode: Mode = "reflect"
     cval: float = 0.0
     stride: int = 1
     dilation: int = 1
@@ -24,10 +26,11 @@ class Settings:
     offset: float = 0.0
     normalise: bool = False  # GIMP's auto-normalise
     mean: bool = False  # divide by the number of cells (the original package's option)
-    out_of_range: str = "clip"
+    out_of_range: OutOfRange = "clip"
     gray: bool = False  # filter the luminance instead of each RGB channel
 
-    def with_(self, **changes) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (field name -> value), as ``dataclasses.replace``."""
         return replace(self, **changes)
 
 
@@ -74,7 +77,7 @@ def output_alpha(alpha: np.ndarray, kernel_shape: tuple[int, ...], settings: Set
     """
     s = settings.stride
     if settings.mode == "valid":
-        kh, kw = (settings.dilation * (k - 1) + 1 for k in kernel_shape[:2])
+        kh, kw = (dilated_span(k, settings.dilation) for k in kernel_shape[:2])
         h, w = alpha.shape
         return alpha[kh // 2 : kh // 2 + h - kh + 1 : s, kw // 2 : kw // 2 + w - kw + 1 : s]
     return alpha[::s, ::s]

@@ -14,9 +14,11 @@ import numpy as np
 from PIL import Image
 
 from .catalogue import get, sobel_matrix
-from .engine import KernelError, correlate
+from .engine import correlate
+from .errors import KernelError
 from .images import load_image, to_pil
 from .mapping import to_uint8
+from .numeric import finite
 from .pipeline import Settings, output_alpha
 
 
@@ -78,22 +80,11 @@ def _split(img: Image.Image | np.ndarray) -> tuple[np.ndarray, np.ndarray | None
     return a, None
 
 
-def _finite(**values: float) -> dict[str, float]:
-    """The seed did not limit weights to the sliders' ranges, only finite numbers make sense."""
-    out = {}
-    for key, v in values.items():
-        try:
-            out[key] = float(v)
-        except (TypeError, ValueError):
-            raise KernelError(f"{key} must be a number (got {v!r}).") from None
-        if not np.isfinite(out[key]):
-            raise KernelError(f"{key} must be a finite number (got {v!r}).")
-    return out
-
-
 def _build(name: str, **values: float) -> np.ndarray:
-    """The catalogue factory's matrix for any finite values."""
-    return np.asarray(get(name).build(**_finite(**values)), dtype=np.float64)
+    """The catalogue factory's matrix for any finite values (the seed did not limit weights to the sliders'
+    ranges, so neither does this; only finite numbers make sense)."""
+    weights = {key: finite(v, f"{key} weight") for key, v in values.items()}
+    return np.asarray(get(name).build(**weights), dtype=np.float64)
 
 
 def identity_kernel(iden: float = 1.0) -> np.ndarray:
@@ -121,8 +112,11 @@ def sobel_kernel(direction: str, base: float | None = None, edge: float = 2.0, c
     if direction not in ("top", "bottom", "left", "right"):
         return identity_kernel()
     if base is not None:
-        edge, corner = base, base / 2
-    return np.asarray(sobel_matrix(direction, **_finite(base=edge, corner=corner)), dtype=np.float64)
+        edge = finite(base, "base weight")
+        corner = edge / 2
+    return np.asarray(
+        sobel_matrix(direction, finite(edge, "edge weight"), finite(corner, "corner weight")), dtype=np.float64
+    )
 
 
 def imgconv(

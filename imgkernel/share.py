@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .borders import MODES
 from .catalogue import CATALOGUE
-from .engine import MODES, KernelError
+from .errors import KernelError
 from .kernel_io import parse_number, validate_matrix
-from .limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS, MAX_STRIDE
-from .mapping import OUT_OF_RANGE, resolve_scale
+from .limits import MAX_DILATION, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS, MAX_STRIDE
+from .mapping import OUT_OF_RANGE, check_divisor
+from .numeric import format_number
 from .pipeline import Settings
 
 CUSTOM = "custom"
@@ -44,7 +46,7 @@ class ShareState:
     """What a link restores. ``matrix`` is set only for ``kernel == "custom"``."""
 
     kernel: str = DEFAULT_KERNEL
-    params: dict = field(default_factory=dict)
+    params: dict[str, float | int] = field(default_factory=dict)
     matrix: np.ndarray | None = field(default=None, repr=False)
     settings: Settings = Settings()
     view: str = "clip"
@@ -55,19 +57,21 @@ def encode(state: ShareState) -> dict[str, str]:
     """Query parameters for ``state`` (defaults left out)."""
     q: dict[str, str] = {"k": state.kernel}
     if state.kernel == CUSTOM and state.matrix is not None:
-        q["m"] = ";".join(",".join(_num(v) for v in row) for row in np.asarray(state.matrix, dtype=np.float64))
+        q["m"] = ";".join(
+            ",".join(format_number(v, "float32") for v in row) for row in np.asarray(state.matrix, dtype=np.float64)
+        )
     else:
         spec = CATALOGUE.get(state.kernel)
         defaults = spec.defaults() if spec else {}
         for name, value in state.params.items():
             if defaults.get(name) != value:
-                q[f"p.{name}"] = _num(value)
+                q[f"p.{name}"] = format_number(value, "float32")
     s, d = state.settings, _base_settings(state.kernel)
     if s.mode != d.mode:
         q["mode"] = s.mode
     for key, attr in _FLOAT_KEYS.items():
         if getattr(s, attr) != getattr(d, attr):
-            q[key] = _num(getattr(s, attr))
+            q[key] = format_number(getattr(s, attr), "float32")
     for key, (attr, _) in _INT_KEYS.items():
         if getattr(s, attr) != getattr(d, attr):
             q[key] = str(getattr(s, attr))
@@ -120,7 +124,7 @@ def decode(
     return ShareState(kernel, params, matrix, settings, view, sample), notices
 
 
-def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict, np.ndarray | None]:
+def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict[str, float | int], np.ndarray | None]:
     name = q.get("k", DEFAULT_KERNEL)
     param_keys = {k: v for k, v in q.items() if k.startswith("p.")}
     if name == CUSTOM:
@@ -148,8 +152,8 @@ def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict, np
             notices.append(f"{_quote(key)}: {spec.title} has no such parameter.")
             continue
         try:
-            params[param.name] = param.coerce(_finite(value))
-        except (KernelError, ValueError) as exc:
+            params[param.name] = param.coerce(parse_number(value, what="value"))
+        except KernelError as exc:
             notices.append(f"{_quote(key)}: {exc}")
     return spec.name, params, None
 
@@ -177,14 +181,10 @@ def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> S
     for key, attr in _FLOAT_KEYS.items():
         if key in q:
             try:
-                value = _finite(q[key])
-                if key == "div":
-                    resolve_scale(np.ones((1, 1)), divisor=value)  # the mapping's rule: not 0, not tiny
-                if abs(value) > MAX_KERNEL_ABS:
-                    raise ValueError(f"must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}")
-                changes[attr] = value
-            except ValueError as exc:
-                notices.append(f"{key}={_quote(q[key])}: {str(exc).rstrip('.')}.")
+                value = parse_number(q[key], what="value")  # also caps the size, as for kernel cells
+                changes[attr] = check_divisor(value) if key == "div" else value
+            except KernelError as exc:
+                notices.append(f"{key}={_quote(q[key])}: {exc}")
     for key, (attr, top) in _INT_KEYS.items():
         if key in q:
             text = q[key].strip()
@@ -199,23 +199,6 @@ def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> S
             else:
                 notices.append(f"{key}={_quote(q[key])}: must be 1 or 0.")
     return base.with_(**changes)
-
-
-def _finite(text: str) -> float:
-    """A finite float from URL text (``parse_number`` rules: no NaN, no infinity, no absurd sizes)."""
-    try:
-        return parse_number(text)
-    except KernelError as exc:
-        raise ValueError(str(exc).replace("The cell", "the value").rstrip(".")) from None
-
-
-def _num(v: float) -> str:
-    """The shortest text that gives back the same float32: the engine computes in float32, so a link's
-    kernel filters exactly like the one it was made from (``0.33333334``, not 18 digits of 1/3)."""
-    f = float(v)
-    if f.is_integer() and abs(f) < 1e15:
-        return str(int(f))
-    return str(np.float32(f)) if abs(f) <= np.finfo(np.float32).max else repr(f)
 
 
 def _quote(value: object) -> str:

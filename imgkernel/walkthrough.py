@@ -14,19 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .engine import KernelError, output_shape
+from .borders import MODE_RULES, Mode, border_index
+from .engine import dilated_span, output_shape
+from .errors import KernelError
 from .mapping import Scale, apply_scale, to_uint8
 from .pipeline import Settings, prepare, run_filter, scale_for
-
-# What each border mode reads for an index outside the image (scipy.ndimage names), for captions.
-MODE_RULES: dict[str, str] = {
-    "reflect": "mirror image of the border including the edge pixel (d c b a | a b c d | d c b a)",
-    "mirror": "mirror image of the border without repeating the edge pixel (d c b | a b c d | c b a)",
-    "nearest": "the nearest edge pixel repeated (a a a | a b c d | d d d)",
-    "wrap": "the opposite side of the image (a b c d | a b c d | a b c d)",
-    "constant": "a constant value (cval) outside the image",
-    "valid": "no padding: only positions where the whole kernel fits inside the image are computed",
-}
 
 
 @dataclass(frozen=True)
@@ -50,32 +42,9 @@ class PixelExplanation:
     value_range: tuple[float, float] | None  # whole-image min/max used by "rescale" (else None)
 
 
-def source_index(i: np.ndarray, n: int, mode: str) -> np.ndarray:
-    """Map (possibly out-of-range) indices into ``0..n-1`` the way border ``mode`` extends the image.
-
-    For ``constant`` the result is meaningless outside the image (the caller uses cval there).
-    """
-    i = np.asarray(i, dtype=np.int64)
-    if mode == "reflect":  # period 2n: a b c d d c b a
-        j = np.mod(i, 2 * n)
-        return np.where(j >= n, 2 * n - 1 - j, j)
-    if mode == "mirror":  # period 2n - 2: a b c d c b
-        if n == 1:
-            return np.zeros_like(i)
-        j = np.mod(i, 2 * n - 2)
-        return np.where(j >= n, 2 * n - 2 - j, j)
-    if mode == "nearest":
-        return np.clip(i, 0, n - 1)
-    if mode == "wrap":
-        return np.mod(i, n)
-    return np.clip(i, 0, n - 1)
-
-
-def tap_positions(
-    out_index: int, n: int, k: int, mode: str, stride: int, dilation: int, true_convolution: bool
-) -> np.ndarray:
+def tap_positions(out_index: int, k: int, mode: Mode, stride: int, dilation: int, true_convolution: bool) -> np.ndarray:
     """Input indices along one axis read by kernel taps 0..k-1 (as applied) for output index ``out_index``."""
-    span = dilation * (k - 1) + 1
+    span = dilated_span(k, dilation)
     if mode == "valid":
         start = out_index * stride
     else:
@@ -113,13 +82,15 @@ def explain_pixel(
     kh, kw = ker.shape
     h, w = img.shape[:2]
     args = (settings.mode, settings.stride, settings.dilation, settings.true_convolution)
-    rows = tap_positions(row, h, kh, *args)
-    cols = tap_positions(col, w, kw, *args)
+    rows = tap_positions(row, kh, *args)
+    cols = tap_positions(col, kw, *args)
     outside = ((rows < 0) | (rows >= h))[:, None] | ((cols < 0) | (cols >= w))[None, :]
 
     # gather first, convert after: only the kh x kw taps are copied and (for "gray") converted, whatever the
-    # photo's size; the luminance is per pixel, so converting the taps equals converting the photo
-    taps = prepare(img[np.ix_(source_index(rows, h, settings.mode), source_index(cols, w, settings.mode))], settings)
+    # photo's size; the luminance is per pixel, so converting the taps equals converting the photo. The
+    # engine's own border maps pick the pixels (a cval tap reads index -1, then gets cval below).
+    src_rows, src_cols = border_index(rows, h, settings.mode), border_index(cols, w, settings.mode)
+    taps = prepare(img[np.ix_(src_rows, src_cols)], settings)
     squeeze = taps.ndim == 2
     hood = (taps[:, :, None] if squeeze else taps).astype(np.float64)
     if settings.mode == "constant":
@@ -134,14 +105,14 @@ def explain_pixel(
             res = run_filter(pixels, kernel, settings)
             value_range = (res.mapped.low, res.mapped.high)
         # mapping the pixel together with the image's extremes gives exactly the image's min..max stretch
-        row_vals = np.concatenate([scaled, np.float32(value_range)])[None, :]
+        row_vals = np.concatenate([scaled, np.asarray(value_range, np.float32)])[None, :]
         final = to_uint8(row_vals, out_of_range="rescale").image[0, : len(scaled)]
     else:
         value_range = None
         final = to_uint8(scaled[None, :], out_of_range=settings.out_of_range).image[0]
 
     if settings.mode == "valid":
-        span_h, span_w = settings.dilation * (kh - 1) + 1, settings.dilation * (kw - 1) + 1
+        span_h, span_w = dilated_span(kh, settings.dilation), dilated_span(kw, settings.dilation)
         in_row, in_col = row * settings.stride + span_h // 2, col * settings.stride + span_w // 2
     else:
         in_row, in_col = row * settings.stride, col * settings.stride
@@ -168,7 +139,7 @@ def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int
     """A sentence relating output (row, col) to the input pixels, for the chosen border mode and stride."""
     s, d = settings.stride, settings.dilation
     kh, kw = kernel_shape
-    span_h, span_w = d * (kh - 1) + 1, d * (kw - 1) + 1
+    span_h, span_w = dilated_span(kh, d), dilated_span(kw, d)
     if settings.mode == "valid":
         return (
             f"'valid' mode pads nothing, so output pixel (row {row}, column {col}) uses the window whose top-left "
@@ -189,7 +160,7 @@ def output_for_input(
     """The output pixel whose window is centred closest to input pixel (``row``, ``col``) (for clicks)."""
     result = []
     for i, k, n in zip((row, col), kernel_shape, out_shape[:2], strict=True):
-        centre = (settings.dilation * (k - 1) + 1) // 2 if settings.mode == "valid" else 0
+        centre = dilated_span(k, settings.dilation) // 2 if settings.mode == "valid" else 0
         result.append(int(np.clip(round((i - centre) / settings.stride), 0, n - 1)))
     return result[0], result[1]
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 import imgkernel
 from app import cache, learn, session
+from imgkernel.mapping import OUT_OF_RANGE, OutOfRange
 from imgkernel.pipeline import Settings
 
 THUMB_SIDE = 200  # long side of a gallery thumbnail, in pixels
@@ -16,14 +17,14 @@ ALL = "All kernels"
 
 
 @st.cache_data(max_entries=4 * len(imgkernel.CATALOGUE) + 16, show_spinner=False)
-def _thumb(digest: str, _small: np.ndarray, name: str, out_of_range: str) -> np.ndarray:
+def _thumb(digest: str, _small: np.ndarray, name: str, out_of_range: OutOfRange) -> np.ndarray:
     """One kernel at its defaults and suggested divisor/offset, on the already shrunk photo (keyed by digest)."""
     spec = imgkernel.get(name)
     settings = Settings(divisor=spec.divisor, offset=spec.offset, out_of_range=out_of_range)
     return imgkernel.run_filter(_small, spec.matrix(), settings).mapped.image
 
 
-def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: str) -> dict[str, np.ndarray]:
+def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: OutOfRange) -> dict[str, np.ndarray]:
     """Every thumbnail, with a progress bar (each one is cached, so revisits are instant)."""
     photo = session.current().photo
     small = cache.preview(photo, side).pixels
@@ -64,7 +65,7 @@ c1, c2 = st.columns(2)
 category = c1.selectbox("Category", [ALL, *groups], key="gallery_category")
 out_of_range = c2.segmented_control(
     "Values outside 0..255",
-    ["clip", "abs", "rescale"],
+    OUT_OF_RANGE,
     default="clip",
     key="gallery_range",
     required=True,

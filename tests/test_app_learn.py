@@ -50,9 +50,21 @@ def test_walkthrough_renders_and_follows_the_inputs():
     assert not at.exception
     steps = at.table[-1].value
     assert list(steps["output pixel"]) == [int(v) for v in res.mapped.image[5, 7]]
-    at.segmented_control(key="walk_channel").set_value("Blue")
-    at.run()
-    assert not at.exception
+    # the channel picker switches the tap tables and the written sum from red to blue; the steps show all three
+    window = photo.pixels[4:7, 6:9].astype(float)  # the 3 x 3 sharpen's neighbourhood of input pixel (5, 7)
+    sharpen = imgkernel.get("sharpen").matrix()
+    for channel, name in ((0, "Red"), (2, "Blue")):
+        if name != "Red":  # red is the default
+            at.segmented_control(key="walk_channel").set_value(name)
+            at.run()
+            assert not at.exception
+        hood, kernel, products = (t.value.to_numpy() for t in at.table[:3])
+        np.testing.assert_array_equal(hood, window[..., channel])
+        np.testing.assert_array_equal(kernel, sharpen)
+        np.testing.assert_array_equal(products, window[..., channel] * sharpen)
+        (line,) = [m.value for m in at.markdown if m.value.startswith(("Red:", "Green:", "Blue:"))]
+        assert line.startswith(f"{name}: ") and f"= **{res.values[5, 7, channel]:.4g}**" in line
+        np.testing.assert_array_equal(at.table[-1].value.to_numpy(), steps.to_numpy())
 
 
 def test_walkthrough_marks_padding_at_the_corner():

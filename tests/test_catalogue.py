@@ -3,6 +3,7 @@ kernel family checked against its textbook definition (independently of the fact
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -11,6 +12,7 @@ import pytest
 from scipy import ndimage
 
 import imgkernel as ik
+from imgkernel import catalogue
 from imgkernel.limits import MAX_KERNEL_SIDE
 
 ALL = list(ik.CATALOGUE.values())
@@ -50,14 +52,44 @@ def test_every_entry_is_documented(spec):
         assert p.min <= p.default <= p.max and p.step > 0 and p.label
         if p.integer:
             assert all(float(v).is_integer() for v in (p.min, p.default, p.max))
-    assert spec.defaults() == {p.name: p.default for p in spec.params}
+    # the defaults are what an omitted parameter takes: the share link and the CLI rely on it
+    np.testing.assert_array_equal(spec.matrix(spec.defaults()), spec.matrix())
 
 
-def test_names_unique_and_categories_cover_everything_in_order():
+def test_defaults_are_the_documented_starting_values():
+    # typed by hand (the first four are setosa's presets), not read from the Param objects
+    assert ik.get("identity").defaults() == {"iden": 1.0}
+    assert ik.get("sharpen").defaults() == {"inner": 5.0, "edge": -1.0}
+    assert ik.get("blur").defaults() == {"inner": 0.25, "edge": 0.125, "corner": 0.0625}
+    assert ik.get("sobel_left").defaults() == {"base": 2.0}
+    assert ik.get("gaussian").defaults() == {"size": 5, "sigma": 1.0}
+    assert ik.get("emboss_angle").defaults() == {"angle": 135.0, "strength": 1.0}
+    assert ik.get("gabor").defaults() == {"theta": 0.0, "sigma": 3.0, "wavelength": 8.0, "aspect": 0.5, "size": 21}
+    assert ik.get("laplacian_4").defaults() == {}
+
+
+def test_a_second_kernel_under_a_taken_name_is_refused(monkeypatch):
+    monkeypatch.setattr(catalogue, "CATALOGUE", dict(catalogue.CATALOGUE))  # a failing _add must not leak
+    sharpen = ik.get("sharpen")
+    with pytest.raises(ik.KernelError, match="already has a kernel called 'sharpen'"):
+        catalogue._add(dataclasses.replace(sharpen, title="Another sharpen"))
+    assert catalogue.CATALOGUE["sharpen"] is sharpen
+    catalogue._add(dataclasses.replace(sharpen, name="sharpen_2"))  # a new name is fine
+    assert catalogue.CATALOGUE["sharpen_2"].title == sharpen.title
+
+
+def test_categories_hold_every_kernel_once_in_catalogue_order():
     groups = ik.categories()
+    order = list(ik.CATALOGUE)
     flat = [s.name for g in groups.values() for s in g]
-    assert sorted(flat) == sorted(ik.CATALOGUE) and len(set(flat)) == len(flat)
-    assert all(ik.get(n) is ik.CATALOGUE[n] for n in flat)
+    assert sorted(flat) == sorted(order)
+    for category, specs in groups.items():
+        assert all(s.category == category for s in specs)
+        positions = [order.index(s.name) for s in specs]
+        assert positions == sorted(positions), category
+    firsts = [order.index(specs[0].name) for specs in groups.values()]
+    assert firsts == sorted(firsts)  # categories come in the order the catalogue first uses them
+    assert list(groups)[:2] == ["Basics", "Sharpen"]
 
 
 def test_required_entries_exist():

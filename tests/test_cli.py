@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,13 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_version_is_the_one_in_pyproject(capsys):
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    declared = re.search(r'^version = "([^"]+)"$', pyproject, re.MULTILINE).group(1)
+    code, out, _ = _run(capsys, "--version")
+    assert code == 0 and out == f"imgkernel {declared}\n"
+
+
 # -- list and show ------------------------------------------------------------------------------------------
 
 
@@ -87,6 +95,9 @@ def test_show_prints_matrix_sum_and_separability(capsys):
     assert rows == [[0, -1.5, 0], [-1.5, 7, -1.5], [0, -1.5, 0]]
     code, out, _ = _run(capsys, "show", "laplacian_8")
     assert "sum: 0 " in out and "offset 127.5" in out
+    # 4 significant digits, and a zero-sum kernel's rounding noise (-1.6e-15 here) reads as 0
+    code, out, _ = _run(capsys, "show", "log", "-p", "size=3", "-p", "sigma=1")
+    assert out.splitlines()[3].split() == ["-0.2333", "-3.067", "-0.2333"] and "sum: 0 " in out
 
 
 # -- apply: one file ------------------------------------------------------------------------------------------
@@ -227,15 +238,16 @@ def test_batch_filters_every_image_and_reports_failures(tmp_path, capsys):
     shutil.copy(ASSETS / "camera.png", src / "camera.png")
     Image.open(ASSETS / "chelsea.png").convert("RGB").save(src / "cat.jpg", quality=95)
     Image.open(ASSETS / "chelsea.png").save(src / "cat.png")  # same stem: both must be kept
+    shutil.copy(src / "cat.jpg", src / "dog.jfif")  # a JPEG by its other name: an image the app accepts too
     (src / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     (src / "notes.txt").write_text("not an image")
     (src / ".hidden.png").write_bytes(b"")
     code, out, err = _run(capsys, "apply", src, tmp_path / "out", "-k", "outline")
     assert code == 1
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["camera.png", "cat.png", "cat_png.png"]
-    assert "broken.png" in err and "4/4" in err and "[" in err
-    assert "3 of 4" in out and "1 failed" in out and "1 other file(s) skipped" in out
+    assert written == ["camera.png", "cat.png", "cat_png.png", "dog.png"]
+    assert "broken.png" in err and "5/5" in err and "[" in err
+    assert "4 of 5" in out and "1 failed" in out and "1 other file(s) skipped" in out
     outline = [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]
     _assert_clipped_rounding(
         _pixels(tmp_path / "out" / "camera.png"), _reference(_pixels(ASSETS / "camera.png"), outline)
@@ -244,7 +256,7 @@ def test_batch_filters_every_image_and_reports_failures(tmp_path, capsys):
     # all good -> exit 0
     (src / "broken.png").unlink()
     code, out, _ = _run(capsys, "apply", src, tmp_path / "out2", "-k", "outline")
-    assert code == 0 and "3 of 3" in out
+    assert code == 0 and "4 of 4" in out
 
 
 # -- bad input: one clear line, non-zero exit, never a traceback ----------------------------------------------

@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from imgkernel import _tiles, engine
+import imgkernel
+from imgkernel import _tiles, engine, errors, images
+from imgkernel.borders import border_index
 from imgkernel.engine import KernelError, convolve, correlate, is_separable, output_shape, separable_factors
 
 PADDED = ("reflect", "mirror", "nearest", "wrap", "constant")
@@ -454,8 +456,28 @@ def test_bad_arguments_raise_kernel_error(fn, kwargs, words):
         fn(image, kernel, **args)
 
 
-def test_kernel_error_is_a_value_error():
-    assert issubclass(KernelError, ValueError)
+def test_each_error_is_one_class_wherever_it_is_imported_from():
+    assert engine.KernelError is errors.KernelError is imgkernel.KernelError
+    assert images.ImageLoadError is errors.ImageLoadError is imgkernel.ImageLoadError
+    assert issubclass(KernelError, ValueError) and issubclass(images.ImageLoadError, ValueError)  # documented
+
+
+# --------------------------------------------------------------------------------------------------
+# border modes: the index maps the engine pads with (and the walkthrough reads through) against numpy.pad
+
+NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap"}  # scipy -> numpy words
+
+
+@pytest.mark.parametrize("mode", PADDED)
+@pytest.mark.parametrize("n", [1, 2, 3, 6])
+def test_border_index_reads_what_numpy_pad_writes(mode, n):
+    for before, after in [(0, 0), (1, 2), (n, n), (3 * n + 1, 2 * n + 3)]:  # also wider than the image
+        got = border_index(np.arange(-before, n + after), n, mode)
+        if mode == "constant":
+            want = np.pad(np.arange(n), (before, after), constant_values=-1)  # -1: cval
+        else:
+            want = np.pad(np.arange(n), (before, after), mode=NP_PAD[mode])
+        np.testing.assert_array_equal(got, want)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -510,8 +532,3 @@ def test_separable_factors_rebuild_the_kernel():
     col, row = separable_factors(ker)
     np.testing.assert_allclose(np.outer(col, row), ker, atol=1e-12)
     assert col[np.argmax(np.abs(col))] > 0
-
-
-def test_public_constants():
-    assert engine.MODES == ("reflect", "mirror", "nearest", "wrap", "constant", "valid")
-    assert engine.METHODS == ("auto", "direct", "separable", "fft")

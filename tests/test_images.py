@@ -129,7 +129,7 @@ def test_damaged_copies_load_or_are_refused_but_never_crash(f):
 
 
 def test_corpus_files_are_small_and_uniquely_named():
-    assert len(CORPUS) == len(OK_FILES) + len(REFUSED_FILES) >= 50
+    assert len(CORPUS) >= 50 and len(REFUSED_FILES) >= 20  # both kinds, or a parametrised test runs on nothing
     assert all(len(f.data) < 16_000 for f in CORPUS.values())
     assert len({f.filename for f in CORPUS.values()}) == len(CORPUS)
 

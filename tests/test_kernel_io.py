@@ -137,6 +137,10 @@ def test_round_trip_keeps_every_value_exactly():
         "offset": 0,
     }
     assert "5.0" not in text  # integers read like the books
+    # the exact text: whole numbers bare, others as float64's shortest round-trip form, name JSON-escaped
+    assert kernel_to_json(np.array([[1 / 3, -2.0, 1e-7]]), name='say "hi"', divisor=0.5, offset=-0.0) == (
+        '{"name": "say \\"hi\\"", "matrix": [[0.3333333333333333, -2, 1e-07]], "divisor": 0.5, "offset": 0}'
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from imgkernel import KernelError
-from imgkernel.mapping import Scale, apply_scale, auto_normalise, resolve_scale, signed_colormap, to_uint8
+from imgkernel.mapping import (
+    Scale,
+    apply_scale,
+    auto_normalise,
+    check_divisor,
+    resolve_scale,
+    signed_colormap,
+    to_uint8,
+)
 
 # -- GIMP's normalise ---------------------------------------------------------------------------------------
 
@@ -68,6 +76,7 @@ def test_resolve_scale_precedence():
         ({"offset": float("nan")}, "finite"),
         ({"divisor": "two"}, "must be a number"),
         ({"offset": None}, "must be a number"),
+        ({"offset": 10**400}, "finite"),  # an integer beyond float's range
         ({"divisor": 1e-9}, "at least"),
         ({"mean": True, "offset": float("nan")}, "finite"),
     ],
@@ -78,6 +87,30 @@ def test_resolve_scale_refuses(kwargs, needle):
     assert needle in str(e.value) and ("divisor" in str(e.value) or "offset" in str(e.value))
 
 
+@pytest.mark.parametrize(("value", "expected"), [(2, 2.0), ("-0.5", -0.5), (1e-6, 1e-6), (np.float32(4), 4.0)])
+def test_check_divisor_gives_back_a_usable_divisor(value, expected):
+    got = check_divisor(value)
+    assert got == expected and type(got) is float
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "The divisor cannot be 0; use 1 to leave the values as they are."),
+        (-0.0, "The divisor cannot be 0; use 1 to leave the values as they are."),
+        (1e-9, "The divisor must be at least 1e-06 in size (got 1e-09)."),
+        (-5e-7, "The divisor must be at least 1e-06 in size (got -5e-07)."),
+        (float("nan"), "The divisor must be a finite number (got nan)."),
+        (float("-inf"), "The divisor must be a finite number (got -inf)."),
+        ("two", "The divisor must be a number (got 'two')."),
+    ],
+)
+def test_check_divisor_refuses_in_plain_words(value, message):
+    with pytest.raises(KernelError) as e:
+        check_divisor(value)
+    assert str(e.value) == message
+
+
 def test_apply_scale_divides_then_offsets_into_a_new_float32_array():
     raw = np.array([[-20.0, 0.0, 40.0]])
     out = apply_scale(raw, Scale(4, 127.5))
@@ -86,8 +119,9 @@ def test_apply_scale_divides_then_offsets_into_a_new_float32_array():
     assert raw.tolist() == [[-20.0, 0.0, 40.0]]  # input untouched
     with pytest.raises(KernelError, match="cannot be 0"):
         apply_scale(raw, Scale(0, 0))
-    with pytest.raises(KernelError):
-        apply_scale(raw, Scale(float("nan"), 0))
+    for bad in (float("nan"), float("inf"), 1e-9):
+        with pytest.raises(KernelError, match="divisor"):
+            apply_scale(raw, Scale(bad, 0))
 
 
 def test_apply_scale_in_place_reuses_a_float32_array_and_copies_anything_else():

@@ -182,8 +182,10 @@ def test_bad_input_raises_plain_errors(tmp_path):
         apply_img_kernel(np.zeros((4, 4, 5), np.uint8), identity_kernel())
     with pytest.raises(imgkernel.KernelError, match="fit"):
         apply_img_kernel(Image.new("L", (2, 2)), identity_kernel())  # kernel bigger than the image
-    with pytest.raises(imgkernel.KernelError):
+    with pytest.raises(imgkernel.KernelError, match="inner weight must be a finite number"):
         sharpen_kernel(inner=float("nan"))
+    with pytest.raises(imgkernel.KernelError, match="base weight must be a number"):
+        sobel_kernel("top", base="strong")
     (tmp_path / "notes.txt").write_text("not a picture")
     with pytest.raises(imgkernel.ImageLoadError):
         read_img(tmp_path / "notes.txt")

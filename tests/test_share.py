@@ -142,6 +142,13 @@ def test_in_process_state_may_be_longer_than_a_link():
     np.testing.assert_array_equal(state.matrix.astype(np.float32), matrix.astype(np.float32))
 
 
+def test_link_numbers_are_written_as_people_write_them():
+    matrix = np.array([[1 / 3, 0.1, -2.0], [1e-7, 0.0, 1e6]])
+    query = encode(ShareState("custom", {}, matrix, Settings(cval=12.0, offset=127.5, divisor=2 / 3)))
+    assert query["m"] == "0.33333334,0.1,-2;1e-07,0,1000000"  # whole numbers bare, others float32's shortest
+    assert (query["cval"], query["off"], query["div"]) == ("12", "127.5", "0.6666667")
+
+
 def test_link_numbers_are_as_short_as_float32_allows_and_filter_identically():
     rng = np.random.default_rng(8)
     matrix = rng.normal(size=(5, 5)) / 7

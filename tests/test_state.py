@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -9,8 +11,14 @@ import imgkernel
 from app import state as st8
 from app.state import Photo, digest_of
 from app.wording import num, preset_label, sum_meaning
-from imgkernel import share
-from imgkernel.limits import MAX_KERNEL_SIDE, MAX_STRIDE
+from imgkernel import KernelError, kernel_io, share
+from imgkernel.limits import (
+    MAX_KERNEL_ABS,
+    MAX_KERNEL_JSON_BYTES,
+    MAX_KERNEL_SIDE,
+    MAX_SHARE_QUERY_CHARS,
+    MAX_STRIDE,
+)
 from imgkernel.mapping import Scale
 
 SHARPEN = imgkernel.get("sharpen").matrix()
@@ -87,10 +95,27 @@ def test_edits_outside_the_grid_are_ignored(s0):
     np.testing.assert_array_equal(s.matrix, SHARPEN)
 
 
-@pytest.mark.parametrize(
-    ("value", "words"),
-    [("abc", "not a number"), (None, "empty"), (float("nan"), "NaN"), (1e300, "too large"), ("1/0", "not a number")],
-)
+BAD_CELLS = [  # what a forged grid edit can carry (tests/test_hostile_ui.py sends a few through the page)
+    ("abc", "not a number"),
+    ("1/0", "not a number"),
+    ("1; DROP TABLE k", "not a number"),
+    ("<script>alert(1)</script>", "not a number"),
+    ("__import__('os').system('touch /tmp/pwned')", "too long a text"),
+    ("", "empty"),
+    (None, "empty"),
+    ("nan", "NaN"),
+    (float("nan"), "NaN"),
+    ("inf", "too large"),
+    ("-inf", "too large"),
+    (float("inf"), "too large"),
+    ("1e308", "too large"),
+    (1e308, "too large"),
+    (1e300, "too large"),
+    (MAX_KERNEL_ABS * 1.0001, "too large"),
+]
+
+
+@pytest.mark.parametrize(("value", "words"), BAD_CELLS)
 def test_a_bad_cell_is_named_the_kernel_kept_and_the_grid_redrawn(s0, value, words):
     s = st8.edit_cells(st8.edit_cells(s0, {(0, 0): 1.0}), {(0, 0): 1.0, (2, 1): value})
     assert "row 3, column 2" in s.problems["grid"] and words in s.problems["grid"]
@@ -147,6 +172,17 @@ def test_a_useless_divisor_keeps_the_last_one(s0, divisor):
     assert "divisor" not in st8.set_scale(s, divisor=3.0).problems
 
 
+@pytest.mark.parametrize("value", [MAX_KERNEL_ABS * 10, float("inf"), -float("inf"), float("nan"), 1e308])
+def test_number_fields_past_the_weight_limit_are_refused(s0, value):
+    """Streamlit clamps the fields into their bounds; a value past them is still refused here."""
+    for where, s in (
+        ("divisor", st8.set_scale(s0, divisor=value)),
+        ("scale", st8.set_scale(s0, offset=value)),
+        ("options", st8.set_option(s0, "cval", value)),
+    ):
+        assert s.settings == s0.settings and where in s.problems, (where, s.problems)
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -188,6 +224,36 @@ def test_a_loaded_kernel_brings_its_scale_and_title(s0):
     assert "file" in zero.problems and zero.settings.divisor == 4
 
 
+BAD_KERNEL_FILES = [  # tests/test_hostile_ui.py uploads one of each kind through the page
+    (b"this is not json", "not valid JSON"),
+    (b"\xff\xfe\x00garbage", "not text"),
+    (b"", "not valid JSON"),
+    (("[" * 100_000 + "]" * 100_000).encode()[: MAX_KERNEL_JSON_BYTES - 10], "nested too deeply"),
+    (b'{"matrix": [[1]], "x": "' + b"a" * MAX_KERNEL_JSON_BYTES + b'"}', "too large"),
+    (json.dumps({"matrix": [[1] * 64] * 64}).encode(), "too big"),
+    (json.dumps({"matrix": [[1, 2], [3]]}).encode(), "same number"),
+    (json.dumps({"matrix": [[[1]]]}).encode(), "2-D"),
+    (json.dumps({"matrix": []}).encode(), "empty"),
+    (json.dumps({"matrix": [[1, 1e308]]}).encode(), "too large"),
+    (b'{"matrix": [[1, NaN]]}', "NaN"),
+    (json.dumps({"matrix": [[1]], "divisor": 0}).encode(), "cannot be 0"),
+    (json.dumps({"matrix": [[1]], "__class__": "os.system"}).encode(), "Unknown field"),
+    (json.dumps([1, 2, 3]).encode(), "rows"),
+]
+
+
+@pytest.mark.parametrize(("data", "words"), BAD_KERNEL_FILES)
+def test_a_bad_kernel_file_is_refused_and_the_kernel_stays(s0, data, words):
+    """What the page's kernel-file callback does: parse strictly, and on an error keep the kernel and say why."""
+    s = st8.set_param(s0, "inner", 6.0)
+    with pytest.raises(KernelError) as info:
+        kernel_io.kernel_from_json(data)
+    refused = st8.refuse_kernel_file(s, f"k.json: {info.value}")
+    assert words in refused.problems["file"] and refused.problems["file"].endswith("The current kernel stays in use.")
+    assert (refused.name, dict(refused.params), refused.settings) == (s.name, dict(s.params), s.settings)
+    np.testing.assert_array_equal(refused.matrix, s.matrix)
+
+
 def test_a_refused_replacement_keeps_the_photo_in_use_before_it(s0):
     mine, sample_b = photo("mine.png", None, 1), photo("Sample B", "Sample B", 2)
     s = st8.use_photo(s0, mine)
@@ -214,6 +280,42 @@ def test_the_link_round_trips_the_state(s0):
     back = st8.open_link(s0, link, [], None)
     assert back.name == "custom" and back.title == "Custom"
     np.testing.assert_array_equal(back.matrix, custom.matrix)
+
+
+HOSTILE_LINKS = [  # tests/test_hostile_ui.py sends a few of these through the page; {marker} is a file path
+    {"k": "<script>alert(1)</script>"},
+    {"k": "__import__('pathlib').Path('{marker}').touch()"},
+    {"k": "custom", "m": "__import__('pathlib').Path('{marker}').touch()"},
+    {"img": "../../etc/passwd"},
+    {"img": "/etc/passwd"},
+    {"k": "sharpen'; DROP TABLE kernels; --"},
+    {"div": "1 OR 1=1"},
+    {"k": "blür✓ 🙂", "mode": "réflect"},
+    {"k": "custom", "m": "[[1,2],[3]]"},
+    {"k": "custom", "m": "1,2;3"},
+    {"stride": "-1", "dil": "1e9", "off": "nan", "div": "0"},
+    {"k": ["blur", "<script>"]},
+    {"mode": ["wrap", "../../x"]},
+    {"p.inner": "inf"},
+    {"zzz": "x" * (MAX_SHARE_QUERY_CHARS + 1)},
+    {"k": "\x00\x1b[31m"},
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_LINKS)
+def test_a_hostile_link_is_ignored_with_a_notice_and_runs_nothing(s0, query, tmp_path):
+    marker = tmp_path / "marker"
+    query = {
+        k: [x.format(marker=marker) for x in v] if isinstance(v, list) else v.format(marker=marker)
+        for k, v in query.items()
+    }
+    link, notices = share.decode(query, ["Sample A"])
+    s = st8.open_link(s0, link, notices, None)
+    assert s.notices and not s.problems
+    assert (s.name, dict(s.params), s.settings, s.view) == (s0.name, dict(s0.params), s0.settings, s0.view)
+    np.testing.assert_array_equal(s.matrix, s0.matrix)
+    assert s.photo == s0.photo  # a path is never a sample
+    assert not marker.exists()
 
 
 def test_a_links_notices_show_once(s0):

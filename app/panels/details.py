@@ -96,7 +96,7 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     row, col = min(h - 1, int(fy * h)), min(w - 1, int(fx * w))
     out = cache.displayed(result, state.view.mode)
     out_row, out_col = output_for_input(s, state.matrix.shape, out.shape, row, col)
-    kh, kw = (s.dilation * (n - 1) + 1 for n in state.matrix.shape)
+    kh, kw = (imgkernel.dilated_span(n, s.dilation) for n in state.matrix.shape)
     window = (row - kh // 2, col - kw // 2, row - kh // 2 + kh - 1, col - kw // 2 + kw - 1)
     original = prepare(small.pixels, s)
     factor = 16

@@ -94,18 +94,24 @@ def scale_box(state: PlaygroundState) -> None:
     )
     b.toggle("Mean", **scale("pg_mean", "mean"), help="Divide by the number of cells (the original package's option).")
     a, b = st.columns(2)
-    bounds = {"min_value": -MAX_KERNEL_ABS, "max_value": MAX_KERNEL_ABS, "step": 1.0, "format": "%g"}
+    lo, hi = -float(MAX_KERNEL_ABS), float(MAX_KERNEL_ABS)
     a.number_input(
         "Divisor",
+        lo,
+        hi,
+        step=1.0,
+        format="%g",
         disabled=s.normalise or s.mean,
-        **bounds,
         **scale("pg_div", "divisor"),
         help="Each response is divided by this.",
     )
     b.number_input(
         "Offset",
+        lo,
+        hi,
+        step=1.0,
+        format="%g",
         disabled=s.normalise,
-        **bounds,
         **scale("pg_off", "offset"),
         help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).",
     )

@@ -33,7 +33,7 @@ def kernel_controls(state: PlaygroundState) -> None:
                 st.button(
                     f"Back to {spec.title}",
                     key="pg_back",
-                    on_click=session.apply,
+                    on_click=session.act,
                     args=(back_to_preset,),
                     help=f"Drop your edits and use {spec.title} with its sliders again.",
                 )

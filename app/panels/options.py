@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import imgkernel
+from imgkernel.borders import MODE_RULES
 from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_STRIDE
 
 from .. import session
@@ -16,10 +17,7 @@ VIEW_HELP = {
     "rescale": "The darkest value becomes black and the brightest white: nothing is clipped.",
     "signed": "Blue below 0, white at 0, red above: see where the kernel responds negatively.",
 }
-MODE_HELP = (
-    "What the kernel sees beyond the photo's edge. reflect: dcba|abcd; mirror: dcb|abcd; nearest: aaa|abcd; "
-    "wrap: the opposite edge; constant: a fixed value; valid: no padding, the result shrinks."
-)
+MODE_HELP = "What the kernel sees beyond the photo's edge. " + "; ".join(f"{m}: {r}" for m, r in MODE_RULES.items())
 
 
 def options_box(state: PlaygroundState) -> None:
@@ -83,7 +81,7 @@ def options_box(state: PlaygroundState) -> None:
     sb.button(
         "Reset kernel and options",
         key="pg_reset",
-        on_click=session.apply,
+        on_click=session.act,
         args=(reset,),
         help="Back to the default kernel and options; the photo stays.",
         width="stretch",

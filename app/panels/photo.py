@@ -33,7 +33,7 @@ def _on_file(key: str, source: str) -> None:
     except imgkernel.ImageLoadError as exc:
         session.apply(refuse_photo, f"{f.name}: {exc} The last good photo stays.")
         return
-    session.apply(use_photo, photo, via=source)
+    session.apply(use_photo, photo)
 
 
 def photo_box(state: PlaygroundState) -> None:

@@ -12,8 +12,8 @@ import pytest
 
 import imgkernel
 from app import cache
+from devtools.st_page import assert_no_exception, choose_kernel, edit_grid_cell, open_app, settle, wait_idle
 from imgkernel import share
-from tests.browser.st_page import assert_no_exception, choose_kernel, edit_grid_cell, open_app, settle, wait_idle
 
 pytestmark = pytest.mark.browser
 SLIDER = '.st-key-pg-params [data-testid="stSlider"] input[type="range"]'

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import imgkernel
-from tests.browser.st_page import assert_no_exception, choose_kernel, image_pixels, settle, upload, wait_idle
+from devtools.st_page import assert_no_exception, choose_kernel, image_pixels, settle, upload, wait_idle
 
 pytestmark = pytest.mark.browser
 

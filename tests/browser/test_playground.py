@@ -1,4 +1,5 @@
-"""The playground end to end in Chromium: upload, choose a preset, edit a grid cell; the result really changes."""
+"""The playground end to end in Chromium: it opens on the default photo already filtered; upload, choose a preset,
+edit a grid cell and the result really changes; text typed into a cell is refused and the kernel stays."""
 
 import re
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser.st_page import (
+from devtools.st_page import (
     assert_no_exception,
     edit_grid_cell,
     image_pixels,
@@ -24,10 +25,14 @@ def _result_caption(page) -> str:
     return page.get_by_text(re.compile(r"^Result: ")).first.inner_text()
 
 
-def test_upload_preset_and_grid_edit_change_the_filtered_pixels(page, app_url):
+def test_opens_filtered_then_upload_preset_and_grid_edits_change_the_pixels(page, app_url):
+    # the app opens on the default photo, already filtered, with no exception
     open_app(page, app_url)
     assert_no_exception(page)
     assert "Sharpen" in _result_caption(page)
+    original, filtered = image_pixels(page, 0), image_pixels(page, 1)
+    assert original.shape[:2] == filtered.shape[:2]
+    assert np.abs(original.astype(int) - filtered.astype(int)).mean() > 1.0
 
     upload(page, ROOT_ASSETS / "coffee.png")  # 600 x 400, the default is the 451 x 300 cat
     settle(page, re.compile(r"Result: .* 600 × 400 px"))
@@ -53,13 +58,10 @@ def test_upload_preset_and_grid_edit_change_the_filtered_pixels(page, app_url):
     assert custom.shape == blurred.shape
     assert np.abs(custom.astype(int) - blurred.astype(int)).mean() > 20
 
-
-def test_text_in_a_grid_cell_is_refused_and_the_kernel_stays(page, app_url):
-    open_app(page, app_url)
-    before = image_pixels(page, 1)
+    # text in a grid cell is refused and the kernel in use stays
     edit_grid_cell(page, 0, 0, "abc")
     # the grid's number column sends text as an empty cell
     page.get_by_text(re.compile("row 1, column 1 (is empty|holds .* not a number)")).first.wait_for()
     settle(page)
     assert_no_exception(page)
-    np.testing.assert_array_equal(image_pixels(page, 1), before)
+    np.testing.assert_array_equal(image_pixels(page, 1), custom)

@@ -1,7 +1,11 @@
-"""Small Playwright helpers for driving a Streamlit page reliably (recipes from the team's testing notes)."""
+"""Small Playwright helpers for driving a Streamlit page reliably (recipes from the team's testing notes).
+
+Used by the browser tests (``tests/browser/``) and the browser benchmarks (``bench/``).
+"""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from pathlib import Path
@@ -21,10 +25,17 @@ def wait_idle(page, timeout: float = 30_000) -> None:
 
 
 def settle(page, text: str | re.Pattern | None = None, timeout: float = 30_000) -> None:
-    """After an action: wait for the content we expect (the app reads idle for ~200 ms before a rerun starts)."""
+    """After an action: wait until the run it caused is over.
+
+    With ``text``, content the action's run draws, wait for it, then for idle: once the run has drawn it, the run
+    is under way or over. (Text that may be on the page already proves nothing: use it only after something else
+    showed that the run started, as the address bar does in tests/browser/test_core_loop.py.) Without ``text``,
+    wait 300 ms first, since the app reads idle for ~200 ms after an action before its rerun starts.
+    """
     if text is not None:
         page.get_by_text(text).first.wait_for(timeout=timeout)
-    page.wait_for_timeout(300)
+    else:
+        page.wait_for_timeout(300)
     wait_idle(page, timeout)
 
 
@@ -75,8 +86,6 @@ def image_pixels(page, index: int) -> np.ndarray:
     img.wait_for()
     src = img.get_attribute("src")
     if src.startswith("data:"):
-        import base64
-
         data = base64.b64decode(src.split(",", 1)[1])
     else:
         data = page.request.get(page.url.split("/?")[0].rstrip("/") + src if src.startswith("/") else src).body()

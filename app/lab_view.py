@@ -1,0 +1,227 @@
+"""The kernel lab page's parts: what a kernel's numbers say (gain, separability, symmetry, frequency response)
+and the composition of two kernels checked on the photo.
+
+The functions and the ``Composition`` above the line are pure (no Streamlit): texts, tables, the response chart
+and the composition check. Those below draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import imgkernel
+from imgkernel.engine import Mode
+from imgkernel.kernel_props import classify_response, dc_gain, frequency_response, separability, symmetries
+from imgkernel.limits import MAX_KERNEL_SIDE
+from imgkernel.mapping import signed_colormap
+
+from . import cache, learn, wording
+from .state import Photo
+
+FREQ_SIZE = 48  # DFT size for the response plot (48 × 48 cells)
+LAB_MODES: tuple[Mode, ...] = ("wrap", "reflect", "nearest", "constant")
+COMPOSE_SIDE = 256  # long side of the photo used to demonstrate composition
+CLASS_TEXT = {
+    "low-pass": "keeps smooth areas and removes fine detail and noise (it blurs)",
+    "high-pass": "removes smooth areas and keeps edges and fine detail",
+    "high-boost": "keeps smooth areas and amplifies edges and fine detail (it sharpens)",
+    "band-pass": "responds to one range of stripe spacings (textures), ignoring flat areas and the finest detail",
+    "all-pass": "treats every frequency about equally",
+    "mixed": "has no simple low/high-pass shape",
+}
+FREQ_TICKS = [-0.5, -0.25, 0.0, 0.25]  # cycles per pixel
+
+
+# ------------------------------------------------------------------------------------------- pure (no Streamlit)
+def gain_note(gain: float) -> str:
+    """What the sum of weights does to flat areas."""
+    if gain == 0:
+        return "The weights add up to 0: flat areas give 0, only changes show."
+    if abs(gain - 1) < 1e-9:
+        return "The weights add up to 1: flat areas keep their brightness."
+    return f"Flat areas are multiplied by {wording.num(gain)}; the divisor (or 'normalise') can undo that."
+
+
+def separable_note(shape: tuple[int, int]) -> str:
+    """The saving of a separable kernel of ``shape`` (rows, columns): two 1-D passes instead of one 2-D one."""
+    rows, cols = shape
+    return (
+        "Separable: the kernel is a column times a row, so it can be applied as two 1-D passes "
+        f"({cols} + {rows} multiplications per pixel instead of {rows * cols})."
+    )
+
+
+def factor_table(label: str, values: np.ndarray) -> pd.DataFrame:
+    """A 1-D factor as one labelled row of numbers in words."""
+    return pd.DataFrame({label: [wording.num(v) for v in values]}).T
+
+
+def symmetry_table(sym: dict[str, bool]) -> pd.DataFrame:
+    """One row per symmetry: yes or no."""
+    return pd.DataFrame({"symmetric?": ["yes" if v else "no" for v in sym.values()]}, index=list(sym))
+
+
+def response_heading(kind: str) -> str:
+    return f"**Frequency response: {kind}** — it {CLASS_TEXT[kind]}."
+
+
+def response_cells(kernel: np.ndarray, size: int = FREQ_SIZE) -> pd.DataFrame:
+    """One row per frequency: horizontal and vertical (cycles/pixel, rounded to 3 decimals) and |gain|."""
+    mag, f = frequency_response(kernel, size)
+    fy, fx = np.meshgrid(f, f, indexing="ij")
+    return pd.DataFrame(
+        {"horizontal": np.round(fx.ravel(), 3), "vertical": np.round(fy.ravel(), 3), "gain": mag.ravel()}
+    )
+
+
+def response_chart(kernel: np.ndarray) -> alt.Chart:
+    """The frequency response as a heat map, the highest vertical frequencies on top."""
+    return (
+        alt.Chart(response_cells(kernel))
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "horizontal:O",
+                title="horizontal frequency (cycles/pixel)",
+                axis=alt.Axis(values=FREQ_TICKS, labelAngle=0),
+            ),
+            y=alt.Y("vertical:O", title="vertical frequency", sort="descending", axis=alt.Axis(values=FREQ_TICKS)),
+            color=alt.Color("gain:Q", scale=alt.Scale(scheme="viridis"), title="|gain|"),
+            tooltip=["horizontal", "vertical", alt.Tooltip("gain:Q", format=".3f")],
+        )
+        .properties(width=300, height=300)
+    )
+
+
+def fits(kernel: np.ndarray, image: np.ndarray) -> bool:
+    """Whether ``kernel`` is no longer than ``image``'s shorter side."""
+    return max(kernel.shape) <= min(image.shape)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A then B against A ∗ B once, on one image with one border mode."""
+
+    twice: np.ndarray  # correlate with A, then the result with B
+    once: np.ndarray  # correlate once with A ∗ B
+    margin: tuple[int, int]  # (rows, columns) per side left out of ``interior``: half the combined kernel, + 1
+    largest: float  # largest |once − twice| over the whole image
+    interior: float  # the same away from the border (0 when nothing is left)
+
+    @property
+    def scale(self) -> float:
+        """The colour scale the two results share (at least 1)."""
+        return max(1.0, float(np.abs(self.twice).max()))
+
+    @property
+    def diff_limit(self) -> float:
+        """The difference picture's colour scale: its largest value (at least 1e-3)."""
+        return max(self.largest, 1e-3)
+
+
+def compose_check(x: np.ndarray, a: np.ndarray, b: np.ndarray, combined: np.ndarray, mode: Mode) -> Composition:
+    """Filter ``x`` with ``a`` then ``b``, and once with ``combined`` (``compose(a, b)``), and compare."""
+    twice = imgkernel.correlate(imgkernel.correlate(x, a, mode=mode), b, mode=mode)
+    once = imgkernel.correlate(x, combined, mode=mode)
+    diff = np.abs(once - twice)
+    m_h, m_w = combined.shape[0] // 2 + 1, combined.shape[1] // 2 + 1
+    interior = diff[m_h:-m_h, m_w:-m_w]
+    return Composition(twice, once, (m_h, m_w), float(diff.max()), float(interior.max()) if interior.size else 0.0)
+
+
+def border_note(mode: str, margin: tuple[int, int]) -> str:
+    """Why the two may differ near the border, for ``mode``."""
+    if mode == "wrap":
+        return (
+            "With 'wrap' the photo is treated as periodic, so there is no border at all: the two agree "
+            "everywhere up to float32 rounding."
+        )
+    m_h, m_w = margin
+    return (
+        f"With '{mode}' the second pass pads the *first pass's result*, not the photo, so pixels within "
+        f"half the combined kernel of the border ({m_h - 1} rows, {m_w - 1} columns) can differ; the interior "
+        "agrees up to float32 rounding."
+    )
+
+
+# ------------------------------------------------------------------------------------------------ Streamlit parts
+def kernel_facts(title: str, k: np.ndarray) -> None:
+    """The kernel's heat map, sum of weights, rank, separability (with its two factors) and symmetries."""
+    st.altair_chart(learn.kernel_heatmap(k, title=f"{title} · {learn.kernel_size(k)}"), width="content")
+    gain = dc_gain(k)
+    sep = separability(k)
+    c1, c2 = st.columns(2)
+    c1.metric(
+        "Sum of weights (DC gain)",
+        wording.num(gain),
+        help="How a flat area's brightness is multiplied: 1 keeps it, 0 turns it black (edge finders).",
+    )
+    c2.metric("Rank", sep.rank, help="1 = separable; otherwise the least number of separable kernels it sums.")
+    st.caption(gain_note(gain))
+    if sep.column is not None and sep.row is not None:  # separable: the kernel is outer(column, row)
+        st.success(separable_note((k.shape[0], k.shape[1])))
+        st.dataframe(factor_table("column factor", sep.column))
+        st.dataframe(factor_table("row factor", sep.row))
+    else:
+        st.info(f"Not separable (rank {sep.rank}): no column × row gives this kernel.")
+    st.markdown("**Symmetry**")
+    st.table(symmetry_table(symmetries(k)))
+
+
+def frequency_panel(k: np.ndarray) -> None:
+    """The kind of filter the kernel is, and its frequency response as a heat map."""
+    st.markdown(response_heading(classify_response(k)))
+    st.altair_chart(response_chart(k), width="content")
+    st.caption(
+        "Magnitude of the kernel's 2-D Fourier transform (zero-padded to "
+        f"{FREQ_SIZE} × {FREQ_SIZE}): the centre is a flat area (its value is |sum of weights|), the edges "
+        "are the finest stripes a photo can hold (0.5 cycles per pixel). Bright centre = low-pass."
+    )
+
+
+def composed_kernels(a: np.ndarray, b: np.ndarray, combined: np.ndarray) -> None:
+    """A, B and A ∗ B as heat maps in a row."""
+    g1, g2, g3 = st.columns([1, 1, 2])
+    g1.altair_chart(learn.kernel_heatmap(a, title=f"A · {learn.kernel_size(a)}"), width="content")
+    g2.altair_chart(learn.kernel_heatmap(b, title=f"B · {learn.kernel_size(b)}"), width="content")
+    g3.altair_chart(learn.kernel_heatmap(combined, title=f"A ∗ B · {learn.kernel_size(combined)}"), width="content")
+
+
+def compose_input(photo: Photo) -> np.ndarray:
+    """The photo the composition is shown on: gray, float32, at most ``COMPOSE_SIDE`` on its long side."""
+    return imgkernel.to_gray(cache.preview(photo, COMPOSE_SIDE).pixels).astype(np.float32)
+
+
+def composition_results(c: Composition, mode: str) -> None:
+    """A then B, A ∗ B once and their difference; the largest differences; why the border may differ."""
+    i1, i2, i3 = st.columns(3)
+    i1.image(signed_colormap(c.twice, limit=c.scale), caption="A, then B", width="stretch", output_format="PNG")
+    i2.image(signed_colormap(c.once, limit=c.scale), caption="A ∗ B once", width="stretch", output_format="PNG")
+    i3.image(
+        signed_colormap(c.once - c.twice, limit=c.diff_limit),
+        caption=f"difference (full colour at ±{c.diff_limit:.1e})",
+        width="stretch",
+        output_format="PNG",
+    )
+    d1, d2 = st.columns(2)
+    d1.metric("Largest difference, whole image", f"{c.largest:.2e}")
+    d2.metric("Largest difference, away from the border", f"{c.interior:.2e}")
+    st.caption(border_note(mode, c.margin))
+
+
+def open_button(combined: np.ndarray, name: str) -> None:
+    """A button opening ``combined`` in the playground as the custom kernel ``name`` (when it fits there)."""
+    if max(combined.shape) > MAX_KERNEL_SIDE:
+        st.caption(f"A ∗ B is too big for the playground (at most {MAX_KERNEL_SIDE} × {MAX_KERNEL_SIDE} cells).")
+    elif st.button(
+        "Open A ∗ B in the playground",
+        key="lab_use",
+        help=f"The playground then filters with “{name}” as a custom kernel (editable in its grid); its "
+        "divisor and offset stay as they are.",
+    ):
+        learn.open_matrix(combined, name)

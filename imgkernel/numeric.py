@@ -1,0 +1,44 @@
+"""Numbers at the library's edges: checked on the way in (``finite``), written on the way out (``format_number``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+from .errors import KernelError
+
+# "float64" / "float32": the shortest text that reads back as exactly that float; an int: significant digits.
+Precision = Literal["float64", "float32"] | int
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_NOISE = 5e-13  # rounding noise (a zero-sum kernel's sum) that display text shows as 0
+
+
+def finite(value: object, name: str) -> float:
+    """``value`` as a float, or a ``KernelError`` naming ``name`` when it is not a finite number."""
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise KernelError(f"The {name} must be a number (got {value!r}).") from None
+    except OverflowError:  # an integer beyond float's range
+        f = math.inf
+    if not math.isfinite(f):
+        raise KernelError(f"The {name} must be a finite number (got {value!r}).")
+    return f
+
+
+def format_number(value: float, precision: Precision = "float64") -> str:
+    """``value`` as people write it: whole numbers without ``.0``, others as the shortest text that gives back the
+    same float64 (kernel files) or float32 (links: the engine computes in float32, so ``0.33333334`` filters
+    exactly like 1/3), or, for display, rounded to ``precision`` significant digits with rounding noise as 0.
+    """
+    f = float(value)
+    if not isinstance(precision, str):
+        return f"{0.0 if abs(f) < _NOISE else f:.{precision}g}"
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    if precision == "float32" and abs(f) <= _FLOAT32_MAX:
+        return str(np.float32(f))
+    return repr(f)
