@@ -148,25 +148,6 @@ def peak_extra_bytes(fn: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-def auto_method(img: np.ndarray, ker: np.ndarray) -> str:
-    """The method ``auto`` picks for these sizes (the cost model is the engine's private function)."""
-    kh, kw = ker.shape
-    x = img[:, :, None] if img.ndim == 2 else img
-    geom = engine._tiles.Geom(
-        x,
-        "reflect",
-        ((kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2)),
-        np.float32(0),
-        x.shape[0],
-        x.shape[1],
-        1,
-        1,
-        kh,
-        kw,
-    )
-    return engine._choose_method(np.asarray(ker, float), geom)
-
-
 def fmt_ms(ms: float | None) -> str:
     if ms is None:
         return "—"
@@ -258,7 +239,7 @@ def speed_table(big: np.ndarray, kernels: dict[int, np.ndarray], repeats: int, o
         mine = t["ours"]
         note = f" ({reps['scipy']} runs)" if reps["scipy"] != repeats else ""
         out.append(
-            f"| {k}x{k} | {fmt_ms(mine)} ({auto_method(big, ker)}) | {fmt_ms(t.get('ours8'))} "
+            f"| {k}x{k} | {fmt_ms(mine)} ({engine.auto_method(big, ker)}) | {fmt_ms(t.get('ours8'))} "
             f"| {fmt_ms(t['scipy'])}{note} | {fmt_ms(t.get('pillow'))} | {fmt_ms(t['cv2'])} | {seed / 1000:,.0f} s "
             f"| {ratio(t['scipy'], mine)} | {ratio(t.get('pillow'), t.get('ours8', mine)) if 'pillow' in t else '—'} "
             f"| {ratio(t['cv2'], mine)} |"
@@ -291,7 +272,8 @@ def rank1_table(big: np.ndarray, repeats: int, out: list[str]) -> None:
             fn()
         t = {n: med_ms(ts) for n, ts in interleaved(fns, dict.fromkeys(fns, repeats)).items()}
         out.append(
-            f"| {name} | {fmt_ms(t['auto'])} ({auto_method(big, ker)}) | {fmt_ms(t['direct'])} | {fmt_ms(t['fft'])} "
+            f"| {name} | {fmt_ms(t['auto'])} ({engine.auto_method(big, ker)}) | {fmt_ms(t['direct'])} "
+            f"| {fmt_ms(t['fft'])} "
             f"| {fmt_ms(t['cv2'])} | {fmt_ms(t['sep'])} | {ratio(t['direct'], t['auto'])} "
             f"| {ratio(t['fft'], t['auto'])} | {ratio(t['cv2'], t['auto'])} |"
         )

@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .borders import MODES
 from .catalogue import CATALOGUE, KernelSpec, Param, categories, get
-from .engine import convolve, correlate, dilated_span, is_separable, output_shape, separable_factors
+from .engine import auto_method, convolve, correlate, dilated_span, is_separable, output_shape, separable_factors
 from .errors import ImageLoadError, KernelError
 from .images import LoadedImage, load_image, to_gray, to_pil
 from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
@@ -55,6 +55,7 @@ __all__ = [
     "Scale",
     "Settings",
     "apply_scale",
+    "auto_method",
     "auto_normalise",
     "categories",
     "check_divisor",

@@ -18,7 +18,7 @@ import numpy as np
 from . import __version__
 from .borders import MODES
 from .catalogue import CATALOGUE, categories, get
-from .engine import is_separable, output_shape
+from .engine import check_options, is_separable
 from .errors import ImageLoadError, KernelError
 from .images import EXTENSIONS, load_image
 from .kernel_io import kernel_from_json
@@ -117,10 +117,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         offset=chosen.offset if args.offset is None else args.offset,
     )
     # settings errors are the same for every file: report them once, before any file is read
-    scale_for(chosen.matrix, settings)
-    output_shape(
-        (1 << 20, 1 << 20), chosen.matrix.shape, mode=settings.mode, stride=settings.stride, dilation=settings.dilation
-    )
+    scale_for(chosen.matrix, settings)  # the divisor and offset to apply (a bad divisor is refused here)
+    check_options(settings.mode, settings.stride, settings.dilation)
     src, dst = Path(args.input), Path(args.output)
     if src.is_dir():
         return _apply_folder(src, dst, chosen.matrix, settings)

@@ -63,8 +63,7 @@ def output_shape(
     dilation: int = 1,
 ) -> tuple[int, ...]:
     """The shape ``correlate`` returns (channels, if any, are kept)."""
-    _check_ints(stride, dilation)
-    _check_mode(mode)
+    check_options(mode, stride, dilation)
     out = []
     for n, k in zip(image_shape[:2], kernel_shape, strict=True):
         if mode == "valid":
@@ -157,13 +156,12 @@ def separable_factors(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
 # validation
 
 
-def _check_ints(stride: int, dilation: int) -> None:
+def check_options(mode: object, stride: object, dilation: object) -> None:
+    """A ``KernelError`` in plain words for a border mode, stride or dilation that no image could take
+    (checked once up front by callers that filter many images, e.g. the CLI on a folder)."""
     for name, v in (("stride", stride), ("dilation", dilation)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise KernelError(f"{name} must be a whole number of at least 1 (got {v!r}).")
-
-
-def _check_mode(mode: object) -> None:
     if mode not in MODES:
         raise KernelError(f"Unknown border mode {mode!r}; choose one of {', '.join(MODES)}.")
 
@@ -172,8 +170,7 @@ def _validate(
     image: object, kernel: object, mode: Mode, cval: float, stride: int, dilation: int, method: Method
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """The image and kernel as arrays and ``cval`` as a float, or a ``KernelError`` saying what is wrong."""
-    _check_ints(stride, dilation)
-    _check_mode(mode)
+    check_options(mode, stride, dilation)
     if method not in METHODS:
         raise KernelError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     cval = finite(cval, "cval")
@@ -201,6 +198,40 @@ def _validate(
 # buffer that stays in cache, spread over a small thread pool (NumPy ufuncs and FFTs release the GIL).
 
 
+def _geometry(
+    img: np.ndarray,
+    kernel_shape: tuple[int, ...],
+    mode: Mode,
+    cval: float,
+    stride: int,
+    dilation: int,
+    anchor: tuple[int, int] | None,
+) -> _tiles.Geom:
+    """Where the output's pixels come from: padding, output size, stride and the dilated kernel's span."""
+    kh, kw = kernel_shape[:2]
+    span_h, span_w = dilated_span(kh, dilation), dilated_span(kw, dilation)
+    if anchor is None:
+        anchor = (span_h // 2, span_w // 2)
+    x = img[:, :, None] if img.ndim == 2 else img
+    if x.dtype == np.bool_:
+        x = x.view(np.uint8)
+    out_h, out_w = output_shape(x.shape[:2], (kh, kw), mode=mode, stride=stride, dilation=dilation)[:2]
+    if mode == "valid":
+        pads = ((0, 0), (0, 0))
+    else:
+        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]))
+    return _tiles.Geom(x, mode, pads, np.float32(cval), out_h, out_w, stride, dilation, span_h, span_w)
+
+
+def auto_method(
+    image: np.ndarray, kernel: np.ndarray, *, mode: Mode = "reflect", stride: int = 1, dilation: int = 1
+) -> Method:
+    """The method ``method="auto"`` picks for this image and kernel (the cost model's choice; for benchmarks
+    and for people who want to know why a call is as fast as it is)."""
+    img, ker, cval = _validate(image, kernel, mode, 0.0, stride, dilation, "auto")
+    return _choose_method(ker, _geometry(img, ker.shape, mode, cval, stride, dilation, None))
+
+
 def _correlate(
     img: np.ndarray,
     ker: np.ndarray,
@@ -211,21 +242,8 @@ def _correlate(
     method: Method,
     anchor: tuple[int, int] | None,
 ) -> np.ndarray:
-    kh, kw = ker.shape
-    span_h, span_w = dilated_span(kh, dilation), dilated_span(kw, dilation)
-    if anchor is None:
-        anchor = (span_h // 2, span_w // 2)
     squeeze = img.ndim == 2
-    x = img[:, :, None] if squeeze else img
-    if x.dtype == np.bool_:
-        x = x.view(np.uint8)
-    out_h, out_w = output_shape(x.shape[:2], (kh, kw), mode=mode, stride=stride, dilation=dilation)[:2]
-    if mode == "valid":
-        pads = ((0, 0), (0, 0))
-    else:
-        pads = ((anchor[0], span_h - 1 - anchor[0]), (anchor[1], span_w - 1 - anchor[1]))
-    geom = _tiles.Geom(x, mode, pads, np.float32(cval), out_h, out_w, stride, dilation, span_h, span_w)
-
+    geom = _geometry(img, ker.shape, mode, cval, stride, dilation, anchor)
     if method == "auto":
         method = _choose_method(ker, geom)
     if method == "separable":

@@ -532,3 +532,15 @@ def test_separable_factors_rebuild_the_kernel():
     col, row = separable_factors(ker)
     np.testing.assert_allclose(np.outer(col, row), ker, atol=1e-12)
     assert col[np.argmax(np.abs(col))] > 0
+
+
+def test_auto_method_follows_the_documented_crossovers():
+    """What ``method="auto"`` picks (README: direct for small kernels, separable for rank-1 ones, FFT for big)."""
+    rng = np.random.default_rng(11)
+    photo = rng.integers(0, 256, (300, 451, 3), dtype=np.uint8)
+    assert imgkernel.auto_method(photo, rng.normal(size=(3, 3))) == "direct"
+    gauss = imgkernel.get("gaussian").matrix({"size": 15, "sigma": 2.5})
+    assert imgkernel.auto_method(photo, gauss) == "separable"
+    assert imgkernel.auto_method(photo, rng.normal(size=(21, 21))) == "fft"
+    with pytest.raises(imgkernel.KernelError):
+        imgkernel.auto_method(photo, np.ones((3, 3)), mode="bogus")  # type: ignore[arg-type]
