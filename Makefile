@@ -20,6 +20,11 @@ $(VENV)/bench.stamp: $(VENV)/app.stamp requirements-bench.txt
 	$(BIN)/pip install -q -r requirements-bench.txt
 	touch $@
 
+# axe-core (the accessibility engine the browser tests run), pinned in package-lock.json.
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 # Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
@@ -33,7 +38,7 @@ lint: $(VENV)/dev.stamp
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint chromium
+test: lint chromium node_modules/.stamp
 	$(BIN)/pytest -q
 
 test-fast: $(VENV)/dev.stamp

@@ -3,6 +3,11 @@
 import streamlit as st
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
+# Keyboard users must see where they are: Streamlit's main area and sidebar take focus without any outline.
+st.html(
+    "<style>[data-testid='stMain']:focus-visible, [data-testid='stSidebar']:focus-visible "
+    "{ outline: 3px solid #9e303b; outline-offset: -3px; }</style>"
+)
 st.navigation(
     {
         "": [st.Page("pages/playground.py", title="Playground", default=True)],  # "": no section header

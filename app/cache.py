@@ -102,7 +102,7 @@ def original_png(photo: Photo, gray: bool) -> bytes:
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def colour_scale(signed: bool = True) -> bytes:
-    """The signed colour map's legend as a PNG strip: −limit (blue) … 0 (white) … +limit (red), or 0 … +limit."""
+    """The signed colour map's legend as a PNG strip: −limit (blue) … 0 (white) … +limit (orange), or 0 … +limit."""
     strip = np.tile(np.linspace(-1.0 if signed else 0.0, 1.0, 256, dtype=np.float32), (14, 1))
     return imgkernel.encode_png(imgkernel.signed_colormap(strip, limit=1.0))
 

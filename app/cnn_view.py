@@ -114,26 +114,29 @@ def readable(image: np.ndarray, side: int = MAP_SIDE) -> np.ndarray:
 
 def legend(limit: float, after_relu: bool) -> None:
     """What the colours mean and the values they stand for (no blue after ReLU: nothing is negative)."""
-    top = f"white 0 · red +{wording.num(limit)}"
     left, right = st.columns([1, 2], vertical_alignment="center")
     left.image(
         cache.colour_scale(not after_relu),
-        caption=top if after_relu else f"blue −{wording.num(limit)} · {top}",
+        caption=wording.signed_legend(limit, signed=not after_relu),
         output_format="PNG",
         width="stretch",
+        alt=wording.alt_scale(limit, signed=not after_relu),
     )
+    pos, zero, neg = (c.capitalize() for c in (wording.POSITIVE, wording.ZERO, wording.NEGATIVE))
     right.caption(
-        "**Red**: the input looks like the kernel there (positive response). "
-        + ("" if after_relu else "**Blue**: it looks like the kernel's opposite (negative). ")
-        + "**White**: no response (0). Values beyond "
+        f"**{pos}**: the input looks like the kernel there (positive response). "
+        + ("" if after_relu else f"**{neg}**: it looks like the kernel's opposite (negative). ")
+        + f"**{zero}**: no response (0). Values beyond "
         f"{'' if after_relu else '±'}{wording.num(limit)} (the 99.5th percentile of |value| over these "
-        "maps) show at full colour." + (" After ReLU nothing is negative, so there is no blue." if after_relu else "")
+        "maps) show at full colour."
+        + (f" After ReLU nothing is negative, so there is no {wording.NEGATIVE}." if after_relu else "")
     )
 
 
-def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool) -> None:
+def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool, kind: str = "Feature map of") -> None:
     """Feature maps on one shared colour scale (so strengths compare), enlarged with crisp pixels, each captioned
-    with its kernel and its size, under a legend."""
+    with its kernel and its size, under a legend; each map's text alternative is "<kind> <title>", its size and
+    its values."""
     limit = display_limit(maps)
     legend(limit, after_relu)
     for start in range(0, len(maps), COLUMNS):
@@ -145,4 +148,5 @@ def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool) -> None:
                 output_format="PNG",
                 width="stretch",
                 caption=f"{title} · {wording.size(m.shape[1], m.shape[0])}",
+                alt=wording.alt_signed(f"{kind} {title}", m.shape[1], m.shape[0], float(m.min()), float(m.max())),
             )

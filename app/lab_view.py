@@ -80,9 +80,12 @@ def response_cells(kernel: np.ndarray, size: int = FREQ_SIZE) -> pd.DataFrame:
 
 
 def response_chart(kernel: np.ndarray) -> alt.Chart:
-    """The frequency response as a heat map, the highest vertical frequencies on top."""
+    """The frequency response as a heat map, the highest vertical frequencies on top; described in words for
+    screen readers (the chart's accessible name)."""
+    cells = response_cells(kernel)
+    about = wording.response_description(classify_response(kernel), cells["gain"].to_numpy(), abs(dc_gain(kernel)))
     return (
-        alt.Chart(response_cells(kernel))
+        alt.Chart(cells, description=about)
         .mark_rect()
         .encode(
             x=alt.X(
@@ -95,6 +98,7 @@ def response_chart(kernel: np.ndarray) -> alt.Chart:
             tooltip=["horizontal", "vertical", alt.Tooltip("gain:Q", format=".3f")],
         )
         .properties(width=300, height=300)
+        .configure(**wording.CHART_CONFIG)
     )
 
 
@@ -152,7 +156,7 @@ def border_note(mode: str, margin: tuple[int, int]) -> str:
 # ------------------------------------------------------------------------------------------------ Streamlit parts
 def kernel_facts(title: str, k: np.ndarray) -> None:
     """The kernel's heat map, sum of weights, rank, separability (with its two factors) and symmetries."""
-    st.altair_chart(learn.kernel_heatmap(k, title=f"{title} · {learn.kernel_size(k)}"), width="content")
+    st.altair_chart(learn.kernel_heatmap(k, title=f"{title} · {learn.kernel_size(k)}", name=title), width="content")
     gain = dc_gain(k)
     sep = separability(k)
     c1, c2 = st.columns(2)
@@ -187,9 +191,11 @@ def frequency_panel(k: np.ndarray) -> None:
 def composed_kernels(a: np.ndarray, b: np.ndarray, combined: np.ndarray) -> None:
     """A, B and A ∗ B as heat maps in a row."""
     g1, g2, g3 = st.columns([1, 1, 2])
-    g1.altair_chart(learn.kernel_heatmap(a, title=f"A · {learn.kernel_size(a)}"), width="content")
-    g2.altair_chart(learn.kernel_heatmap(b, title=f"B · {learn.kernel_size(b)}"), width="content")
-    g3.altair_chart(learn.kernel_heatmap(combined, title=f"A ∗ B · {learn.kernel_size(combined)}"), width="content")
+    g1.altair_chart(learn.kernel_heatmap(a, title=f"A · {learn.kernel_size(a)}", name="A"), width="content")
+    g2.altair_chart(learn.kernel_heatmap(b, title=f"B · {learn.kernel_size(b)}", name="B"), width="content")
+    g3.altair_chart(
+        learn.kernel_heatmap(combined, title=f"A ∗ B · {learn.kernel_size(combined)}", name="A ∗ B"), width="content"
+    )
 
 
 def compose_input(photo: Photo) -> np.ndarray:
@@ -197,16 +203,35 @@ def compose_input(photo: Photo) -> np.ndarray:
     return imgkernel.to_gray(cache.preview(photo, COMPOSE_SIDE).pixels).astype(np.float32)
 
 
-def composition_results(c: Composition, mode: str) -> None:
-    """A then B, A ∗ B once and their difference; the largest differences; why the border may differ."""
+def composition_alts(c: Composition, names: tuple[str, str] = ("A", "B")) -> tuple[str, str, str]:
+    """The three pictures' text alternatives: A then B, A ∗ B once, their difference (size and values of each)."""
+    a, b = names
+    h, w = c.twice.shape[:2]
+    diff = c.once - c.twice
+    return (
+        wording.alt_signed(f"The photo in grey filtered with {a}, then with {b}", w, h, c.twice.min(), c.twice.max()),
+        wording.alt_signed(f"The photo in grey filtered once with {a} ∗ {b}", w, h, c.once.min(), c.once.max()),
+        wording.alt_signed("The difference of the two", w, h, diff.min(), diff.max()),
+    )
+
+
+def composition_results(c: Composition, mode: str, names: tuple[str, str] = ("A", "B")) -> None:
+    """A then B, A ∗ B once and their difference; the largest differences; why the border may differ. ``names``:
+    the titles of A and B, for the pictures' text alternatives."""
+    alts = composition_alts(c, names)
     i1, i2, i3 = st.columns(3)
-    i1.image(signed_colormap(c.twice, limit=c.scale), caption="A, then B", width="stretch", output_format="PNG")
-    i2.image(signed_colormap(c.once, limit=c.scale), caption="A ∗ B once", width="stretch", output_format="PNG")
+    i1.image(
+        signed_colormap(c.twice, limit=c.scale), caption="A, then B", width="stretch", output_format="PNG", alt=alts[0]
+    )
+    i2.image(
+        signed_colormap(c.once, limit=c.scale), caption="A ∗ B once", width="stretch", output_format="PNG", alt=alts[1]
+    )
     i3.image(
         signed_colormap(c.once - c.twice, limit=c.diff_limit),
         caption=f"difference (full colour at ±{c.diff_limit:.1e})",
         width="stretch",
         output_format="PNG",
+        alt=alts[2],
     )
     d1, d2 = st.columns(2)
     d1.metric("Largest difference, whole image", f"{c.largest:.2e}")

@@ -100,8 +100,8 @@ def text_colour(fill: tuple[int, int, int] | np.ndarray) -> str:
 
 def heatmap_cells(matrix: np.ndarray, digits: int = wording.DISPLAY_DIGITS) -> pd.DataFrame:
     """One row per cell: 1-based row and column (as the playground's grid), weight, its label (``digits``
-    significant digits at most), the cell's colour (the signed map: red +, white 0, blue −, full colour at the
-    largest |weight|) and a text colour that stands out on it."""
+    significant digits at most), the cell's colour (the signed map: orange +, white 0, blue −, full colour at the
+    largest |weight|), a text colour that stands out on it and the cell in words for screen readers."""
     k = np.asarray(matrix, dtype=np.float64)
     rows, cols = np.indices(k.shape)
     fill = signed_colormap(k, limit=float(np.abs(k).max()) or 1.0).reshape(-1, 3)
@@ -113,6 +113,10 @@ def heatmap_cells(matrix: np.ndarray, digits: int = wording.DISPLAY_DIGITS) -> p
             "label": [wording.num(v, digits) for v in k.ravel()],
             "fill": [_hex(c) for c in fill],
             "text": [text_colour(c) for c in fill],
+            "about": [
+                f"row {r + 1}, column {c + 1}: {wording.num(v)}"
+                for r, c, v in zip(rows.ravel(), cols.ravel(), k.ravel(), strict=True)
+            ],
         }
     )
 
@@ -134,16 +138,26 @@ def heatmap_layout(matrix: np.ndarray, numbers: bool | None = None) -> tuple[int
     return max(8, min(40, HEATMAP_WIDTH // side)), None
 
 
-def kernel_heatmap(matrix: np.ndarray, *, title: str = "", numbers: bool | None = None) -> alt.Chart:
-    """The kernel as coloured cells (red positive, blue negative, white 0) with its values written in them."""
+def kernel_heatmap(matrix: np.ndarray, *, title: str = "", name: str = "", numbers: bool | None = None) -> alt.Chart:
+    """The kernel as coloured cells (orange positive, blue negative, white 0) with its values written in them.
+
+    For screen readers the chart is named by a description of the kernel ``name`` (its size, colours and weights
+    row by row when it is small) and each cell by its row, column and weight; the numbers written in the cells
+    are hidden from them (the cells already say them)."""
     cell, digits = heatmap_layout(matrix, numbers)
     df = heatmap_cells(matrix, digits or wording.DISPLAY_DIGITS)
     base = alt.Chart(df, title=title).encode(
         x=alt.X("column:O", title="column", axis=alt.Axis(labelAngle=0, orient="top")), y=alt.Y("row:O", title="row")
     )
     chart = base.mark_rect(stroke="#bbb").encode(
-        color=alt.Color("fill:N", scale=None), tooltip=["row", "column", alt.Tooltip("weight:Q", format=".6g")]
+        color=alt.Color("fill:N", scale=None),
+        tooltip=["row", "column", alt.Tooltip("weight:Q", format=".6g")],
+        description="about:N",
     )
     if digits is not None:
-        chart += base.mark_text(fontSize=HEATMAP_FONT).encode(text="label:N", color=alt.Color("text:N", scale=None))
-    return chart.properties(width=alt.Step(cell), height=alt.Step(cell))
+        chart += base.mark_text(fontSize=HEATMAP_FONT, aria=False).encode(
+            text="label:N", color=alt.Color("text:N", scale=None)
+        )
+    return chart.properties(
+        width=alt.Step(cell), height=alt.Step(cell), description=wording.heatmap_description(matrix, name)
+    ).configure(**wording.CHART_CONFIG)

@@ -15,7 +15,7 @@ import streamlit as st
 from imgkernel import share
 
 from . import cache
-from .state import PlaygroundState, initial, open_link, renew_keys, widget_key
+from .state import PlaygroundState, drop_download, initial, open_link, renew_keys, widget_key
 
 KEY = "playground"
 _MISSING = object()
@@ -39,6 +39,8 @@ def apply(
     asked for it (the other groups' controls get fresh keys where their values changed)."""
     old = current()
     state = renew_keys(old, transition(old, *args, **kwargs), by)
+    if state.download is not None and state.download.signature != state.signature:
+        state = drop_download(state)  # a change made the prepared file stale: free its memory now
     st.session_state[KEY] = state
     return state
 

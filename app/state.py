@@ -503,6 +503,11 @@ def prepared(state: PlaygroundState, png: bytes) -> PlaygroundState:
     return replace(state, download=Download(state.signature, png))
 
 
+def drop_download(state: PlaygroundState) -> PlaygroundState:
+    """Let go of the prepared file (downloaded, or made stale by a change)."""
+    return replace(state, download=None)
+
+
 def current_download(state: PlaygroundState) -> bytes | None:
     d = state.download
     return d.png if d is not None and d.signature == state.signature else None

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import imgkernel
 from imgkernel.pipeline import Settings
 from imgkernel.walkthrough import PixelExplanation, output_for_input, zoomed_crop
 
 from . import cache, wording
+from .clickable import clickable_image
 from .state import Photo
 
 if TYPE_CHECKING:
@@ -173,13 +173,14 @@ def clickable_photo(photo: Photo) -> dict[str, Any] | None:
     # the browser gets a copy at twice the displayed width (sharp on high-DPI screens, light for big photos);
     # the click comes back in displayed pixels and is scaled to the full photo (``click_to_input``)
     shown = cache.preview(photo, 2 * CLICK_WIDTH).pixels
-    return streamlit_image_coordinates(
+    return clickable_image(
         shown,
+        alt=wording.alt_pick(
+            photo.name, *photo.size, "click a pixel to see how its output is computed, or type its row and column"
+        ),
         width=min(CLICK_WIDTH, photo.size[0]),
         key=CLICK_KEY,
-        image_format="JPEG",
-        jpeg_quality=90,
-        cursor="crosshair",
+        quality=90,
     )
 
 
@@ -220,16 +221,25 @@ def zoomed_crops(photo: Photo, output: np.ndarray, e: PixelExplanation, gray: bo
     box, radius, factor = crop_geometry(e)
     z1, z2 = st.columns(2)
     source = imgkernel.to_gray(photo.pixels) if gray else photo.pixels
+    side = 2 * radius + 1
+    top, left, bottom, right = box
     z1.image(
         zoomed_crop(source, e.in_row, e.in_col, radius, box, factor),
         caption=f"Input around row {e.in_row}, column {e.in_col}: the kernel's window",
         output_format="PNG",
+        alt=wording.alt_zoom(
+            "Input",
+            side,
+            wording.at_row_col(e.in_row, e.in_col),
+            f"the {right - left + 1} × {bottom - top + 1} window the kernel reads",
+        ),
     )
     row, col = e.out_row, e.out_col
     z2.image(
         zoomed_crop(output, row, col, radius, (row, col, row, col), factor),
         caption=f"Output around row {row}, column {col}",
         output_format="PNG",
+        alt=wording.alt_zoom("Output", side, wording.at_row_col(row, col), "the output pixel", e.final),
     )
 
 

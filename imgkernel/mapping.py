@@ -161,11 +161,20 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
     return Mapped(image.reshape(v.shape), low, high, n_clipped, n_clipped / pixels if pixels else 0.0)
 
 
+# The signed map's two ends: ColorBrewer's diverging blue (RdBu, PuOr's partner) and PuOr's dark orange. Blue and
+# orange stay apart for red-green colour-blind eyes (tests/test_mapping.py simulates protanopia and deuteranopia),
+# the two ends are about equally dark (CIELAB L* 42 and 48), and white text reads on both at full colour.
+NEGATIVE_RGB = (33, 102, 172)  # #2166ac, blue: below 0
+ZERO_RGB = (255, 255, 255)  # white: 0
+POSITIVE_RGB = (179, 88, 6)  # #b35806, orange: above 0
+
+
 def signed_colormap(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:
-    """A diverging picture of signed responses: blue below 0, white at 0, red above (RGB uint8).
+    """A diverging picture of signed responses: blue below 0, white at 0, orange above (RGB uint8).
 
     Colour photos are shown by their channel mean. ``limit`` is the magnitude drawn at full colour
-    (default: the largest magnitude present, so the map always uses its whole range).
+    (default: the largest magnitude present, so the map always uses its whole range). Each half fades
+    linearly from white to its end colour (``NEGATIVE_RGB``, ``POSITIVE_RGB``).
     """
     v = np.asarray(values, dtype=np.float32)
     if v.ndim == 3:
@@ -175,8 +184,5 @@ def signed_colormap(values: np.ndarray, *, limit: float | None = None) -> np.nda
     limit = limit if limit > 0 and math.isfinite(limit) else 1.0
     t = np.clip(v / np.float32(limit), -1, 1)
     pos, neg = np.clip(t, 0, 1), np.clip(-t, 0, 1)
-    # white fades to red (178, 24, 43) for positives and to blue (33, 102, 172) for negatives
-    r = 255 - pos * (255 - 178) - neg * (255 - 33)
-    g = 255 - pos * (255 - 24) - neg * (255 - 102)
-    b = 255 - pos * (255 - 43) - neg * (255 - 172)
-    return np.stack([r, g, b], axis=-1).round().astype(np.uint8)
+    channels = [z - pos * (z - p) - neg * (z - n) for z, p, n in zip(ZERO_RGB, POSITIVE_RGB, NEGATIVE_RGB, strict=True)]
+    return np.stack(channels, axis=-1).round().astype(np.uint8)

@@ -106,6 +106,7 @@ left.image(
     caption=f"Input · {wording.size(x.shape[1], x.shape[0])} · {'RGB' if rgb else 'gray'}",
     output_format="PNG",
     width="stretch",
+    alt=wording.alt_photo(photo.name, x.shape[1], x.shape[0], what=f"the layer's input, {'RGB' if rgb else 'gray'}"),
 )
 with right:
     st.markdown(
@@ -129,7 +130,8 @@ cnn_view.map_grid(run.shown, titles, after_relu=use_relu)
 negatives = bool(np.any(run.maps < 0))
 if use_relu and negatives:
     st.caption(
-        "Before ReLU each edge kernel answers both sides of an edge (red one side, blue the other); "
+        f"Before ReLU each edge kernel answers both sides of an edge ({wording.POSITIVE} one side, "
+        f"{wording.NEGATIVE} the other); "
         "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels."
     )
     with st.expander("The maps before ReLU (and before pooling)"):
@@ -149,4 +151,4 @@ if second:
         "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
         "edges occurs (corners, crossings, textures)."
     )
-    cnn_view.map_grid(combined, [f"map {i + 1}" for i in range(m)], after_relu=use_relu)
+    cnn_view.map_grid(combined, [f"map {i + 1}" for i in range(m)], after_relu=use_relu, kind="Second-layer")

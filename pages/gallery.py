@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-from app import cache, learn, session
+from app import cache, learn, session, wording
 from imgkernel.mapping import OUT_OF_RANGE, OutOfRange
 from imgkernel.pipeline import Settings
 
@@ -38,15 +38,24 @@ def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: OutOfRa
     return images
 
 
-def _render(specs: list[imgkernel.KernelSpec], images: dict[str, np.ndarray], columns: int, buttons: bool) -> None:
-    """A grid of thumbnails with titles, and a button under each to open it in the playground."""
+def _render(
+    specs: list[imgkernel.KernelSpec], images: dict[str, np.ndarray], columns: int, buttons: bool, photo_name: str
+) -> None:
+    """A grid of thumbnails with titles (and "<photo> through <kernel>" as text alternatives), and a button under
+    each to open it in the playground."""
     shown = [images[spec.name] for spec in specs]
     for start in range(0, len(specs), columns):
         for col, spec, image in zip(
             st.columns(columns), specs[start : start + columns], shown[start : start + columns], strict=False
         ):
             with col:
-                st.image(image, caption=spec.title, output_format="PNG", width="stretch")
+                st.image(
+                    image,
+                    caption=spec.title,
+                    output_format="PNG",
+                    width="stretch",
+                    alt=wording.alt_thumbnail(photo_name, spec.title),
+                )
                 if buttons and st.button(
                     "Open in playground", key=f"gallery_open_{spec.name}", help=spec.summary, width="stretch"
                 ):
@@ -76,7 +85,7 @@ sections = groups if category == ALL else {category: groups[category]}
 images = _compute([spec for group in sections.values() for spec in group], THUMB_SIDE, out_of_range)
 for name, group in sections.items():
     st.subheader(f"{name} ({len(group)})")
-    _render(group, images, COLUMNS, buttons=True)
+    _render(group, images, COLUMNS, buttons=True, photo_name=photo.name)
 
 sobels = [
     imgkernel.CATALOGUE[n]
@@ -90,4 +99,4 @@ if sobels:
         "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
         "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike."
     )
-    _render(sobels, _compute(sobels, SOBEL_SIDE, out_of_range), len(sobels), buttons=False)
+    _render(sobels, _compute(sobels, SOBEL_SIDE, out_of_range), len(sobels), buttons=False, photo_name=photo.name)

@@ -49,5 +49,5 @@ x = lab.compose_input(session.current().photo)
 if not lab.fits(combined, x):
     st.warning("The combined kernel is larger than the photo used here; pick smaller kernels.")
     st.stop()
-lab.composition_results(lab.compose_check(x, a, b, combined, mode), mode)
+lab.composition_results(lab.compose_check(x, a, b, combined, mode), mode, (title_a, title_b))
 lab.open_button(combined, f"{title_a} ∗ {title_b}")

@@ -166,14 +166,14 @@ def test_cnn_layer_maps_are_captioned_width_by_height_with_a_legend():
     assert f"Input · {sw} × {sh} px · gray" in captions
     for title in ("Top Sobel", "Bottom Sobel", "Left Sobel", "Right Sobel"):
         assert f"{title} · {pw} × {ph} px" in captions
-    assert any(c.startswith("white 0 · red +") for c in captions)  # after ReLU: no blue in the legend
+    assert any(c.startswith("white 0 · orange +") for c in captions)  # after ReLU: no blue in the legend
     assert any("After ReLU nothing is negative" in c.value for c in at.caption)
     at.checkbox(key="cnn_relu").uncheck()
     at.run()
     x = imgkernel.to_gray(cache.preview(cache.sample_photo(), 64).pixels)  # the page's input, as an oracle
     _, bank, _ = kernel_bank(at.multiselect(key="cnn_names").value)
     limit = cnn_view.display_limit(pool2d(conv_layer(x, bank, padding="same"), 2, 2, "max"))
-    assert f"blue −{wording.num(limit)} · white 0 · red +{wording.num(limit)}" in _captions(at)
+    assert f"blue −{wording.num(limit)} · white 0 · orange +{wording.num(limit)}" in _captions(at)
     shapes = " ".join(str(v) for v in at.table[0].value[cnn_view.SHAPE])
     assert "×" in shapes and " x " not in shapes
 
@@ -222,6 +222,63 @@ def test_kernel_lab_writes_sizes_width_by_height():
     assert "Row average · 3 × 1" in text
     assert "A ∗ B · 5 × 3" in text  # (3 + 3 − 1) wide, (1 + 3 − 1) high with the 3 × 3 Left Sobel
     assert at.button(key="lab_use").label == "Open A ∗ B in the playground"
+
+
+# -- text alternatives: every picture and chart is described for screen readers ----------------------------------
+
+
+def _alts(at: AppTest) -> list[str | None]:
+    """The text alternative of every picture on the page (None: it has none)."""
+    return [img.alt if img.HasField("alt") else None for element in at.image for img in element.proto.imgs]
+
+
+def _described(at: AppTest) -> list[str | None]:
+    """The description (the accessible name) of every chart on the page."""
+    return [json.loads(c.proto.spec).get("description") for c in at.get("vega_lite_chart")]
+
+
+def test_every_gallery_thumbnail_says_which_photo_through_which_kernel():
+    at = _run("gallery")
+    alts = _alts(at)
+    assert len(alts) == len(imgkernel.CATALOGUE) + 4  # every kernel, and the four Sobels again
+    expected = {f"{cache.DEFAULT_SAMPLE} through {spec.title}" for spec in imgkernel.CATALOGUE.values()}
+    assert set(alts) == expected
+
+
+def test_the_walkthrough_crops_say_where_they_are_and_the_output_value():
+    at = _run("walkthrough")
+    photo, res = _default_output()
+    r, c = at.number_input(key="walk_row").value, at.number_input(key="walk_col").value
+    inp, out = _alts(at)
+    assert inp.startswith("Input enlarged: ") and f"around row {r}, column {c}, the 3 × 3 window" in inp
+    value = ", ".join(f"{ch} {v}" for ch, v in zip("RGB", res.mapped.image[r, c], strict=True))
+    assert out.endswith(f"around row {r}, column {c}, the output pixel outlined; its value {value}")
+
+
+def test_every_cnn_picture_has_a_text_alternative_with_its_values():
+    at = _run("cnn_layer", cnn_side=64, cnn_relu=False, cnn_second=True)
+    alts = _alts(at)
+    assert alts and all(alts), alts
+    sh, sw = _cnn_input(64)
+    assert f"{cache.DEFAULT_SAMPLE}, the layer's input, gray, {sw} × {sh} px" in alts
+    assert any(a.startswith("Colour scale from blue at −") for a in alts)
+    maps = [a for a in alts if a.startswith("Feature map of Top Sobel, ")]
+    assert maps and all("values −" in a and a.endswith("drawn blue below 0, white at 0, orange above") for a in maps)
+    assert any(a.startswith("Second-layer map 1, ") for a in alts)
+
+
+def test_every_kernel_lab_picture_and_chart_is_described():
+    at = _run("kernel_lab")
+    alts = _alts(at)
+    assert len(alts) == 3 and all(alts), alts
+    assert alts[0].startswith("The photo in grey filtered with Blur (3 × 3 Gaussian), then with Left Sobel, ")
+    assert alts[1].startswith("The photo in grey filtered once with Blur (3 × 3 Gaussian) ∗ Left Sobel, ")
+    assert alts[2].startswith("The difference of the two, ")
+    described = _described(at)
+    assert len(described) == 5 and all(described), described  # the kernel, its response, A, B and A ∗ B
+    assert described[0].startswith("Heat map of the kernel Sharpen, 3 × 3 cells") and "row 2: −1, 5, −1" in described[0]
+    assert described[1].startswith("Heat map of the kernel's frequency response, a high-boost filter")
+    assert [d.split(",")[0] for d in described[2:]] == [f"Heat map of the kernel {n}" for n in ("A", "B", "A ∗ B")]
 
 
 # -- the kernel heat map's pure parts (no browser) ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-from app import cache
+from app import cache, export, wording
 from app.panels.details import file_stem
 from app.state import Photo, PlaygroundState, current_download, digest_of
 from imgkernel.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
@@ -183,6 +183,38 @@ def test_stride_dilation_flip_gray_and_views_reach_the_settings():
     assert at.query_params["view"] in ("signed", ["signed"])
 
 
+def _alts(at: AppTest) -> list[str | None]:
+    """The text alternative of every picture on the page (None: it has none)."""
+    return [img.alt if img.HasField("alt") else None for element in at.image for img in element.proto.imgs]
+
+
+def test_every_picture_says_what_it_shows_with_its_numbers():
+    at = ok(start())
+    w, h, low, high, _ = shown_numbers(at)
+    name = cache.DEFAULT_SAMPLE
+    assert _alts(at) == [
+        f"{name}, original, {w} × {h} px",
+        f"{name} filtered with Sharpen, {w} × {h} px, values {wording.num(low)} to {wording.num(high)}",
+    ]
+    widget(at, "radio", "pg_view").set_value("signed").run()
+    original, result, scale = _alts(ok(at))
+    assert result.endswith(", drawn blue below 0, white at 0, orange above")
+    limit = wording.num(cache.result_view(state(at).photo, SHARPEN, state(at).settings, "signed").limit)
+    assert scale == f"Colour scale from blue at −{limit} through white at 0 to orange at +{limit}"
+    assert original == f"{name}, original, {w} × {h} px"
+    widget(at, "radio", "pg_view").set_value("clip").run()
+    diff = _alts(ok(open_detail(at, "Difference")))[2]
+    assert diff.startswith(f"Difference between {name} and its Sharpen result, {w} × {h} px: ")
+    zoom = _alts(ok(open_detail(at, "Zoom")))[2:]
+    assert [z.split(":")[0] for z in zoom] == ["Original enlarged", "Result enlarged"]
+    assert "15 × 15 pixels around x " in zoom[0] and "the kernel's 3 × 3 window outlined; its value R " in zoom[0]
+    assert "that pixel outlined; its value R " in zoom[1]
+    histogram = json.loads(open_detail(at, "Histogram").get("vega_lite_chart")[0].proto.spec)
+    assert (
+        histogram["description"].startswith("Histogram of ") and "filter responses from −" in histogram["description"]
+    )
+
+
 # ---- photos: upload, bad files, preview size ----
 
 
@@ -242,6 +274,10 @@ def test_large_photos_are_previewed_and_downloaded_at_full_size():
     expected = np.clip(oracle(photo.pixels, SHARPEN) + 0.5, 0, 255).astype(np.uint8)
     assert full.shape == photo.pixels.shape
     assert np.count_nonzero(np.abs(full.astype(int) - expected) > 1) == 0
+    assert any(s.label.startswith("Ready: ") for s in at.status)  # the export said how it went
+    assert export.memory_budget().used == 0  # its memory reservation was given back
+    widget(at, "slider", "pg_p_sharpen_inner").set_value(6.0).run()
+    assert state(ok(at)).download is None  # a change made the file stale: the server let go of it
 
 
 def test_full_resolution_png_reattaches_alpha():

@@ -22,6 +22,40 @@ def test_streamlit_config_is_safe_for_a_public_demo():
     assert cfg["client"]["showErrorDetails"] == "none"
 
 
+def _luminance(hex_colour: str | tuple[float, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour ("#rrggbb" or 0..255 channels)."""
+    if isinstance(hex_colour, str):
+        hex_colour = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    c = [v / 255 for v in hex_colour]
+    linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str | tuple[float, ...], b: str | tuple[float, ...]) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _over(colour: str, background: str, opacity: float) -> tuple[float, ...]:
+    """``colour`` drawn at ``opacity`` over ``background``."""
+    fg, bg = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (colour, background))
+    return tuple(opacity * f + (1 - opacity) * b for f, b in zip(fg, bg, strict=True))
+
+
+def test_the_theme_meets_wcag_aa_contrast():
+    """Captions carry numbers (the result line, sizes, legends): Streamlit 1.67 draws them in the text colour at
+    60 % opacity (its ``opacities.secondary``), on white, the widgets' #f8f8f7 or the sidebar's #f1f0ee; a
+    selected segmented-control option is the primary colour on a 10 % tint of it (20 % under the mouse)."""
+    theme = _config()["theme"]
+    assert theme["base"] == "light"  # the backgrounds below are the light theme's
+    for background in ("#ffffff", "#f8f8f7", "#f1f0ee"):
+        assert _contrast(theme["textColor"], background) >= 7, background  # body text: AAA
+        assert _contrast(_over(theme["textColor"], background, 0.6), background) >= 4.5, background
+    primary = theme["primaryColor"]
+    for tint in (0.1, 0.2):  # selected; selected under the mouse
+        assert _contrast(primary, _over(primary, "#ffffff", tint)) >= 4.5, tint
+
+
 def test_upload_limit_matches_the_documented_limit():
     assert _config()["server"]["maxUploadSize"] == limits.UPLOAD_LIMIT_MB
 

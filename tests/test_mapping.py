@@ -8,6 +8,9 @@ import pytest
 
 from imgkernel import KernelError
 from imgkernel.mapping import (
+    NEGATIVE_RGB,
+    POSITIVE_RGB,
+    ZERO_RGB,
     Scale,
     apply_scale,
     auto_normalise,
@@ -190,29 +193,115 @@ def test_unknown_map_and_empty_input():
 
 # -- signed colour map ----------------------------------------------------------------------------------------
 
-RED, WHITE, BLUE = (178, 24, 43), (255, 255, 255), (33, 102, 172)
+ORANGE, WHITE, BLUE = (179, 88, 6), (255, 255, 255), (33, 102, 172)
 
 
 def test_signed_colormap_colours():
     c = signed_colormap(np.array([[-8.0, -2.0, 0.0, 2.0, 8.0]]))
     assert c.dtype == np.uint8 and c.shape == (1, 5, 3)
-    assert tuple(c[0, 0]) == BLUE and tuple(c[0, 2]) == WHITE and tuple(c[0, 4]) == RED
+    assert tuple(c[0, 0]) == BLUE and tuple(c[0, 2]) == WHITE and tuple(c[0, 4]) == ORANGE
+    assert (NEGATIVE_RGB, ZERO_RGB, POSITIVE_RGB) == (BLUE, WHITE, ORANGE)
     # a quarter of the way: white moved a quarter towards the end colour
-    assert tuple(c[0, 3]) == tuple(round(255 - 0.25 * (255 - x)) for x in RED)
+    assert tuple(c[0, 3]) == tuple(round(255 - 0.25 * (255 - x)) for x in ORANGE)
     assert tuple(c[0, 1]) == tuple(round(255 - 0.25 * (255 - x)) for x in BLUE)
 
 
 def test_signed_colormap_limit_and_colour_input():
     c = signed_colormap(np.array([[-100.0, 5.0, 100.0]]), limit=10)
-    assert tuple(c[0, 0]) == BLUE and tuple(c[0, 2]) == RED  # beyond the limit: full colour
-    half_red = (216, 140, 149)  # 255 - (255 - RED) / 2 = (216.5, 139.5, 149), rounded half to even
-    assert tuple(c[0, 1]) == half_red
+    assert tuple(c[0, 0]) == BLUE and tuple(c[0, 2]) == ORANGE  # beyond the limit: full colour
+    half_orange = (217, 172, 130)  # 255 - (255 - ORANGE) / 2 = (217, 171.5, 130.5), rounded half to even
+    assert tuple(c[0, 1]) == half_orange
     rgb = np.zeros((1, 2, 3), np.float32)
     rgb[0, 0] = [3, -3, 6]  # mean 2
     rgb[0, 1] = [-6, -6, 0]  # mean -4
     c = signed_colormap(rgb)
     assert c.shape == (1, 2, 3) and tuple(c[0, 1]) == BLUE
-    assert tuple(c[0, 0]) == half_red
+    assert tuple(c[0, 0]) == half_orange
     for limit in (0, -1, float("nan"), float("inf")):  # meaningless limits fall back to 1
-        assert tuple(signed_colormap(np.array([[1.0]]), limit=limit)[0, 0]) == RED
+        assert tuple(signed_colormap(np.array([[1.0]]), limit=limit)[0, 0]) == ORANGE
     assert np.all(signed_colormap(np.zeros((2, 2))) == 255)  # all zero: all white, no division by zero
+
+
+# -- the signed map through colour-blind eyes -------------------------------------------------------------------
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision deficiency",
+# severity 1.0 (dichromacy): 3 x 3 matrices applied to *linear* RGB. Colours are then compared in CIELAB (D65) by
+# CIE76 ΔE, the Euclidean distance (about 2.3 is a just-noticeable difference; 10 is clearly different at a glance).
+CVD = {
+    "normal vision": np.eye(3),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
+}
+# The map the app used before: ColorBrewer's RdBu ends, white to red (178, 24, 43) above 0, to blue below.
+RED_BLUE = ((33, 102, 172), (178, 24, 43))
+ENDS_APART = 40.0  # ΔE at least, between the negative end, white and the positive end, for every kind of vision
+SIGN_APART = 80.0  # ΔE per unit of |t| at least, between +t and -t: the sign of a weak response stays readable
+
+
+def _linear(rgb: np.ndarray) -> np.ndarray:
+    c = np.asarray(rgb, dtype=np.float64) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(linear_rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65 white) of linear sRGB."""
+    to_xyz = np.array(
+        [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+    )
+    xyz = linear_rgb @ to_xyz.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def _seen(rgb: np.ndarray, vision: str) -> np.ndarray:
+    """CIELAB of sRGB colours (..., 3) as seen with ``vision``."""
+    return _lab(np.clip(_linear(rgb) @ CVD[vision].T, 0, 1))
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(a - b, axis=-1)
+
+
+def _ramp(ends: tuple[tuple[int, int, int], tuple[int, int, int]], t: np.ndarray) -> np.ndarray:
+    """The colours of a white-centred diverging map with ``ends`` (negative, positive) at values ``t`` in -1..1, as
+    ``signed_colormap`` draws them."""
+    neg, pos = (np.asarray(e, dtype=np.float64) for e in ends)
+    t = np.asarray(t, dtype=np.float64)[:, None]
+    return np.round(255 - np.clip(t, 0, 1) * (255 - pos) - np.clip(-t, 0, 1) * (255 - neg))
+
+
+def _colour_blind_failures(ends: tuple[tuple[int, int, int], tuple[int, int, int]]) -> list[str]:
+    """Where a diverging map with ``ends`` is not safe: the ends and white too close, or +t too close to -t."""
+    failures = []
+    weak = np.array([0.25, 0.5, 0.75, 1.0])
+    for vision in CVD:
+        neg, zero, pos = _seen(_ramp(ends, np.array([-1.0, 0.0, 1.0])), vision)
+        for name, a, b in (("negative end / 0", neg, zero), ("0 / positive end", zero, pos), ("the ends", neg, pos)):
+            if (d := float(_delta_e(a, b))) < ENDS_APART:
+                failures.append(f"{vision}: {name} ΔE {d:.1f}")
+        apart = _delta_e(_seen(_ramp(ends, weak), vision), _seen(_ramp(ends, -weak), vision))
+        for t, d in zip(weak, apart, strict=True):
+            if d < SIGN_APART * t:
+                failures.append(f"{vision}: +{t} / -{t} ΔE {d:.1f} < {SIGN_APART * t:.0f}")
+    return failures
+
+
+def test_the_signed_map_is_checked_against_what_it_draws():
+    t = np.linspace(-1, 1, 41)
+    drawn = signed_colormap(t[None, :], limit=1.0)[0]
+    np.testing.assert_array_equal(drawn, _ramp((NEGATIVE_RGB, POSITIVE_RGB), t))
+
+
+def test_the_signed_map_stays_readable_for_red_green_colour_blind_eyes():
+    assert _colour_blind_failures((NEGATIVE_RGB, POSITIVE_RGB)) == []
+
+
+def test_the_old_red_blue_map_fails_the_same_check():
+    """The check has teeth: the red/blue map it replaced is fine for normal vision but loses the sign of weak
+    responses to protanopia and deuteranopia (a pale red and a pale blue both look greyish)."""
+    failures = _colour_blind_failures(RED_BLUE)
+    assert not [f for f in failures if f.startswith("normal")], failures
+    assert any(f.startswith("protanopia") for f in failures) and any(f.startswith("deuteranopia") for f in failures)

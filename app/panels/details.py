@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import imgkernel
 from imgkernel import kernel_io, share
@@ -15,12 +14,14 @@ from imgkernel.limits import MAX_SHARE_QUERY_CHARS
 from imgkernel.pipeline import prepare, scale_for
 from imgkernel.walkthrough import output_for_input, zoomed_crop
 
-from .. import cache, session, wording
+from .. import cache, export, session, wording
+from ..clickable import clickable_image
 from ..state import (
     DETAILS,
     Photo,
     PlaygroundState,
     current_download,
+    drop_download,
     load_kernel,
     prepared,
     refuse_kernel_file,
@@ -58,7 +59,12 @@ def _difference(state: PlaygroundState, small: Photo) -> None:
         return
     png, mean = diff
     left, right = st.columns(2)
-    left.image(png, caption="|filtered − original|", output_format="PNG")
+    left.image(
+        png,
+        caption="|filtered − original|",
+        output_format="PNG",
+        alt=wording.alt_difference(small.name, state.title, *small.size, mean),
+    )
     right.markdown(
         f"Mean difference **{mean:.2f}** grey levels per channel. Bright where the kernel changed the "
         "photo most, black where it left it alone."
@@ -77,13 +83,11 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     with pick:
         st.markdown("**Click where to look**")
         shown = cache.preview(small, 2 * PICK_WIDTH).pixels
-        click = streamlit_image_coordinates(
+        click = clickable_image(
             shown,
+            alt=wording.alt_pick(small.name, w, h, "click where to look; the two enlargements beside show that spot"),
             width=min(PICK_WIDTH, w),
             key="pg_loupe_click",
-            image_format="JPEG",
-            jpeg_quality=85,
-            cursor="crosshair",
         )
         if (
             click
@@ -104,6 +108,13 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
         zoomed_crop(original, row, col, LOUPE_RADIUS, window, factor),
         caption=f"Original around x {col}, y {row}; the box is the kernel's window",
         output_format="PNG",
+        alt=wording.alt_zoom(
+            "Original",
+            2 * LOUPE_RADIUS + 1,
+            wording.at_xy(col, row),
+            f"the kernel's {kw} × {kh} window",
+            original[row, col],
+        ),
     )
     radius = max(1, LOUPE_RADIUS // s.stride)  # the same area of the photo: fewer, larger output pixels
     b.image(
@@ -117,6 +128,13 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
         ),
         caption=f"Result pixel x {out_col}, y {out_row} (outlined)",
         output_format="PNG",
+        alt=wording.alt_zoom(
+            f"Result{' (signed colours)' if state.view.mode == 'signed' else ''}",
+            2 * radius + 1,
+            wording.at_xy(out_col, out_row),
+            "that pixel",
+            None if state.view.mode == "signed" else out[out_row, out_col],
+        ),
     )
 
 
@@ -140,6 +158,8 @@ def histogram_spec(counts: np.ndarray, edges: np.ndarray) -> dict:
         for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)
     ]
     return {
+        "description": wording.histogram_description(counts, edges),
+        "config": wording.CHART_CONFIG,
         "height": 260,
         "layer": [
             {
@@ -159,7 +179,7 @@ def histogram_spec(counts: np.ndarray, edges: np.ndarray) -> dict:
             },
             {
                 "data": {"values": [{"at": 0}, {"at": 255}]},
-                "mark": {"type": "rule", "color": "grey", "strokeDash": [4, 3]},
+                "mark": {"type": "rule", "color": "grey", "strokeDash": [4, 3], "aria": False},  # in the description
                 "encoding": {"x": {"field": "at", "type": "quantitative"}},
             },
         ],
@@ -179,21 +199,15 @@ def _on_kernel_file() -> None:
     session.apply(load_kernel, doc.matrix, title=doc.name or None, divisor=doc.divisor, offset=doc.offset)
 
 
-def _prepare() -> None:
-    state = session.current()
-    png = cache.full_resolution_png(state.photo, state.matrix, state.settings, state.view.mode)
-    session.apply(prepared, png)
-
-
 def _export(state: PlaygroundState, small: Photo) -> None:
     photo, title = state.photo, state.title
     size = wording.size(*photo.size)
-    st.button(
+    if st.button(
         f"Prepare full-resolution PNG ({size})",
         key="pg_prepare",
-        on_click=_prepare,
         help="The screen shows a preview" if small is not photo else None,
-    )
+    ):  # in the run, not a callback: the queue and the progress are shown while it waits and works
+        state = session.apply(prepared, export.full_resolution(state))
     png = current_download(state)
     if png is not None:
         st.download_button(
@@ -202,7 +216,8 @@ def _export(state: PlaygroundState, small: Photo) -> None:
             file_name=f"{file_stem(photo.name.rsplit('.', 1)[0])}-{file_stem(title)}.png",
             mime="image/png",
             key="pg_download_png",
-            on_click="ignore",
+            on_click=session.act,  # once downloaded, the server lets go of it (a 50 MP PNG is ~100 MB)
+            args=(drop_download,),
         )
     st.divider()
     a, b = st.columns(2)

@@ -15,7 +15,7 @@ VIEW_HELP = {
     "clip": "Values below 0 show black, above 255 white (and are counted as clipped).",
     "abs": "Negative responses count as positive: edge strength whatever its direction.",
     "rescale": "The darkest value becomes black and the brightest white: nothing is clipped.",
-    "signed": "Blue below 0, white at 0, red above: see where the kernel responds negatively.",
+    "signed": "Blue below 0, white at 0, orange above: see where the kernel responds negatively.",
 }
 MODE_HELP = "What the kernel sees beyond the photo's edge. " + "; ".join(f"{m}: {r}" for m, r in MODE_RULES.items())
 

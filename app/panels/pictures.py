@@ -33,6 +33,7 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
             cache.original_png(small, s.gray),
             caption=f"Original{' (luminance)' if s.gray else ''} · {wording.size(w, h)}",
             output_format="PNG",
+            alt=wording.alt_photo(small.name, w, h, gray=s.gray),
         )
     with right, st.container(key="pg-result"):
         try:
@@ -43,13 +44,19 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
         # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
         # so it keeps its size relative to the original also when the browser scales both down.
         box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else st.container()
-        box.image(v.png, caption=state.title, output_format="PNG")  # as encoded: exact pixels
+        box.image(  # as encoded: exact pixels
+            v.png,
+            caption=state.title,
+            output_format="PNG",
+            alt=wording.alt_result(small.name, state.title, v.width, v.height, v.low, v.high, state.view.mode),
+        )
         if state.view.mode == "signed":
             box.image(
                 cache.colour_scale(),
                 width="stretch",
                 output_format="PNG",
-                caption=f"blue −{wording.num(v.limit)} · white 0 · red +{wording.num(v.limit)} (channel mean)",
+                caption=f"{wording.signed_legend(v.limit)} (channel mean)",
+                alt=wording.alt_scale(v.limit),
             )
     return v
 

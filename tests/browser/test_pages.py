@@ -37,7 +37,7 @@ def _check_cnn_feature_maps(page) -> None:
         assert src.endswith(".png"), src  # not re-encoded as JPEG
         # enlarged with whole pixel blocks to at least the size it is shown at: the browser only ever shrinks it
         assert natural >= shown > 150, (natural, shown)
-    assert page.get_by_text(re.compile(r"^white 0 · red \+")).count() >= 1  # the legend, with its value range
+    assert page.get_by_text(re.compile(r"^white 0 · orange \+")).count() >= 1  # the legend, with its value range
 
 
 def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kernel(page, app_url):

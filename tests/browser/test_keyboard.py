@@ -1,0 +1,225 @@
+"""The core loop with the keyboard alone, in Chromium on a school laptop's screen (1366 × 768).
+
+After the page has loaded, only ``page.keyboard`` is used: Tab to the Kernel box, type a preset's name and Enter,
+Tab to a parameter slider and move it with the arrow keys, Tab into the grid and edit a cell (Enter, type, Enter),
+Tab round to the sidebar's Stride slider and move it, then Tab back into the main area to read the result's numbers.
+Each change is read back from the share link in the address bar (as tests/browser/test_core_loop.py does) and from
+the "Result: ..." line. Wherever focus lands for a step, it must be visible: the focused element (or the widget's
+own parts around it) gains an outline, a box-shadow or a border colour it did not have, and the widget's pixels
+change. The grid draws its focused cell on a canvas, so there only the pixels can tell.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import imgkernel
+from devtools.browser import ROOT
+from devtools.st_page import assert_no_exception, open_app, settle, wait_idle
+from imgkernel import share
+from tests.browser.test_core_loop import link_state, wait_for_link
+
+pytestmark = pytest.mark.browser
+
+VIEWPORT = {"width": 1366, "height": 768}
+RESULT = re.compile(r"^Result: ")
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Shared by the scripts below: a short description of an element, its focus-relevant style, and whether it can be
+# seen at all (not transparent, not hidden, not clipped to nothing by an ancestor).
+JS_HELPERS = """
+const styleOf = (e) => {
+  const s = getComputedStyle(e);
+  const outline = s.outlineStyle === "none" || parseFloat(s.outlineWidth) === 0
+    ? "none" : `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`;
+  const borders = ["Top", "Right", "Bottom", "Left"]
+    .map((side) => `${s["border" + side + "Style"]} ${s["border" + side + "Width"]} ${s["border" + side + "Color"]}`)
+    .join(" / ");
+  return { outline, shadow: s.boxShadow, borders };
+};
+const visible = (e) => {
+  const r = e.getBoundingClientRect();
+  if (r.width < 4 || r.height < 4) return false;
+  for (let a = e; a && a.nodeType === 1; a = a.parentElement) {
+    const s = getComputedStyle(a);
+    if (s.visibility === "hidden" || s.display === "none" || parseFloat(s.opacity) === 0) return false;
+    if (a !== e && s.overflow !== "visible") {
+      const c = a.getBoundingClientRect();
+      if (c.width < 4 || c.height < 4) return false;
+    }
+  }
+  return true;
+};
+const describe = (e) => {
+  if (!e || e === document.body) return "<body>";
+  const name = e.getAttribute("aria-label") || (e.labels && e.labels[0] && e.labels[0].innerText)
+    || (e.innerText || "").trim().split("\\n")[0].slice(0, 40);
+  const holder = e.closest("[data-testid]");
+  return `<${e.tagName.toLowerCase()}${e.getAttribute("role") ? " role=" + e.getAttribute("role") : ""}> `
+    + `${JSON.stringify(name)} in ${holder ? holder.getAttribute("data-testid") : "?"}`;
+};
+"""
+
+# Before focus arrives: remember the style of every element of the widget.
+REMEMBER = (
+    "(root) => {"
+    + JS_HELPERS
+    + """
+  window.__a11yBefore = new Map();
+  for (const e of [root, ...root.querySelectorAll("*")]) window.__a11yBefore.set(e, styleOf(e));
+}"""
+)
+
+# Focus is in the widget now: what changed on the focused element and its ancestors up to the widget's root.
+FOCUS_INDICATOR = (
+    "(root) => {"
+    + JS_HELPERS
+    + """
+  const focused = document.activeElement;
+  const found = [];
+  for (let e = focused; e && e.nodeType === 1; e = e.parentElement) {
+    const before = window.__a11yBefore.get(e) || { outline: "none", shadow: "none", borders: "" };
+    const now = styleOf(e);
+    if (visible(e)) {
+      if (now.outline !== "none" && now.outline !== before.outline) found.push(`outline ${now.outline}`);
+      if (now.shadow !== "none" && now.shadow !== before.shadow) found.push(`box-shadow ${now.shadow}`);
+      if (before.borders && now.borders !== before.borders) found.push(`border ${now.borders}`);
+    }
+    if (e === root) break;
+  }
+  return { focused: describe(focused), inside: root.contains(focused), found };
+}"""
+)
+
+DESCRIBE_FOCUS = "() => {" + JS_HELPERS + "return describe(document.activeElement); }"
+
+
+def _pixels(locator) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot(animations="disabled"))).convert("RGB"), dtype=int)
+
+
+def tab_to(page, target, root, what: str, max_presses: int = 80) -> str | None:
+    """Press Tab until focus is on (or inside) ``target``; None if the focus can be seen on its widget ``root``,
+    else what is wrong. Not reaching ``target`` at all fails the test at once.
+
+    Styles and pixels of the widget are taken before focus arrives (``locator.screenshot`` scrolls it into view: a
+    reading, not an input) and compared with those once focus is there.
+    """
+    root.wait_for()
+    root.evaluate(REMEMBER)
+    before = _pixels(root)
+    stops = []
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("(t) => t.contains(document.activeElement)"):
+            break
+        stops.append(page.evaluate(DESCRIBE_FOCUS))
+    else:
+        raise AssertionError(
+            f"{what}: not reached with {max_presses} presses of Tab; focus went through:\n  " + "\n  ".join(stops)
+        )
+    page.wait_for_timeout(300)  # focus rings fade in
+    seen = root.evaluate(FOCUS_INDICATOR)
+    after = _pixels(root)
+    changed = int((np.abs(after - before).max(axis=2) > 48).sum()) if after.shape == before.shape else after.size
+    on_canvas = target.evaluate("(t) => document.activeElement.closest('canvas') !== null")
+    if changed >= 12 and (seen["found"] or on_canvas):
+        return None
+    return (
+        f"{what}: focus is on {seen['focused']} after {len(stops) + 1} presses of Tab, but it cannot be seen: "
+        f"{', '.join(seen['found']) or 'no outline, box-shadow or border appeared on it or its widget'}; "
+        f"{changed} pixels of the widget changed"
+    )
+
+
+def test_the_core_loop_with_the_keyboard_alone(browser, app_url):
+    """Each step must work (or the test stops there); an invisible focus or a share link that lags behind is
+    noted and the loop goes on, so that one run lists every such problem."""
+    problems: list[str | None] = []
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        open_app(page, app_url)  # the last use of anything but the keyboard
+        main, sidebar = page.locator('[data-testid="stMain"]'), page.locator('[data-testid="stSidebar"]')
+        assert link_state(page).kernel == "sharpen"
+
+        # 1. Tab to the Kernel box; type a preset's name; Enter chooses it
+        kernel = page.get_by_role("combobox", name="Kernel", exact=True)  # (a `has` filter is relative)
+        widget = main.locator('[data-testid="stSelectbox"]').filter(has=kernel)
+        problems.append(tab_to(page, kernel, widget, "the Kernel box"))
+        page.keyboard.type("Gaussian blur")
+        page.get_by_role("option", name="Blur · Gaussian blur", exact=True).wait_for()
+        page.keyboard.press("Enter")
+        state = wait_for_link(page, lambda s: s.kernel == "gaussian")
+        settle(page, re.compile(r"^Result: Gaussian blur"))
+        size = int(state.params.get("size", imgkernel.get("gaussian").defaults()["size"]))
+
+        # 2. Tab to its Size slider; two presses of the left arrow make it smaller
+        slider = page.get_by_role("slider", name=re.compile(r"^Size \(pixels\)"))
+        widget = main.locator('[data-testid="stSlider"]').filter(has=slider)
+        problems.append(tab_to(page, slider, widget, "the Size slider"))
+        for _ in range(2):
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_timeout(150)
+        state = wait_for_link(page, lambda s: s.kernel == "gaussian" and int(s.params.get("size", 0)) == size - 2)
+        settle(page, re.compile(r"^Result: Gaussian blur"))
+        expected = imgkernel.get("gaussian").matrix({**state.params})
+        assert expected.shape == (size - 2, size - 2)
+
+        # 3. Tab into the grid (its first row is selected), right arrow to the first weight, Enter, type, Enter
+        grid = main.locator('[data-testid="stDataFrame"]').first
+        problems.append(tab_to(page, grid.locator('[data-testid="stDataFrameResizable"]'), grid, "the kernel's grid"))
+        page.keyboard.press("ArrowRight")  # from the row-index column to the first weight
+        page.keyboard.press("Enter")
+        editor = page.locator('#portal [id^="gdg-overlay"] input, #portal [id^="gdg-overlay"] textarea').first
+        editor.wait_for()
+        page.wait_for_function("() => document.activeElement?.closest('#portal [id^=\"gdg-overlay\"]') != null")
+        page.wait_for_timeout(150)  # a person reads the cell before typing
+        page.keyboard.type("2")
+        assert editor.input_value() == "2", f"the cell's editor holds {editor.input_value()!r} after typing 2"
+        page.keyboard.press("Enter")
+        expected[0, 0] = 2.0
+        settle(page, re.compile(r"^Result: Custom \(from Gaussian blur\)"))
+        try:  # (the cell is checked in step 4 in any case, once focus has left the grid)
+            wait_for_link(page, lambda s: s.matrix is not None and np.allclose(s.matrix, expected), 5_000)
+        except AssertionError:
+            problems.append(
+                "the grid edit shows in the result line (Result: Custom (from Gaussian blur)), but 5 s later the "
+                f"share link in the address bar is still {page.url}"
+            )
+
+        # 4. Tab round to the sidebar's Stride slider; the right arrow halves the result
+        stride = page.get_by_role("slider", name=re.compile(r"^Stride\b"))
+        widget = sidebar.locator('[data-testid="stSlider"]').filter(has=stride)
+        problems.append(tab_to(page, stride, widget, "the Stride slider in the sidebar", max_presses=150))
+        page.keyboard.press("ArrowRight")
+        state = wait_for_link(page, lambda s: s.settings.stride == 2)
+        kept = state.kernel == share.CUSTOM and state.matrix is not None and np.allclose(state.matrix, expected)
+        assert kept, f"the kernel is not the edited one: {state.kernel} {state.matrix}"  # (the cell checked here)
+        settle(page, re.compile(r"^Result: Custom \(from Gaussian blur\) · 226 × 150 px · values "))
+
+        # 5. Tab back into the main area: the result's numbers are on screen and readable by a screen reader
+        problems.append(tab_to(page, main, main, "the main area, where the result is"))
+        line = page.get_by_text(RESULT).first
+        box = line.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], (
+            f"the result's line is off screen once focus is back in the main area: {box}"
+        )
+        assert re.search(r"226 × 150 px · values -?\d+(\.\d+)? to -?\d+(\.\d+)?", line.inner_text()), line.inner_text()
+        assert "Result: Custom (from Gaussian blur)" in main.aria_snapshot()  # in the accessibility tree
+        wait_idle(page)
+        assert_no_exception(page)
+    except BaseException:  # keep a picture of what the browser showed, as the `page` fixture does
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "test_the_core_loop_with_the_keyboard_alone.png"))
+        raise
+    finally:
+        context.close()
+    found = [p for p in problems if p]
+    assert not found, f"{len(found)} problem(s) on the keyboard-only core loop:\n- " + "\n- ".join(found)
