@@ -51,28 +51,17 @@ def grid_box(state: PlaygroundState) -> None:
     # like the rows and like the cell names in error messages ("row 3, column 1").
     frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])], index=range(1, base.shape[0] + 1))
     config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
+
+    def editor(key: str) -> None:
+        st.data_editor(
+            frame, key=key, hide_index=False, num_rows="fixed", column_config=config, on_change=_on_grid, args=(key,)
+        )
+
     with st.container(key="pg-gridbox"):
         try:
-            st.data_editor(
-                frame,
-                key=state.grid_key,
-                hide_index=False,
-                num_rows="fixed",
-                column_config=config,
-                on_change=_on_grid,
-                args=(state.grid_key,),
-            )
+            editor(state.grid_key)
         except (TypeError, ValueError):  # a forged edit Streamlit itself cannot parse: start a clean grid
-            state = session.apply(redraw_grid)
-            st.data_editor(
-                frame,
-                key=state.grid_key,
-                hide_index=False,
-                num_rows="fixed",
-                column_config=config,
-                on_change=_on_grid,
-                args=(state.grid_key,),
-            )
+            editor(session.apply(redraw_grid).grid_key)
     if "grid" in state.problems:
         st.error(state.problems["grid"])
     elif "file" in state.problems:
