@@ -3,11 +3,18 @@
 import streamlit as st
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
-# Keyboard users must see where they are: Streamlit's main area and sidebar take focus without any outline.
-st.html(
-    "<style>[data-testid='stMain']:focus-visible, [data-testid='stSidebar']:focus-visible "
-    "{ outline: 3px solid #9e303b; outline-offset: -3px; }</style>"
-)
+# The app's only stylesheet, sent once per page run (not on every slider move):
+# - keyboard users must see where they are: Streamlit's main area and sidebar take focus without any outline;
+# - on a phone the playground's picture columns stack with the result first, right under the kernel controls.
+st.html("""<style>
+[data-testid="stMain"]:focus-visible, [data-testid="stSidebar"]:focus-visible {
+  outline: 3px solid #9e303b; outline-offset: -3px;
+}
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-pg-result) { flex-direction: column; }
+  [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
+}
+</style>""")
 st.navigation(
     {
         "": [st.Page("pages/playground.py", title="Playground", default=True)],  # "": no section header

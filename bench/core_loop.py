@@ -55,7 +55,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import imgkernel
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app, stop_app
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
 from devtools.st_page import edit_grid_cell, open_app, settle, upload, wait_idle
 
 # ---- the playground's DOM contract (keyed Streamlit containers get the class st-key-<key>) ----
@@ -70,7 +70,6 @@ GRID_CENTRE = float(SHARPEN.matrix()[GRID_CELL])  # grid edits go alternately ab
 
 MINIMAL_APP = Path(__file__).resolve().with_name("minimal_app.py")
 BIG_SIZE = (4000, 3000)
-VIEWPORT = {"width": 1400, "height": 1000}
 WARMUPS = 2
 CHANGE_TIMEOUT_MS = 30_000
 
@@ -126,7 +125,7 @@ class Series:
 
 def new_page(browser: Browser, url: str) -> Page:
     """A page in a fresh browser context, opened on ``url`` with the timer installed and the app idle."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=DESKTOP)
     context.add_init_script(TIMER_JS)
     page = context.new_page()
     page.set_default_timeout(60_000)

@@ -50,14 +50,13 @@ from pathlib import Path
 
 import numpy
 import streamlit
-from playwright.sync_api import Browser, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from bench.core_loop import fmt, machine
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app, stop_app
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
 
 PICTURES = (".st-key-pg-original", ".st-key-pg-result")
-VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 VISIT_TIMEOUT_MS = 60_000
 WARMUPS = 2  # later visitor: visits before the timed ones, per server
 REST_S = 1.0  # after a fresh server answers its health check, before the visit
@@ -284,7 +283,7 @@ def server_runs(log: Path, pid: int) -> list[dict]:
 
 def visit(browser: Browser, url: str, log: Path, pid: int) -> Visit | None:
     """A new visitor opens ``url``; the timeline of that visit, or None if the pictures never loaded."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=DESKTOP)
     context.add_init_script(PROBE_JS)
     page = context.new_page()
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import imgkernel
 from bench.soak import photo_jpeg
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, start_app, stop_app
 from devtools.st_page import choose_kernel, open_app, settle, upload, wait_idle
 
 KERNELS = [s.name for specs in imgkernel.categories().values() for s in specs]
@@ -57,7 +57,7 @@ def main() -> None:
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            a, b = (browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(2))
+            a, b = (browser.new_context(viewport=DESKTOP).new_page() for _ in range(2))
             for p in (a, b):
                 p.set_default_timeout(300_000)
                 open_app(p, url)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, start_app, stop_app
 from devtools.st_page import open_app, settle, upload
 
 
@@ -74,7 +74,7 @@ def main() -> None:
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page = browser.new_context(viewport=DESKTOP).new_page()
             print(f"{count} uploads of different {mp:g} MP JPEGs, one session; server pid {proc.pid}")
             soak(page, url, proc.pid, count, mp, Path(tmp))
             browser.close()

@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+DESKTOP = {"width": 1400, "height": 1000}  # the window the issues measure at (pictures at natural size)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

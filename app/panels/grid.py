@@ -15,7 +15,7 @@ from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.pipeline import scale_for
 
 from .. import session, wording
-from ..state import PlaygroundState, edit_cells, redraw_grid, resize, set_scale
+from ..state import PlaygroundState, edit_cells, resize, set_scale
 
 
 def _on_grid(key: str) -> None:
@@ -52,16 +52,16 @@ def grid_box(state: PlaygroundState) -> None:
     frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])], index=range(1, base.shape[0] + 1))
     config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
 
-    def editor(key: str) -> None:
-        st.data_editor(
-            frame, key=key, hide_index=False, num_rows="fixed", column_config=config, on_change=_on_grid, args=(key,)
-        )
-
     with st.container(key="pg-gridbox"):
-        try:
-            editor(state.grid_key)
-        except (TypeError, ValueError):  # a forged edit Streamlit itself cannot parse: start a clean grid
-            editor(session.apply(redraw_grid).grid_key)
+        st.data_editor(
+            frame,
+            key=state.grid_key,
+            hide_index=False,
+            num_rows="fixed",
+            column_config=config,
+            on_change=_on_grid,
+            args=(state.grid_key,),
+        )
     if "grid" in state.problems:
         st.error(state.problems["grid"])
     elif "file" in state.problems:

@@ -13,20 +13,11 @@ import imgkernel
 from .. import cache, wording
 from ..state import Photo, PlaygroundState
 
-# Stacked columns (narrow screens): the result right under the kernel controls, the original after it.
-PHONE_CSS = """<style>
-@media (max-width: 640px) {
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-pg-result) { flex-direction: column; }
-  [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
-}
-</style>"""
-
 
 def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
     """Draw both pictures; returns the result's numbers (None when the settings cannot be applied)."""
     s = state.settings
     w, h = small.size
-    st.html(PHONE_CSS)
     left, right = st.columns(2, gap="small")
     with left, st.container(key="pg-original"):
         st.image(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app, stop_app
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +47,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(browser, app_url, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=DESKTOP)
     p = context.new_page()
     p.set_default_timeout(30_000)
     try:

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from devtools.browser import ROOT, start_app, stop_app
+from devtools.browser import DESKTOP, ROOT, start_app, stop_app
 from devtools.st_page import assert_no_exception, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -199,7 +199,7 @@ def baseline(browser) -> Iterator[dict]:
     """The minimal Streamlit app's violations, measured in this run: the chrome keys to forgive, and (for the
     failure message) those on content, which are not forgiven."""
     proc, url = start_app(script=BASELINE_APP)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
         page.set_default_timeout(30_000)

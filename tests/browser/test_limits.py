@@ -11,7 +11,7 @@ from PIL import Image
 
 import imgkernel
 from bench.soak import soak
-from devtools.browser import start_app, stop_app
+from devtools.browser import DESKTOP, start_app, stop_app
 from devtools.st_page import assert_no_exception, choose_kernel, image_pixels, open_app, settle, upload
 from imgkernel.limits import UPLOAD_LIMIT_MB
 from tests.corpus import corpus
@@ -109,7 +109,7 @@ SOAK_SERVER_ENV = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
 def test_memory_stays_bounded_over_many_uploads(browser, tmp_path):
     proc, url = start_app(env=SOAK_SERVER_ENV)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
         page.set_default_timeout(60_000)

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 import imgkernel
+from devtools.browser import DESKTOP
 from devtools.st_page import assert_no_exception, choose_kernel, image_pixels, settle, upload, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ def user_photo(i: int) -> np.ndarray:
 
 
 def test_eight_concurrent_sessions_each_see_only_their_own_result(browser, app_url, tmp_path):
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(8)]
+    contexts = [browser.new_context(viewport=DESKTOP) for _ in range(8)]
     try:
         pages = [c.new_page() for c in contexts]
         for p in pages:
