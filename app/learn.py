@@ -90,12 +90,15 @@ def _luminance(rgb: tuple[int, int, int] | np.ndarray) -> float:
     return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
 
 
+def contrast(a: tuple[int, int, int] | np.ndarray, b: tuple[int, int, int] | np.ndarray) -> float:
+    """WCAG contrast ratio of two sRGB colours (1 to 21; AA asks 4.5 for text)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def text_colour(fill: tuple[int, int, int] | np.ndarray) -> str:
     """White or dark text, whichever has the higher WCAG contrast with the cell colour ``fill``."""
-    lum = _luminance(fill)
-    on_light_text = (_luminance(TEXT_LIGHT) + 0.05) / (lum + 0.05)
-    on_dark_text = (lum + 0.05) / (_luminance(TEXT_DARK) + 0.05)
-    return _hex(TEXT_LIGHT if on_light_text >= on_dark_text else TEXT_DARK)
+    return _hex(TEXT_LIGHT if contrast(TEXT_LIGHT, fill) >= contrast(TEXT_DARK, fill) else TEXT_DARK)
 
 
 def heatmap_cells(matrix: np.ndarray, digits: int = wording.DISPLAY_DIGITS) -> pd.DataFrame:

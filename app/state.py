@@ -113,6 +113,7 @@ class View:
     detail: str | None = None  # the panel open under the pictures (None: none, nothing computed for it)
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
     camera: bool = False
+    editor: bool = False  # the weights are shown as an editable grid (else read-only until asked for)
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,6 +152,13 @@ class PlaygroundState:
     @property
     def title(self) -> str:
         return self.kernel.label
+
+    @property
+    def editing(self) -> bool:
+        """The weights are drawn as an editable grid: asked for, or the kernel is already the visitor's own (or
+        the last cell typed was refused and must be seen). Otherwise they are read-only: the data grid is the
+        page's most expensive widget to load, and most visits never type a weight."""
+        return self.view.editor or self.kernel.custom or "grid" in self.problems
 
     @property
     def grid_key(self) -> str:
@@ -402,9 +410,10 @@ def set_view(
     detail: object = _KEEP,
     zoom_at: object = _KEEP,
     camera: object = _KEEP,
+    editor: object = _KEEP,
 ) -> PlaygroundState:
-    """How the result is shown: view mode, preview size, open panel, loupe spot, camera. A value that is not
-    one of the choices is ignored and the view stays as it was."""
+    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the grid editor. A
+    value that is not one of the choices is ignored and the view stays as it was."""
     view = state.view
     if isinstance(mode, str) and mode in VIEWS:
         view = replace(view, mode=mode)
@@ -416,6 +425,8 @@ def set_view(
         view = replace(view, zoom_at=(zoom_at[0], zoom_at[1]))
     if isinstance(camera, bool):
         view = replace(view, camera=camera)
+    if isinstance(editor, bool):
+        view = replace(view, editor=editor)
     oor = "clip" if view.mode == "signed" else view.mode
     return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
 
@@ -496,7 +507,8 @@ def reset(state: PlaygroundState) -> PlaygroundState:
     fresh = initial(state.photo, state.sample)
     fresh = _with_kernel(replace(fresh, grid=state.grid), fresh.kernel)
     # the control revisions carry on: a reused key could take a stale echo from the browser for a change
-    return replace(fresh, view=replace(View(), camera=state.view.camera), replaced=state.replaced, revs=state.revs)
+    view = replace(View(), camera=state.view.camera, editor=state.view.editor)
+    return replace(fresh, view=view, replaced=state.replaced, revs=state.revs)
 
 
 def prepared(state: PlaygroundState, png: bytes) -> PlaygroundState:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 
 import imgkernel
-from imgkernel.mapping import Scale
+from imgkernel.mapping import Scale, signed_colormap
 from imgkernel.numeric import format_number
 
 DISPLAY_DIGITS = 4  # significant digits shown in the grid and captions; full precision is kept inside
@@ -188,4 +190,34 @@ def histogram_description(counts: np.ndarray, edges: np.ndarray) -> str:
         f"Histogram of {total:,} filter responses from {num(float(e[0]))} to {num(float(e[-1]))}; the tallest "
         f"bar, {int(c[peak]) if c.size else 0:,} values, lies between {num(float(e[peak]))} and "
         f"{num(float(e[peak + 1]))}. Dashed lines mark 0 and 255, the range the screen can show."
+    )
+
+
+TINT = 0.45  # the strongest cell tint of the weights table: dark text keeps >= 7:1 contrast on it
+
+
+def weights_table(matrix: np.ndarray, title: str) -> str:
+    """The kernel's weights as an HTML table, each cell tinted like the signed map (orange above 0, blue
+    below, white at 0) so the shape of the kernel shows at a glance; rows and columns numbered from 1 like the
+    editable grid and the error messages."""
+    k = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
+    peak = float(np.max(np.abs(k))) or 1.0
+    tints = signed_colormap(k, limit=peak / TINT)
+    cell = "padding:0.15rem 0.55rem;text-align:right;font-variant-numeric:tabular-nums"
+    head = "".join(f'<th scope="col" style="{cell}">{j + 1}</th>' for j in range(k.shape[1]))
+    body = "".join(
+        f'<tr><th scope="row" style="{cell}">{i + 1}</th>'
+        + "".join(
+            f'<td style="{cell};background:rgb{tuple(int(c) for c in tints[i, j])}">{num(float(v))}</td>'
+            for j, v in enumerate(row)
+        )
+        + "</tr>"
+        for i, row in enumerate(k)
+    )
+    rows, cols = k.shape
+    caption = f"Weights of {escape(title)}, {cols} × {rows}"
+    return (
+        '<div style="overflow:auto;max-height:20rem"><table style="border-collapse:collapse;font-size:0.9rem">'
+        f'<caption style="text-align:left;white-space:nowrap">{caption}</caption>'
+        f"<thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )

@@ -56,7 +56,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import imgkernel
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
-from devtools.st_page import edit_grid_cell, open_app, settle, upload, wait_idle
+from devtools.st_page import edit_grid_cell, open_app, open_weights_editor, settle, upload, wait_idle
 
 # ---- the playground's DOM contract (keyed Streamlit containers get the class st-key-<key>) ----
 ORIGINAL_IMG = ".st-key-pg-original img"
@@ -318,6 +318,7 @@ def measure(browser: Browser, min_url: str, pg_url: str, n: int, tmp: Path) -> t
     if label != SHARPEN.params[0].label:
         notes.append(f"The playground's first slider is {label!r}, not Sharpen's {SHARPEN.params[0].label!r}.")
     grid_page = new_page(browser, pg_url)  # its own session: the first grid edit turns the kernel into Custom
+    open_weights_editor(grid_page)
     steps[1:1] = [(s_pg, lambda _i: slider_pg.press()), (s_grid, lambda i: grid_edit(grid_page, i))]
     rows[1:1] = [(s_pg, "minimal app slider", s_min, "<= 1.3x"), (s_grid, "playground slider", s_pg, "<= 1.5x")]
     rows.append((s_grid, "minimal app grid edit", s_min_grid, ""))

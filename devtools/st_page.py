@@ -92,6 +92,16 @@ def image_pixels(page, index: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
+def open_weights_editor(page) -> None:
+    """The playground shows its weights read-only until "Edit the weights" is pressed: press it (if it is there)
+    and wait for the data grid."""
+    button = page.get_by_role("button", name="Edit the weights")
+    if button.count():
+        button.click()
+    page.locator('[data-testid="stDataFrame"] [data-testid="data-grid-canvas"]').first.wait_for()
+    wait_idle(page)
+
+
 def edit_grid_cell(page, row: int, col: int, value: str, grid_index: int = 0, first_col_x: float = 60) -> None:
     """Type ``value`` into cell (row, col) of a st.data_editor (0-based data cells), checking where the editor opens.
 

@@ -103,11 +103,21 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
     return at.run()
 
 
+EDITOR_CONTROLS = ("pg_rows", "pg_cols", "pg_div", "pg_off")  # drawn with the grid, once it is opened
+
+
+def open_editor(at: AppTest) -> AppTest:
+    """Press "Edit the weights" when the weights are read-only (the grid and its fields are then drawn)."""
+    pressed = [b for b in at.button if b.key == "pg_edit"]
+    return pressed[0].click().run() if pressed else at
+
+
 def edit(at: AppTest, row: int, col: int, value: object) -> AppTest:
     """Type ``value`` into grid cell (row, col), 0-based, as the browser reports it: the editor's cumulative
     edits since it was drawn, sent as the widget's value (so its ``on_change`` runs, as in a real session).
-    AppTest cannot set a data editor's value, so the widget state is built here the way the front end does."""
-    (editor,) = at.data_editor
+    AppTest cannot set a data editor's value, so the widget state is built here the way the front end does.
+    The grid is opened first if the weights are read-only."""
+    (editor,) = open_editor(at).data_editor
     edits = at.session_state[editor.key] if editor.key in at.session_state else {}  # noqa: SIM401 (no .get)
     rows = {str(r): {str(c): v for c, v in cells.items()} for r, cells in edits.get("edited_rows", {}).items()}
     rows.setdefault(str(row), {})[str(col)] = value
@@ -127,7 +137,10 @@ def open_detail(at: AppTest, name: str) -> AppTest:
 
 def widget(at: AppTest, kind: str, name: str):
     """The playground's control ``name`` of type ``kind`` ("slider", "selectbox", ...). A control's key gets
-    a revision suffix (``pg_div.2``) each time something else changed what it shows (``app.state.SHOWN_BY``)."""
+    a revision suffix (``pg_div.2``) each time something else changed what it shows (``app.state.SHOWN_BY``).
+    The grid's own fields (``EDITOR_CONTROLS``) are opened with it when needed."""
+    if name in EDITOR_CONTROLS:
+        open_editor(at)
     found = [w for w in getattr(at, kind) if w.key is not None and w.key.split(".")[0] == name]
     assert len(found) == 1, (name, [w.key for w in getattr(at, kind)])
     return found[0]

@@ -285,8 +285,7 @@ def test_every_kernel_lab_picture_and_chart_is_described():
 
 
 def _contrast(a: str, b: str) -> float:
-    lum = [learn._luminance(tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))) for c in (a, b)]
-    return (max(lum) + 0.05) / (min(lum) + 0.05)
+    return learn.contrast(*(tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (a, b)))
 
 
 def test_heatmap_labels_are_short_one_based_and_readable():

@@ -366,3 +366,21 @@ def test_preset_labels_do_not_repeat_themselves():
 def test_the_sum_line_accounts_for_divisor_and_offset(matrix, scale, words, flat):
     text = sum_meaning(matrix, scale)
     assert words in text and text.endswith(f"comes out as {flat}.")
+
+
+def test_the_weights_are_read_only_until_the_editor_is_asked_for(s0):
+    assert not s0.editing  # a first visit draws a table, not the data grid
+    opened = st8.set_view(s0, editor=True)
+    assert opened.editing and not s0.editing
+    assert st8.choose_preset(opened, "emboss").editing  # once opened, it stays for the session
+    assert st8.reset(opened).editing  # Reset restores kernel and options, not what the visitor opened
+    assert not st8.reset(s0).editing
+    assert st8.set_view(opened, editor="yes") is not None and st8.set_view(s0, editor="yes").view == s0.view
+
+
+def test_a_custom_kernel_always_shows_its_editable_grid(s0):
+    custom = st8.load_kernel(s0, np.ones((2, 4)))
+    assert custom.kernel.custom and custom.editing and not custom.view.editor
+    assert not st8.back_to_preset(custom).editing  # back to the preset: read-only again, as before
+    refused = st8.edit_cells(st8.set_view(s0, editor=True), {(0, 0): "abc"})
+    assert "grid" in refused.problems and refused.editing

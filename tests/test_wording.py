@@ -6,11 +6,13 @@ the kernel, the size and the value range, the colours of the signed view and the
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import imgkernel
-from app import wording
+from app import learn, wording
 from app.wording import (
     alt_difference,
     alt_photo,
@@ -152,3 +154,23 @@ def test_chart_text_meets_wcag_aa_on_white():
             "titleColor": wording.CHART_TEXT,
         }
     )
+
+
+def test_the_weights_table_numbers_rows_and_columns_and_tints_by_sign():
+    html = wording.weights_table(imgkernel.get("sharpen").matrix(), "Sharpen <b>")
+    assert "Weights of Sharpen &lt;b&gt;, 3 × 3" in html  # the title is text, never markup
+    assert html.count('<th scope="col"') == 3 and html.count('<th scope="row"') == 3
+    cells = re.findall(r'background:rgb\((\d+), (\d+), (\d+)\)">([^<]+)</td>', html)
+    assert [c[3] for c in cells] == ["0", "−1", "0", "−1", "5", "−1", "0", "−1", "0"]
+    colour = {text: tuple(int(v) for v in c[:3]) for *c, text in cells}
+    assert colour["0"] == (255, 255, 255)
+    assert colour["5"][0] > colour["5"][2] and colour["−1"][2] > colour["−1"][0]  # orange above 0, blue below
+    # the strongest tint keeps the near-black text at AAA contrast (7:1)
+    for rgb in colour.values():
+        assert learn.contrast(rgb, (0x14, 0x13, 0x12)) >= 7
+
+
+def test_a_big_kernel_table_scrolls_instead_of_stretching_the_page():
+    html = wording.weights_table(imgkernel.get("gaussian").matrix({"size": 31}), "Gaussian blur")
+    assert html.startswith('<div style="overflow:auto;max-height:20rem">')
+    assert html.count("<td style") == 31 * 31

@@ -1,4 +1,9 @@
-"""The editable grid of weights (with its size) and the scale box (sum of weights, normalise, divisor, offset).
+"""The kernel's weights (a read-only table, or an editable grid with its size) and the scale box (sum of
+weights, normalise, mean, and with the grid: divisor and offset).
+
+The weights start read-only: Streamlit's data grid is the page's most expensive widget to load (its front-end
+code and pandas on the server), and most visits never type a weight. "Edit the weights" mounts it, and it
+stays for the session; a custom kernel always shows it (``PlaygroundState.editing``).
 
 The grid is drawn from ``state.grid.base`` under ``state.grid_key``; its edits arrive in ``on_change`` as a
 delta against that base (never fed back as its input: Streamlit issues #7749 / #7354), so every edit lands
@@ -7,7 +12,9 @@ and only a real change of a value makes the kernel custom.
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 import imgkernel
@@ -15,7 +22,9 @@ from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.pipeline import scale_for
 
 from .. import session, wording
-from ..state import PlaygroundState, edit_cells, resize, set_scale
+from ..state import PlaygroundState, edit_cells, resize, set_scale, set_view
+
+open_editor = partial(set_view, editor=True)
 
 
 def _on_grid(key: str) -> None:
@@ -35,6 +44,24 @@ def _cols(state: PlaygroundState, cols: int) -> PlaygroundState:
 
 
 def grid_box(state: PlaygroundState) -> None:
+    if state.editing:
+        _editor(state)
+    else:
+        st.html(wording.weights_table(state.matrix, state.title))
+        st.button(
+            "Edit the weights",
+            key="pg_edit",
+            on_click=session.act,
+            args=(open_editor,),
+            help="Type your own numbers, resize the grid, set a divisor and an offset.",
+        )
+    if "file" in state.problems:
+        st.error(state.problems["file"])
+
+
+def _editor(state: PlaygroundState) -> None:
+    import pandas as pd  # here, not at the top: a visit that never edits a weight never imports pandas
+
     base = state.grid.base
     rows, cols = state.matrix.shape
     a, b = st.columns(2)
@@ -64,8 +91,6 @@ def grid_box(state: PlaygroundState) -> None:
         )
     if "grid" in state.problems:
         st.error(state.problems["grid"])
-    elif "file" in state.problems:
-        st.error(state.problems["file"])
 
 
 def scale_box(state: PlaygroundState) -> None:
@@ -82,6 +107,18 @@ def scale_box(state: PlaygroundState) -> None:
         help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).",
     )
     b.toggle("Mean", **scale("pg_mean", "mean"), help="Divide by the number of cells (the original package's option).")
+    if state.editing:
+        _divisor_offset(state, scale)
+    for where in ("divisor", "scale"):
+        if where in state.problems:
+            st.error(state.problems[where])
+    if s.normalise:
+        auto = imgkernel.auto_normalise(state.matrix)
+        st.caption(f"Normalise uses divisor {wording.num(auto.divisor)} and offset {wording.num(auto.offset)}.")
+
+
+def _divisor_offset(state: PlaygroundState, scale: Callable[[str, str], dict]) -> None:
+    s = state.settings
     a, b = st.columns(2)
     lo, hi = -float(MAX_KERNEL_ABS), float(MAX_KERNEL_ABS)
     a.number_input(
@@ -104,9 +141,3 @@ def scale_box(state: PlaygroundState) -> None:
         **scale("pg_off", "offset"),
         help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).",
     )
-    for where in ("divisor", "scale"):
-        if where in state.problems:
-            st.error(state.problems[where])
-    if s.normalise:
-        auto = imgkernel.auto_normalise(state.matrix)
-        st.caption(f"Normalise uses divisor {wording.num(auto.divisor)} and offset {wording.num(auto.offset)}.")

@@ -1,12 +1,13 @@
 """The core loop with the keyboard alone, in Chromium on a school laptop's screen (1366 × 768).
 
 After the page has loaded, only ``page.keyboard`` is used: Tab to the Kernel box, type a preset's name and Enter,
-Tab to a parameter slider and move it with the arrow keys, Tab into the grid and edit a cell (Enter, type, Enter),
-Tab round to the sidebar's Stride slider and move it, then Tab back into the main area to read the result's numbers.
-Each change is read back from the share link in the address bar (as tests/browser/test_core_loop.py does) and from
-the "Result: ..." line. Wherever focus lands for a step, it must be visible: the focused element (or the widget's
-own parts around it) gains an outline, a box-shadow or a border colour it did not have, and the widget's pixels
-change. The grid draws its focused cell on a canvas, so there only the pixels can tell.
+Tab to a parameter slider and move it with the arrow keys, open the grid with its button and edit a cell (Enter,
+type, Enter), Tab round to the sidebar's Stride slider and move it, then Tab back into the main area to read the
+result's numbers. Each change is read back from the share link in the address bar (as
+tests/browser/test_core_loop.py does) and from the "Result: ..." line. Wherever focus lands for a step, it must be
+visible: the focused element (or the widget's own parts around it) gains an outline, a box-shadow or a border colour
+it did not have, and the widget's pixels change. The grid draws its focused cell on a canvas, so there only the
+pixels can tell.
 """
 
 from __future__ import annotations
@@ -172,7 +173,11 @@ def test_the_core_loop_with_the_keyboard_alone(browser, app_url):
         expected = imgkernel.get("gaussian").matrix({**state.params})
         assert expected.shape == (size - 2, size - 2)
 
-        # 3. Tab into the grid (its first row is selected), right arrow to the first weight, Enter, type, Enter
+        # 3. Tab to "Edit the weights", Enter; Tab into the grid that replaces the read-only table (its first row
+        # is selected), right arrow to the first weight, Enter, type, Enter
+        edit = main.get_by_role("button", name="Edit the weights")
+        problems.append(tab_to(page, edit, main.locator(".st-key-pg_edit"), "the Edit the weights button"))
+        page.keyboard.press("Enter")
         grid = main.locator('[data-testid="stDataFrame"]').first
         problems.append(tab_to(page, grid.locator('[data-testid="stDataFrameResizable"]'), grid, "the kernel's grid"))
         page.keyboard.press("ArrowRight")  # from the row-index column to the first weight

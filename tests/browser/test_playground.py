@@ -12,6 +12,7 @@ from devtools.st_page import (
     edit_grid_cell,
     image_pixels,
     open_app,
+    open_weights_editor,
     select,
     settle,
     upload,
@@ -51,6 +52,7 @@ def test_opens_filtered_then_upload_preset_and_grid_edits_change_the_pixels(page
 
     assert roughness(blurred) < 0.6 * roughness(sharpened)
 
+    open_weights_editor(page)
     edit_grid_cell(page, 1, 1, "-30")  # the centre of the 3x3 box blur: now mostly a negative
     settle(page, re.compile(r"Result: Custom"))
     assert_no_exception(page)
