@@ -114,6 +114,7 @@ class View:
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
     camera: bool = False
     editor: bool = False  # the weights are shown as an editable grid (else read-only until asked for)
+    options: bool = False  # the sidebar's options are open (closed, only their summary is drawn)
 
 
 @dataclass(frozen=True, eq=False)
@@ -411,9 +412,10 @@ def set_view(
     zoom_at: object = _KEEP,
     camera: object = _KEEP,
     editor: object = _KEEP,
+    options: object = _KEEP,
 ) -> PlaygroundState:
-    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the grid editor. A
-    value that is not one of the choices is ignored and the view stays as it was."""
+    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the grid editor, the
+    options panel. A value that is not one of the choices is ignored and the view stays as it was."""
     view = state.view
     if isinstance(mode, str) and mode in VIEWS:
         view = replace(view, mode=mode)
@@ -427,6 +429,8 @@ def set_view(
         view = replace(view, camera=camera)
     if isinstance(editor, bool):
         view = replace(view, editor=editor)
+    if isinstance(options, bool):
+        view = replace(view, options=options)
     oor = "clip" if view.mode == "signed" else view.mode
     return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
 
@@ -507,7 +511,7 @@ def reset(state: PlaygroundState) -> PlaygroundState:
     fresh = initial(state.photo, state.sample)
     fresh = _with_kernel(replace(fresh, grid=state.grid), fresh.kernel)
     # the control revisions carry on: a reused key could take a stale echo from the browser for a change
-    view = replace(View(), camera=state.view.camera, editor=state.view.editor)
+    view = replace(View(), camera=state.view.camera, editor=state.view.editor, options=state.view.options)
     return replace(fresh, view=view, replaced=state.replaced, revs=state.revs)
 
 

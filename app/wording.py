@@ -221,3 +221,12 @@ def weights_table(matrix: np.ndarray, title: str) -> str:
         f'<caption style="text-align:left;white-space:nowrap">{caption}</caption>'
         f"<thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def options_summary(settings: imgkernel.Settings, view: str) -> str:
+    """The options in use in a few words, for the closed options panel: "reflect borders, stride 1, clip"."""
+    s = settings
+    parts = [f"constant {num(s.cval)} borders" if s.mode == "constant" else f"{s.mode} borders"]
+    parts += [f"stride {s.stride}"] + ([f"dilation {s.dilation}"] if s.dilation != 1 else [])
+    parts += (["flipped"] if s.true_convolution else []) + (["gray"] if s.gray else []) + [view]
+    return ", ".join(parts)

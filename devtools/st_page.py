@@ -92,6 +92,15 @@ def image_pixels(page, index: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
+def open_options(page) -> None:
+    """Open the playground's Options in the sidebar (closed at first) and wait for their widgets."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if not sidebar.get_by_role("slider", name=re.compile(r"^Stride\b")).count():
+        sidebar.locator('[data-testid="stExpander"] summary').filter(has_text="Options").click()
+    sidebar.get_by_role("slider", name=re.compile(r"^Stride\b")).wait_for()
+    wait_idle(page)
+
+
 def open_weights_editor(page) -> None:
     """The playground shows its weights read-only until "Edit the weights" is pressed: press it (if it is there)
     and wait for the data grid."""

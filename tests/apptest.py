@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 import imgkernel
 from app import cache
-from app.state import PlaygroundState
+from app.state import PlaygroundState, set_view
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -106,6 +106,18 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
 EDITOR_CONTROLS = ("pg_rows", "pg_cols", "pg_div", "pg_off")  # drawn with the grid, once it is opened
 
 
+OPTION_CONTROLS = ("pg_mode", "pg_cval", "pg_stride", "pg_dil", "pg_conv", "pg_gray", "pg_view", "pg_preview")
+
+
+def open_options(at: AppTest) -> AppTest:
+    """Open the sidebar's options panel (closed at first; AppTest cannot click an expander, so the state it
+    shows is set, as the expander's ``on_change`` would)."""
+    if not state(at).view.options:
+        at.session_state["playground"] = set_view(state(at), options=True)
+        at.run()
+    return at
+
+
 def open_editor(at: AppTest) -> AppTest:
     """Press "Edit the weights" when the weights are read-only (the grid and its fields are then drawn)."""
     pressed = [b for b in at.button if b.key == "pg_edit"]
@@ -138,9 +150,11 @@ def open_detail(at: AppTest, name: str) -> AppTest:
 def widget(at: AppTest, kind: str, name: str):
     """The playground's control ``name`` of type ``kind`` ("slider", "selectbox", ...). A control's key gets
     a revision suffix (``pg_div.2``) each time something else changed what it shows (``app.state.SHOWN_BY``).
-    The grid's own fields (``EDITOR_CONTROLS``) are opened with it when needed."""
+    The grid's own fields (``EDITOR_CONTROLS``) and the options (``OPTION_CONTROLS``) are opened when needed."""
     if name in EDITOR_CONTROLS:
         open_editor(at)
+    elif name in OPTION_CONTROLS:
+        open_options(at)
     found = [w for w in getattr(at, kind) if w.key is not None and w.key.split(".")[0] == name]
     assert len(found) == 1, (name, [w.key for w in getattr(at, kind)])
     return found[0]

@@ -72,7 +72,7 @@ def test_every_catalogue_kernel_runs_with_its_suggested_scale():
             assert k.name == name
             np.testing.assert_array_equal(k.matrix, spec.matrix())
             assert (k.settings.divisor, k.settings.offset) == (spec.divisor, spec.offset)
-            assert len(at.slider) - 2 == len(spec.params)  # stride and dilation are sliders too
+            assert len([s for s in at.slider if s.key.startswith("pg_p_")]) == len(spec.params)
             expected = oracle(sample_pixels(), spec.matrix(), divisor=spec.divisor, offset=spec.offset)
             assert_shows(at, expected, clip_tolerance=3)
         except AssertionError as exc:
@@ -547,3 +547,24 @@ def test_the_kernel_file_saves_the_scale_in_use():
     parsed = imgkernel.kernel_io.kernel_from_json(doc)
     assert parsed.divisor == 9 and parsed.offset == 0  # mean: divided by the 9 cells
     np.testing.assert_array_equal(parsed.matrix, imgkernel.get("blur").matrix())
+
+
+def test_a_first_visit_draws_the_weights_read_only_and_the_options_closed():
+    at = ok(start())
+    assert not at.data_editor and not [w for w in at.selectbox if w.key == "pg_mode"]
+    (table,) = [m.value for m in at.markdown if "Weights of Sharpen, 3 × 3" in m.value]
+    assert table.count("<td style") == 9 and ">5</td>" in table
+    assert "In use: reflect borders, stride 1, clip." in [c.value for c in at.sidebar.caption]
+    at.button(key="pg_edit").click().run()
+    (grid,) = ok(at).data_editor
+    np.testing.assert_array_equal(grid.value.to_numpy(), SHARPEN)
+    assert {w.key for w in at.number_input} >= {"pg_rows", "pg_cols", "pg_div", "pg_off"}
+    widget(at, "slider", "pg_stride").set_value(2).run()  # opens the options, then moves the stride
+    assert state(ok(at)).settings.stride == 2 and state(at).view.options and state(at).view.editor
+
+
+def test_a_link_with_a_custom_kernel_opens_on_its_editable_grid():
+    at = ok(edit(start(), 0, 2, 0.5))
+    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    (grid,) = ok(start(link)).data_editor  # a new visitor: nothing pressed, the custom grid is drawn at once
+    np.testing.assert_array_equal(grid.value.to_numpy(), state(at).matrix)

@@ -174,3 +174,11 @@ def test_a_big_kernel_table_scrolls_instead_of_stretching_the_page():
     html = wording.weights_table(imgkernel.get("gaussian").matrix({"size": 31}), "Gaussian blur")
     assert html.startswith('<div style="overflow:auto;max-height:20rem">')
     assert html.count("<td style") == 31 * 31
+
+
+def test_the_closed_options_panel_says_what_is_in_use():
+    assert wording.options_summary(imgkernel.Settings(), "clip") == "reflect borders, stride 1, clip"
+    busy = imgkernel.Settings(mode="constant", cval=-12.5, stride=2, dilation=3, true_convolution=True, gray=True)
+    assert wording.options_summary(busy, "signed") == (
+        "constant −12.5 borders, stride 2, dilation 3, flipped, gray, signed"
+    )

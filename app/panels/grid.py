@@ -47,7 +47,7 @@ def grid_box(state: PlaygroundState) -> None:
     if state.editing:
         _editor(state)
     else:
-        st.html(wording.weights_table(state.matrix, state.title))
+        st.markdown(wording.weights_table(state.matrix, state.title), unsafe_allow_html=True)
         st.button(
             "Edit the weights",
             key="pg_edit",

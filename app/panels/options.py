@@ -1,4 +1,8 @@
-"""The sidebar's options: border, stride, dilation, flip, channels, the out-of-range view, preview size, reset."""
+"""The sidebar's options: border, stride, dilation, flip, channels, the out-of-range view, preview size, reset.
+
+They sit in an expander that starts closed with a one-line summary of what is in use; its widgets are only
+drawn once it is opened (a first visit loads less of Streamlit's front end), and it stays open for the session.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import imgkernel
 from imgkernel.borders import MODE_RULES
 from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_STRIDE
 
-from .. import session
+from .. import session, wording
 from ..state import PREVIEW_SIZES, VIEWS, PlaygroundState, reset, set_option, set_view
 
 VIEW_HELP = {
@@ -20,17 +24,33 @@ VIEW_HELP = {
 MODE_HELP = "What the kernel sees beyond the photo's edge. " + "; ".join(f"{m}: {r}" for m, r in MODE_RULES.items())
 
 
+def _toggled() -> None:
+    session.apply(set_view, options=bool(st.session_state.get("pg_options")), by="view")
+
+
 def options_box(state: PlaygroundState) -> None:
+    # The state says whether the panel is open; the expander only reports a visitor's click (``on_change``).
+    # Its own widget value is not read back: a client that does not report it (AppTest) must not close it.
+    # Its label never changes: a new label would be a new expander, and the focused slider in it would be lost.
+    panel = st.sidebar.expander("Options", expanded=state.view.options, key="pg_options", on_change=_toggled)
+    if "options" in state.problems:
+        st.sidebar.error(state.problems["options"])
+    if state.view.options:
+        with panel:
+            _options(state)
+    else:
+        st.sidebar.caption(f"In use: {wording.options_summary(state.settings, state.view.mode)}.")
+
+
+def _options(state: PlaygroundState) -> None:
     s = state.settings
-    sb = st.sidebar
-    sb.header("Options")
 
     def option(key: str, name: str) -> dict:
         return session.control(state, "options", key, getattr(s, name), set_option, name)
 
-    sb.selectbox("Border mode", imgkernel.MODES, help=MODE_HELP, **option("pg_mode", "mode"))
+    st.selectbox("Border mode", imgkernel.MODES, help=MODE_HELP, **option("pg_mode", "mode"))
     if s.mode == "constant":
-        sb.number_input(
+        st.number_input(
             "Constant value",
             min_value=-MAX_KERNEL_ABS,
             max_value=MAX_KERNEL_ABS,
@@ -39,46 +59,44 @@ def options_box(state: PlaygroundState) -> None:
             help="The grey level used beyond the edge.",
             **option("pg_cval", "cval"),
         )
-    sb.slider(
+    st.slider(
         "Stride",
         1,
         MAX_STRIDE,
         help="Keep every n-th output pixel (CNN stride): the result shrinks.",
         **option("pg_stride", "stride"),
     )
-    sb.slider(
+    st.slider(
         "Dilation",
         1,
         MAX_DILATION,
         **option("pg_dil", "dilation"),
         help="Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers.",
     )
-    sb.toggle(
+    st.toggle(
         "True convolution (flip the kernel)",
         **option("pg_conv", "true_convolution"),
         help="Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°.",
     )
-    sb.toggle(
+    st.toggle(
         "Grayscale (filter the luminance)",
         help="Off: each RGB channel is filtered on its own.",
         **option("pg_gray", "gray"),
     )
-    if "options" in state.problems:
-        sb.error(state.problems["options"])
-    sb.radio(
+    st.radio(
         "Out-of-range values",
         VIEWS,
         horizontal=True,
         help=" ".join(f"{k}: {v}" for k, v in VIEW_HELP.items()),
         **session.control(state, "view", "pg_view", state.view.mode, set_view, field="mode"),
     )
-    sb.select_slider(
+    st.select_slider(
         "Preview size (long side, px)",
         PREVIEW_SIZES,
         help="Big photos are shown at this size; downloads are always full size.",
         **session.control(state, "view", "pg_preview", state.view.preview, set_view, field="preview"),
     )
-    sb.button(
+    st.button(
         "Reset kernel and options",
         key="pg_reset",
         on_click=session.act,

@@ -17,6 +17,7 @@ from devtools.st_page import (
     choose_kernel,
     edit_grid_cell,
     open_app,
+    open_options,
     open_weights_editor,
     settle,
     wait_idle,
@@ -102,7 +103,8 @@ def test_pictures_are_drawn_at_natural_size_and_a_stride_at_its_true_size(page, 
         assert natural == 451 and drawn >= 0.95 * natural, (selector, drawn)
     original, result = (page.locator(f".st-key-pg-{k} img").first.bounding_box() for k in ("original", "result"))
     assert abs(original["y"] - result["y"]) < 2  # side by side
-    stride = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').first
+    open_options(page)
+    stride = page.get_by_role("slider", name=re.compile(r"^Stride\b"))
     stride.focus()
     page.keyboard.press("ArrowRight")
     settle(page, re.compile(r"^Result: Sharpen · 226 × 150 px"))

@@ -2,8 +2,8 @@
 
 After the page has loaded, only ``page.keyboard`` is used: Tab to the Kernel box, type a preset's name and Enter,
 Tab to a parameter slider and move it with the arrow keys, open the grid with its button and edit a cell (Enter,
-type, Enter), Tab round to the sidebar's Stride slider and move it, then Tab back into the main area to read the
-result's numbers. Each change is read back from the share link in the address bar (as
+type, Enter), Tab round to the sidebar's Options, open them and move the Stride slider, then Tab back into the main
+area to read the result's numbers. Each change is read back from the share link in the address bar (as
 tests/browser/test_core_loop.py does) and from the "Result: ..." line. Wherever focus lands for a step, it must be
 visible: the focused element (or the widget's own parts around it) gains an outline, a box-shadow or a border colour
 it did not have, and the widget's pixels change. The grid draws its focused cell on a canvas, so there only the
@@ -199,7 +199,11 @@ def test_the_core_loop_with_the_keyboard_alone(browser, app_url):
                 f"share link in the address bar is still {page.url}"
             )
 
-        # 4. Tab round to the sidebar's Stride slider; the right arrow halves the result
+        # 4. Tab round to the sidebar's Options (closed), Enter opens them; Tab to the Stride slider; the right
+        # arrow halves the result
+        options = sidebar.locator('[data-testid="stExpander"] summary').filter(has_text="Options")
+        problems.append(tab_to(page, options, options, "the Options in the sidebar", max_presses=150))
+        page.keyboard.press("Enter")
         stride = page.get_by_role("slider", name=re.compile(r"^Stride\b"))
         widget = sidebar.locator('[data-testid="stSlider"]').filter(has=stride)
         problems.append(tab_to(page, stride, widget, "the Stride slider in the sidebar", max_presses=150))
