@@ -203,7 +203,7 @@ def weights_table(matrix: np.ndarray, title: str) -> str:
     k = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
     peak = float(np.max(np.abs(k))) or 1.0
     tints = signed_colormap(k, limit=peak / TINT)
-    cell = "padding:0.15rem 0.55rem;text-align:right;font-variant-numeric:tabular-nums"
+    cell = "padding:0.15rem 0.55rem;text-align:right;font-variant-numeric:tabular-nums;border:1px solid #d5d4d2"
     head = "".join(f'<th scope="col" style="{cell}">{j + 1}</th>' for j in range(k.shape[1]))
     body = "".join(
         f'<tr><th scope="row" style="{cell}">{i + 1}</th>'

@@ -552,7 +552,7 @@ def test_the_kernel_file_saves_the_scale_in_use():
 def test_a_first_visit_draws_the_weights_read_only_and_the_options_closed():
     at = ok(start())
     assert not at.data_editor and not [w for w in at.selectbox if w.key == "pg_mode"]
-    (table,) = [m.value for m in at.markdown if "Weights of Sharpen, 3 × 3" in m.value]
+    (table,) = [h.proto.body for h in at.get("html") if "Weights of Sharpen, 3 × 3" in h.proto.body]
     assert table.count("<td style") == 9 and ">5</td>" in table
     assert "In use: reflect borders, stride 1, clip." in [c.value for c in at.sidebar.caption]
     at.button(key="pg_edit").click().run()

@@ -47,7 +47,7 @@ def grid_box(state: PlaygroundState) -> None:
     if state.editing:
         _editor(state)
     else:
-        st.markdown(wording.weights_table(state.matrix, state.title), unsafe_allow_html=True)
+        st.html(wording.weights_table(state.matrix, state.title))  # Html.js is loaded for the stylesheet anyway
         st.button(
             "Edit the weights",
             key="pg_edit",
