@@ -19,14 +19,16 @@ Conventions (those of ``imgkernel.correlate``):
   take well under a second, a 31 × 31 kernel seconds.
 
 ``train_kernel`` minimises the same loss (mean squared error over the same equations) by gradient descent with
-Adam, from zeros or seeded noise, as a one-kernel CNN layer would learn it; both images are divided by 255 for it
-(as CNN inputs are normalised), which leaves the kernel as it is: the loss it reports is in grey levels².
+Adam or SGD with momentum, from zeros or seeded noise, as a one-kernel CNN layer would learn it. As CNN inputs are
+normalised, both images are divided by 255 (which leaves the kernel as it is) and, when an offset is fitted, the
+patches' mean is subtracted, the offset then being learnt as the bias on centred inputs (the same minimum, reached
+several times faster); the loss it reports is in grey levels².
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -101,10 +103,34 @@ class FitProblem:
     sampled: bool
     fit_offset: bool
     scale: float = 1.0  # A and b were divided by this (the trainer's normalisation)
+    shift: np.ndarray | None = field(default=None, repr=False)  # the patch means subtracted (``centred``), if any
 
     def loss(self, w: np.ndarray) -> float:
         """Mean squared error of weights ``w`` (offset scaled), in squared units of ``after`` (grey levels²)."""
         return max(float(w @ self.gram @ w - 2 * self.rhs @ w + self.mean_bb), 0.0) * self.scale**2
+
+    def centred(self) -> FitProblem:
+        """The same problem with the mean of every patch column subtracted (a CNN's zero-mean inputs), the offset
+        becoming the bias on centred inputs: the same minimum, reached in fewer steps by gradient descent (the
+        all-equal direction of the weights no longer dwarfs the others). Only with a fitted offset, which absorbs
+        the mean; ``kernel_and_offset`` maps the weights back."""
+        if not self.fit_offset or self.shift is not None:
+            return self
+        k = self.rhs.size - 1
+        mean = self.gram[-1, :k].copy()  # Σ patch / m: the ones column's products with the others
+        t = np.eye(k + 1)
+        t[-1, :k] = -mean  # A_centred = A t, so weights u there are w = t u here
+        return replace(self, gram=t.T @ self.gram @ t, rhs=t.T @ self.rhs, shift=mean)
+
+    def kernel_and_offset(self, w: np.ndarray) -> tuple[np.ndarray, float]:
+        """Weights of this problem as ``fit_kernel`` gives them: the kernel (rows, columns) and the offset in the units
+        of ``after`` (0 when none is fitted)."""
+        kh, kw = self.shape
+        kernel = w[: kh * kw]
+        if not self.fit_offset:
+            return kernel.reshape(kh, kw).copy(), 0.0
+        bias = float(w[-1]) - (float(self.shift @ kernel) if self.shift is not None else 0.0)
+        return kernel.reshape(kh, kw).copy(), bias * self.scale
 
 
 class TrainStep(NamedTuple):
@@ -210,9 +236,12 @@ def fit_problem(
     max_samples: int = MAX_SAMPLES,
     seed: int = 0,
     scale: float = 1.0,
+    centre: bool = False,
 ) -> FitProblem:
-    """The normal equations of the fit (see the module docstring), without solving them."""
-    return _build(before, after, shape, fit_offset, exclude_clipped, max_samples, seed, scale)[0]
+    """The normal equations of the fit (see the module docstring), without solving them; ``scale`` divides both
+    pictures, ``centre`` (with ``fit_offset``) subtracts the patches' mean (``FitProblem.centred``)."""
+    problem = _build(before, after, shape, fit_offset, exclude_clipped, max_samples, seed, scale)[0]
+    return problem.centred() if centre else problem
 
 
 def _build(
@@ -327,6 +356,7 @@ OPTIMIZERS: tuple[Optimizer, ...] = ("adam", "momentum")
 ADAM_BETAS = (0.9, 0.999)  # PyTorch's and Keras's defaults
 ADAM_EPS = 1e-8
 MOMENTUM = 0.9  # SGD with momentum, as CNNs are classically trained
+DIVERGED_LOSS = 1e12  # grey levels², an RMS error of a million grey levels: only weights running away get there
 
 
 @dataclass(frozen=True, eq=False)
@@ -342,8 +372,8 @@ class TrainState:
 
     @property
     def diverged(self) -> bool:
-        """The weights or the loss stopped being finite numbers (a learning rate too large for the photo)."""
-        return not (np.isfinite(self.loss) and np.isfinite(self.weights).all())
+        """The loss ran away (a learning rate too large for the photo): past ``DIVERGED_LOSS``, or not a number."""
+        return not (self.loss <= DIVERGED_LOSS and np.isfinite(self.weights).all())
 
 
 def _check_training(learning_rate: object, optimizer: object) -> None:
@@ -395,10 +425,8 @@ def train_step(
 
 def as_step(problem: FitProblem, state: TrainState) -> TrainStep:
     """A training state in ``fit_kernel``'s units: the kernel, the offset (in units of ``after``) and the loss."""
-    kh, kw = problem.shape
-    w = state.weights
-    offset = float(w[-1]) * problem.scale if problem.fit_offset else 0.0
-    return TrainStep(state.step, state.loss, w[: kh * kw].reshape(kh, kw).copy(), offset)
+    matrix, offset = problem.kernel_and_offset(state.weights)
+    return TrainStep(state.step, state.loss, matrix, offset)
 
 
 def train_kernel(
@@ -430,6 +458,7 @@ def train_kernel(
         max_samples=max_samples,
         seed=seed,
         scale=_SCALE,
+        centre=True,
     )
     state = start_training(problem, init, seed)
     yield as_step(problem, state)
