@@ -1,4 +1,5 @@
-"""Fitting a kernel to a before/after pair (``imgkernel.fit``), and the "Fit a kernel" page.
+"""Fitting a kernel to a before/after pair (``imgkernel.fit``), and the "Fit a kernel" page (its parts in
+``app.fit_view``, and the page driven by AppTest).
 
 Oracles: results made by other tools — scipy.ndimage (float, and rounded and clipped to 8 bits as an editor saves
 them) and Pillow's ``ImageFilter.Kernel`` (which flips the kernel vertically and leaves a border unfiltered) — whose
@@ -7,18 +8,24 @@ kernels the fit must recover; the trainer is checked against the least-squares a
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 from scipy import ndimage
+from streamlit.testing.v1 import AppTest
 
 import imgkernel
+from app import fit_view
 from imgkernel import fit
 from imgkernel.limits import MAX_KERNEL_SIDE
 
-from .apptest import sample_pixels
+from .apptest import ok, png_bytes, result_caption, sample_pixels, start, state
+
+ROOT = Path(__file__).resolve().parents[1]
 
 RNG = np.random.default_rng(10)
 
@@ -308,3 +315,164 @@ def test_too_large_a_learning_rate_blows_up_and_training_stops():
 def test_the_library_exports_fit_kernel():
     assert imgkernel.fit_kernel is fit.fit_kernel and "fit_kernel" in imgkernel.__all__
     assert imgkernel.KernelFit is fit.KernelFit
+
+
+# ------------------------------------------------------------------------------------------------ the page's parts
+
+
+def test_a_colour_and_a_gray_picture_are_paired_by_luminance():
+    rgb = sample_pixels("Coffee cup")[:40, :50]
+    gray_after = np.asarray(Image.fromarray(rgb).convert("L").filter(ImageFilter.SHARPEN))
+    pair = fit_view.make_pair("p", rgb, gray_after)
+    assert pair.before.shape == pair.after.shape == (40, 50)
+    assert pair.note == "The before picture is in colour and the other gray: its luminance is used."
+    assert fit_view.make_pair("p", rgb, rgb).note == "" and fit_view.make_pair("p", rgb, rgb).before.ndim == 3
+    assert fit_view.make_pair("p", rgb, rgb).digest != fit_view.make_pair("p", rgb, rgb[::-1]).digest
+
+
+def test_every_sample_pair_is_fitted_exactly_at_the_hidden_size():
+    for label, (photo, name) in fit_view.SAMPLE_PAIRS.items():
+        pair = fit_view.sample_pair(label)
+        assert pair.hidden == name and pair.after.dtype == np.uint8 and pair.after.shape == pair.before.shape
+        assert photo in label and name not in label.lower()  # the label never gives the kernel away
+        matrix, offset = fit_view.hidden_kernel(name)
+        got = fit.fit_kernel(pair.before, pair.after, matrix.shape[0], fit_offset=True)
+        assert np.abs(got.matrix - matrix).max() <= 0.01, label
+        assert got.offset == pytest.approx(offset, abs=1.0), label  # + 127.5 rounds to + 128 on integer results
+
+
+def test_texts_tables_and_the_residual_map():
+    table = fit_view.weights_table(np.array([[0.5, -1.0, 1 / 3]]))
+    assert list(table.index) == ["row 1"] and list(table.columns) == ["col 1", "col 2", "col 3"]
+    assert list(table.iloc[0]) == ["0.5", "−1", "0.3333"]
+    pair = fit_view.sample_pair("Mystery 3 · Astronaut")
+    exact = fit.fit_kernel(pair.before, pair.after, 3)
+    assert fit_view.quality_note(exact).startswith("The kernel explains the after picture up to rounding")
+    assert "a seeded sample of the photo" in fit_view.quality_note(exact)
+    rough = fit.fit_kernel(pair.before, pair.after[::-1].copy(), 3)  # upside down: no kernel does that
+    assert fit_view.quality_note(rough).startswith("A poor fit")
+    residual, cropped = fit_view.residual_crop(pair, exact, side=100)
+    assert residual.shape == (100, 100, 3) and cropped
+    full, cropped = fit_view.residual_crop(pair, exact)
+    assert full.shape == (510, 510, 3) and not cropped
+    assert np.abs(full).max() <= 0.6  # the 8-bit rounding (±0.5) and the fit's own small error
+    frame = fit_view.framed(np.full((2, 3, 3), 255, np.uint8))
+    assert frame.shape == (4, 5, 3) and (frame[0] == fit_view.FRAME_GREY).all() and (frame[1:3, 1:4] == 255).all()
+    assert fit_view.residual_limit(full) == 1.0 and fit_view.residual_limit(np.array([-30.0, 2.0])) > 1
+
+
+def test_training_record_and_loss_chart():
+    pair = fit_view.sample_pair("Mystery 1 · Chelsea the cat")
+    best = fit.fit_kernel(pair.before, pair.after, 3)
+    problem = fit_view.problem(pair, 3, False)
+    t = fit_view.start(problem, ("k",), "zeros", 0)
+    assert t.step == 0 and t.history == ((0, problem.loss(np.zeros(9))),)
+    t = fit_view.advance(problem, t, 50, 0.2, "adam")
+    assert t.step == 50 and [s for s, _ in t.history] == list(range(51))
+    assert t.history[-1][1] < t.history[0][1]
+    assert fit_view.training_note(problem, t, best).startswith("Step 50 · loss ")
+    blown = fit_view.advance(problem, t, 500, 1.0, "momentum")
+    assert blown.state.diverged and blown.step < 550
+    assert "the loss blew up" in fit_view.training_note(problem, blown, best)
+    spec = fit_view.loss_chart(list(t.history)).to_dict()
+    assert spec["encoding"]["y"]["scale"]["type"] == "log" and spec["mark"]["type"] == "line"
+    assert spec["description"].startswith("Line chart of the training loss") and "over 50 steps" in spec["description"]
+
+
+# ------------------------------------------------------------------------------------------------ the page (AppTest)
+
+PAGE = str(ROOT / "pages" / "fit.py")
+
+
+def _page(**session) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in session.items():
+        at.session_state[key] = value
+    return ok(at.run())
+
+
+def _shown_weights(at: AppTest) -> np.ndarray:
+    return at.table[0].value.map(lambda v: float(v.replace("−", "-"))).to_numpy()
+
+
+def _alts(at: AppTest) -> list[str | None]:
+    return [img.alt if img.HasField("alt") else None for element in at.image for img in element.proto.imgs]
+
+
+def test_the_page_recovers_the_hidden_kernel_and_reveals_it():
+    at = _page()
+    matrix, _ = fit_view.hidden_kernel("sharpen")  # the first sample pair
+    assert np.abs(_shown_weights(at) - matrix).max() <= 0.01
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["R²"]) > 0.9999 and float(metrics["RMS error"]) < 0.5
+    assert "Largest difference between the fitted and the hidden weights: 0." in [c.value for c in at.caption]
+    at.selectbox(key="fit_sample").select("Mystery 5 · Rocket launch").run()  # a 5 × 5 Gaussian
+    assert any("fit that size to find it exactly" in c.value for c in ok(at).caption)
+    at.select_slider(key="fit_size").set_value(5).run()
+    gauss, _ = fit_view.hidden_kernel("gaussian")
+    assert _shown_weights(ok(at)).shape == (5, 5) and np.abs(_shown_weights(at) - gauss).max() <= 0.01
+
+
+def test_every_picture_and_chart_on_the_page_is_described():
+    at = _page()
+    alts = _alts(at)
+    assert len(alts) == 3 and all(alts), alts
+    label = "Mystery 1 · Chelsea the cat"
+    assert alts[0].startswith(f"{label}, before, ") and alts[1].startswith(f"{label}, after the hidden kernel, ")
+    assert "sharpen" not in " ".join(alts).lower()  # the pictures' descriptions do not give the kernel away
+    assert alts[2].startswith(f"Residual map of the fit, after minus prediction, {label}, 449 × 298 px, ")
+    described = [json.loads(c.proto.spec).get("description") for c in at.get("vega_lite_chart")]
+    assert all(described) and len(described) == 4, described  # fitted, hidden (in the expander), loss, learnt
+    assert described[0].startswith("Heat map of the kernel fitted, 3 × 3 cells")
+
+
+def test_uploaded_pictures_are_fitted_and_bad_ones_refused_plainly():
+    x = sample_pixels("Coffee cup")[:120, :160]
+    weights = np.array([[1.0, 2, 1], [0, 4, 0], [-1, 0, 1]])
+    at = _page(fit_source=fit_view.UPLOADS)
+    assert [i.value for i in at.info] == ["Upload both pictures to fit a kernel."]
+    at.file_uploader(key="fit_before").upload("cup.png", png_bytes(x), "image/png").run()
+    at.file_uploader(key="fit_after").upload("cup-gimp.png", png_bytes(_pillow(x, weights, 8.0)), "image/png").run()
+    assert np.abs(_shown_weights(ok(at)) - np.flipud(weights) / 8).max() <= 0.01
+    assert _alts(at)[0].startswith("cup.png → cup-gimp.png, before, 160 × 120 px")
+    at.file_uploader(key="fit_after").clear().upload("notes.png", b"not a picture", "image/png").run()
+    assert not at.exception and len(at.error) == 1 and at.error[0].value.startswith("notes.png: ")
+    at.file_uploader(key="fit_after").clear().upload("small.png", png_bytes(x[:100]), "image/png").run()
+    assert not at.exception and "differ in size" in at.error[0].value
+    at.file_uploader(key="fit_after").clear().upload("tiny.png", png_bytes(x[:8, :8]), "image/png")
+    at.file_uploader(key="fit_before").clear().upload("tiny0.png", png_bytes(x[:8, :8]), "image/png").run()
+    at.select_slider(key="fit_size").set_value(11).run()
+    assert not at.exception and "does not fit in the 8 × 8 px photo" in at.error[0].value
+
+
+def test_training_steps_runs_and_starts_again():
+    at = _page()
+    note = lambda: next(c.value for c in at.caption if c.value.startswith("Step "))  # noqa: E731
+    assert note().startswith("Step 0 · loss ")
+    at.button(key="fit_step").click().run()
+    assert note().startswith("Step 1 · loss ")
+    at.number_input(key="fit_steps").set_value(2999).run()
+    at.button(key="fit_run").click().run()
+    assert note().startswith("Step 3000 · loss ")
+    gap = float(note().rsplit(": ", 1)[1])
+    assert gap <= 0.05  # near the least-squares kernel
+    assert at.get("vega_lite_chart")[-1].proto.spec.count('"step"') >= 1
+    at.button(key="fit_reset").click().run()
+    assert note().startswith("Step 0 · ")
+    at.selectbox(key="fit_optimizer").select("momentum").run()
+    at.select_slider(key="fit_rate").set_value(10.0).run()
+    at.button(key="fit_run").click().run()
+    assert "the loss blew up" in note() and not at.exception
+    assert int(note().split()[1].rstrip(":")) < 2999  # training stopped there
+
+
+def test_open_in_the_playground_loads_the_fitted_kernel_there():
+    at = start()
+    at.switch_page("pages/fit.py").run()
+    at.selectbox(key="fit_sample").select("Mystery 4 · Camera man (gray)").run()  # a Laplacian, offset 127.5
+    ok(at).button(key="fit_open").click().run()
+    s = state(ok(at))
+    assert s.name == "custom" and s.title == "Fitted 3 × 3 (Mystery 4 · Camera man (gray))"
+    np.testing.assert_allclose(s.matrix, imgkernel.get("laplacian_4").matrix(), atol=1e-6)
+    assert s.settings.divisor == 1 and s.settings.offset == pytest.approx(128, abs=1e-6)
+    assert result_caption(at).startswith("Result: Fitted 3 × 3")  # the playground is the page now
