@@ -23,6 +23,7 @@ st.navigation(
             st.Page("pages/gallery.py", title="Gallery"),
             st.Page("pages/cnn_layer.py", title="CNN layer"),
             st.Page("pages/kernel_lab.py", title="Kernel lab"),
+            st.Page("pages/fit.py", title="Fit a kernel"),
         ],
     }
 ).run()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from imgkernel.layers import Padding, conv_layer, layer_output_size, padding_amount, pool2d, relu
+from imgkernel.layers import Padding, conv_layer, layer_output_size, padding_amounts, pool2d, relu
 from imgkernel.mapping import signed_colormap
 from imgkernel.walkthrough import enlarge
 
@@ -21,6 +21,10 @@ from .learn import kernel_size
 COLUMNS = 3  # feature maps per row
 MAP_SIDE = 480  # feature maps are enlarged by a whole factor to at least this long side (px)
 SHAPE = "shape (C × H × W)"  # the steps table's shape column
+SAME_RULE = (
+    "'same' padding follows TensorFlow/Keras, JAX, ONNX (SAME_UPPER) and PyTorch: each output side keeps "
+    "ceil(n / s) pixels, and when the padding needed is odd the extra pixel goes after the image (bottom, right)."
+)
 
 
 @dataclass(frozen=True)
@@ -44,23 +48,42 @@ class Run:
     maps: np.ndarray
     shown: np.ndarray
     steps: list[dict[str, str]]
+    pads: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))  # zeros added (top, bottom), (left, right)
 
 
 def _shape(c: int, h: int, w: int) -> str:
     return f"{c} × {h} × {w}"
 
 
-def _formula(n: int, k: int, p: int, s: int, d: int = 1) -> str:
-    """The output-size formula with the numbers filled in, and its result."""
-    inner = f"{n} + 2·{p} − {d}·({k}−1) − 1" if p or d > 1 else f"{n} − {k}"
+def _formula(n: int, k: int, p: tuple[int, int], s: int, d: int = 1) -> str:
+    """The output-size formula with the numbers filled in (padding before + after), and its result."""
+    before, after = p
+    pads = f"2·{before}" if before == after else f"{before} + {after}"
+    inner = f"{n} + {pads} − {d}·({k}−1) − 1" if before or after or d > 1 else f"{n} − {k}"
     return f"floor(({inner}) / {s}) + 1 = {layer_output_size(n, k, p, s, d)}"
+
+
+def _pixels(n: int) -> str:
+    return f"{n} pixel" if n == 1 else f"{n} pixels"
+
+
+def padding_note(pads: tuple[tuple[int, int], tuple[int, int]], padding: Padding) -> str:
+    """The zeros this layer adds on each side, in words (rows above and below, columns left and right)."""
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return f"Padding '{padding}': no zeros are added."
+    return (
+        f"Padding '{padding}' adds zeros: {_pixels(top)} above and {_pixels(bottom)} below, "
+        f"{_pixels(left)} left and {_pixels(right)} right."
+    )
 
 
 def run_layer(x: np.ndarray, bank: np.ndarray, layer: Layer, source: str) -> Run:
     """Conv (+ bias), ReLU and pooling on ``x`` (H, W[, C]); ``KernelError`` when the settings do not fit."""
     h, w = x.shape[:2]
     n, k_h, k_w = bank.shape
-    p_h, p_w = padding_amount(k_h, layer.padding, layer.dilation), padding_amount(k_w, layer.padding, layer.dilation)
+    p_h = padding_amounts(h, k_h, layer.padding, layer.stride, layer.dilation)
+    p_w = padding_amounts(w, k_w, layer.padding, layer.stride, layer.dilation)
     maps = conv_layer(x, bank, layer.bias, stride=layer.stride, padding=layer.padding, dilation=layer.dilation)
 
     def row(step: str, a: np.ndarray | tuple[int, int, int], how: str) -> dict[str, str]:
@@ -95,10 +118,10 @@ def run_layer(x: np.ndarray, bank: np.ndarray, layer: Layer, source: str) -> Run
             row(
                 f"{layer.pool} pool {size} × {size}, stride {stride}",
                 shown,
-                f"H: {_formula(in_h, size, 0, stride)} · W: {_formula(in_w, size, 0, stride)}",
+                f"H: {_formula(in_h, size, (0, 0), stride)} · W: {_formula(in_w, size, (0, 0), stride)}",
             )
         )
-    return Run(maps, shown, steps)
+    return Run(maps, shown, steps, (p_h, p_w))
 
 
 def display_limit(maps: np.ndarray) -> float:

@@ -9,6 +9,7 @@ from .borders import MODES
 from .catalogue import CATALOGUE, KernelSpec, Param, categories, get
 from .engine import auto_method, convolve, correlate, dilated_span, is_separable, output_shape, separable_factors
 from .errors import ImageLoadError, KernelError
+from .fit import KernelFit, fit_kernel, train_kernel
 from .images import LoadedImage, load_image, to_gray, to_pil
 from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
 from .mapping import (
@@ -47,6 +48,7 @@ __all__ = [
     "MODES",
     "ImageLoadError",
     "KernelError",
+    "KernelFit",
     "KernelSpec",
     "LoadedImage",
     "Mapped",
@@ -63,6 +65,7 @@ __all__ = [
     "correlate",
     "dilated_span",
     "encode_png",
+    "fit_kernel",
     "get",
     "is_separable",
     "load_image",
@@ -74,6 +77,7 @@ __all__ = [
     "to_gray",
     "to_pil",
     "to_uint8",
+    "train_kernel",
     "KernelDoc",
     "kernel_from_json",
     "kernel_to_json",

@@ -1,12 +1,17 @@
 """A convolutional-network layer built from image kernels: conv (bank of kernels), bias, ReLU, pooling.
 
-Conventions (the ones of PyTorch's ``Conv2d`` / ``MaxPool2d`` and of vdumoulin's conv_arithmetic):
+Conventions (the ones of PyTorch's ``Conv2d`` / ``MaxPool2d``, TensorFlow/Keras, JAX, ONNX and vdumoulin's
+conv_arithmetic):
 
-* the layer computes cross-correlation (kernels are not rotated), with zero padding of ``p`` pixels on
-  every side, stride ``s`` and dilation ``d``; each output side is ``floor((n + 2p - d(k-1) - 1) / s) + 1``;
-* padding names: ``valid`` = 0, ``same`` = ``d(k-1) // 2`` (keeps the size at stride 1 for odd kernels;
-  even kernels lose one pixel because the padding stays symmetric), ``full`` = ``d(k-1)`` (every position
-  where kernel and image overlap at all);
+* the layer computes cross-correlation (kernels are not rotated), with zero padding of ``p1`` pixels before
+  (top, left) and ``p2`` after (bottom, right), stride ``s`` and dilation ``d``; each output side is
+  ``floor((n + p1 + p2 - d(k-1) - 1) / s) + 1``;
+* padding names (``padding_amounts``): ``valid`` = none, output ``floor((n - d(k-1) - 1) / s) + 1``;
+  ``same`` as TensorFlow/Keras ``"same"``, JAX ``"SAME"``, ONNX ``SAME_UPPER`` and PyTorch ``padding="same"``:
+  the output keeps ``ceil(n / s)`` pixels, the padding needed for that is
+  ``total = max((ceil(n/s) - 1)·s + d(k-1) + 1 - n, 0)``, ``p1 = total // 2`` and ``p2 = total - p1`` (an odd
+  extra pixel goes after, so even kernels keep the size and stride-2 windows sit where the frameworks' do);
+  ``full`` = ``d(k-1)`` on both sides (every position where kernel and image overlap at all);
 * an RGB input is treated like a 3-channel CNN input whose filter holds the *same* 2-D kernel for each of
   the three channels: the three per-channel responses are summed into one feature map (so a colour filter
   responds to edges in any channel, three times as strongly as on the gray image of the channel mean);
@@ -29,36 +34,48 @@ PADDINGS: tuple[Padding, ...] = get_args(Padding)
 POOLS: tuple[str, ...] = ("max", "average")
 
 
-def layer_output_size(n: int, k: int, p: int, s: int = 1, d: int = 1) -> int:
-    """The standard output length ``floor((n + 2p - d(k-1) - 1) / s) + 1``; KernelError when nothing fits."""
-    for name, v, low in (
-        ("input size", n, 1),
-        ("kernel size", k, 1),
-        ("padding", p, 0),
-        ("stride", s, 1),
-        ("dilation", d, 1),
-    ):
+def _check_whole(*checks: tuple[str, object, int]) -> None:
+    """A plain KernelError unless each (name, value, lowest) is a whole number of at least ``lowest``."""
+    for name, v, low in checks:
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
             raise KernelError(f"The {name} must be a whole number of at least {low} (got {v!r}).")
+
+
+def layer_output_size(n: int, k: int, p: int | tuple[int, int], s: int = 1, d: int = 1) -> int:
+    """The standard output length ``floor((n + p1 + p2 - d(k-1) - 1) / s) + 1``; KernelError when nothing fits.
+
+    ``p`` is the padding on each side, or a (before, after) pair when the two differ.
+    """
+    before, after = (p, p) if not isinstance(p, tuple) else p
+    _check_whole(("input size", n, 1), ("kernel size", k, 1), ("padding", before, 0), ("padding", after, 0))
+    _check_whole(("stride", s, 1), ("dilation", d, 1))
     span = dilated_span(k, d)
-    size = (n + 2 * p - span) // s + 1
+    size = (n + before + after - span) // s + 1
     if size < 1:
+        pads = f"{before} of padding on each side" if before == after else f"{before} + {after} of padding"
         raise KernelError(
             f"The kernel (spanning {span} pixels) does not fit in {n} pixels plus "
-            f"{p} of padding on each side; use more padding or a smaller kernel or dilation."
+            f"{pads}; use more padding or a smaller kernel or dilation."
         )
     return size
 
 
-def padding_amount(k: int, padding: Padding, dilation: int = 1) -> int:
-    """Pixels of zero padding on each side for a padding name (see the module docstring)."""
+def padding_amounts(n: int, k: int, padding: Padding, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """Pixels of zero padding (before, after) along one side of ``n`` pixels for a padding name.
+
+    ``same`` follows the frameworks (see the module docstring): output ``ceil(n / stride)``, the odd extra pixel
+    after (bottom or right). ``valid`` is (0, 0), ``full`` is ``d(k-1)`` on both sides.
+    """
+    _check_whole(("input size", n, 1), ("kernel size", k, 1), ("stride", stride, 1), ("dilation", dilation, 1))
     reach = dilated_span(k, dilation) - 1  # pixels the kernel reaches beyond its first tap
     if padding == "valid":
-        return 0
+        return 0, 0
     if padding == "same":
-        return reach // 2
+        out = -(-n // stride)
+        total = max((out - 1) * stride + reach + 1 - n, 0)
+        return total // 2, total - total // 2
     if padding == "full":
-        return reach
+        return reach, reach
     raise KernelError(f"Unknown padding {padding!r}; choose one of {', '.join(PADDINGS)}.")
 
 
@@ -85,10 +102,11 @@ def conv_layer(
     if x.ndim == 2:
         x = x[:, :, None]
     kh, kw = bank.shape[1:]
-    ph, pw = padding_amount(kh, padding, dilation), padding_amount(kw, padding, dilation)
-    out_h = layer_output_size(x.shape[0], kh, ph, stride, dilation)
+    ph = padding_amounts(x.shape[0], kh, padding, stride, dilation)
+    pw = padding_amounts(x.shape[1], kw, padding, stride, dilation)
+    out_h = layer_output_size(x.shape[0], kh, ph, stride, dilation)  # a plain KernelError when nothing fits
     out_w = layer_output_size(x.shape[1], kw, pw, stride, dilation)
-    padded = np.pad(x, ((ph, ph), (pw, pw), (0, 0)))  # zeros, as CNN layers pad
+    padded = np.pad(x, (ph, pw, (0, 0)))  # zeros, as CNN layers pad
     maps = np.empty((bank.shape[0], out_h, out_w), np.float32)
     for i, ker in enumerate(bank):
         per_channel = correlate(padded, ker, mode="valid", stride=stride, dilation=dilation)

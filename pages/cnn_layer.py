@@ -22,14 +22,15 @@ st.caption(
 with st.expander("How this layer computes"):
     st.markdown(
         "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
-        "the input is padded with zeros: *valid* = none, *same* = d(k−1)/2 per side (keeps the size at stride 1), "
-        "*full* = d(k−1) per side (every position where kernel and input overlap).\n"
+        "the input is padded with zeros: *valid* = none, *same* = what TensorFlow/Keras, JAX, ONNX (SAME_UPPER) "
+        "and PyTorch call same: enough to keep ceil(n / s) pixels, split in two with any odd extra pixel after "
+        "(bottom, right), *full* = d(k−1) per side (every position where kernel and input overlap).\n"
         "* **RGB input**: a filter has one kernel per input channel; here all three are the same 2-D kernel, and "
         "the three responses are summed into one map (gray input: one channel, the luminance).\n"
         "* **Bias** is added to every value of a map, then **ReLU** sets negatives to 0.\n"
         "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
-        "* **Output size** per side: `floor((n + 2p − d(k−1) − 1) / s) + 1`; pooling is the same with p = 0, "
-        "d = 1."
+        "* **Output size** per side: `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, with p₁ zeros before "
+        "(top, left) and p₂ after (bottom, right); pooling is the same with no padding and d = 1."
     )
 photo = session.current().photo
 
@@ -110,15 +111,17 @@ left.image(
 )
 with right:
     st.markdown(
-        "**Output size at each step:** `floor((n + 2p − d(k−1) − 1) / s) + 1`, for the height (H) and the width (W)"
+        "**Output size at each step:** `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, for the height (H) and the "
+        "width (W); p₁ and p₂ are the zeros added before and after"
     )
     st.table(pd.DataFrame(run.steps).set_index("step"))
     st.caption(
         "Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
         "written width × height like a photo's."
     )
-    if padding == "same" and bank.shape[1] % 2 == 0:
-        st.caption("'same' padding is symmetric here, so an even kernel loses one pixel per side.")
+    st.caption(cnn_view.padding_note(run.pads, padding))
+    if padding == "same":
+        st.caption(cnn_view.SAME_RULE)
     if padded_kernels:
         st.caption(
             f"Kernels of different sizes are zero-padded to {kernel_size(bank[0])} around their centre: "

@@ -1,7 +1,8 @@
 """The Learn pages' maths: pixel walkthrough, CNN layer shapes/pooling, kernel properties and composition.
 
-Oracles: ``run_filter`` (the app's own result must agree with the walkthrough), scipy.ndimage, numpy.pad
-and slow obvious loops written here.
+Oracles: ``run_filter`` (the app's own result must agree with the walkthrough), scipy.ndimage, numpy.pad,
+slow obvious loops written here, TensorFlow's documented "SAME" padding rule (in its own words) and, for the CNN
+layer's padding, ONNX Runtime and the ONNX specification's reference implementation (``onnx.reference``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from imgkernel.layers import (
     kernel_bank,
     layer_output_size,
     pad_to_size,
-    padding_amount,
+    padding_amounts,
     pool2d,
     random_bank,
     relu,
@@ -151,9 +152,10 @@ def test_walkthrough_coordinates_stride_and_valid():
 
 
 def _slow_conv(x, k, p, s, d):
-    """Zero-padded, strided, dilated correlation summed over channels: the obvious loops."""
+    """Zero-padded, strided, dilated correlation summed over channels: the obvious loops. ``p`` is
+    ((top, bottom), (left, right))."""
     x = x[:, :, None] if x.ndim == 2 else x
-    xp = np.pad(x.astype(np.float64), ((p[0], p[0]), (p[1], p[1]), (0, 0)))
+    xp = np.pad(x.astype(np.float64), (p[0], p[1], (0, 0)))
     kh, kw = k.shape
     oh = (xp.shape[0] - d * (kh - 1) - 1) // s + 1
     ow = (xp.shape[1] - d * (kw - 1) - 1) // s + 1
@@ -185,10 +187,10 @@ def test_conv_layer_shapes_and_values(padding):
         bank = rng.normal(size=(2, k, k))
         bias = np.array([0.5, -3.0])
         maps = conv_layer(x, bank, bias, stride=s, padding=padding, dilation=d)
-        p = padding_amount(k, padding, d)
-        assert maps.shape == (2, layer_output_size(11, k, p, s, d), layer_output_size(9, k, p, s, d))
+        p = (padding_amounts(11, k, padding, s, d), padding_amounts(9, k, padding, s, d))
+        assert maps.shape == (2, layer_output_size(11, k, p[0], s, d), layer_output_size(9, k, p[1], s, d))
         for i in range(2):
-            np.testing.assert_allclose(maps[i], _slow_conv(x, bank[i], (p, p), s, d) + bias[i], rtol=1e-5, atol=1e-2)
+            np.testing.assert_allclose(maps[i], _slow_conv(x, bank[i], p, s, d) + bias[i], rtol=1e-5, atol=1e-2)
 
 
 def test_padding_names_sizes():
@@ -197,6 +199,9 @@ def test_padding_names_sizes():
     assert conv_layer(x, np.ones((1, 3, 3)), padding="full").shape == (1, 12, 12)
     assert conv_layer(x, np.ones((1, 3, 3)), padding="valid").shape == (1, 8, 8)
     assert conv_layer(x, np.ones((1, 3, 3)), padding="same", dilation=2).shape == (1, 10, 10)
+    for k in (2, 4):  # even kernels keep the size too (the odd extra padding pixel goes after)
+        assert conv_layer(x, np.ones((1, k, k)), padding="same").shape == (1, 10, 10)
+    assert conv_layer(np.zeros((11, 10)), np.ones((1, 4, 4)), padding="same", stride=3).shape == (1, 4, 4)
     assert conv_layer(x, np.ones((1, 5, 5)), padding="full", stride=2).shape == (1, 7, 7)
     # full padding: every position where image and kernel overlap, as scipy.signal's 'full' correlation
     rng = np.random.default_rng(0)
@@ -204,6 +209,118 @@ def test_padding_names_sizes():
     np.testing.assert_allclose(
         conv_layer(img, k, padding="full")[0], signal.correlate2d(img, k, mode="full"), atol=1e-4
     )
+
+
+def test_same_padding_issue_example_columns_1_to_10_stride_2():
+    """Issue #10: columns 1..10, identity 3 × 3, stride 2: the windows centre on 2, 4, 6, 8, 10 (as JAX's "SAME")."""
+    x = np.tile(np.arange(1, 11, dtype=np.float64), (10, 1))
+    out = conv_layer(x, imgkernel.get("identity").matrix(), padding="same", stride=2)[0]
+    assert out.shape == (5, 5)
+    np.testing.assert_array_equal(out, np.tile([2.0, 4.0, 6.0, 8.0, 10.0], (5, 1)))
+    assert padding_amounts(10, 3, "same", 2) == (0, 1)
+
+
+def _tf_same_pads(n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's "SAME" padding as its convolution guide writes the rule (in_height % stride cases), with the
+    dilated kernel size ``d(k-1) + 1``: a different form of the same rule as ``padding_amounts``."""
+    span = d * (k - 1) + 1
+    total = max(span - s, 0) if n % s == 0 else max(span - n % s, 0)
+    return total // 2, total - total // 2
+
+
+SAME_CASES = list(itertools.product(range(1, 13), [1, 2, 3, 4, 5], [1, 2, 3], [1, 2]))
+
+
+def test_same_padding_follows_the_documented_framework_rule():
+    for n, k, s, d in SAME_CASES:
+        before, after = padding_amounts(n, k, "same", s, d)
+        assert (before, after) == _tf_same_pads(n, k, s, d), (n, k, s, d)
+        assert after - before in (0, 1)  # the odd extra pixel goes after (bottom / right)
+        assert layer_output_size(n, k, (before, after), s, d) == -(-n // s)  # ceil(n / s), as the frameworks
+
+
+def test_same_and_valid_layers_equal_loops_with_the_framework_pads():
+    rng = np.random.default_rng(21)
+    for n, k, s, d in SAME_CASES:
+        x = rng.normal(size=(n, n + 1))
+        ker = rng.normal(size=(k, k))
+        pads = (_tf_same_pads(n, k, s, d), _tf_same_pads(n + 1, k, s, d))
+        got = conv_layer(x, ker, padding="same", stride=s, dilation=d)[0]
+        assert got.shape == (-(-n // s), -(-(n + 1) // s))
+        np.testing.assert_allclose(got, _slow_conv(x, ker, pads, s, d), rtol=1e-5, atol=1e-4)
+        span = d * (k - 1) + 1
+        if span <= n:  # "valid": floor((n - d(k-1) - 1) / s) + 1 per side, no padding
+            valid = conv_layer(x, ker, padding="valid", stride=s, dilation=d)[0]
+            assert valid.shape == ((n - span) // s + 1, (n + 1 - span) // s + 1)
+            np.testing.assert_allclose(valid, _slow_conv(x, ker, ((0, 0), (0, 0)), s, d), rtol=1e-5, atol=1e-4)
+        else:
+            with pytest.raises(imgkernel.KernelError, match="does not fit"):
+                conv_layer(x, ker, padding="valid", stride=s, dilation=d)
+
+
+def _onnx_conv(x: np.ndarray, ker: np.ndarray, auto_pad: str, s: int, d: int, runtime: bool) -> np.ndarray:
+    """One ONNX ``Conv`` node (one input and one output channel) run by ONNX Runtime or by the ONNX specification's
+    reference implementation (``onnx.reference``)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node(
+        "Conv", ["X", "W"], ["Y"], auto_pad=auto_pad, strides=[s, s], dilations=[d, d], kernel_shape=list(ker.shape)
+    )
+    graph = helper.make_graph(
+        [node],
+        "conv",
+        [
+            helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, *x.shape]),
+            helper.make_tensor_value_info("W", TensorProto.FLOAT, [1, 1, *ker.shape]),
+        ],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 7  # one every ONNX Runtime release reads
+    feed = {"X": x[None, None].astype(np.float32), "W": ker[None, None].astype(np.float32)}
+    if runtime:
+        ort = pytest.importorskip("onnxruntime")
+        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        return session.run(None, feed)[0][0, 0]
+    from onnx.reference import ReferenceEvaluator
+
+    assert onnx is not None
+    return ReferenceEvaluator(model).run(None, feed)[0][0, 0]
+
+
+@pytest.mark.parametrize("runtime", [True, False], ids=["onnxruntime", "onnx-reference"])
+def test_same_and_valid_padding_equal_onnx(runtime):
+    """ONNX's ``SAME_UPPER`` is TensorFlow's "SAME"; ONNX Runtime refuses dilation with it, so dilation 2 is
+    checked against the specification's reference implementation only."""
+    rng = np.random.default_rng(22)
+    checked = 0
+    for n, k, s, d in SAME_CASES:
+        if d > 1 and runtime:
+            continue
+        x = rng.normal(size=(n, n + 2))
+        ker = rng.normal(size=(k, k))
+        want = _onnx_conv(x, ker, "SAME_UPPER", s, d, runtime)
+        np.testing.assert_allclose(conv_layer(x, ker, padding="same", stride=s, dilation=d)[0], want, atol=1e-4)
+        if d * (k - 1) + 1 <= n:
+            want = _onnx_conv(x, ker, "VALID", s, d, runtime)
+            np.testing.assert_allclose(conv_layer(x, ker, padding="valid", stride=s, dilation=d)[0], want, atol=1e-4)
+        checked += 1
+    x = np.tile(np.arange(1, 11, dtype=np.float64), (10, 1))  # the issue's example, in ONNX's own numbers
+    np.testing.assert_array_equal(
+        _onnx_conv(x, imgkernel.get("identity").matrix(), "SAME_UPPER", 2, 1, runtime)[0], [2, 4, 6, 8, 10]
+    )
+    assert checked >= 180
+
+
+def test_full_padding_stays_symmetric_and_bad_padding_is_refused():
+    for n, k, s, d in SAME_CASES:
+        assert padding_amounts(n, k, "full", s, d) == (d * (k - 1), d * (k - 1))
+        assert padding_amounts(n, k, "valid", s, d) == (0, 0)
+    with pytest.raises(imgkernel.KernelError, match="Unknown padding"):
+        padding_amounts(5, 3, "causal", 1, 1)  # type: ignore[arg-type]
+    with pytest.raises(imgkernel.KernelError, match="stride"):
+        padding_amounts(5, 3, "same", 0, 1)
 
 
 def test_relu_and_pooling_against_loops():

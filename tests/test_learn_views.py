@@ -1,12 +1,16 @@
-"""The pure parts of the walkthrough and kernel lab pages (``app.walkthrough_view``, ``app.lab_view``): no AppTest,
-no browser."""
+"""The pure parts of the walkthrough, kernel lab and CNN layer pages (``app.walkthrough_view``, ``app.lab_view``,
+``app.cnn_view``): no browser; one AppTest checks the CNN page says how it pads."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import imgkernel
+from app import cnn_view
 from app import lab_view as lab
 from app import walkthrough_view as walk
 from app.state import Photo, digest_of
@@ -247,3 +251,41 @@ def test_border_note():
     assert lab.border_note("wrap", (3, 4)).startswith("With 'wrap' the photo is treated as periodic")
     note = lab.border_note("nearest", (3, 4))
     assert note.startswith("With 'nearest' the second pass pads") and "(2 rows, 3 columns)" in note
+
+
+# -- the CNN layer's padding ------------------------------------------------------------------------------------
+
+
+def test_cnn_steps_show_the_framework_pads_and_sizes():
+    x = np.zeros((10, 7))
+    run = cnn_view.run_layer(x, np.ones((2, 4, 4)), cnn_view.Layer(stride=2, padding="same"), "test")
+    # ceil(10 / 2) = 5 rows: (5 − 1)·2 + 4 − 10 = 2 → 1 + 1; ceil(7 / 2) = 4 columns: 3·2 + 4 − 7 = 3 → 1 + 2
+    assert run.pads == ((1, 1), (1, 2))
+    assert run.maps.shape == (2, 5, 4)
+    how = run.steps[1]["how"]
+    assert how == "H: floor((10 + 2·1 − 1·(4−1) − 1) / 2) + 1 = 5 · W: floor((7 + 1 + 2 − 1·(4−1) − 1) / 2) + 1 = 4"
+    assert cnn_view.padding_note(run.pads, "same") == (
+        "Padding 'same' adds zeros: 1 pixel above and 1 pixel below, 1 pixel left and 2 pixels right."
+    )
+    valid = cnn_view.run_layer(x, np.ones((1, 3, 3)), cnn_view.Layer(padding="valid", relu=False), "test")
+    assert valid.pads == ((0, 0), (0, 0)) and valid.steps[1]["how"] == (
+        "H: floor((10 − 3) / 1) + 1 = 8 · W: floor((7 − 3) / 1) + 1 = 5"
+    )
+    assert cnn_view.padding_note(valid.pads, "valid") == "Padding 'valid': no zeros are added."
+
+
+def test_cnn_page_says_how_same_padding_is_split():
+    root = Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "pages" / "cnn_layer.py"), default_timeout=30)
+    at.session_state["cnn_side"] = 64
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert cnn_view.SAME_RULE in captions
+    assert "Padding 'same' adds zeros: 1 pixel above and 1 pixel below, 1 pixel left and 1 pixel right." in captions
+    at.slider(key="cnn_stride").set_value(2).run()  # 64 × 43: ceil(43 / 2) = 22 → 21·2 + 3 − 43 = 2; 64 → 1
+    captions = [c.value for c in at.caption]
+    assert "Padding 'same' adds zeros: 1 pixel above and 1 pixel below, 0 pixels left and 1 pixel right." in captions
+    at.segmented_control(key="cnn_padding").set_value("valid").run()
+    captions = [c.value for c in at.caption]
+    assert cnn_view.SAME_RULE not in captions and "Padding 'valid': no zeros are added." in captions

@@ -36,6 +36,7 @@ PAGES = {
     "Gallery": "gallery",
     "CNN layer": "cnn_layer",
     "Kernel lab": "kernel_lab",
+    "Fit a kernel": "fit",
 }
 
 # data-testids that only lay elements out: left out of a violation's chrome path, so that the same widget in the

@@ -1,5 +1,6 @@
 """Every page in Chromium: it renders without an exception and follows the playground's photo and kernel; the CNN
-page draws crisp, captioned maps; the gallery opens a kernel in the playground."""
+page draws crisp, captioned maps; the gallery opens a kernel in the playground; the fit page shows its pictures,
+trains and opens the kernel it found in the playground."""
 
 import re
 
@@ -14,6 +15,7 @@ PAGES = {
     "Gallery": "Gallery",
     "CNN layer": "A convolutional layer, made of image kernels",
     "Kernel lab": "Kernel lab",
+    "Fit a kernel": "Fit a kernel",
 }
 
 
@@ -40,6 +42,21 @@ def _check_cnn_feature_maps(page) -> None:
     assert page.get_by_text(re.compile(r"^white 0 · orange \+")).count() >= 1  # the legend, with its value range
 
 
+def _check_fit_pictures(page) -> None:
+    """The fit page's before, after and residual pictures are loaded, described, and the residual is a PNG."""
+    page.get_by_text(re.compile(r"^Residual: after − prediction · \d+ × \d+ px")).first.wait_for()
+    pictures = page.locator('[data-testid="stMain"] [data-testid="stImage"] img')
+    assert pictures.count() == 3
+    for i in range(3):
+        img = pictures.nth(i)
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+        assert img.get_attribute("alt"), i
+    alts = [pictures.nth(i).get_attribute("alt") for i in range(3)]
+    assert alts[0].startswith("Mystery 1 · Chelsea the cat, before, ") and "hidden kernel" in alts[1]
+    assert alts[2].startswith("Residual map of the fit") and pictures.nth(2).get_attribute("src").endswith(".png")
+
+
 def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kernel(page, app_url):
     open_app(page, app_url)
     select(page, "Kernel", "Edges · Outline")
@@ -50,6 +67,8 @@ def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kerne
         assert page.locator('[data-testid="stAlert"]').filter(has_text="Traceback").count() == 0
         if name == "CNN layer":
             _check_cnn_feature_maps(page)
+        if name == "Fit a kernel":
+            _check_fit_pictures(page)
     # the walkthrough explains the playground's kernel
     _go(page, "Pixel walkthrough")
     settle(page, re.compile(r"kernel: Outline"))
@@ -57,4 +76,18 @@ def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kerne
     _go(page, "Gallery")
     page.locator(".st-key-gallery_open_emboss button").first.click()
     settle(page, re.compile(r"^Result: Emboss"))
+    assert_no_exception(page)
+
+
+def test_the_fit_page_trains_and_opens_its_kernel_in_the_playground(page, app_url):
+    open_app(page, app_url)
+    _go(page, "Fit a kernel")
+    assert page.get_by_text(re.compile(r"^Step 0 · loss ")).count() == 1
+    page.get_by_role("button", name="Run 1000 steps").click()
+    settle(page, re.compile(r"^Step 1000 · loss "))
+    page.get_by_role("button", name="Step", exact=True).click()
+    settle(page, re.compile(r"^Step 1001 · loss "))
+    assert_no_exception(page)
+    page.get_by_role("button", name="Open in the playground").click()
+    settle(page, re.compile(r"^Result: Fitted 3 × 3 \(Mystery 1"))
     assert_no_exception(page)

@@ -1,0 +1,427 @@
+"""The "Fit a kernel" page's parts: a before/after pair (a sample filtered with a hidden kernel, or two uploads), the
+kernel recovered from it by least squares, and the same kernel learnt step by step as a CNN learns its weights.
+
+The functions and classes above the line are pure (no Streamlit): the sample pairs, tables, texts, the residual
+picture, the loss chart and the training record. Those below draw. The maths is ``imgkernel.fit``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import imgkernel
+from imgkernel import fit
+from imgkernel.images import EXTENSIONS, resize_long_side
+from imgkernel.limits import UPLOAD_LIMIT_MB
+from imgkernel.mapping import signed_colormap
+from imgkernel.pipeline import Settings
+
+from . import cache, learn, wording
+from .state import PlaygroundState, load_kernel
+
+# A sample photo through a catalogue kernel (at its defaults and suggested divisor/offset, saved as 8 bits): the
+# student sees the label, never the kernel, until they reveal it.
+SAMPLE_PAIRS: dict[str, tuple[str, str]] = {
+    "Mystery 1 · Chelsea the cat": ("Chelsea the cat", "sharpen"),
+    "Mystery 2 · Coffee cup": ("Coffee cup", "emboss"),
+    "Mystery 3 · Astronaut": ("Astronaut", "blur"),
+    "Mystery 4 · Camera man (gray)": ("Camera man (gray)", "laplacian_4"),
+    "Mystery 5 · Rocket launch": ("Rocket launch", "gaussian"),
+    "Mystery 6 · Brick wall (gray)": ("Brick wall (gray)", "sobel_left"),
+}
+SAMPLES, UPLOADS = "A sample pair", "Upload a before and an after"
+SIZES = (1, 3, 5, 7, 9, 11, 13, 15)  # kernel sides offered (the library takes up to MAX_KERNEL_SIDE)
+FRAME_GREY = 146  # the residual map's frame (3:1 against white, as WCAG asks of graphics)
+RESIDUAL_SIDE = 512  # the residual map covers at most this many pixels per side (the centre of a large photo)
+SHOW_SIDE = 480  # long side of the before/after pictures shown
+RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 1.0, 3.0, 10.0)
+OPTIMIZER_NAMES = {"adam": "Adam", "momentum": "SGD with momentum 0.9"}
+START_NAMES = {"zeros": "zeros", "noise": "random noise (seed 0)"}
+MAX_RUN = 5000  # steps one press of Run takes at most
+MAX_HISTORY = 20_000  # steps kept for the loss curve (training beyond it must start again)
+
+
+@dataclass(frozen=True, eq=False)
+class Pair:
+    """What the fit works on: 8-bit pixels of the same size, both gray or both RGB."""
+
+    name: str  # what the pictures are called (the sample pair's label, or "before.png → after.png")
+    digest: str  # changes with any pixel of either picture: the cache key of everything derived
+    before: np.ndarray = field(repr=False)
+    after: np.ndarray = field(repr=False)
+    hidden: str | None = None  # the catalogue kernel that made a sample pair's after picture
+    note: str = ""  # what was done to the inputs (e.g. a colour picture turned gray to match the other)
+
+
+def _digest(*arrays: np.ndarray) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(str(a.shape).encode())
+        h.update(np.ascontiguousarray(a).data)
+    return h.hexdigest()
+
+
+def make_pair(name: str, before: np.ndarray, after: np.ndarray, hidden: str | None = None) -> Pair:
+    """A pair; when one picture is gray and the other colour, the colour one is taken as gray (its luminance), which
+    a kernel commutes with (luminance is a weighted sum of the channels)."""
+    note = ""
+    if before.ndim != after.ndim:
+        which = "before" if before.ndim == 3 else "after"
+        before, after = imgkernel.to_gray(before), imgkernel.to_gray(after)
+        note = f"The {which} picture is in colour and the other gray: its luminance is used."
+    return Pair(name, _digest(before, after), before, after, hidden, note)
+
+
+def hidden_settings(name: str) -> Settings:
+    """The settings a sample pair's hidden kernel was applied with: its suggested divisor and offset, clipped."""
+    spec = imgkernel.get(name)
+    return Settings(divisor=spec.divisor, offset=spec.offset)
+
+
+def hidden_kernel(name: str) -> tuple[np.ndarray, float]:
+    """(matrix ÷ divisor, offset): what a fit of a sample pair should find."""
+    spec, settings = imgkernel.get(name), hidden_settings(name)
+    return spec.matrix() / settings.divisor, settings.offset
+
+
+def weights_table(matrix: np.ndarray) -> pd.DataFrame:
+    """The weights as text (4 significant digits), rows and columns numbered from 1 as in the playground's grid."""
+    k = np.asarray(matrix, dtype=np.float64)
+    return pd.DataFrame(
+        [[wording.num(v) for v in row] for row in k],
+        index=[f"row {i + 1}" for i in range(k.shape[0])],
+        columns=[f"col {j + 1}" for j in range(k.shape[1])],
+    )
+
+
+def quality_note(result: fit.KernelFit) -> str:
+    """How well the kernel explains the after picture, in words, with what the fit used."""
+    r2 = result.r2
+    if r2 >= 0.9999 and result.rms <= 0.6:
+        verdict = "The kernel explains the after picture up to rounding to whole grey levels."
+    elif r2 >= 0.99:
+        verdict = "A close fit: the remaining error may be a bigger kernel, rounding or a step that is not a kernel."
+    elif r2 >= 0.8:
+        verdict = "A rough fit: try a bigger kernel or an offset; the after picture may not be one kernel's work."
+    else:
+        verdict = "A poor fit: the after picture is probably not a kernel's work (a resize, curves, a crop?)."
+    used = f"{result.equations:,} pixel values fitted" + (" (a seeded sample of the photo)" if result.sampled else "")
+    if result.excluded:
+        used += f", {result.excluded:,} left out because the after picture is 0 or 255 there (maybe clipped)"
+    extra = "" if result.unique else " The photo has too little detail to pin every weight down."
+    return f"{verdict} {used}.{extra}"
+
+
+def residual_crop(pair: Pair, result: fit.KernelFit, side: int = RESIDUAL_SIDE) -> tuple[np.ndarray, bool]:
+    """after − fitted prediction over (at most) the central ``side`` × ``side`` interior pixels, and whether that is
+    a crop of a larger photo."""
+    kh, kw = result.matrix.shape
+    h, w = pair.before.shape[:2]
+    inner_h, inner_w = h - kh + 1, w - kw + 1
+    ch, cw = min(side, inner_h), min(side, inner_w)
+    top, left = (inner_h - ch) // 2, (inner_w - cw) // 2
+    window = np.s_[top : top + ch + kh - 1, left : left + cw + kw - 1]
+    return result.residual(pair.before[window], pair.after[window]), (ch, cw) != (inner_h, inner_w)
+
+
+def residual_limit(residual: np.ndarray) -> float:
+    """The residual map's full-colour magnitude: the 99.5th percentile of |residual|, at least 1 grey level (so
+    rounding noise stays pale)."""
+    return max(1.0, float(np.percentile(np.abs(residual), 99.5)) if residual.size else 1.0)
+
+
+def framed(rgb: np.ndarray) -> np.ndarray:
+    """A one-pixel mid-grey frame around a picture, so a residual map that is all white (a perfect fit) still shows
+    where it is on the white page."""
+    return np.pad(rgb, ((1, 1), (1, 1), (0, 0)), constant_values=FRAME_GREY)
+
+
+def loss_chart(history: list[tuple[int, float]]) -> alt.Chart:
+    """The loss against the step, on a log scale (it falls by orders of magnitude), described in words."""
+    df = pd.DataFrame(history, columns=["step", "loss"])
+    df["loss"] = df["loss"].clip(lower=1e-6)  # a perfect fit's 0 has no place on a log scale
+    first, last = history[0][1], history[-1][1]
+    about = (
+        f"Line chart of the training loss (mean squared error, grey levels squared) over {history[-1][0]} steps, "
+        f"log scale: from {wording.num(first)} at step {history[0][0]} to {wording.num(last)} at step "
+        f"{history[-1][0]}."
+    )
+    return (
+        alt.Chart(df, description=about)
+        .mark_line()
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y("loss:Q", title="loss (grey levels²)", scale=alt.Scale(type="log")),
+            tooltip=["step", alt.Tooltip("loss:Q", format=".4g")],
+        )
+        .properties(height=260)
+        .configure(**wording.CHART_CONFIG)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Training:
+    """A training run on one pair and setup: the trainer's state and the loss at every step so far."""
+
+    key: tuple  # pair digest, shape, offset, start, seed: a change starts training again
+    state: fit.TrainState
+    history: tuple[tuple[int, float], ...]
+
+    @property
+    def step(self) -> int:
+        return self.state.step
+
+
+def start(problem: fit.FitProblem, key: tuple, init: fit.Init, seed: int) -> Training:
+    state = fit.start_training(problem, init, seed)
+    return Training(key, state, ((0, state.loss),))
+
+
+def advance(problem: fit.FitProblem, t: Training, steps: int, rate: float, optimizer: fit.Optimizer) -> Training:
+    """``steps`` more steps (fewer when the loss blows up or the history is full)."""
+    state, added = t.state, []
+    for _ in range(max(0, min(steps, MAX_HISTORY - t.step))):
+        state = fit.train_step(problem, state, rate, optimizer)
+        added.append((state.step, state.loss))
+        if state.diverged:
+            break
+    return replace(t, state=state, history=t.history + tuple(added))
+
+
+def training_note(problem: fit.FitProblem, t: Training, best: fit.KernelFit) -> str:
+    """Where training stands, compared with the least-squares answer."""
+    if t.state.diverged:
+        return (
+            f"Step {t.step}: the loss blew up (the weights overshoot further at every step): the learning rate is "
+            "too large for this photo. Lower it and start again."
+        )
+    now = fit.as_step(problem, t.state)
+    gap = float(np.abs(now.matrix - best.matrix).max())
+    return (
+        f"Step {t.step} · loss {wording.num(t.state.loss)} grey levels² (RMS {wording.num(np.sqrt(t.state.loss))}) · "
+        f"least squares: {wording.num(best.rms**2)} · largest weight difference from the least-squares kernel: "
+        f"{wording.num(gap)}"
+    )
+
+
+# ------------------------------------------------------------------------------------------------ Streamlit parts
+@st.cache_data(max_entries=len(SAMPLE_PAIRS), show_spinner=False)
+def sample_pair(label: str) -> Pair:
+    """A sample photo and its 8-bit result through the hidden catalogue kernel (as another tool would save it)."""
+    photo, kernel = SAMPLE_PAIRS[label]
+    before = cache.sample_photo(photo).pixels
+    after = imgkernel.run_filter(before, imgkernel.get(kernel).matrix(), hidden_settings(kernel)).mapped.image
+    return make_pair(label, before, after, hidden=kernel)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _fit(digest: str, _pair: Pair, shape: int, fit_offset: bool) -> fit.KernelFit:
+    return fit.fit_kernel(_pair.before, _pair.after, shape, fit_offset=fit_offset)
+
+
+def fitted(pair: Pair, shape: int, fit_offset: bool) -> fit.KernelFit:
+    """The least-squares kernel (cached per pair, size and offset); raises ``KernelError`` in plain words."""
+    return _fit(pair.digest, pair, shape, fit_offset)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _problem(digest: str, _pair: Pair, shape: int, fit_offset: bool) -> fit.FitProblem:
+    return fit.fit_problem(_pair.before, _pair.after, shape, fit_offset=fit_offset, scale=255.0, centre=True)
+
+
+def problem(pair: Pair, shape: int, fit_offset: bool) -> fit.FitProblem:
+    """The trainer's normal equations (images divided by 255 and centred, as a CNN's inputs), cached like ``fitted``."""
+    return _problem(pair.digest, pair, shape, fit_offset)
+
+
+def _decoded(key: str) -> np.ndarray | None:
+    """The picture in the uploader ``key`` (8-bit gray or RGB, alpha dropped), None when there is none; a file that
+    cannot be used is named in a plain error under it."""
+    f = st.session_state.get(key)
+    if f is None:
+        return None
+    if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
+        st.error(f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit.")
+        return None
+    try:
+        return cache.photo_from_upload(f.name, f.getvalue()).pixels
+    except imgkernel.ImageLoadError as exc:
+        st.error(f"{f.name}: {exc}")
+        return None
+
+
+def pick_pair() -> Pair | None:
+    """The pair chosen in the source controls, or None (with the reason shown) when there is none yet."""
+    source = st.segmented_control("Pictures", [SAMPLES, UPLOADS], default=SAMPLES, key="fit_source", required=True)
+    if source == SAMPLES:
+        label = st.selectbox(
+            "Sample pair",
+            list(SAMPLE_PAIRS),
+            key="fit_sample",
+            help="A sample photo filtered with a kernel from the catalogue that is not shown: find it.",
+        )
+        return sample_pair(label)
+    st.caption(
+        "For instance a photo and the same photo after a filter in GIMP (Filters ▸ Generic ▸ Convolution Matrix), "
+        "Photoshop (Filter ▸ Other ▸ Custom) or the playground, saved as PNG: same size, not cropped or resized. "
+        "The files stay in memory, never on disk."
+    )
+    left, right = st.columns(2)
+    for col, key, label in ((left, "fit_before", "Before"), (right, "fit_after", "After")):
+        col.file_uploader(f"{label} (up to {UPLOAD_LIMIT_MB} MB)", type=list(EXTENSIONS), key=key)
+    with left:
+        before = _decoded("fit_before")
+    with right:
+        after = _decoded("fit_after")
+    if before is None or after is None:
+        st.info("Upload both pictures to fit a kernel.")
+        return None
+    names = f"{st.session_state['fit_before'].name} → {st.session_state['fit_after'].name}"
+    return make_pair(names, before, after)
+
+
+def show_pair(pair: Pair) -> None:
+    """The two pictures side by side, named and described."""
+    h, w = pair.before.shape[:2]
+    for col, pixels, what in zip(st.columns(2), (pair.before, pair.after), ("before", "after"), strict=True):
+        described = "after the hidden kernel" if what == "after" and pair.hidden else what
+        col.image(
+            resize_long_side(pixels, SHOW_SIDE),
+            caption=f"{what.capitalize()} · {wording.size(w, h)}",
+            output_format="PNG",
+            width="stretch",
+            alt=wording.alt_photo(pair.name, w, h, what=described),
+        )
+    if pair.note:
+        st.caption(pair.note)
+
+
+def fit_results(pair: Pair, result: fit.KernelFit) -> None:
+    """The recovered kernel (heat map and table), how well it fits and the residual map."""
+    left, right = st.columns([1, 1])
+    with left:
+        size = learn.kernel_size(result.matrix)
+        st.altair_chart(
+            learn.kernel_heatmap(result.matrix, title=f"Fitted kernel · {size}", name="fitted"), width="content"
+        )
+        st.table(weights_table(result.matrix))
+    with right:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(
+            "RMS error",
+            f"{wording.num(result.rms)}",
+            help="Root mean square of after − prediction, in grey "
+            "levels, over the pixels fitted. Rounding to whole grey levels alone gives about 0.29.",
+        )
+        c2.metric("R²", f"{result.r2:.6f}", help="The share of the after picture's variation the kernel explains.")
+        c3.metric(
+            "Offset",
+            wording.num(result.offset) if result.fitted_offset else "—",
+            help="A constant added after the kernel, in grey levels (fitted when the box is ticked).",
+        )
+        st.caption(quality_note(result))
+        residual, cropped = residual_crop(pair, result)
+        limit = residual_limit(residual)
+        rh, rw = residual.shape[:2]
+        st.image(
+            framed(signed_colormap(residual, limit=limit)),
+            caption=f"Residual: after − prediction · {wording.size(rw, rh)}"
+            + (" (the centre of the photo)" if cropped else "")
+            + f" · {wording.signed_legend(limit)}",
+            output_format="PNG",
+            width="stretch",
+            alt=wording.alt_signed(
+                f"Residual map of the fit, after minus prediction, {pair.name}",
+                rw,
+                rh,
+                float(residual.min()),
+                float(residual.max()),
+            ),
+        )
+        st.caption(
+            f"White: the kernel predicts the after picture there; {wording.POSITIVE}: after is brighter than "
+            f"predicted, {wording.NEGATIVE}: darker. The border of the kernel's half-size is not fitted (the other "
+            "tool's border handling is unknown; Pillow leaves it unfiltered)."
+        )
+
+
+def open_button(result: fit.KernelFit, title: str) -> None:
+    """Open the fitted kernel in the playground, divisor 1 and the fitted offset (as the fit found them)."""
+
+    # 9 decimals: far below what a grey level can show, and 4.999999999999 opens as the 5 it is
+    matrix, offset = np.round(result.matrix, 9) + 0.0, round(result.offset, 9) + 0.0  # (+ 0.0: no "-0")
+
+    def change(s: PlaygroundState) -> PlaygroundState:
+        return load_kernel(s, matrix, title=title, divisor=1.0, offset=offset, where="kernel")
+
+    if st.button(
+        "Open in the playground",
+        key="fit_open",
+        help=f"The playground then filters with “{title}” as a custom kernel, divisor 1 and offset "
+        f"{wording.num(offset)}.",
+    ):
+        learn.open_in_playground(change, title)
+
+
+def reveal(pair: Pair, result: fit.KernelFit) -> None:
+    """A sample pair's hidden kernel, on request, and how far the fit is from it."""
+    if pair.hidden is None:
+        return
+    with st.expander("Reveal the hidden kernel"):
+        spec = imgkernel.get(pair.hidden)
+        matrix, offset = hidden_kernel(pair.hidden)
+        st.altair_chart(learn.kernel_heatmap(matrix, title=spec.title, name=spec.title), width="content")
+        text = f"**{spec.title}**" + (f", offset {wording.num(offset)}" if offset else "") + f": {spec.summary}"
+        st.markdown(text)
+        if matrix.shape == result.matrix.shape:
+            gap = float(np.abs(result.matrix - matrix).max())
+            st.caption(f"Largest difference between the fitted and the hidden weights: {wording.num(gap)}.")
+        else:
+            st.caption(
+                f"The hidden kernel is {learn.kernel_size(matrix)}: fit that size to find it exactly "
+                f"(a {learn.kernel_size(result.matrix)} kernel can only approximate it)."
+            )
+
+
+def training(pair: Pair, best: fit.KernelFit, shape: int, fit_offset: bool) -> None:
+    """The "train it like a CNN" section: settings, Step / Run / Start again, the loss curve and the kernel."""
+    c1, c2, c3, c4 = st.columns(4)
+    rate = c1.select_slider("Learning rate", RATES, value=0.2, key="fit_rate")
+    steps = c2.number_input("Steps per run", 1, MAX_RUN, 1000, step=100, key="fit_steps")
+    optimizer: fit.Optimizer = (
+        c3.selectbox("Optimiser", fit.OPTIMIZERS, format_func=lambda o: OPTIMIZER_NAMES[o], key="fit_optimizer")
+        or "adam"
+    )
+    init: fit.Init = (
+        c4.selectbox("Start from", fit.INITS, format_func=lambda i: START_NAMES[i], key="fit_init") or "zeros"
+    )
+    prob = problem(pair, shape, fit_offset)
+    key = (pair.digest, shape, fit_offset, init, optimizer)  # a change of any of these starts again
+    t = st.session_state.get("fit_training")
+    if not isinstance(t, Training) or t.key != key:
+        t = start(prob, key, init, 0)
+    b1, b2, b3 = st.columns(3)
+    if b1.button("Step", key="fit_step", help="One step of the optimiser.", width="stretch"):
+        t = advance(prob, t, 1, rate, optimizer)
+    if b2.button(f"Run {int(steps)} steps", key="fit_run", width="stretch"):
+        t = advance(prob, t, int(steps), rate, optimizer)
+    if b3.button("Start again", key="fit_reset", width="stretch"):
+        t = start(prob, key, init, 0)
+    st.session_state["fit_training"] = t
+    if t.step >= MAX_HISTORY:
+        st.caption(f"Training stops at {MAX_HISTORY:,} steps: start again to try other settings.")
+    st.caption(training_note(prob, t, best))
+    left, right = st.columns([3, 2])
+    left.altair_chart(loss_chart(list(t.history)), width="stretch")
+    now = fit.as_step(prob, t.state)
+    if not t.state.diverged:
+        right.altair_chart(
+            learn.kernel_heatmap(now.matrix, title=f"Kernel at step {t.step}", name=f"being learnt, step {t.step}"),
+            width="content",
+        )
