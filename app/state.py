@@ -190,7 +190,7 @@ SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
         s.settings.true_convolution,
         s.settings.gray,
     ),
-    "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera),
+    "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera, s.view.zoom_at),
     "sample": lambda s: s.sample,
 }
 

@@ -568,3 +568,18 @@ def test_a_link_with_a_custom_kernel_opens_on_its_editable_grid():
     link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     (grid,) = ok(start(link)).data_editor  # a new visitor: nothing pressed, the custom grid is drawn at once
     np.testing.assert_array_equal(grid.value.to_numpy(), state(at).matrix)
+
+
+def test_the_loupe_spot_can_be_typed_as_well_as_clicked():
+    at = ok(open_detail(start(), "Zoom"))
+    widget(at, "number_input", "pg_loupe_x").set_value(10).run()
+    widget(ok(at), "number_input", "pg_loupe_y").set_value(20).run()
+    assert _loupe_caption(ok(at)) == "Original around x 10, y 20; the box is the kernel's window"
+    assert state(at).view.zoom_at == pytest.approx((10.5 / 451, 20.5 / 300))
+    widget(at, "number_input", "pg_loupe_x").set_value(450).run()  # the last column
+    assert _loupe_caption(ok(at)) == "Original around x 450, y 20; the box is the kernel's window"
+
+
+def _loupe_caption(at: AppTest) -> str:
+    (caption,) = [img.caption for e in at.image for img in e.proto.imgs if img.caption.startswith("Original around")]
+    return caption

@@ -81,7 +81,7 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     h, w = small.pixels.shape[:2]
     pick, a, b = st.columns([2, 3, 3])
     with pick:
-        st.markdown("**Click where to look**")
+        st.markdown("**Click where to look** (or type the spot)")
         shown = cache.preview(small, 2 * PICK_WIDTH).pixels
         click = clickable_image(
             shown,
@@ -96,8 +96,12 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
             state = session.apply(
                 set_view, zoom_at=(click["x"] / (click.get("width") or w), click["y"] / (click.get("height") or h))
             )
-    fx, fy = state.view.zoom_at
-    row, col = min(h - 1, int(fy * h)), min(w - 1, int(fx * w))
+        fx, fy = state.view.zoom_at
+        row, col = min(h - 1, int(fy * h)), min(w - 1, int(fx * w))
+        # the same spot by keyboard: pixel coordinates, kept in the state as fractions like a click
+        x, y = st.columns(2)
+        x.number_input("x", 0, w - 1, step=1, **session.control(state, "view", "pg_loupe_x", col, _look_at, 0, w))
+        y.number_input("y", 0, h - 1, step=1, **session.control(state, "view", "pg_loupe_y", row, _look_at, 1, h))
     out = cache.displayed(result, state.view.mode)
     out_row, out_col = output_for_input(s, state.matrix.shape, out.shape, row, col)
     kh, kw = (imgkernel.dilated_span(n, s.dilation) for n in state.matrix.shape)
@@ -136,6 +140,13 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
             None if state.view.mode == "signed" else out[out_row, out_col],
         ),
     )
+
+
+def _look_at(state: PlaygroundState, axis: int, size: int, value: int) -> PlaygroundState:
+    """Put the loupe on pixel ``value`` along ``axis`` (0: x, 1: y) of a picture ``size`` pixels long there."""
+    spot = list(state.view.zoom_at)
+    spot[axis] = min(1.0, (int(value) + 0.5) / size)
+    return set_view(state, zoom_at=(spot[0], spot[1]))
 
 
 def _histogram(state: PlaygroundState, small: Photo) -> None:
