@@ -16,6 +16,7 @@ from typing import TextIO
 import numpy as np
 
 from . import __version__
+from .acf import is_acf, kernel_from_acf, kernel_to_acf
 from .borders import MODES
 from .catalogue import CATALOGUE, categories, get
 from .engine import check_options, is_separable
@@ -98,6 +99,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
     )
     if spec.divisor != 1 or spec.offset != 0:
         print(f"suggested display: divisor {spec.divisor:g}, offset {spec.offset:g}")
+    if args.acf:
+        data = kernel_to_acf(matrix, spec.divisor, spec.offset)
+        try:
+            Path(args.acf).write_bytes(data)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.acf}: {exc.strerror or exc}") from None
+        print(f"saved as a Photoshop Custom filter: {args.acf}")
     return 0
 
 
@@ -205,7 +213,9 @@ def _choose_kernel(args: argparse.Namespace) -> Chosen:
     if args.matrix is not None:
         doc = kernel_from_json(args.matrix)
     else:
-        doc = kernel_from_json(_read_kernel_file(Path(args.kernel_file)))
+        path = Path(args.kernel_file)
+        data = _read_kernel_file(path)
+        doc = kernel_from_acf(data, path.stem) if is_acf(path.name) else kernel_from_json(data)
     return Chosen(doc.matrix, doc.divisor, doc.offset)
 
 
@@ -245,6 +255,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("show", help="print a kernel's matrix, sum and whether it is separable")
     sp.add_argument("name", help="a name from `imgkernel list`")
     sp.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a kernel parameter (repeatable)")
+    sp.add_argument("--acf", metavar="FILE", help="also save it as a Photoshop Custom filter file (5 x 5 at most)")
     sp.set_defaults(run=_cmd_show)
 
     sp = sub.add_parser(
@@ -258,7 +269,9 @@ def _parser() -> argparse.ArgumentParser:
     src = sp.add_mutually_exclusive_group(required=True)
     src.add_argument("--kernel", "-k", metavar="NAME", help="a catalogue kernel (see `imgkernel list`)")
     src.add_argument("--matrix", "-m", metavar="JSON", help='a kernel as JSON, e.g. "[[0,-1,0],[-1,5,-1],[0,-1,0]]"')
-    src.add_argument("--kernel-file", "-f", metavar="FILE", help="a kernel JSON file (as saved by the app)")
+    src.add_argument(
+        "--kernel-file", "-f", metavar="FILE", help="a kernel JSON file (as saved by the app) or a Photoshop .acf file"
+    )
     sp.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a kernel parameter (repeatable)")
     sp.add_argument("--mode", choices=MODES, default="reflect", help="border handling (default: reflect)")
     sp.add_argument("--cval", type=float, default=0.0, help="the value outside the image for --mode constant")

@@ -583,3 +583,23 @@ def test_the_loupe_spot_can_be_typed_as_well_as_clicked():
 def _loupe_caption(at: AppTest) -> str:
     (caption,) = [img.caption for e in at.image for img in e.proto.imgs if img.caption.startswith("Original around")]
     return caption
+
+
+def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_one():
+    from imgkernel.acf import kernel_to_acf
+
+    at = open_detail(start(), "Export and share")
+    (_sharpen,) = [b for b in at.get("download_button") if b.proto.label.startswith("Download Photoshop")]
+    emboss = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float64)
+    at.file_uploader(key="pg_json").upload("my emboss.acf", kernel_to_acf(emboss, 2, 100), "application/octet-stream")
+    k = state(ok(at.run()))
+    assert (k.title, k.settings.divisor, k.settings.offset) == ("my emboss", 2, 100)
+    np.testing.assert_array_equal(k.matrix, emboss)
+    assert_shows(at, oracle(sample_pixels(), emboss, divisor=2, offset=100))
+    at.file_uploader(key="pg_json").clear().upload("cut.acf", b"\x00" * 30, "application/octet-stream")
+    (err,) = [e.value for e in at.run().error]
+    assert "cut.acf" in err and "exactly 54 bytes" in err
+    np.testing.assert_array_equal(state(at).matrix, emboss)  # the kernel in use stays
+    widget(at, "selectbox", "pg_preset").select("gaussian").run()  # 5 x 5 of exponentials: no whole weights
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download Photoshop")]
+    assert any(c.value.startswith("No Photoshop .acf for this kernel: ") for c in at.caption)

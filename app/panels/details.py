@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-from imgkernel import kernel_io, share
+from imgkernel import acf, kernel_io, share
 from imgkernel.limits import MAX_SHARE_QUERY_CHARS
 from imgkernel.pipeline import prepare, scale_for
 from imgkernel.walkthrough import output_for_input, zoomed_crop
@@ -203,7 +203,8 @@ def _on_kernel_file() -> None:
     if f is None:
         return
     try:
-        doc = kernel_io.kernel_from_json(f.getvalue())
+        data = f.getvalue()
+        doc = acf.kernel_from_acf(data, f.name[:-4]) if acf.is_acf(f.name) else kernel_io.kernel_from_json(data)
     except imgkernel.KernelError as exc:
         session.apply(refuse_kernel_file, f"{f.name}: {exc}")
         return
@@ -242,7 +243,25 @@ def _export(state: PlaygroundState, small: Photo) -> None:
         key="pg_json_download",
         on_click="ignore",
     )
-    b.file_uploader("Load a kernel JSON file", type=["json"], key="pg_json", on_change=_on_kernel_file)
+    b.file_uploader(
+        "Load a kernel file (JSON, or a Photoshop Custom filter .acf)",
+        type=["json", "acf"],
+        key="pg_json",
+        on_change=_on_kernel_file,
+    )
+    try:
+        photoshop = acf.kernel_to_acf(state.matrix, scale.divisor, scale.offset)
+    except imgkernel.KernelError as exc:
+        a.caption(f"No Photoshop .acf for this kernel: {exc}")
+    else:
+        a.download_button(
+            "Download Photoshop Custom filter (.acf)",
+            photoshop,
+            file_name=f"{file_stem(title)}.acf",
+            mime="application/octet-stream",
+            key="pg_acf_download",
+            on_click="ignore",
+        )
     with a.expander("Show the kernel JSON"):
         st.code(doc, language="json")
     st.divider()

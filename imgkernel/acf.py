@@ -1,0 +1,119 @@
+"""Photoshop's Custom filter files (``.acf``): read them as kernels, and write any kernel that fits one.
+
+The format (Adobe Photoshop File Formats Specification, "Custom kernel"): 25 big-endian signed 16-bit weights,
+row by row (a 5 × 5 grid whose centre cell is the anchor), then the scale and the offset as 16-bit integers;
+54 bytes in all. Photoshop computes ``sum(weights · pixels) / scale + offset``, clipped to 0..255, by correlation
+(the grid is not rotated), so a file filters like the same weights with ``divisor = scale`` and ``offset``.
+Its dialog takes whole numbers only: weights −999..999, scale 1..9999, offset −9999..9999.
+
+Reading trims rings of zeros around the centre (a 3 × 3 kernel saved by Photoshop reads back as 3 × 3). Writing
+centres the kernel in the 5 × 5 grid with its anchor (``size // 2``) on the centre cell, and turns fractional
+weights into whole ones when a common multiplier up to the scale's limit does it exactly (a Gaussian's
+1/16, 2/16, 4/16 become 1, 2, 4 with scale 16); otherwise it says plainly why the kernel cannot be saved.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from .engine import as_2d_kernel
+from .errors import KernelError
+from .kernel_io import KernelDoc
+from .numeric import format_number
+
+SIDE = 5
+SIZE = 2 * (SIDE * SIDE + 2)  # 54 bytes
+MAX_WEIGHT = 999
+MAX_SCALE = 9999
+MAX_OFFSET = 9999
+_FORMAT = f">{SIDE * SIDE + 2}h"
+_EXACT = 1e-9  # how close a scaled weight must be to a whole number (relative to its size) to count as one
+
+
+def kernel_from_acf(data: bytes, name: str = "Photoshop custom filter") -> KernelDoc:
+    """Read a Custom filter file; a wrong size, scale 0 or a value outside the dialog's ranges is refused."""
+    if len(data) != SIZE:
+        raise KernelError(
+            f"A Photoshop Custom filter file (.acf) is exactly {SIZE} bytes; this one has {len(data):,}. "
+            "It is cut short or not such a file."
+        )
+    *weights, scale, offset = struct.unpack(_FORMAT, bytes(data))
+    grid = np.array(weights, dtype=np.float64).reshape(SIDE, SIDE)
+    outside = [(i + 1, j + 1) for i, j in zip(*np.nonzero(np.abs(grid) > MAX_WEIGHT), strict=True)]
+    if outside:
+        r, c = outside[0]
+        raise KernelError(
+            f"The weight in row {r}, column {c} is {int(grid[r - 1, c - 1])}: Photoshop's weights go from "
+            f"−{MAX_WEIGHT} to {MAX_WEIGHT}, so this is not a Custom filter file."
+        )
+    if scale == 0:
+        raise KernelError("The file's scale is 0; Photoshop divides by the scale, so it must be 1 to 9999.")
+    if not 1 <= scale <= MAX_SCALE:
+        raise KernelError(f"The file's scale is {scale}; Photoshop's scale goes from 1 to {MAX_SCALE}.")
+    if abs(offset) > MAX_OFFSET:
+        raise KernelError(f"The file's offset is {offset}; Photoshop's offset goes from −{MAX_OFFSET} to {MAX_OFFSET}.")
+    if not grid.any():
+        raise KernelError("Every weight in the file is 0: that filter turns every photo to the offset alone.")
+    return KernelDoc(name, _trim(grid), float(scale), float(offset))
+
+
+def _trim(grid: np.ndarray) -> np.ndarray:
+    """Drop rings of zeros around the centre (5 × 5 → 3 × 3 → 1 × 1): the same filter, easier to read."""
+    while grid.shape[0] > 1 and not (grid[0].any() or grid[-1].any() or grid[:, 0].any() or grid[:, -1].any()):
+        grid = grid[1:-1, 1:-1]
+    return grid
+
+
+def kernel_to_acf(matrix: np.ndarray, divisor: float = 1.0, offset: float = 0.0) -> bytes:
+    """The 54 bytes of a Custom filter file that filters like ``matrix`` / ``divisor`` + ``offset``.
+
+    Raises ``KernelError`` saying why when it cannot: larger than 5 × 5, weights that no whole multiplier up to
+    the scale's limit makes whole and within ±999, a negative or fractional scale, an offset that is not whole.
+    """
+    k = as_2d_kernel(matrix).astype(np.float64)
+    rows, cols = k.shape
+    if rows > SIDE or cols > SIDE:
+        raise KernelError(f"Photoshop's Custom filter holds at most 5 × 5 weights; this kernel is {cols} × {rows}.")
+    if divisor <= 0:
+        raise KernelError(
+            f"Photoshop's scale must be 1 to {MAX_SCALE}; this kernel divides by {format_number(divisor)}. "
+            "Negate the weights instead of the divisor."
+        )
+    if offset != round(offset) or abs(offset) > MAX_OFFSET:
+        raise KernelError(
+            f"Photoshop's offset is a whole number from −{MAX_OFFSET} to {MAX_OFFSET}; this one is "
+            f"{format_number(offset)}."
+        )
+    factor = _whole_multiplier(np.append(k.ravel(), divisor))
+    if factor is None:
+        raise KernelError(
+            "Photoshop's weights and scale are whole numbers: no multiplier up to "
+            f"{MAX_SCALE} makes these ({', '.join(format_number(v) for v in k.ravel()[:6])}"
+            f"{', …' if k.size > 6 else ''}) and the divisor {format_number(divisor)} whole."
+        )
+    weights, scale = np.rint(k * factor), round(divisor * factor)
+    if np.abs(weights).max() > MAX_WEIGHT or scale > MAX_SCALE:
+        raise KernelError(
+            f"As whole numbers the weights reach {int(np.abs(weights).max())} and the scale {scale}; Photoshop "
+            f"allows weights up to ±{MAX_WEIGHT} and a scale up to {MAX_SCALE}."
+        )
+    grid = np.zeros((SIDE, SIDE), dtype=np.int16)
+    top, left = SIDE // 2 - rows // 2, SIDE // 2 - cols // 2  # the kernel's anchor on Photoshop's centre cell
+    grid[top : top + rows, left : left + cols] = weights
+    return struct.pack(_FORMAT, *grid.ravel().tolist(), scale, int(offset))
+
+
+def _whole_multiplier(values: np.ndarray) -> int | None:
+    """The smallest whole m (1..MAX_SCALE) that makes every value times m a whole number, if any."""
+    for m in range(1, MAX_SCALE + 1):
+        scaled = values * m
+        if np.all(np.abs(scaled - np.rint(scaled)) <= _EXACT * np.maximum(1.0, np.abs(scaled))):
+            return m
+    return None
+
+
+def is_acf(name: str) -> bool:
+    """Whether a file name says Custom filter (the app and the CLI choose the reader by it)."""
+    return name.lower().endswith(".acf")
