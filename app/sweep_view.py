@@ -145,7 +145,7 @@ def transposed_scene(
         )
         right = np.where(hit > 0, so_far, np.nan)
         if i >= len(order):
-            return Frame((), (), right)
+            return Frame((), (), full)  # done: output padding cells no stamp reaches hold 0
         s = sweep.scatter(x, k, *order[i], stride=stride, dilation=dilation)
         return Frame((order[i],), tuple((int(a), int(b)) for a in s.rows for b in s.cols), right)
 
