@@ -37,6 +37,7 @@ PAGES = {
     "CNN layer": "cnn_layer",
     "Kernel lab": "kernel_lab",
     "Fit a kernel": "fit",
+    "Sliding window": "sliding_window",
 }
 
 # data-testids that only lay elements out: left out of a violation's chrome path, so that the same widget in the
