@@ -25,6 +25,7 @@ st.navigation(
             st.Page("pages/kernel_lab.py", title="Kernel lab"),
             st.Page("pages/fit.py", title="Fit a kernel"),
             st.Page("pages/sliding_window.py", title="Sliding window"),
+            st.Page("pages/mystery.py", title="Mystery kernel"),
         ],
     }
 ).run()

@@ -1,5 +1,5 @@
-"""The "Sliding window" page (``app.sweep_view``, ``pages/sliding_window.py``): its pure parts, the frames and the
-animated GIF, and the page itself driven by AppTest (no browser)."""
+"""The Learn-by-doing pages: "Sliding window" (``app.sweep_view``) with its frames and animated GIF, and "Mystery
+kernel" (``imgkernel.puzzle``, ``app.mystery_view``): their pure parts, and the pages driven by AppTest (no browser)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 import imgkernel
 from app import cache
+from app import mystery_view as mv
 from app import sweep_view as sv
-from tests.apptest import state
+from imgkernel import puzzle
+from tests.apptest import edit, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARPEN = imgkernel.get("sharpen").matrix()
@@ -252,3 +254,145 @@ def test_open_in_the_playground_takes_kernel_and_options():
     np.testing.assert_array_equal(s.matrix, imgkernel.get("emboss").matrix())
     assert (s.settings.mode, s.settings.stride, s.settings.dilation) == ("wrap", 2, 1)
     assert any(c.value.startswith("Result: ") for c in at.caption)  # the playground is showing
+
+
+# -- Mystery kernel: the puzzle (imgkernel.puzzle), the page's pure parts and the page -----------------------------
+
+
+def test_a_seed_always_gives_the_same_puzzle_and_both_kinds_occur():
+    kinds = set()
+    for seed in range(40):
+        a, b = puzzle.puzzle(seed), puzzle.puzzle(seed)
+        assert a.name == b.name and np.array_equal(a.matrix, b.matrix)
+        assert max(a.matrix.shape) <= puzzle.MAX_SIDE and a.matrix.any()
+        if a.name is None:
+            assert a.matrix.shape == (3, 3) and set(np.unique(a.matrix)) <= {-2, -1, 0, 1, 2}
+        else:
+            np.testing.assert_array_equal(a.matrix, imgkernel.get(a.name).matrix())
+        kinds.add(a.name is None)
+    assert kinds == {True, False}
+    for bad in (-1, puzzle.MAX_SEED + 1, 1.5, True, "12"):
+        with pytest.raises(imgkernel.KernelError, match="whole number from 0"):
+            puzzle.puzzle(bad)  # type: ignore[arg-type]
+
+
+def test_seed_text_psnr_and_matching():
+    assert [puzzle.parse_seed(t) for t in ("1234", " 7 ", "-3", "1e3", "abc", None, "1000000")] == [
+        1234,
+        7,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    a = np.zeros((4, 4))
+    assert puzzle.psnr(a, a) == float("inf")
+    assert puzzle.psnr(a, a + 1) == pytest.approx(20 * np.log10(255))  # 48.13 dB: one grey level everywhere
+    assert puzzle.same_weights(SHARPEN, puzzle.centred(SHARPEN, 5)) and not puzzle.same_weights(SHARPEN, SHARPEN.T * 2)
+    assert puzzle.solved(50.0, np.zeros((3, 3)), SHARPEN) and not puzzle.solved(49.9, np.zeros((3, 3)), SHARPEN)
+
+
+def test_hints_say_size_sum_and_symmetry():
+    h = puzzle.hints(imgkernel.get("sobel_left").matrix())
+    assert h[:3] == [
+        "The kernel is 3 × 3.",
+        "Its weights sum to 0, so flat areas go black and only edges show.",
+        "Symmetry: symmetric top-bottom (a mirror across the middle row); left-right opposite (mirrored down the "
+        "middle column, the sign flips).",
+    ]
+    assert (
+        puzzle.hints(imgkernel.get("blur").matrix())[1] == "Its weights sum to 1, so flat areas keep their brightness."
+    )
+    assert puzzle.symmetry(imgkernel.get("sobel_top").matrix()).startswith("symmetric left-right (")
+    assert puzzle.symmetry(np.array([[1.0, 2], [3, 4]])) == "no mirror symmetry"
+    assert (
+        puzzle.symmetry(imgkernel.get("emboss").matrix()) == "symmetric across the diagonal (top-left to bottom-right)"
+    )
+    assert puzzle.hints(np.array([[0.0, -3], [1, 0]]))[3] == "Its largest weight in size is -3, in row 1, column 2."
+
+
+def test_grid_edits_apply_and_a_bad_cell_is_named():
+    g = np.zeros((3, 3))
+    new, problem = mv.apply_edits(g, {"1": {"2": 4.0}})
+    assert problem is None and new[1, 2] == 4
+    for bad, words in (("abc", "row 3, column 1 holds 'abc'"), (float("nan"), "NaN"), (1e12, "too large")):
+        kept, problem = mv.apply_edits(new, {"2": {"0": bad}})
+        assert problem is not None and words in problem and problem.endswith("Your previous guess stays.")
+        np.testing.assert_array_equal(kept, new)
+    assert mv.link_query(12, state_photo := cache.sample_photo()) == {"puzzle": "12", "img": state_photo.name}
+
+
+def _mystery(seed: int) -> AppTest:
+    """The app on the mystery page with puzzle ``seed`` in play (as a link would set it: see the link test)."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.run()
+    at.session_state[mv.SEED_KEY] = seed
+    at.switch_page("pages/mystery.py").run()
+    return _ok(at)
+
+
+def test_a_puzzle_link_opens_its_puzzle_and_a_bad_one_a_fresh_one():
+    at = AppTest.from_file(str(ROOT / "pages" / "mystery.py"), default_timeout=30)
+    at.query_params["puzzle"] = "1234"
+    _ok(at.run())
+    assert at.session_state[mv.SEED_KEY] == 1234 and any("puzzle 1234" in c for i in at.image for c in i.captions)
+    at = AppTest.from_file(str(ROOT / "pages" / "mystery.py"), default_timeout=30)
+    at.query_params["puzzle"] = "[[1,2],[3,4]]"
+    _ok(at.run())
+    assert 0 <= at.session_state[mv.SEED_KEY] <= puzzle.MAX_SEED
+
+
+def _emboss_seed() -> int:
+    return next(s for s in range(100) if puzzle.puzzle(s).name == "emboss")
+
+
+def test_mystery_page_scores_a_guess_until_solved():
+    seed = _emboss_seed()
+    at = _mystery(seed)
+    assert at.session_state[mv.SEED_KEY] == seed
+    assert not at.success and at.markdown[0].value.startswith("Match: **")
+    emboss = imgkernel.get("emboss").matrix()
+    before = float(re.search(r"\*\*([\d.]+) dB", at.markdown[0].value)[1])
+    for (r, c), v in np.ndenumerate(emboss):
+        if v:
+            _ok(edit(at, r, c, float(v)))
+    assert "∞ (identical)" in at.markdown[0].value and before < 50
+    assert [s.value for s in at.success] == [f"Solved! Puzzle {seed}'s kernel does the same as yours."]
+    np.testing.assert_array_equal(at.session_state[mv.GUESS_KEY], emboss)
+
+
+def test_mystery_page_refuses_a_bad_cell_by_name_and_keeps_the_guess():
+    at = _mystery(_emboss_seed())
+    edit(at, 0, 0, 2.0).run()
+    edit(at, 1, 2, "two")
+    assert [e.value for e in at.error] == [
+        "The cell in row 2, column 3 holds 'two', which is not a number. Your previous guess stays."
+    ]
+    assert at.session_state[mv.GUESS_KEY][0, 0] == 2 and at.session_state[mv.GUESS_KEY][1, 2] == 0
+
+
+def test_hints_one_at_a_time_reveal_new_puzzle_and_a_link_without_weights():
+    seed = _emboss_seed()
+    at = _mystery(seed)
+    assert dict(at.query_params) == {"puzzle": str(seed), "img": cache.DEFAULT_SAMPLE}
+    for n in (1, 2, 3, 4):
+        at.button(key="mk_hint").click().run()
+        assert [m.value for m in at.markdown if m.value.startswith("* ")] == [
+            f"* {h}" for h in puzzle.hints(puzzle.puzzle(seed).matrix)[:n]
+        ]
+    assert not [b for b in at.button if b.key == "mk_hint"]  # no more hints
+    link = "&".join(f"{k}={v}" for k, v in at.query_params.items())
+    assert "-2" not in link and "emboss" not in link.lower()
+    assert any(m.value.startswith("**Emboss**") for m in at.markdown)  # the reveal (in its expander)
+    at.button(key="mk_new").click().run()
+    _ok(at)
+    assert at.session_state[mv.HINTS_KEY] == 0 and not at.session_state[mv.GUESS_KEY].any()
+    assert dict(at.query_params)["puzzle"] == str(at.session_state[mv.SEED_KEY])
+
+
+def test_mystery_reveal_opens_the_kernel_in_the_playground():
+    at = _mystery(_emboss_seed())
+    at.button(key="mk_open").click().run()
+    np.testing.assert_array_equal(state(_ok(at)).matrix, imgkernel.get("emboss").matrix())
+    assert any(c.value.startswith("Result: ") for c in at.caption)
