@@ -17,6 +17,7 @@ PAGES = {
     "Kernel lab": "Kernel lab",
     "Fit a kernel": "Fit a kernel",
     "Sliding window": "The sliding window",
+    "Mystery kernel": "Mystery kernel",
 }
 
 
@@ -73,6 +74,18 @@ def _check_sweep_picture(page) -> None:
     assert gif.get_attribute("src").endswith(".gif") and gif.get_attribute("alt")
 
 
+def _check_mystery_pictures(page) -> None:
+    """The mystery page's three pictures are loaded and described; the address bar holds the puzzle, no weights."""
+    page.get_by_text(re.compile(r"^Match: ")).first.wait_for()
+    pictures = page.locator('[data-testid="stMain"] [data-testid="stImage"] img')
+    assert pictures.count() == 3
+    for i in range(3):
+        img = pictures.nth(i)
+        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+        assert img.get_attribute("alt"), i
+    assert re.search(r"[?&]puzzle=\d+", page.url) and "k=" not in page.url and "m=" not in page.url
+
+
 def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kernel(page, app_url):
     open_app(page, app_url)
     select(page, "Kernel", "Edges · Outline")
@@ -87,6 +100,8 @@ def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kerne
             _check_fit_pictures(page)
         if name == "Sliding window":
             _check_sweep_picture(page)
+        if name == "Mystery kernel":
+            _check_mystery_pictures(page)
     # the walkthrough explains the playground's kernel
     _go(page, "Pixel walkthrough")
     settle(page, re.compile(r"kernel: Outline"))
