@@ -24,6 +24,8 @@ st.navigation(
             st.Page("pages/cnn_layer.py", title="CNN layer"),
             st.Page("pages/kernel_lab.py", title="Kernel lab"),
             st.Page("pages/fit.py", title="Fit a kernel"),
+            st.Page("pages/sliding_window.py", title="Sliding window"),
+            st.Page("pages/mystery.py", title="Mystery kernel"),
         ],
     }
 ).run()

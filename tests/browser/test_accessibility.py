@@ -37,6 +37,8 @@ PAGES = {
     "CNN layer": "cnn_layer",
     "Kernel lab": "kernel_lab",
     "Fit a kernel": "fit",
+    "Sliding window": "sliding_window",
+    "Mystery kernel": "mystery",
 }
 
 # data-testids that only lay elements out: left out of a violation's chrome path, so that the same widget in the

@@ -16,6 +16,8 @@ PAGES = {
     "CNN layer": "A convolutional layer, made of image kernels",
     "Kernel lab": "Kernel lab",
     "Fit a kernel": "Fit a kernel",
+    "Sliding window": "The sliding window",
+    "Mystery kernel": "Mystery kernel",
 }
 
 
@@ -57,6 +59,33 @@ def _check_fit_pictures(page) -> None:
     assert alts[2].startswith("Residual map of the fit") and pictures.nth(2).get_attribute("src").endswith(".png")
 
 
+def _check_sweep_picture(page) -> None:
+    """The sliding window's frame is a loaded, described PNG; Next moves the window one step."""
+    page.get_by_text(re.compile(r"^Step 1 of \d+ · the window computes output")).first.wait_for()
+    img = page.locator('[data-testid="stMain"] [data-testid="stImage"] img').first
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+    assert img.get_attribute("alt").startswith("Left, input, padded") and img.get_attribute("src").endswith(".png")
+    page.get_by_role("button", name="Next ▶").click()
+    settle(page, re.compile(r"^Step 2 of \d+ · the window computes output \(row 1, column 2\)"))
+    page.get_by_role("button", name="▶ Play the whole sweep").click()
+    settle(page, re.compile(r"^The sweep, animated \(\d+ frames\)$"))
+    gif = page.locator('[data-testid="stImage"]').filter(has_text="The sweep, animated").locator("img")
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=gif.element_handle())
+    assert gif.get_attribute("src").endswith(".gif") and gif.get_attribute("alt")
+
+
+def _check_mystery_pictures(page) -> None:
+    """The mystery page's three pictures are loaded and described; the address bar holds the puzzle, no weights."""
+    page.get_by_text(re.compile(r"^Match: ")).first.wait_for()
+    pictures = page.locator('[data-testid="stMain"] [data-testid="stImage"] img')
+    assert pictures.count() == 3
+    for i in range(3):
+        img = pictures.nth(i)
+        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+        assert img.get_attribute("alt"), i
+    assert re.search(r"[?&]puzzle=\d+", page.url) and "k=" not in page.url and "m=" not in page.url
+
+
 def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kernel(page, app_url):
     open_app(page, app_url)
     select(page, "Kernel", "Edges · Outline")
@@ -69,6 +98,10 @@ def test_every_page_renders_follows_the_playground_and_the_gallery_opens_a_kerne
             _check_cnn_feature_maps(page)
         if name == "Fit a kernel":
             _check_fit_pictures(page)
+        if name == "Sliding window":
+            _check_sweep_picture(page)
+        if name == "Mystery kernel":
+            _check_mystery_pictures(page)
     # the walkthrough explains the playground's kernel
     _go(page, "Pixel walkthrough")
     settle(page, re.compile(r"kernel: Outline"))

@@ -1,0 +1,211 @@
+"""The "Mystery kernel" page's parts: the puzzle (a seed, from the link or new), the guess typed into a grid, the
+score (PSNR and an error map), hints one at a time, the reveal.
+
+The link carries the seed (``?puzzle=1234``) and the sample photo (``img=``), never the weights: the seed maps to the
+kernel on the server only (``imgkernel.puzzle``; the code is open, so a determined student can reproduce it, which is
+fine for a game). The grid's edits are applied in ``on_change`` from the editor's delta against the grid it was drawn
+with (never fed back as its input: Streamlit issues #7749 / #7354), a bad cell refused by name, as in the playground.
+
+The functions above the line are pure (no Streamlit); those below draw.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import imgkernel
+from imgkernel import kernel_io, puzzle
+from imgkernel.images import resize_long_side
+from imgkernel.mapping import signed_colormap
+
+from . import learn, session, wording
+from .state import Photo
+
+SIDES = (3, 5)
+WORK_SIDE = 320  # the puzzle works on the photo shrunk to this long side: a fast score on every edit
+SEED_KEY, GUESS_KEY, HINTS_KEY, REV_KEY, PROBLEM_KEY = "mk_seed", "mk_guess", "mk_hints", "mk_rev", "mk_problem"
+
+
+# ------------------------------------------------------------------------------------------- pure (no Streamlit)
+@dataclass(frozen=True)
+class Score:
+    db: float  # PSNR of the guess's result against the hidden result
+    error: np.ndarray  # guess − hidden, per pixel (float64; channels averaged)
+    solved: bool
+
+
+def result(pixels: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The 8-bit picture a kernel makes of ``pixels`` with the playground's default options (reflect, clip)."""
+    return imgkernel.run_filter(pixels, kernel, imgkernel.Settings()).mapped.image
+
+
+def score(pixels: np.ndarray, guess: np.ndarray, hidden: np.ndarray, hidden_result: np.ndarray) -> Score:
+    mine = result(pixels, guess).astype(np.float64)
+    diff = mine - hidden_result
+    error = diff.mean(axis=2) if diff.ndim == 3 else diff
+    db = puzzle.psnr(mine, hidden_result)
+    return Score(db, error, puzzle.solved(db, guess, hidden))
+
+
+def score_text(s: Score) -> str:
+    db = "∞ (identical)" if s.db == float("inf") else f"{s.db:.1f} dB"
+    return f"Match: **{db}** (PSNR; {puzzle.SOLVED_DB:g} dB or more solves it)"
+
+
+def apply_edits(guess: np.ndarray, edits: dict) -> tuple[np.ndarray, str | None]:
+    """The grid's edits (``{"row": {"col": value}}``, 0-based strings) on ``guess``; a bad cell keeps the old guess
+    and is named (1-based) in the message."""
+    cells = np.asarray(guess, dtype=np.float64).astype(object)
+    for r, row in edits.items():
+        for c, v in row.items():
+            i, j = int(r), int(c)
+            if 0 <= i < cells.shape[0] and 0 <= j < cells.shape[1]:
+                cells[i, j] = v
+    try:
+        return kernel_io.validate_matrix(cells.tolist()), None
+    except imgkernel.KernelError as exc:
+        return np.asarray(guess, dtype=np.float64), f"{exc} Your previous guess stays."
+
+
+def link_query(seed: int, photo: Photo) -> dict[str, str]:
+    """The query of the puzzle's link: its seed, and the sample photo when it is one."""
+    return {"puzzle": str(seed), **({"img": photo.sample} if photo.sample else {})}
+
+
+# ------------------------------------------------------------------------------------------------ Streamlit parts
+def new_seed() -> None:
+    """A fresh puzzle (``on_click``): a random seed, the grid and hints back to the start."""
+    st.session_state[SEED_KEY] = secrets.randbelow(puzzle.MAX_SEED + 1)
+    _restart()
+
+
+def _restart() -> None:
+    st.session_state[GUESS_KEY] = np.zeros((3, 3))
+    st.session_state[HINTS_KEY] = 0
+    st.session_state[REV_KEY] = st.session_state.get(REV_KEY, 0) + 1
+    st.session_state.pop(PROBLEM_KEY, None)
+
+
+def current_seed() -> int:
+    """This session's puzzle: the link's on the first visit, then the one in play (a new one when neither)."""
+    if SEED_KEY not in st.session_state:
+        seed = puzzle.parse_seed(st.query_params.get("puzzle"))
+        if seed is None:
+            new_seed()
+        else:
+            st.session_state[SEED_KEY] = seed
+            _restart()
+    return int(st.session_state[SEED_KEY])
+
+
+def guess() -> np.ndarray:
+    return np.asarray(st.session_state.get(GUESS_KEY, np.zeros((3, 3))), dtype=np.float64)
+
+
+def _on_size(key: str) -> None:
+    side = int(st.session_state[key])
+    st.session_state[GUESS_KEY] = puzzle.centred(guess(), side) if side >= guess().shape[0] else guess()[1:-1, 1:-1]
+    st.session_state[REV_KEY] = st.session_state.get(REV_KEY, 0) + 1
+
+
+def _on_grid(key: str) -> None:
+    delta = st.session_state.get(key) or {}
+    new, problem = apply_edits(guess(), delta.get("edited_rows", {}))
+    st.session_state[GUESS_KEY] = new
+    if problem:
+        st.session_state[PROBLEM_KEY] = problem
+        st.session_state[REV_KEY] = st.session_state.get(REV_KEY, 0) + 1  # redraw the grid from the kept guess
+    else:
+        st.session_state.pop(PROBLEM_KEY, None)
+
+
+def grid() -> np.ndarray:
+    """The size and the editable grid (1-based labels, as the playground's); the guess."""
+    g = guess()
+    side_key = f"mk_side_{st.session_state.get(REV_KEY, 0)}"
+    st.segmented_control(
+        "Grid size",
+        SIDES,
+        default=g.shape[0],
+        key=side_key,
+        required=True,
+        on_change=_on_size,
+        args=(side_key,),
+        format_func=lambda s: f"{s} × {s}",
+    )
+    g = guess()
+    frame = pd.DataFrame(g, columns=[str(j) for j in range(g.shape[1])], index=range(1, g.shape[0] + 1))
+    config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
+    key = f"mk_grid_{st.session_state.get(REV_KEY, 0)}"
+    st.data_editor(frame, key=key, num_rows="fixed", column_config=config, on_change=_on_grid, args=(key,))
+    if PROBLEM_KEY in st.session_state:
+        st.error(st.session_state[PROBLEM_KEY])
+    return guess()
+
+
+def pictures(photo: Photo, pixels: np.ndarray, hidden_result: np.ndarray, s: Score, seed: int) -> None:
+    """The hidden kernel's result, the guess's, and the error map."""
+    h, w = pixels.shape[:2]
+    a, b, c = st.columns(3)
+    a.image(
+        hidden_result,
+        caption=f"Mystery kernel · puzzle {seed}",
+        output_format="PNG",
+        alt=wording.alt_photo(photo.name, w, h, what=f"filtered with the mystery kernel of puzzle {seed}"),
+    )
+    mine = result(pixels, guess())
+    b.image(
+        mine,
+        caption="Your kernel",
+        output_format="PNG",
+        alt=wording.alt_photo(photo.name, w, h, what="filtered with your kernel"),
+    )
+    limit = max(1.0, float(np.abs(s.error).max()))
+    c.image(
+        signed_colormap(s.error, limit=limit),
+        caption=f"Error: yours − mystery · {wording.signed_legend(limit)}",
+        output_format="PNG",
+        alt=wording.alt_signed(
+            "Error map, your result minus the mystery result", w, h, float(s.error.min()), float(s.error.max())
+        ),
+    )
+
+
+def hints(hidden: np.ndarray) -> None:
+    """Hints one at a time."""
+    all_hints = puzzle.hints(hidden)
+    shown = int(st.session_state.get(HINTS_KEY, 0))
+    for text in all_hints[:shown]:
+        st.markdown(f"* {text}")
+    if shown < len(all_hints) and st.button(f"Show a hint ({shown + 1} of {len(all_hints)})", key="mk_hint"):
+        st.session_state[HINTS_KEY] = shown + 1
+        st.rerun()
+
+
+def reveal(p: puzzle.Puzzle) -> None:
+    with st.expander("Reveal the mystery kernel"):
+        title = imgkernel.get(p.name).title if p.name else f"Random weights (puzzle {p.seed})"
+        st.altair_chart(learn.kernel_heatmap(p.matrix, title=title, name=title), width="content")
+        st.markdown(f"**{title}**" + (f": {imgkernel.get(p.name).summary}" if p.name else ""))
+        if st.button("Open in the playground", key="mk_open"):
+            learn.open_matrix(p.matrix, title)
+
+
+def share(seed: int, photo: Photo) -> None:
+    query = link_query(seed, photo)
+    session.sync_url(query)
+    st.markdown(
+        "Share this puzzle: the address bar holds its link (`"
+        + "&".join(f"{k}={v}" for k, v in query.items())
+        + "`), the puzzle number and the photo, never the weights."
+        + ("" if photo.sample else " Your own photo stays with you: a friend gets the puzzle on the default photo.")
+    )
+
+
+def work_pixels(photo: Photo) -> np.ndarray:
+    return resize_long_side(photo.pixels, WORK_SIDE)
