@@ -38,7 +38,9 @@ _MAX_NOTICE_VALUE = 40  # characters of a rejected value quoted back in a notice
 _BOOL_KEYS = {"conv": "true_convolution", "norm": "normalise", "mean": "mean", "gray": "gray"}
 _FLOAT_KEYS = {"cval": "cval", "div": "divisor", "off": "offset"}
 _INT_KEYS = {"stride": ("stride", MAX_STRIDE), "dil": ("dilation", MAX_DILATION)}
-_KNOWN = {"k", "m", "mode", "view", "img", *_BOOL_KEYS, *_FLOAT_KEYS, *_INT_KEYS}
+# Keys other pages read from the same address (the Mystery kernel page's seed): not the playground's, not unknown.
+OTHER_PAGES_KEYS = frozenset({"puzzle"})
+_KNOWN = {"k", "m", "mode", "view", "img", *_BOOL_KEYS, *_FLOAT_KEYS, *_INT_KEYS, *OTHER_PAGES_KEYS}
 
 
 @dataclass(frozen=True)

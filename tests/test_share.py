@@ -158,3 +158,8 @@ def test_link_numbers_are_as_short_as_float32_allows_and_filter_identically():
     np.testing.assert_array_equal(back.astype(np.float32), matrix.astype(np.float32))
     photo = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
     np.testing.assert_array_equal(imgkernel.correlate(photo, back), imgkernel.correlate(photo, matrix))
+
+
+def test_a_mystery_puzzle_link_opens_without_a_notice():
+    state, notices = decode({"puzzle": "1234", "img": "Chelsea the cat"}, SAMPLES)
+    assert notices == [] and state.sample == "Chelsea the cat"
