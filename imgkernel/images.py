@@ -21,15 +21,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import ImageLoadError
 from .limits import MAX_JPEG_SCANS, MAX_PIXELS
 
-ACCEPTED = "PNG, JPEG, WebP, BMP, GIF or TIFF"
+ACCEPTED = "PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF"
 # File name extensions of those formats, for upload widgets, file dialogs and the CLI's folder runs (the content
 # is checked anyway).
-EXTENSIONS = ("png", "jpg", "jpeg", "jfif", "webp", "bmp", "gif", "tif", "tiff")
+EXTENSIONS = ("png", "jpg", "jpeg", "jfif", "webp", "avif", "bmp", "gif", "tif", "tiff")
 
 # Pillow plugin IDs that Image.open may try; every other plugin (EPS calls Ghostscript, PDF, WMF, PSD, ...) is
 # never even attempted. Multi-picture JPEGs from phones come through the JPEG plugin, with format "MPO"
 # (Pillow has no separate "MPO" opener: listing it raises KeyError).
-SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
+SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "AVIF", "BMP", "GIF", "TIFF")  # AVIF: Pillow >= 11.2
 
 # TIFF compressions people actually meet; the exotic libtiff codecs (ThunderScan, SGI LogLuv, ...) are refused
 # rather than fed untrusted bytes.
@@ -203,8 +203,8 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
         problem = _damaged(head) if _accepted_format(head) else f"This file is {_what_is(head)}, not an image."
     except OSError as exc:
         problem = _damaged(head, truncated="truncated" in str(exc).lower())
-    except (SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError, ZeroDivisionError):
-        # Pillow's parsers signal malformed headers with a zoo of exception types.
+    except (SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError, ZeroDivisionError, RuntimeError):
+        # Pillow's parsers signal malformed headers with a zoo of exception types (libavif's: RuntimeError).
         problem = _damaged(head)
     except MemoryError:
         problem = "The image is too large to decode in the memory available."
@@ -234,6 +234,8 @@ def _too_many_scans(fp: BinaryIO) -> bool:
 
 def _accepted_format(head: bytes) -> str | None:
     """The accepted format whose signature ``head`` starts with, if any."""
+    if head[4:12] in (b"ftypavif", b"ftypavis"):  # an ISO media box: its size first, then the brand
+        return "AVIF"
     for magic, name in _ACCEPTED_MAGIC:
         if head.startswith(magic) and {"WebP": head[8:12] == b"WEBP", "BMP": head[6:10] == bytes(4)}.get(name, True):
             return name
@@ -259,8 +261,6 @@ def _what_is(head: bytes) -> str:
         brand = head[8:12]
         if brand in (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc"):
             return "a HEIC/HEIF photo (convert it to JPEG first)"
-        if brand in (b"avif", b"avis"):
-            return "an AVIF image (convert it to PNG or JPEG first)"
         return "a video or other media file"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in text or (text.startswith(b"<?xml") and b"svg" in text):

@@ -578,6 +578,20 @@ def _build() -> tuple[CorpusFile, ...]:
             tol=8,
         )
     )
+    # AVIF (Pillow >= 11.2 reads it): a phone's or a browser's modern format; 4:2:0 colour costs a few levels
+    add(_ok("avif", "photo.avif", save(solid(GREEN), "AVIF", quality=90), (6, 8, 3), probes=(((0, 0), GREEN),), tol=8))
+    add(
+        _ok(
+            "avif_alpha",
+            "sticker.avif",
+            save(Image.new("RGBA", (8, 6), (*BLUE, 128)), "AVIF", quality=90),
+            (6, 8, 3),
+            alpha=True,
+            probes=(((0, 0), BLUE),),
+            tol=8,
+        )
+    )
+    add(_refused("avif_truncated", "cut.avif", save(solid(GREEN), "AVIF", quality=90)[:40], "damaged"))
     return tuple(files)
 
 
