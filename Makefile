@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint bench chromium clean
+.PHONY: run test test-fast lint bench chromium gegl clean
 
 $(VENV)/app.stamp: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
 		$(SUDO) apt-get install -y -q --no-install-recommends chromium; }
 
+# GEGL (GIMP 2.10+'s engine) is the oracle for linear-light filtering (tests/test_linear.py).
+gegl:
+	@command -v gegl >/dev/null || { $(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q --no-install-recommends gegl; }
+
 run: $(VENV)/app.stamp
 	$(BIN)/streamlit run streamlit_app.py
 
@@ -38,10 +43,10 @@ lint: $(VENV)/dev.stamp
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint chromium node_modules/.stamp
+test: lint chromium gegl node_modules/.stamp
 	$(BIN)/pytest -q
 
-test-fast: $(VENV)/dev.stamp
+test-fast: $(VENV)/dev.stamp gegl
 	$(BIN)/pytest -q -m "not browser"
 
 bench: $(VENV)/bench.stamp

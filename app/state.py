@@ -189,6 +189,7 @@ SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
         s.settings.dilation,
         s.settings.true_convolution,
         s.settings.gray,
+        s.settings.linear,
     ),
     "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera, s.view.zoom_at),
     "sample": lambda s: s.sample,
@@ -386,12 +387,13 @@ _OPTION_CHECKS = {
     "dilation": lambda v: isinstance(v, int) and 1 <= v <= MAX_DILATION,
     "true_convolution": lambda v: isinstance(v, bool),
     "gray": lambda v: isinstance(v, bool),
+    "linear": lambda v: isinstance(v, bool),
     "cval": lambda v: isinstance(v, float) and np.isfinite(v) and abs(v) <= MAX_KERNEL_ABS,
 }
 
 
 def set_option(state: PlaygroundState, name: str, value: object) -> PlaygroundState:
-    """Border mode, constant, stride, dilation, flip or grayscale; an impossible value is refused."""
+    """Border mode, constant, stride, dilation, flip, grayscale or linear light; an impossible value is refused."""
     if name not in _OPTION_CHECKS:
         raise TypeError(f"not an option: {name}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -228,5 +228,6 @@ def options_summary(settings: imgkernel.Settings, view: str) -> str:
     s = settings
     parts = [f"constant {num(s.cval)} borders" if s.mode == "constant" else f"{s.mode} borders"]
     parts += [f"stride {s.stride}"] + ([f"dilation {s.dilation}"] if s.dilation != 1 else [])
-    parts += (["flipped"] if s.true_convolution else []) + (["gray"] if s.gray else []) + [view]
+    parts += (["flipped"] if s.true_convolution else []) + (["gray"] if s.gray else [])
+    parts += (["linear light"] if s.linear else []) + [view]
     return ", ".join(parts)

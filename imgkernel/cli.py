@@ -121,6 +121,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         mean=args.mean,
         out_of_range=args.map,
         gray=args.gray,
+        linear=args.linear,
         divisor=chosen.divisor if args.divisor is None else args.divisor,
         offset=chosen.offset if args.offset is None else args.offset,
     )
@@ -291,6 +292,9 @@ def _parser() -> argparse.ArgumentParser:
         "--map", choices=OUT_OF_RANGE, default="clip", help="values outside 0..255: clip (default), abs or rescale"
     )
     sp.add_argument("--gray", action="store_true", help="filter the luminance instead of each colour channel")
+    sp.add_argument(
+        "--linear", action="store_true", help="filter in linear light (decode sRGB, filter, encode), as GIMP 2.10+"
+    )
     sp.add_argument(
         "--convolve", action="store_true", help="true convolution (kernel rotated 180 degrees) instead of correlation"
     )

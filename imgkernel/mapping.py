@@ -20,6 +20,7 @@ import numpy as np
 
 from ._tiles import over_rows
 from .errors import KernelError
+from .linear import to_srgb
 from .numeric import finite
 
 OutOfRange = Literal["clip", "abs", "rescale"]
@@ -103,8 +104,9 @@ def apply_scale(values: np.ndarray, scale: Scale, *, in_place: bool = False) -> 
     return out
 
 
-def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped:
-    """Map already scaled values to uint8 by ``out_of_range`` (see the module docstring)."""
+def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip", linear: bool = False) -> Mapped:
+    """Map already scaled values to uint8 by ``out_of_range`` (see the module docstring); ``linear``: the values
+    are linear light, mapped the same way and then encoded to sRGB codes (``imgkernel.linear``)."""
     if out_of_range not in OUT_OF_RANGE:
         raise KernelError(f"Unknown out-of-range mapping {out_of_range!r}; choose one of {', '.join(OUT_OF_RANGE)}.")
     v = np.asarray(values, dtype=np.float32)
@@ -133,17 +135,14 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
         if out_of_range == "rescale" and high > low:
             np.subtract(src, np.float32(low), out=work)
             np.multiply(work, np.float32(255.0 / (high - low)), out=work)
-            np.add(work, np.float32(0.5), out=work)
         elif out_of_range == "rescale":
             np.clip(src, 0, 255, out=work)
-            np.add(work, np.float32(0.5), out=work)
         elif out_of_range == "abs":
             extremes(src)
             np.abs(src, out=work)
-            np.add(work, np.float32(0.5), out=work)
         else:
             lo, hi = extremes(src)
-            np.add(src, np.float32(0.5), out=work)
+            np.copyto(work, src)
             if lo < -0.5 or hi >= 255.5:  # values that round into 0..255 lose nothing to clipping
                 outside = src < -0.5
                 outside |= src >= 255.5
@@ -151,6 +150,9 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip") -> Mapped
                 for c in range(1, outside.shape[2]):  # any channel: cheaper than .any(axis=2) on 3 values
                     pixel |= outside[:, :, c]
                 clipped.append(int(np.count_nonzero(pixel)))
+        if linear:
+            to_srgb(work, out=work)
+        np.add(work, np.float32(0.5), out=work)
         np.clip(work, 0, 255, out=work)
         image[r0:r1] = work
 

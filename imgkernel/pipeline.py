@@ -10,6 +10,7 @@ import numpy as np
 from .borders import Mode
 from .engine import convolve, correlate, dilated_span
 from .images import to_gray
+from .linear import luminance, to_linear
 from .mapping import Mapped, OutOfRange, Scale, apply_scale, resolve_scale, to_uint8
 
 
@@ -28,6 +29,7 @@ class Settings:
     mean: bool = False  # divide by the number of cells (the original package's option)
     out_of_range: OutOfRange = "clip"
     gray: bool = False  # filter the luminance instead of each RGB channel
+    linear: bool = False  # filter linear light (decode sRGB, filter, encode), as GIMP 2.10+ does
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (field name -> value), as ``dataclasses.replace``."""
@@ -49,8 +51,17 @@ def scale_for(kernel: np.ndarray, settings: Settings) -> Scale:
 
 
 def prepare(pixels: np.ndarray, settings: Settings) -> np.ndarray:
-    """The pixels the filter sees (luminance when ``settings.gray``)."""
+    """The pixels the filter sees: luminance when ``settings.gray``, linear light (0..255) when
+    ``settings.linear`` (see ``imgkernel.linear``)."""
+    if settings.linear:
+        light = to_linear(pixels)
+        return luminance(light) if settings.gray else light
     return to_gray(pixels) if settings.gray else pixels
+
+
+def border_value(settings: Settings) -> float:
+    """The constant border value the filter sees: ``cval`` is a grey level, decoded like the pixels."""
+    return float(to_linear(np.array(settings.cval))) if settings.linear else settings.cval
 
 
 def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Settings()) -> Result:
@@ -62,12 +73,12 @@ def run_filter(pixels: np.ndarray, kernel: np.ndarray, settings: Settings = Sett
         prepare(pixels, settings),
         kernel,
         mode=settings.mode,
-        cval=settings.cval,
+        cval=border_value(settings),
         stride=settings.stride,
         dilation=settings.dilation,
     )
     values = apply_scale(raw, scale, in_place=True)  # raw is ours: no copy
-    return Result(values, to_uint8(values, out_of_range=settings.out_of_range), scale)
+    return Result(values, to_uint8(values, out_of_range=settings.out_of_range, linear=settings.linear), scale)
 
 
 def output_alpha(alpha: np.ndarray, kernel_shape: tuple[int, ...], settings: Settings) -> np.ndarray:

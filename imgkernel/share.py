@@ -6,7 +6,8 @@ Only values that differ from the defaults are written, so links stay short. Form
   (``m=0,-1,0;-1,5,-1;0,-1,0``; fractions such as ``1/16`` are allowed);
 * ``p.<name>``: a catalogue kernel's parameter (``p.inner=5``);
 * options: ``mode``, ``cval``, ``stride``, ``dil``, ``conv``, ``div``, ``off``, ``norm``, ``mean``, ``view``,
-  ``gray`` (booleans as ``1``/``0``); ``div`` and ``off`` default to the catalogue kernel's suggestion;
+  ``gray``, ``lin`` (linear light; booleans as ``1``/``0``); ``div`` and ``off`` default to the catalogue
+  kernel's suggestion;
 * ``img``: the name of a bundled sample photo.
 
 Decoding never raises: every value that is unknown, malformed, out of range or too large is dropped, its
@@ -35,7 +36,7 @@ VIEWS: tuple[str, ...] = (*OUT_OF_RANGE, "signed")  # "signed": the diverging co
 _MAX_NOTICE_VALUE = 40  # characters of a rejected value quoted back in a notice
 
 # URL key -> Settings field, for the plain options.
-_BOOL_KEYS = {"conv": "true_convolution", "norm": "normalise", "mean": "mean", "gray": "gray"}
+_BOOL_KEYS = {"conv": "true_convolution", "norm": "normalise", "mean": "mean", "gray": "gray", "lin": "linear"}
 _FLOAT_KEYS = {"cval": "cval", "div": "divisor", "off": "offset"}
 _INT_KEYS = {"stride": ("stride", MAX_STRIDE), "dil": ("dilation", MAX_DILATION)}
 # Keys other pages read from the same address (the Mystery kernel page's seed): not the playground's, not unknown.

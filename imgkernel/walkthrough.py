@@ -18,7 +18,7 @@ from .borders import MODE_RULES, Mode, border_index
 from .engine import dilated_span, output_shape
 from .errors import KernelError
 from .mapping import Scale, apply_scale, to_uint8
-from .pipeline import Settings, prepare, run_filter, scale_for
+from .pipeline import Settings, border_value, prepare, run_filter, scale_for
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def explain_pixel(
     squeeze = taps.ndim == 2
     hood = (taps[:, :, None] if squeeze else taps).astype(np.float64)
     if settings.mode == "constant":
-        hood[outside] = float(settings.cval)
+        hood[outside] = border_value(settings)
     products = hood * applied[:, :, None]
     raw = products.sum(axis=(0, 1))
 
@@ -106,10 +106,10 @@ def explain_pixel(
             value_range = (res.mapped.low, res.mapped.high)
         # mapping the pixel together with the image's extremes gives exactly the image's min..max stretch
         row_vals = np.concatenate([scaled, np.asarray(value_range, np.float32)])[None, :]
-        final = to_uint8(row_vals, out_of_range="rescale").image[0, : len(scaled)]
+        final = to_uint8(row_vals, out_of_range="rescale", linear=settings.linear).image[0, : len(scaled)]
     else:
         value_range = None
-        final = to_uint8(scaled[None, :], out_of_range=settings.out_of_range).image[0]
+        final = to_uint8(scaled[None, :], out_of_range=settings.out_of_range, linear=settings.linear).image[0]
 
     if settings.mode == "valid":
         span_h, span_w = dilated_span(kh, settings.dilation), dilated_span(kw, settings.dilation)

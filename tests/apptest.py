@@ -106,7 +106,17 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
 EDITOR_CONTROLS = ("pg_rows", "pg_cols", "pg_div", "pg_off")  # drawn with the grid, once it is opened
 
 
-OPTION_CONTROLS = ("pg_mode", "pg_cval", "pg_stride", "pg_dil", "pg_conv", "pg_gray", "pg_view", "pg_preview")
+OPTION_CONTROLS = (
+    "pg_mode",
+    "pg_cval",
+    "pg_stride",
+    "pg_dil",
+    "pg_conv",
+    "pg_gray",
+    "pg_linear",
+    "pg_view",
+    "pg_preview",
+)
 
 
 def open_options(at: AppTest) -> AppTest:

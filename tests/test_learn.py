@@ -479,3 +479,19 @@ def test_coordinates_note_names_rows_and_columns_and_writes_width_by_height():
     valid = coordinates_note(Settings(mode="valid", dilation=2), (3, 5), 1, 2)  # 5 wide, 3 high; spans 9 × 5
     assert "covers 9 × 5 input pixels (width × height)" in valid
     assert "smaller than the input by 8 columns and 4 rows" in valid
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant"])
+@pytest.mark.parametrize("gray", [False, True])
+def test_walkthrough_in_linear_light_equals_run_filter(mode, gray):
+    rng = np.random.default_rng(21)
+    img = rng.integers(0, 256, (9, 12, 3), dtype=np.uint8)
+    ker = rng.integers(-2, 4, (3, 3)).astype(float)
+    for out_of_range in ("clip", "abs", "rescale"):
+        settings = Settings(mode=mode, cval=200.0, linear=True, gray=gray, divisor=3.0, out_of_range=out_of_range)
+        res = run_filter(img, ker, settings)
+        for r, c in [(0, 0), (8, 11), (4, 5)]:
+            e = explain_pixel(img, ker, settings, r, c, value_range=(res.mapped.low, res.mapped.high))
+            np.testing.assert_allclose(e.scaled, np.atleast_1d(res.values[r, c]), atol=1e-3, rtol=1e-5)
+            diff = np.abs(e.final.astype(int) - np.atleast_1d(res.mapped.image[r, c]).astype(int))
+            assert diff.max() <= 1  # summation order may straddle a rounding edge, nothing more

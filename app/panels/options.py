@@ -83,6 +83,14 @@ def _options(state: PlaygroundState) -> None:
         help="Off: each RGB channel is filtered on its own.",
         **option("pg_gray", "gray"),
     )
+    st.toggle(
+        "Linear light (as GIMP 2.10)",
+        help="A photo's values are sRGB codes: 128 is about 22 % of full light, not half. On: the codes are "
+        "decoded to light, filtered (divisor and offset too) and encoded back, as GIMP 2.10+ does: blurs no "
+        "longer darken edges, and an offset of 127.5 is half of full light (code 188). Off: the codes are "
+        "filtered, as setosa, Photoshop, GIMP 2.8 and OpenCV do.",
+        **option("pg_linear", "linear"),
+    )
     st.radio(
         "Out-of-range values",
         VIEWS,
