@@ -18,7 +18,8 @@ import imgkernel
 from imgkernel import kernel_io, share
 from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_STRIDE, PREVIEW_LONG_SIDE
 from imgkernel.mapping import check_divisor
-from imgkernel.pipeline import Settings
+from imgkernel.numeric import is_whole, whole_multiplier
+from imgkernel.pipeline import Settings, scale_for
 
 CUSTOM = share.CUSTOM
 DEFAULT_KERNEL = share.DEFAULT_KERNEL
@@ -115,6 +116,7 @@ class View:
     camera: bool = False
     editor: bool = False  # the weights are shown as an editable grid (else read-only until asked for)
     options: bool = False  # the sidebar's options are open (closed, only their summary is drawn)
+    whole: bool = False  # the grid takes whole numbers only, like Photoshop's Custom dialog (see ``set_whole``)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,6 +164,13 @@ class PlaygroundState:
         return self.view.editor or self.kernel.custom or "grid" in self.problems
 
     @property
+    def whole(self) -> bool:
+        """Whole-number mode is on and the kernel in use is whole (a preset of fractions chosen since turns it
+        off in effect, without losing the choice)."""
+        scale = scale_for(self.matrix, self.settings)
+        return self.view.whole and is_whole(np.append(self.matrix.ravel(), (scale.divisor, scale.offset)))
+
+    @property
     def grid_key(self) -> str:
         return f"pg_grid_{self.grid.rev}"
 
@@ -180,7 +189,7 @@ class PlaygroundState:
 # (four quick presses on a size slider used to turn a preset into a corrupted custom grid that way).
 SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
     "kernel": lambda s: (s.kernel.name, s.kernel.preset, tuple(s.kernel.params.items())),
-    "shape": lambda s: s.matrix.shape,
+    "shape": lambda s: (s.matrix.shape, s.whole),
     "scale": lambda s: (s.settings.divisor, s.settings.offset, s.settings.normalise, s.settings.mean),
     "options": lambda s: (
         s.settings.mode,
@@ -295,6 +304,8 @@ def edit_cells(state: PlaygroundState, edits: Mapping[tuple[int, int], object]) 
         cells[r, c] = value
     try:
         matrix = kernel_io.validate_matrix(cells.tolist())
+        if state.whole:
+            _check_whole(matrix, "weights")
     except imgkernel.KernelError as exc:  # the grid is redrawn from the kernel in use: what it shows is used
         return _problem(redraw_grid(state), "grid", f"{exc} The previous kernel stays in use.")
     if np.array_equal(matrix, state.matrix):
@@ -375,6 +386,8 @@ def set_scale(state: PlaygroundState, **changes: object) -> PlaygroundState:
     where = "divisor" if "divisor" in changes else "scale"
     try:
         settings = _checked_scale(state.settings.with_(**changes))
+        if state.whole:
+            _check_whole(np.array([settings.divisor, settings.offset]), "divisor and offset")
     except imgkernel.KernelError as exc:
         kept = f" The last valid divisor ({state.settings.divisor:g}) stays in use." if where == "divisor" else ""
         return _problem(state, where, f"{exc}{kept}")
@@ -529,3 +542,48 @@ def drop_download(state: PlaygroundState) -> PlaygroundState:
 def current_download(state: PlaygroundState) -> bytes | None:
     d = state.download
     return d.png if d is not None and d.signature == state.signature else None
+
+
+# ---- whole numbers, as Photoshop's Custom dialog ----
+
+WHOLE_LIMIT = 9999  # the largest divisor whole-number mode makes (Photoshop's scale goes to 9999)
+
+
+def _check_whole(values: np.ndarray, what: str) -> None:
+    if not is_whole(values):
+        raise imgkernel.KernelError(
+            f"The {what} must be whole numbers while *Whole numbers* is on (turn it off to type fractions)."
+        )
+
+
+def set_whole(state: PlaygroundState, on: bool) -> PlaygroundState:
+    """Whole-number mode: weights, divisor and offset as whole numbers, like Photoshop's Custom dialog.
+
+    Turning it on rewrites a kernel of fractions as the same filter in whole numbers (a Gaussian's 1/16, 2/16,
+    4/16 become 1, 2, 4 with divisor 16; *Normalise* and *Mean* become that explicit divisor), or says why it
+    cannot (an offset that is not whole, weights no multiplier up to 9999 makes whole) and stays off.
+    """
+    if not on:
+        return _ok(replace(state, view=replace(state.view, whole=False)), "grid")
+    scale = scale_for(state.matrix, state.settings)
+    factor = whole_multiplier(np.append(state.matrix.ravel(), scale.divisor), WHOLE_LIMIT)
+    weights = state.matrix * (factor or 1)
+    why = (
+        f"the offset {scale.offset:g} is not a whole number"
+        if not is_whole(scale.offset)
+        else "no multiplier up to 9999 makes these weights whole"
+        if factor is None
+        else f"as whole numbers the weights would reach {np.abs(weights).max():g}"
+        if np.abs(weights).max() > MAX_KERNEL_ABS
+        else None
+    )
+    if why:
+        return _problem(state, "grid", f"Whole numbers stay off: {why}. The kernel is unchanged.")
+    opened = replace(state, view=replace(state.view, whole=True))
+    factor = factor or 1
+    if factor == 1 and not (state.settings.normalise or state.settings.mean):
+        return _ok(opened, "grid")
+    divisor = float(round(scale.divisor * factor))
+    return load_kernel(
+        opened, np.rint(weights), title=state.kernel.title, divisor=divisor, offset=scale.offset, where="grid"
+    )

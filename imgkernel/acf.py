@@ -21,7 +21,7 @@ import numpy as np
 from .engine import as_2d_kernel
 from .errors import KernelError
 from .kernel_io import KernelDoc
-from .numeric import format_number
+from .numeric import format_number, whole_multiplier
 
 SIDE = 5
 SIZE = 2 * (SIDE * SIDE + 2)  # 54 bytes
@@ -29,7 +29,6 @@ MAX_WEIGHT = 999
 MAX_SCALE = 9999
 MAX_OFFSET = 9999
 _FORMAT = f">{SIDE * SIDE + 2}h"
-_EXACT = 1e-9  # how close a scaled weight must be to a whole number (relative to its size) to count as one
 
 
 def kernel_from_acf(data: bytes, name: str = "Photoshop custom filter") -> KernelDoc:
@@ -86,7 +85,7 @@ def kernel_to_acf(matrix: np.ndarray, divisor: float = 1.0, offset: float = 0.0)
             f"Photoshop's offset is a whole number from −{MAX_OFFSET} to {MAX_OFFSET}; this one is "
             f"{format_number(offset)}."
         )
-    factor = _whole_multiplier(np.append(k.ravel(), divisor))
+    factor = whole_multiplier(np.append(k.ravel(), divisor), MAX_SCALE)
     if factor is None:
         raise KernelError(
             "Photoshop's weights and scale are whole numbers: no multiplier up to "
@@ -103,15 +102,6 @@ def kernel_to_acf(matrix: np.ndarray, divisor: float = 1.0, offset: float = 0.0)
     top, left = SIDE // 2 - rows // 2, SIDE // 2 - cols // 2  # the kernel's anchor on Photoshop's centre cell
     grid[top : top + rows, left : left + cols] = weights
     return struct.pack(_FORMAT, *grid.ravel().tolist(), scale, int(offset))
-
-
-def _whole_multiplier(values: np.ndarray) -> int | None:
-    """The smallest whole m (1..MAX_SCALE) that makes every value times m a whole number, if any."""
-    for m in range(1, MAX_SCALE + 1):
-        scaled = values * m
-        if np.all(np.abs(scaled - np.rint(scaled)) <= _EXACT * np.maximum(1.0, np.abs(scaled))):
-            return m
-    return None
 
 
 def is_acf(name: str) -> bool:

@@ -42,3 +42,22 @@ def format_number(value: float, precision: Precision = "float64") -> str:
     if precision == "float32" and abs(f) <= _FLOAT32_MAX:
         return str(np.float32(f))
     return repr(f)
+
+
+WHOLE_TOLERANCE = 1e-9  # how close a value must be to a whole number (relative to its size) to count as one
+
+
+def is_whole(values: object) -> bool:
+    """Whether every value is a whole number (within float rounding: 0.1 * 30 counts as 3)."""
+    v = np.asarray(values, dtype=np.float64)
+    return bool(np.all(np.abs(v - np.rint(v)) <= WHOLE_TOLERANCE * np.maximum(1.0, np.abs(v))))
+
+
+def whole_multiplier(values: object, limit: int) -> int | None:
+    """The smallest whole m in 1..``limit`` that makes every value times m whole (1/16, 2/16 -> 16), if any.
+
+    Why: Photoshop's Custom filter holds whole weights and a whole scale; a kernel of fractions is the same
+    filter as its weights times m divided by m.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    return next((m for m in range(1, limit + 1) if is_whole(v * m)), None)

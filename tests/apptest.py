@@ -103,7 +103,7 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
     return at.run()
 
 
-EDITOR_CONTROLS = ("pg_rows", "pg_cols", "pg_div", "pg_off")  # drawn with the grid, once it is opened
+EDITOR_CONTROLS = ("pg_rows", "pg_cols", "pg_whole", "pg_div", "pg_off")  # drawn with the grid, once it is opened
 
 
 OPTION_CONTROLS = (

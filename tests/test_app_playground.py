@@ -603,3 +603,15 @@ def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_
     widget(at, "selectbox", "pg_preset").select("gaussian").run()  # 5 x 5 of exponentials: no whole weights
     assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download Photoshop")]
     assert any(c.value.startswith("No Photoshop .acf for this kernel: ") for c in at.caption)
+
+
+def test_whole_numbers_in_the_grid_like_photoshops_dialog():
+    at = ok(start())
+    widget(at, "selectbox", "pg_preset").select("blur").run()
+    widget(ok(at), "toggle", "pg_whole").set_value(True).run()  # opens the grid, then turns whole numbers on
+    (grid,) = ok(at).data_editor
+    np.testing.assert_array_equal(grid.value.to_numpy(), [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    assert widget(at, "number_input", "pg_div").value == 16
+    assert_shows(at, oracle(sample_pixels(), np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]), divisor=16))
+    edit(at, 1, 1, "4.5")
+    assert "whole numbers" in " ".join(e.value for e in at.error)

@@ -384,3 +384,35 @@ def test_a_custom_kernel_always_shows_its_editable_grid(s0):
     assert not st8.back_to_preset(custom).editing  # back to the preset: read-only again, as before
     refused = st8.edit_cells(st8.set_view(s0, editor=True), {(0, 0): "abc"})
     assert "grid" in refused.problems and refused.editing
+
+
+def test_whole_numbers_rewrite_fractions_as_the_same_filter(s0):
+    g = st8.choose_preset(s0, "blur")  # 1/16, 2/16, 4/16
+    w = st8.set_whole(g, True)
+    assert w.whole and w.kernel.custom and w.title == "Custom (from Blur (3 × 3 Gaussian))" and not w.problems
+    np.testing.assert_array_equal(w.matrix, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    assert (w.settings.divisor, w.settings.offset, w.settings.normalise) == (16, 0, False)
+    photo = np.random.default_rng(0).integers(0, 256, (9, 9, 3), dtype=np.uint8)
+    same = [imgkernel.run_filter(photo, s.matrix, s.settings).mapped.image for s in (g, w)]
+    np.testing.assert_array_equal(*same)  # the same filter, in whole numbers
+    assert st8.set_whole(s0, True).matrix is s0.matrix  # already whole: nothing to rewrite
+    norm = st8.set_whole(st8.set_scale(st8.choose_preset(s0, "box_blur"), normalise=True), True)
+    assert norm.settings.divisor == 9 and not norm.settings.normalise  # Normalise became its divisor
+
+
+def test_whole_numbers_refuse_fractions_and_say_why_they_cannot_start(s0):
+    w = st8.set_whole(s0, True)
+    refused = st8.edit_cells(w, {(0, 0): "0.5"})
+    assert "whole numbers" in refused.problems["grid"] and np.array_equal(refused.matrix, s0.matrix)
+    assert st8.edit_cells(w, {(0, 0): "2"}).matrix[0, 0] == 2
+    assert "divisor" in st8.set_scale(w, divisor=2.5).problems and st8.set_scale(w, divisor=3.0).settings.divisor == 3
+    assert (
+        not st8.set_whole(w, False).whole
+        and st8.set_scale(st8.set_whole(w, False), divisor=2.5).settings.divisor == 2.5
+    )
+    gauss = st8.choose_preset(s0, "gaussian")  # exponentials: no multiplier makes them whole
+    kept = st8.set_whole(gauss, True)
+    assert not kept.whole and "stay off" in kept.problems["grid"] and kept.matrix is gauss.matrix
+    emboss = st8.set_whole(st8.set_scale(st8.choose_preset(s0, "emboss"), offset=127.5), True)
+    assert "offset 127.5 is not a whole number" in emboss.problems["grid"]
+    assert not st8.choose_preset(w, "gaussian").whole  # a preset of fractions: whole mode is off in effect

@@ -22,7 +22,7 @@ from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.pipeline import scale_for
 
 from .. import session, wording
-from ..state import PlaygroundState, edit_cells, resize, set_scale, set_view
+from ..state import PlaygroundState, edit_cells, resize, set_scale, set_view, set_whole
 
 open_editor = partial(set_view, editor=True)
 
@@ -74,6 +74,12 @@ def _editor(state: PlaygroundState) -> None:
         help="Resizing keeps the weights around the centre cell and fills new cells with 0.",
     )
     b.number_input("Columns", 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_cols", cols, _cols))
+    st.toggle(
+        "Whole numbers (like Photoshop)",
+        help="Weights, divisor and offset as whole numbers, as in Photoshop's Custom filter dialog. Turning it on "
+        "writes a kernel of fractions as the same filter in whole numbers (1/16, 2/16 … become 1, 2 … ÷ 16).",
+        **session.control(state, "shape", "pg_whole", state.whole, set_whole),
+    )
     # Columns are named by 0-based strings (the keys of the editor's edit state); people see 1-based labels,
     # like the rows and like the cell names in error messages ("row 3, column 1").
     frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])], index=range(1, base.shape[0] + 1))
