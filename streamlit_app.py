@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from app.i18n import _, language_switch
+
 st.set_page_config(page_title="imgkernel playground", layout="wide")
 # The app's only stylesheet, sent once per page run (not on every slider move):
 # - keyboard users must see where they are: Streamlit's main area and sidebar take focus without any outline;
@@ -15,17 +17,18 @@ st.html("""<style>
   [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
 }
 </style>""")
+language_switch()  # English / 简体中文 at the top of every page's sidebar, kept in the link as ?lang=zh
 st.navigation(
     {
-        "": [st.Page("pages/playground.py", title="Playground", default=True)],  # "": no section header
-        "Learn": [
-            st.Page("pages/walkthrough.py", title="Pixel walkthrough"),
-            st.Page("pages/gallery.py", title="Gallery"),
-            st.Page("pages/cnn_layer.py", title="CNN layer"),
-            st.Page("pages/kernel_lab.py", title="Kernel lab"),
-            st.Page("pages/fit.py", title="Fit a kernel"),
-            st.Page("pages/sliding_window.py", title="Sliding window"),
-            st.Page("pages/mystery.py", title="Mystery kernel"),
+        "": [st.Page("pages/playground.py", title=_("Playground"), default=True)],  # "": no section header
+        _("Learn"): [
+            st.Page("pages/walkthrough.py", title=_("Pixel walkthrough")),
+            st.Page("pages/gallery.py", title=_("Gallery")),
+            st.Page("pages/cnn_layer.py", title=_("CNN layer")),
+            st.Page("pages/kernel_lab.py", title=_("Kernel lab")),
+            st.Page("pages/fit.py", title=_("Fit a kernel")),
+            st.Page("pages/sliding_window.py", title=_("Sliding window")),
+            st.Page("pages/mystery.py", title=_("Mystery kernel")),
         ],
     }
 ).run()

@@ -10,6 +10,8 @@ import imgkernel
 from imgkernel.mapping import Scale, signed_colormap
 from imgkernel.numeric import format_number
 
+from .i18n import _, kernel_text
+
 DISPLAY_DIGITS = 4  # significant digits shown in the grid and captions; full precision is kept inside
 
 
@@ -25,7 +27,15 @@ def size(width: int, height: int) -> str:
 
 def preset_label(spec: imgkernel.KernelSpec) -> str:
     """ "Category · Title", or just the title when the two say the same ("Sharpen", not "Sharpen · Sharpen")."""
-    return spec.title if spec.title.lower() == spec.category.lower() else f"{spec.category} · {spec.title}"
+    title = kernel_text(spec.name, "title", spec.title)
+    if spec.title.lower() == spec.category.lower():
+        return title
+    return f"{kernel_text(spec.name, 'category', spec.category)} · {title}"
+
+
+def kernel_title(name: str, english: str) -> str:
+    """A catalogue kernel's title in the current language (``english`` for a name not in the catalogue)."""
+    return kernel_text(name, "title", english)
 
 
 def sum_meaning(matrix: np.ndarray, scale: Scale) -> str:
@@ -38,79 +48,127 @@ def sum_meaning(matrix: np.ndarray, scale: Scale) -> str:
     gain = total / scale.divisor
     grey = 100.0
     out = grey * gain + scale.offset
-    head = f"**Sum of weights: {num(total)}**"
+    head = _("**Sum of weights: {total}**", total=num(total))
     if scale.divisor != 1 or scale.offset != 0:
         head += f" (÷ {num(scale.divisor)}" + (f", + {num(scale.offset)}" if scale.offset else "") + ")"
     # Tolerances at float32 precision: a kernel from a share link carries float32-rounded weights.
     if abs(gain) < 1e-6:
         what = (
-            "an edge finder: flat areas turn black, only changes show"
+            _("an edge finder: flat areas turn black, only changes show")
             if abs(scale.offset) < 0.5
-            else f"an edge finder: flat areas turn grey {num(scale.offset)}, edges show either side of it"
+            else _("an edge finder: flat areas turn grey {grey}, edges show either side of it", grey=num(scale.offset))
         )
     elif abs(gain - 1) < 1e-6 and abs(scale.offset) < 0.5:
-        what = "brightness is kept"
+        what = _("brightness is kept")
     elif gain < 0:
-        what = "negative, so the photo comes out inverted"
+        what = _("negative, so the photo comes out inverted")
     elif gain > 1:
-        what = "above 1, so the photo gets brighter"
+        what = _("above 1, so the photo gets brighter")
     else:
-        what = "between 0 and 1, so the photo gets darker"
-    return f"{head} — {what}: a flat grey {num(grey)} comes out as {num(out)}."
+        what = _("between 0 and 1, so the photo gets darker")
+    return _(
+        "{head} — {what}: a flat grey {grey} comes out as {out}.", head=head, what=what, grey=num(grey), out=num(out)
+    )
 
 
 # -- text alternatives: what each picture shows, in words, with the numbers a sighted visitor sees --------------
 # Names of the signed colour map's colours (imgkernel.mapping: NEGATIVE_RGB, ZERO_RGB, POSITIVE_RGB).
-NEGATIVE, ZERO, POSITIVE = "blue", "white", "orange"
-VIEW_WORDS = {
-    "clip": "",
-    "abs": ", drawn as absolute values",
-    "rescale": ", stretched so the lowest is black and the highest white",
-    "signed": f", drawn {NEGATIVE} below 0, {ZERO} at 0, {POSITIVE} above",
-}
+NEGATIVE, ZERO, POSITIVE = "blue", "white", "orange"  # in English; ``colours()`` in the visitor's language
+
+
+def colours() -> tuple[str, str, str]:
+    """The names of the signed map's colours (negative, zero, positive) in the current language."""
+    return _("blue"), _("white"), _("orange")
+
+
+def view_words(view: str) -> str:
+    """How a view draws the values, as a tail for a picture's text alternative (nothing for ``clip``)."""
+    negative, zero, positive = colours()
+    words = {
+        "abs": _(", drawn as absolute values"),
+        "rescale": _(", stretched so the lowest is black and the highest white"),
+        "signed": _(
+            ", drawn {negative} below 0, {zero} at 0, {positive} above", negative=negative, zero=zero, positive=positive
+        ),
+    }
+    return words.get(view, "")
 
 
 def value_range(low: float, high: float) -> str:
     """ "values −140 to 539" (a single value once)."""
-    return f"values {num(low)} to {num(high)}" if num(low) != num(high) else f"every value {num(low)}"
+    if num(low) == num(high):
+        return _("every value {value}", value=num(low))
+    return _("values {low} to {high}", low=num(low), high=num(high))
 
 
 def signed_legend(limit: float, signed: bool = True) -> str:
     """The colour scale under a signed picture, as its caption says it: "blue −12.5 · white 0 · orange +12.5"."""
-    top = f"{ZERO} 0 · {POSITIVE} +{num(limit)}"
-    return f"{NEGATIVE} −{num(limit)} · {top}" if signed else top
+    negative, zero, positive = colours()
+    top = f"{zero} 0 · {positive} +{num(limit)}"
+    return f"{negative} −{num(limit)} · {top}" if signed else top
 
 
-def alt_photo(name: str, width: int, height: int, *, what: str = "original", gray: bool = False) -> str:
+def alt_photo(name: str, width: int, height: int, *, what: str = "", gray: bool = False) -> str:
     """ "Chelsea the cat, original, 451 × 300 px" (", in grey (luminance)" when the filter sees its luminance)."""
-    return f"{name}, {what}{', in grey (luminance)' if gray else ''}, {size(width, height)}"
+    grey = _(", in grey (luminance)") if gray else ""
+    return f"{photo_name(name)}{_(', ')}{what or _('original')}{grey}{_(', ')}{size(width, height)}"
+
+
+def photo_name(name: str) -> str:
+    """A sample photo's name in the current language (an uploaded file keeps its own name)."""
+    return _(name) if name in SAMPLE_NAMES else name
+
+
+# The bundled samples' names (app.cache.SAMPLES), translated as names; listed here so wording stays pure.
+SAMPLE_NAMES = frozenset(
+    {"Chelsea the cat", "Coffee cup", "Astronaut", "Camera man (gray)", "Brick wall (gray)", "Rocket launch"}
+)
 
 
 def alt_result(name: str, kernel: str, width: int, height: int, low: float, high: float, view: str = "clip") -> str:
     """ "Chelsea the cat filtered with Top Sobel, 451 × 300 px, values −340 to 412" and how the view draws them."""
-    return f"{name} filtered with {kernel}, {size(width, height)}, {value_range(low, high)}{VIEW_WORDS.get(view, '')}"
+    return _(
+        "{name} filtered with {kernel}, {size}, {values}{how}",
+        name=photo_name(name),
+        kernel=kernel,
+        size=size(width, height),
+        values=value_range(low, high),
+        how=view_words(view),
+    )
 
 
 def alt_scale(limit: float, signed: bool = True) -> str:
     """The signed view's colour scale: "Colour scale from blue at −12.5 through white at 0 to orange at +12.5"."""
-    start = f"{NEGATIVE} at −{num(limit)} through " if signed else ""
-    return f"Colour scale from {start}{ZERO} at 0 to {POSITIVE} at +{num(limit)}"
+    negative, zero, positive = colours()
+    if signed:
+        return _(
+            "Colour scale from {negative} at −{limit} through {zero} at 0 to {positive} at +{limit}",
+            negative=negative,
+            zero=zero,
+            positive=positive,
+            limit=num(limit),
+        )
+    return _("Colour scale from {zero} at 0 to {positive} at +{limit}", zero=zero, positive=positive, limit=num(limit))
 
 
 def alt_difference(name: str, kernel: str, width: int, height: int, mean: float) -> str:
     """The |filtered − original| picture."""
-    return (
-        f"Difference between {name} and its {kernel} result, {size(width, height)}: black where the kernel left "
-        f"the photo alone, bright where it changed it most; mean {mean:.2f} grey levels"
+    return _(
+        "Difference between {name} and its {kernel} result, {size}: black where the kernel left the photo alone, "
+        "bright where it changed it most; mean {mean} grey levels",
+        name=photo_name(name),
+        kernel=kernel,
+        size=size(width, height),
+        mean=f"{mean:.2f}",
     )
 
 
 def at_xy(x: int, y: int) -> str:
-    return f"x {x}, y {y}"
+    return _("x {x}, y {y}", x=x, y=y)
 
 
 def at_row_col(row: int, col: int) -> str:
-    return f"row {row}, column {col}"
+    return _("row {row}, column {col}", row=row, col=col)
 
 
 def pixel_value(value: np.ndarray | float) -> str:
@@ -124,24 +182,30 @@ def pixel_value(value: np.ndarray | float) -> str:
 def alt_zoom(what: str, side: int, where: str, outlined: str, value: np.ndarray | float | None = None) -> str:
     """An enlarged crop: "Original enlarged: 15 × 15 pixels around x 120, y 80, the kernel's 3 × 3 window
     outlined" (and the outlined pixel's value)."""
-    text = f"{what} enlarged: {side} × {side} pixels around {where}, {outlined} outlined"
-    return text if value is None else f"{text}; its value {pixel_value(value)}"
+    text = _(
+        "{what} enlarged: {side} × {side} pixels around {where}, {outlined} outlined",
+        what=what,
+        side=side,
+        where=where,
+        outlined=outlined,
+    )
+    return text if value is None else _("{text}; its value {value}", text=text, value=pixel_value(value))
 
 
 def alt_pick(name: str, width: int, height: int, task: str) -> str:
     """A photo to click on: "Chelsea the cat, 451 × 300 px: click a pixel to explain it"."""
-    return f"{name}, {size(width, height)}: {task}"
+    return _("{name}, {size}: {task}", name=photo_name(name), size=size(width, height), task=task)
 
 
 def alt_thumbnail(photo: str, kernel: str) -> str:
     """A gallery thumbnail: "Chelsea the cat through Sharpen"."""
-    return f"{photo} through {kernel}"
+    return _("{photo} through {kernel}", photo=photo_name(photo), kernel=kernel)
 
 
 def alt_signed(subject: str, width: int, height: int, low: float, high: float) -> str:
     """A picture drawn with the signed colour map: "Top Sobel feature map, 64 × 43 px, values 0 to 412, drawn
     blue below 0, white at 0, orange above"."""
-    return f"{subject}, {size(width, height)}, {value_range(low, high)}{VIEW_WORDS['signed']}"
+    return f"{subject}{_(', ')}{size(width, height)}{_(', ')}{value_range(low, high)}{view_words('signed')}"
 
 
 # -- descriptions of charts (Vega-Lite's ``description`` becomes the chart's accessible name) ---------------------
@@ -157,27 +221,41 @@ LISTED_CELLS = 49  # kernels of at most this many cells have their weights liste
 def kernel_rows(matrix: np.ndarray, digits: int = DISPLAY_DIGITS) -> str:
     """ "row 1: 0, −1, 0; row 2: −1, 5, −1; row 3: 0, −1, 0"."""
     k = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
-    return "; ".join(f"row {i + 1}: " + ", ".join(num(v, digits) for v in row) for i, row in enumerate(k))
+    rows = (_(", ").join(num(v, digits) for v in row) for row in k)
+    return _("; ").join(_("row {row}: {weights}", row=i + 1, weights=weights) for i, weights in enumerate(rows))
 
 
 def heatmap_description(matrix: np.ndarray, title: str = "") -> str:
     """A kernel heat map in words: its size, its range, the colours, and the weights row by row when few."""
     k = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
     rows, cols = k.shape[:2]
-    head = f"Heat map of the kernel{f' {title}' if title else ''}, {cols} × {rows} cells"
-    colours = f"{POSITIVE} cells positive, {NEGATIVE} negative, {ZERO} 0"
-    weights = f"weights from {num(float(k.min()))} to {num(float(k.max()))}"
-    cells = f"; {kernel_rows(k)}" if k.size <= LISTED_CELLS else " (too many cells to list)"
-    return f"{head}, {colours}; {weights}{cells}."
+    negative, zero, positive = colours()
+    cells = _("; {rows}", rows=kernel_rows(k)) if k.size <= LISTED_CELLS else _(" (too many cells to list)")
+    return _(
+        "Heat map of the kernel{title}, {cols} × {rows} cells, {positive} cells positive, {negative} negative, "
+        "{zero} 0; weights from {low} to {high}{cells}.",
+        title=f" {title}" if title else "",
+        cols=cols,
+        rows=rows,
+        positive=positive,
+        negative=negative,
+        zero=zero,
+        low=num(float(k.min())),
+        high=num(float(k.max())),
+        cells=cells,
+    )
 
 
 def response_description(kind: str, gains: np.ndarray, centre: float) -> str:
     """The frequency-response heat map in words."""
     g = np.asarray(gains, dtype=np.float64)
-    return (
-        f"Heat map of the kernel's frequency response, a {kind} filter: |gain| from {num(float(g.min()))} to "
-        f"{num(float(g.max()))}, {num(centre)} at the centre (flat areas), the finest stripes at the edges; "
-        "brighter (yellow) is a larger gain."
+    return _(
+        "Heat map of the kernel's frequency response, a {kind} filter: |gain| from {low} to {high}, {centre} at the "
+        "centre (flat areas), the finest stripes at the edges; brighter (yellow) is a larger gain.",
+        kind=kind,
+        low=num(float(g.min())),
+        high=num(float(g.max())),
+        centre=num(centre),
     )
 
 
@@ -186,10 +264,15 @@ def histogram_description(counts: np.ndarray, edges: np.ndarray) -> str:
     c, e = np.asarray(counts), np.asarray(edges, dtype=np.float64)
     peak = int(np.argmax(c)) if c.size else 0
     total = int(c.sum())
-    return (
-        f"Histogram of {total:,} filter responses from {num(float(e[0]))} to {num(float(e[-1]))}; the tallest "
-        f"bar, {int(c[peak]) if c.size else 0:,} values, lies between {num(float(e[peak]))} and "
-        f"{num(float(e[peak + 1]))}. Dashed lines mark 0 and 255, the range the screen can show."
+    return _(
+        "Histogram of {total} filter responses from {low} to {high}; the tallest bar, {tallest} values, lies between "
+        "{start} and {end}. Dashed lines mark 0 and 255, the range the screen can show.",
+        total=f"{total:,}",
+        low=num(float(e[0])),
+        high=num(float(e[-1])),
+        tallest=f"{int(c[peak]) if c.size else 0:,}",
+        start=num(float(e[peak])),
+        end=num(float(e[peak + 1])),
     )
 
 
@@ -215,7 +298,7 @@ def weights_table(matrix: np.ndarray, title: str) -> str:
         for i, row in enumerate(k)
     )
     rows, cols = k.shape
-    caption = f"Weights of {escape(title)}, {cols} × {rows}"
+    caption = _("Weights of {title}, {cols} × {rows}", title=escape(title), cols=cols, rows=rows)
     return (
         '<div style="overflow:auto;max-height:20rem"><table style="border-collapse:collapse;font-size:0.9rem">'
         f'<caption style="text-align:left;white-space:nowrap">{caption}</caption>'
@@ -226,8 +309,28 @@ def weights_table(matrix: np.ndarray, title: str) -> str:
 def options_summary(settings: imgkernel.Settings, view: str) -> str:
     """The options in use in a few words, for the closed options panel: "reflect borders, stride 1, clip"."""
     s = settings
-    parts = [f"constant {num(s.cval)} borders" if s.mode == "constant" else f"{s.mode} borders"]
-    parts += [f"stride {s.stride}"] + ([f"dilation {s.dilation}"] if s.dilation != 1 else [])
-    parts += (["flipped"] if s.true_convolution else []) + (["gray"] if s.gray else [])
-    parts += (["linear light"] if s.linear else []) + [view]
-    return ", ".join(parts)
+    if s.mode == "constant":
+        parts = [_("constant {value} borders", value=num(s.cval))]
+    else:
+        parts = [_("{mode} borders", mode=mode_name(s.mode))]
+    parts += [_("stride {n}", n=s.stride)] + ([_("dilation {n}", n=s.dilation)] if s.dilation != 1 else [])
+    parts += ([_("flipped")] if s.true_convolution else []) + ([_("gray")] if s.gray else [])
+    parts += ([_("linear light")] if s.linear else []) + [view_name(view)]
+    return _(", ").join(parts)
+
+
+def mode_name(mode: str) -> str:
+    """A border mode's name as shown (the library's identifiers: reflect, nearest, wrap, constant, valid…)."""
+    return {
+        "reflect": _("reflect"),
+        "mirror": _("mirror"),
+        "nearest": _("nearest"),
+        "wrap": _("wrap"),
+        "constant": _("constant"),
+        "valid": _("valid"),
+    }.get(mode, mode)
+
+
+def view_name(view: str) -> str:
+    """An out-of-range view's name as shown."""
+    return {"clip": _("clip"), "abs": _("abs"), "rescale": _("rescale"), "signed": _("signed")}.get(view, view)

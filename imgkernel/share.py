@@ -8,7 +8,8 @@ Only values that differ from the defaults are written, so links stay short. Form
 * options: ``mode``, ``cval``, ``stride``, ``dil``, ``conv``, ``div``, ``off``, ``norm``, ``mean``, ``view``,
   ``gray``, ``lin`` (linear light; booleans as ``1``/``0``); ``div`` and ``off`` default to the catalogue
   kernel's suggestion;
-* ``img``: the name of a bundled sample photo.
+* ``img``: the name of a bundled sample photo;
+* ``lang``: the interface's language (``zh``), read by the app, not by this module.
 
 Decoding never raises: every value that is unknown, malformed, out of range or too large is dropped, its
 default kept, and a plain-language line added to the returned notice list. Nothing is evaluated.
@@ -39,8 +40,9 @@ _MAX_NOTICE_VALUE = 40  # characters of a rejected value quoted back in a notice
 _BOOL_KEYS = {"conv": "true_convolution", "norm": "normalise", "mean": "mean", "gray": "gray", "lin": "linear"}
 _FLOAT_KEYS = {"cval": "cval", "div": "divisor", "off": "offset"}
 _INT_KEYS = {"stride": ("stride", MAX_STRIDE), "dil": ("dilation", MAX_DILATION)}
-# Keys other pages read from the same address (the Mystery kernel page's seed): not the playground's, not unknown.
-OTHER_PAGES_KEYS = frozenset({"puzzle"})
+# Keys other parts of the app read from the same address (the Mystery kernel page's seed, the interface's
+# language): not the playground's settings, not unknown.
+OTHER_PAGES_KEYS = frozenset({"puzzle", "lang"})
 _KNOWN = {"k", "m", "mode", "view", "img", *_BOOL_KEYS, *_FLOAT_KEYS, *_INT_KEYS, *OTHER_PAGES_KEYS}
 
 

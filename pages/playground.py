@@ -11,7 +11,8 @@ import logging
 
 import streamlit as st
 
-from app import cache, session
+from app import cache, i18n, session
+from app.i18n import _
 from app.panels.details import details, share_query
 from app.panels.grid import grid_box, scale_box
 from app.panels.kernel import kernel_controls
@@ -20,10 +21,13 @@ from app.panels.photo import photo_box
 from app.panels.pictures import pictures, result_line
 
 log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
-OOPS = (
-    "Something went wrong while drawing this page. Your photo and kernel are kept; "
-    "try another setting or reload the page."
-)
+
+
+def oops() -> str:
+    return _(
+        "Something went wrong while drawing this page. Your photo and kernel are kept; "
+        "try another setting or reload the page."
+    )
 
 
 @st.fragment
@@ -45,17 +49,17 @@ def core_loop() -> None:
         session.sync_url(share_query(state)[0])
     except Exception:  # the last line of defence: a friendly message, the details in the server log
         log.exception("playground failed")
-        st.error(OOPS)
+        st.error(oops())
 
 
 try:
     state = session.current()
     for notice in state.notices:
-        st.warning(notice)
+        st.warning(i18n.message(notice))
     photo_box(state)
     options_box(state)
-    st.markdown("#### Image kernel playground")
+    st.markdown(_("#### Image kernel playground"))
     core_loop()
 except Exception:
     log.exception("playground failed")
-    st.error(OOPS)
+    st.error(oops())

@@ -14,8 +14,9 @@ from imgkernel.limits import MAX_SHARE_QUERY_CHARS
 from imgkernel.pipeline import prepare, scale_for
 from imgkernel.walkthrough import output_for_input, zoomed_crop
 
-from .. import cache, export, session, wording
+from .. import cache, export, i18n, session, wording
 from ..clickable import clickable_image
+from ..i18n import _
 from ..state import (
     DETAILS,
     Photo,
@@ -28,15 +29,23 @@ from ..state import (
     set_view,
     to_link,
 )
+from .pictures import title as shown_title
 
 LOUPE_RADIUS = 7  # the loupe shows 15 x 15 input pixels
 PICK_WIDTH = 320  # displayed width of the photo clicked to place the loupe
 
 
 def details(state: PlaygroundState, small: Photo) -> None:
+    names = {
+        "Difference": _("Difference"),
+        "Zoom": _("Zoom"),
+        "Histogram": _("Histogram"),
+        "Export and share": _("Export and share"),
+    }
     choice = st.segmented_control(
-        "More",
+        _("More"),
         DETAILS,
+        format_func=lambda d: names.get(d, d),
         label_visibility="collapsed",
         **session.control(state, "view", "pg_detail", state.view.detail, set_view, field="detail"),
     )
@@ -53,21 +62,28 @@ def _difference(state: PlaygroundState, small: Photo) -> None:
     if diff is None:
         s = state.settings
         st.info(
-            f"The result's size differs from the original's (stride {s.stride}, border mode {s.mode}): "
-            "there is no pixel-by-pixel difference. The loupe shows the two side by side."
+            _(
+                "The result's size differs from the original's (stride {stride}, border mode {mode}): there is no "
+                "pixel-by-pixel difference. The loupe shows the two side by side.",
+                stride=s.stride,
+                mode=wording.mode_name(s.mode),
+            )
         )
         return
     png, mean = diff
     left, right = st.columns(2)
     left.image(
         png,
-        caption="|filtered − original|",
+        caption=_("|filtered − original|"),
         output_format="PNG",
-        alt=wording.alt_difference(small.name, state.title, *small.size, mean),
+        alt=wording.alt_difference(small.name, shown_title(state), *small.size, mean),
     )
     right.markdown(
-        f"Mean difference **{mean:.2f}** grey levels per channel. Bright where the kernel changed the "
-        "photo most, black where it left it alone."
+        _(
+            "Mean difference **{mean}** grey levels per channel. Bright where the kernel changed the photo most, "
+            "black where it left it alone.",
+            mean=f"{mean:.2f}",
+        )
     )
 
 
@@ -81,11 +97,13 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     h, w = small.pixels.shape[:2]
     pick, a, b = st.columns([2, 3, 3])
     with pick:
-        st.markdown("**Click where to look** (or type the spot)")
+        st.markdown(_("**Click where to look** (or type the spot)"))
         shown = cache.preview(small, 2 * PICK_WIDTH).pixels
         click = clickable_image(
             shown,
-            alt=wording.alt_pick(small.name, w, h, "click where to look; the two enlargements beside show that spot"),
+            alt=wording.alt_pick(
+                small.name, w, h, _("click where to look; the two enlargements beside show that spot")
+            ),
             width=min(PICK_WIDTH, w),
             key="pg_loupe_click",
         )
@@ -110,13 +128,13 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
     factor = 16
     a.image(
         zoomed_crop(original, row, col, LOUPE_RADIUS, window, factor),
-        caption=f"Original around x {col}, y {row}; the box is the kernel's window",
+        caption=_("Original around x {x}, y {y}; the box is the kernel's window", x=col, y=row),
         output_format="PNG",
         alt=wording.alt_zoom(
-            "Original",
+            _("Original"),
             2 * LOUPE_RADIUS + 1,
             wording.at_xy(col, row),
-            f"the kernel's {kw} × {kh} window",
+            _("the kernel's {cols} × {rows} window", cols=kw, rows=kh),
             original[row, col],
         ),
     )
@@ -130,13 +148,13 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
             (out_row, out_col, out_row, out_col),
             factor * LOUPE_RADIUS // radius if s.stride > 1 else factor,
         ),
-        caption=f"Result pixel x {out_col}, y {out_row} (outlined)",
+        caption=_("Result pixel x {x}, y {y} (outlined)", x=out_col, y=out_row),
         output_format="PNG",
         alt=wording.alt_zoom(
-            f"Result{' (signed colours)' if state.view.mode == 'signed' else ''}",
+            _("Result (signed colours)") if state.view.mode == "signed" else _("Result"),
             2 * radius + 1,
             wording.at_xy(out_col, out_row),
-            "that pixel",
+            _("that pixel"),
             None if state.view.mode == "signed" else out[out_row, out_col],
         ),
     )
@@ -156,8 +174,10 @@ def _histogram(state: PlaygroundState, small: Photo) -> None:
         return
     st.vega_lite_chart(histogram_spec(counts, edges), width="stretch")
     st.caption(
-        "Filter responses after divisor and offset (all channels). Between the grey lines, 0 and 255, "
-        "is what the screen can show; the rest is mapped by the out-of-range choice."
+        _(
+            "Filter responses after divisor and offset (all channels). Between the grey lines, 0 and 255, "
+            "is what the screen can show; the rest is mapped by the out-of-range choice."
+        )
     )
 
 
@@ -177,9 +197,9 @@ def histogram_spec(counts: np.ndarray, edges: np.ndarray) -> dict:
                 "data": {"values": bars},
                 "mark": "rect",
                 "encoding": {
-                    "x": {"field": "from", "type": "quantitative", "title": "response (grey levels)"},
+                    "x": {"field": "from", "type": "quantitative", "title": _("response (grey levels)")},
                     "x2": {"field": "to"},
-                    "y": {"field": "count", "type": "quantitative", "title": "count"},
+                    "y": {"field": "count", "type": "quantitative", "title": _("count")},
                     "y2": {"datum": 0},
                     "tooltip": [
                         {"field": "from", "type": "quantitative", "format": ".1f"},
@@ -215,15 +235,15 @@ def _export(state: PlaygroundState, small: Photo) -> None:
     photo, title = state.photo, state.title
     size = wording.size(*photo.size)
     if st.button(
-        f"Prepare full-resolution PNG ({size})",
+        _("Prepare full-resolution PNG ({size})", size=size),
         key="pg_prepare",
-        help="The screen shows a preview" if small is not photo else None,
+        help=_("The screen shows a preview") if small is not photo else None,
     ):  # in the run, not a callback: the queue and the progress are shown while it waits and works
         state = session.apply(prepared, export.full_resolution(state))
     png = current_download(state)
     if png is not None:
         st.download_button(
-            f"Download PNG ({size}, {len(png) / 1e6:.1f} MB)",
+            _("Download PNG ({size}, {mb} MB)", size=size, mb=f"{len(png) / 1e6:.1f}"),
             png,
             file_name=f"{file_stem(photo.name.rsplit('.', 1)[0])}-{file_stem(title)}.png",
             mime="image/png",
@@ -236,7 +256,7 @@ def _export(state: PlaygroundState, small: Photo) -> None:
     scale = scale_for(state.matrix, state.settings)  # what is applied now
     doc = kernel_io.kernel_to_json(state.matrix, name=title, divisor=scale.divisor, offset=scale.offset)
     a.download_button(
-        "Download kernel JSON",
+        _("Download kernel JSON"),
         doc,
         file_name=f"{file_stem(title)}.json",
         mime="application/json",
@@ -244,7 +264,7 @@ def _export(state: PlaygroundState, small: Photo) -> None:
         on_click="ignore",
     )
     b.file_uploader(
-        "Load a kernel file (JSON, or a Photoshop Custom filter .acf)",
+        _("Load a kernel file (JSON, or a Photoshop Custom filter .acf)"),
         type=["json", "acf"],
         key="pg_json",
         on_change=_on_kernel_file,
@@ -252,26 +272,28 @@ def _export(state: PlaygroundState, small: Photo) -> None:
     try:
         photoshop = acf.kernel_to_acf(state.matrix, scale.divisor, scale.offset)
     except imgkernel.KernelError as exc:
-        a.caption(f"No Photoshop .acf for this kernel: {exc}")
+        a.caption(_("No Photoshop .acf for this kernel: {reason}", reason=i18n.message(str(exc))))
     else:
         a.download_button(
-            "Download Photoshop Custom filter (.acf)",
+            _("Download Photoshop Custom filter (.acf)"),
             photoshop,
             file_name=f"{file_stem(title)}.acf",
             mime="application/octet-stream",
             key="pg_acf_download",
             on_click="ignore",
         )
-    with a.expander("Show the kernel JSON"):
+    with a.expander(_("Show the kernel JSON")):
         st.code(doc, language="json")
     st.divider()
-    st.markdown("**Share link** (kernel, options and sample photo; uploads stay on your device)")
+    st.markdown(_("**Share link** (kernel, options and sample photo; uploads stay on your device)"))
     url, too_long = share_link(state)
     st.code(url, language=None)
     if too_long:
         st.caption(
-            "This grid is too big for a link, which keeps only the options and the photo: "
-            "share the kernel JSON file for the weights."
+            _(
+                "This grid is too big for a link, which keeps only the options and the photo: "
+                "share the kernel JSON file for the weights."
+            )
         )
 
 
@@ -281,7 +303,7 @@ def share_query(state: PlaygroundState) -> tuple[dict[str, str], bool]:
     too_long = len(urlencode(query)) > MAX_SHARE_QUERY_CHARS
     if too_long:
         query = {key: value for key, value in query.items() if key not in ("k", "m")}
-    return query, too_long
+    return {**query, **i18n.link_query()}, too_long
 
 
 def share_link(state: PlaygroundState) -> tuple[str, bool]:

@@ -21,8 +21,10 @@ import imgkernel
 from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.pipeline import scale_for
 
-from .. import session, wording
+from .. import i18n, session, wording
+from ..i18n import _
 from ..state import PlaygroundState, edit_cells, resize, set_scale, set_view, set_whole
+from .pictures import title
 
 open_editor = partial(set_view, editor=True)
 
@@ -47,16 +49,16 @@ def grid_box(state: PlaygroundState) -> None:
     if state.editing:
         _editor(state)
     else:
-        st.html(wording.weights_table(state.matrix, state.title))  # Html.js is loaded for the stylesheet anyway
+        st.html(wording.weights_table(state.matrix, title(state)))  # Html.js is loaded for the stylesheet anyway
         st.button(
-            "Edit the weights",
+            _("Edit the weights"),
             key="pg_edit",
             on_click=session.act,
             args=(open_editor,),
-            help="Type your own numbers, resize the grid, set a divisor and an offset.",
+            help=_("Type your own numbers, resize the grid, set a divisor and an offset."),
         )
     if "file" in state.problems:
-        st.error(state.problems["file"])
+        st.error(i18n.message(state.problems["file"]))
 
 
 def _editor(state: PlaygroundState) -> None:
@@ -66,18 +68,20 @@ def _editor(state: PlaygroundState) -> None:
     rows, cols = state.matrix.shape
     a, b = st.columns(2)
     a.number_input(
-        "Rows",
+        _("Rows"),
         1,
         MAX_KERNEL_SIDE,
         step=1,
         **session.control(state, "shape", "pg_rows", rows, _rows),
-        help="Resizing keeps the weights around the centre cell and fills new cells with 0.",
+        help=_("Resizing keeps the weights around the centre cell and fills new cells with 0."),
     )
-    b.number_input("Columns", 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_cols", cols, _cols))
+    b.number_input(_("Columns"), 1, MAX_KERNEL_SIDE, step=1, **session.control(state, "shape", "pg_cols", cols, _cols))
     st.toggle(
-        "Whole numbers (like Photoshop)",
-        help="Weights, divisor and offset as whole numbers, as in Photoshop's Custom filter dialog. Turning it on "
-        "writes a kernel of fractions as the same filter in whole numbers (1/16, 2/16 … become 1, 2 … ÷ 16).",
+        _("Whole numbers (like Photoshop)"),
+        help=_(
+            "Weights, divisor and offset as whole numbers, as in Photoshop's Custom filter dialog. Turning it on "
+            "writes a kernel of fractions as the same filter in whole numbers (1/16, 2/16 … become 1, 2 … ÷ 16)."
+        ),
         **session.control(state, "shape", "pg_whole", state.whole, set_whole),
     )
     # Columns are named by 0-based strings (the keys of the editor's edit state); people see 1-based labels,
@@ -96,7 +100,7 @@ def _editor(state: PlaygroundState) -> None:
             args=(state.grid_key,),
         )
     if "grid" in state.problems:
-        st.error(state.problems["grid"])
+        st.error(i18n.message(state.problems["grid"]))
 
 
 def scale_box(state: PlaygroundState) -> None:
@@ -108,19 +112,27 @@ def scale_box(state: PlaygroundState) -> None:
 
     a, b = st.columns(2)
     a.toggle(
-        "Normalise",
+        _("Normalise"),
         **scale("pg_norm", "normalise"),
-        help="GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).",
+        help=_("GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0)."),
     )
-    b.toggle("Mean", **scale("pg_mean", "mean"), help="Divide by the number of cells (the original package's option).")
+    b.toggle(
+        _("Mean"), **scale("pg_mean", "mean"), help=_("Divide by the number of cells (the original package's option).")
+    )
     if state.editing:
         _divisor_offset(state, scale)
     for where in ("divisor", "scale"):
         if where in state.problems:
-            st.error(state.problems[where])
+            st.error(i18n.message(state.problems[where]))
     if s.normalise:
         auto = imgkernel.auto_normalise(state.matrix)
-        st.caption(f"Normalise uses divisor {wording.num(auto.divisor)} and offset {wording.num(auto.offset)}.")
+        st.caption(
+            _(
+                "Normalise uses divisor {divisor} and offset {offset}.",
+                divisor=wording.num(auto.divisor),
+                offset=wording.num(auto.offset),
+            )
+        )
 
 
 def _divisor_offset(state: PlaygroundState, scale: Callable[[str, str], dict]) -> None:
@@ -128,22 +140,22 @@ def _divisor_offset(state: PlaygroundState, scale: Callable[[str, str], dict]) -
     a, b = st.columns(2)
     lo, hi = -float(MAX_KERNEL_ABS), float(MAX_KERNEL_ABS)
     a.number_input(
-        "Divisor",
+        _("Divisor"),
         lo,
         hi,
         step=1.0,
         format="%g",
         disabled=s.normalise or s.mean,
         **scale("pg_div", "divisor"),
-        help="Each response is divided by this.",
+        help=_("Each response is divided by this."),
     )
     b.number_input(
-        "Offset",
+        _("Offset"),
         lo,
         hi,
         step=1.0,
         format="%g",
         disabled=s.normalise,
         **scale("pg_off", "offset"),
-        help="Added after dividing, in grey levels 0..255 (127.5 = mid-grey).",
+        help=_("Added after dividing, in grey levels 0..255 (127.5 = mid-grey)."),
     )

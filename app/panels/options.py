@@ -12,16 +12,26 @@ import imgkernel
 from imgkernel.borders import MODE_RULES
 from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_STRIDE
 
-from .. import session, wording
+from .. import i18n, session, wording
+from ..i18n import _
 from ..state import PREVIEW_SIZES, VIEWS, PlaygroundState, reset, set_option, set_view
 
-VIEW_HELP = {
-    "clip": "Values below 0 show black, above 255 white (and are counted as clipped).",
-    "abs": "Negative responses count as positive: edge strength whatever its direction.",
-    "rescale": "The darkest value becomes black and the brightest white: nothing is clipped.",
-    "signed": "Blue below 0, white at 0, orange above: see where the kernel responds negatively.",
-}
-MODE_HELP = "What the kernel sees beyond the photo's edge. " + "; ".join(f"{m}: {r}" for m, r in MODE_RULES.items())
+
+def view_help() -> str:
+    """What each out-of-range view does, for the radio's help."""
+    helps = {
+        "clip": _("Values below 0 show black, above 255 white (and are counted as clipped)."),
+        "abs": _("Negative responses count as positive: edge strength whatever its direction."),
+        "rescale": _("The darkest value becomes black and the brightest white: nothing is clipped."),
+        "signed": _("Blue below 0, white at 0, orange above: see where the kernel responds negatively."),
+    }
+    return " ".join(f"{wording.view_name(k)}: {v}" for k, v in helps.items())
+
+
+def mode_help() -> str:
+    """What the kernel sees beyond the edge in each border mode (the library's rules, translated)."""
+    rules = _("; ").join(f"{wording.mode_name(m)}: {i18n.message(r)}" for m, r in MODE_RULES.items())
+    return _("What the kernel sees beyond the photo's edge.") + " " + rules
 
 
 def _toggled() -> None:
@@ -32,14 +42,14 @@ def options_box(state: PlaygroundState) -> None:
     # The state says whether the panel is open; the expander only reports a visitor's click (``on_change``).
     # Its own widget value is not read back: a client that does not report it (AppTest) must not close it.
     # Its label never changes: a new label would be a new expander, and the focused slider in it would be lost.
-    panel = st.sidebar.expander("Options", expanded=state.view.options, key="pg_options", on_change=_toggled)
+    panel = st.sidebar.expander(_("Options"), expanded=state.view.options, key="pg_options", on_change=_toggled)
     if "options" in state.problems:
-        st.sidebar.error(state.problems["options"])
+        st.sidebar.error(i18n.message(state.problems["options"]))
     if state.view.options:
         with panel:
             _options(state)
     else:
-        st.sidebar.caption(f"In use: {wording.options_summary(state.settings, state.view.mode)}.")
+        st.sidebar.caption(_("In use: {options}.", options=wording.options_summary(state.settings, state.view.mode)))
 
 
 def _options(state: PlaygroundState) -> None:
@@ -48,67 +58,72 @@ def _options(state: PlaygroundState) -> None:
     def option(key: str, name: str) -> dict:
         return session.control(state, "options", key, getattr(s, name), set_option, name)
 
-    st.selectbox("Border mode", imgkernel.MODES, help=MODE_HELP, **option("pg_mode", "mode"))
+    st.selectbox(
+        _("Border mode"), imgkernel.MODES, format_func=wording.mode_name, help=mode_help(), **option("pg_mode", "mode")
+    )
     if s.mode == "constant":
         st.number_input(
-            "Constant value",
+            _("Constant value"),
             min_value=-MAX_KERNEL_ABS,
             max_value=MAX_KERNEL_ABS,
             step=1.0,
             format="%g",
-            help="The grey level used beyond the edge.",
+            help=_("The grey level used beyond the edge."),
             **option("pg_cval", "cval"),
         )
     st.slider(
-        "Stride",
+        _("Stride"),
         1,
         MAX_STRIDE,
-        help="Keep every n-th output pixel (CNN stride): the result shrinks.",
+        help=_("Keep every n-th output pixel (CNN stride): the result shrinks."),
         **option("pg_stride", "stride"),
     )
     st.slider(
-        "Dilation",
+        _("Dilation"),
         1,
         MAX_DILATION,
         **option("pg_dil", "dilation"),
-        help="Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers.",
+        help=_("Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers."),
     )
     st.toggle(
-        "True convolution (flip the kernel)",
+        _("True convolution (flip the kernel)"),
         **option("pg_conv", "true_convolution"),
-        help="Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°.",
+        help=_("Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°."),
     )
     st.toggle(
-        "Grayscale (filter the luminance)",
-        help="Off: each RGB channel is filtered on its own.",
+        _("Grayscale (filter the luminance)"),
+        help=_("Off: each RGB channel is filtered on its own."),
         **option("pg_gray", "gray"),
     )
     st.toggle(
-        "Linear light (as GIMP 2.10)",
-        help="A photo's values are sRGB codes: 128 is about 22 % of full light, not half. On: the codes are "
-        "decoded to light, filtered (divisor and offset too) and encoded back, as GIMP 2.10+ does: blurs no "
-        "longer darken edges, and an offset of 127.5 is half of full light (code 188). Off: the codes are "
-        "filtered, as setosa, Photoshop, GIMP 2.8 and OpenCV do.",
+        _("Linear light (as GIMP 2.10)"),
+        help=_(
+            "A photo's values are sRGB codes: 128 is about 22 % of full light, not half. On: the codes are "
+            "decoded to light, filtered (divisor and offset too) and encoded back, as GIMP 2.10+ does: blurs no "
+            "longer darken edges, and an offset of 127.5 is half of full light (code 188). Off: the codes are "
+            "filtered, as setosa, Photoshop, GIMP 2.8 and OpenCV do."
+        ),
         **option("pg_linear", "linear"),
     )
     st.radio(
-        "Out-of-range values",
+        _("Out-of-range values"),
         VIEWS,
         horizontal=True,
-        help=" ".join(f"{k}: {v}" for k, v in VIEW_HELP.items()),
+        format_func=wording.view_name,
+        help=view_help(),
         **session.control(state, "view", "pg_view", state.view.mode, set_view, field="mode"),
     )
     st.select_slider(
-        "Preview size (long side, px)",
+        _("Preview size (long side, px)"),
         PREVIEW_SIZES,
-        help="Big photos are shown at this size; downloads are always full size.",
+        help=_("Big photos are shown at this size; downloads are always full size."),
         **session.control(state, "view", "pg_preview", state.view.preview, set_view, field="preview"),
     )
     st.button(
-        "Reset kernel and options",
+        _("Reset kernel and options"),
         key="pg_reset",
         on_click=session.act,
         args=(reset,),
-        help="Back to the default kernel and options; the photo stays.",
+        help=_("Back to the default kernel and options; the photo stays."),
         width="stretch",
     )

@@ -8,7 +8,8 @@ import imgkernel
 from imgkernel.images import EXTENSIONS
 from imgkernel.limits import UPLOAD_LIMIT_MB
 
-from .. import cache, session, wording
+from .. import cache, i18n, session, wording
+from ..i18n import _
 from ..state import PlaygroundState, choose_sample, photo_removed, refuse_photo, set_view, use_photo
 
 
@@ -26,7 +27,7 @@ def _on_file(key: str, source: str) -> None:
     if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
         session.apply(
             refuse_photo, f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. The last good photo stays."
-        )
+        )  # stored in English, shown through i18n.message like every problem
         return
     try:
         photo = cache.photo_from_upload(f.name, f.getvalue())
@@ -38,26 +39,27 @@ def _on_file(key: str, source: str) -> None:
 
 def photo_box(state: PlaygroundState) -> None:
     sb = st.sidebar
-    sb.header("Photo")
+    sb.header(_("Photo"))
     sb.selectbox(
-        "Sample photo",
+        _("Sample photo"),
         list(cache.SAMPLES),
+        format_func=wording.photo_name,
         **session.control(state, "sample", "pg_sample", state.sample, _choose_sample),
     )
     sb.file_uploader(
-        f"…or drop your own (up to {UPLOAD_LIMIT_MB} MB)",
+        _("…or drop your own (up to {limit} MB)", limit=UPLOAD_LIMIT_MB),
         type=list(EXTENSIONS),
         key="pg_upload",
         on_change=_on_file,
         args=("pg_upload", "Upload"),
     )
     if sb.toggle(
-        "Use the camera",
-        help="The browser asks for the camera only when this is on.",
+        _("Use the camera"),
+        help=_("The browser asks for the camera only when this is on."),
         **session.control(state, "view", "pg_camera_on", state.view.camera, set_view, field="camera"),
     ):
-        sb.camera_input("Take a photo", key="pg_camera", on_change=_on_file, args=("pg_camera", "Camera"))
+        sb.camera_input(_("Take a photo"), key="pg_camera", on_change=_on_file, args=("pg_camera", "Camera"))
     if "photo" in state.problems:
-        sb.error(state.problems["photo"])
+        sb.error(i18n.message(state.problems["photo"]))
     photo = state.photo
-    sb.markdown(f"In use: **{photo.name}** · {wording.size(*photo.size)}")
+    sb.markdown(_("In use: **{photo}** · {size}", photo=wording.photo_name(photo.name), size=wording.size(*photo.size)))

@@ -10,7 +10,8 @@ import streamlit as st
 
 import imgkernel
 
-from .. import cache, wording
+from .. import cache, i18n, wording
+from ..i18n import _
 from ..state import Photo, PlaygroundState
 
 
@@ -22,7 +23,7 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
     with left, st.container(key="pg-original"):
         st.image(
             cache.original_png(small, s.gray),
-            caption=f"Original{' (luminance)' if s.gray else ''} · {wording.size(w, h)}",
+            caption=f"{_('Original (luminance)') if s.gray else _('Original')} · {wording.size(w, h)}",
             output_format="PNG",
             alt=wording.alt_photo(small.name, w, h, gray=s.gray),
         )
@@ -30,38 +31,55 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
         try:
             v = cache.result_view(small, state.matrix, s, state.view.mode)
         except imgkernel.KernelError as exc:
-            st.error(str(exc))
+            st.error(i18n.message(str(exc)))
             return None
         # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
         # so it keeps its size relative to the original also when the browser scales both down.
         box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else st.container()
         box.image(  # as encoded: exact pixels
             v.png,
-            caption=state.title,
+            caption=title(state),
             output_format="PNG",
-            alt=wording.alt_result(small.name, state.title, v.width, v.height, v.low, v.high, state.view.mode),
+            alt=wording.alt_result(small.name, title(state), v.width, v.height, v.low, v.high, state.view.mode),
         )
         if state.view.mode == "signed":
             box.image(
                 cache.colour_scale(),
                 width="stretch",
                 output_format="PNG",
-                caption=f"{wording.signed_legend(v.limit)} (channel mean)",
+                caption=_("{legend} (channel mean)", legend=wording.signed_legend(v.limit)),
                 alt=wording.alt_scale(v.limit),
             )
     return v
 
 
+def title(state: PlaygroundState) -> str:
+    """The kernel's name as shown: a preset's title, a file's name, or "Custom (from …)", in the visitor's language."""
+    k = state.kernel
+    spec = imgkernel.CATALOGUE.get(k.preset)
+    if not k.custom:
+        return wording.kernel_title(k.preset, spec.title) if spec else k.preset
+    if k.title:
+        return k.title
+    return _("Custom (from {kernel})", kernel=wording.kernel_title(k.preset, spec.title)) if spec else _("Custom")
+
+
 def result_line(state: PlaygroundState, small: Photo, v: cache.ResultView) -> str:
     """The numbers under the pictures: size, value range, clipped pixels (or the view in use)."""
     shown = (
-        f"{v.clipped_pixels:,} pixels clipped ({v.clipped_fraction:.1%})"
+        _("{count} pixels clipped ({share})", count=f"{v.clipped_pixels:,}", share=f"{v.clipped_fraction:.1%}")
         if state.view.mode == "clip"
-        else f"view {state.view.mode}"
+        else _("view {view}", view=wording.view_name(state.view.mode))
     )
     full_w, full_h = state.photo.size
-    where = f"preview of a {wording.size(full_w, full_h)} photo" if small is not state.photo else "full size"
-    return (
-        f"Result: {state.title} · {wording.size(v.width, v.height)} · values {v.low:.1f} to {v.high:.1f} · "
-        f"{shown} · {where}"
+    full = wording.size(full_w, full_h)
+    where = _("preview of a {size} photo", size=full) if small is not state.photo else _("full size")
+    return _(
+        "Result: {kernel} · {size} · values {low} to {high} · {shown} · {where}",
+        kernel=title(state),
+        size=wording.size(v.width, v.height),
+        low=f"{v.low:.1f}",
+        high=f"{v.high:.1f}",
+        shown=shown,
+        where=where,
     )

@@ -1,0 +1,642 @@
+"""简体中文: every text of the app in Chinese, keyed by its English original (see ``app.i18n``).
+
+Terms as the Chinese articles this project started from use them: 卷积核 (kernel), 卷积 (convolution),
+相关 (correlation), 锐化, 模糊, 高斯模糊, 浮雕, 轮廓, 索贝尔, 拉普拉斯, 步幅 (stride), 膨胀 (dilation),
+填充 (padding), 边界模式, 除数, 偏移, 归一化, 灰度, 线性光, 直方图, 原图 / 结果.
+Numbers, {placeholders}, units (px, MB) and file formats stay as they are.
+"""
+
+from __future__ import annotations
+
+from imgkernel.catalogue import CATALOGUE
+
+MESSAGES: dict[str, str] = {
+    # -- the entry script: the switch and the pages ------------------------------------------------------------
+    "Language": "语言",
+    "Playground": "卷积核游乐场",
+    "Learn": "学习",
+    "Pixel walkthrough": "逐像素演示",
+    "Gallery": "效果画廊",
+    "CNN layer": "CNN 卷积层",
+    "Kernel lab": "卷积核实验室",
+    "Fit a kernel": "拟合卷积核",
+    "Sliding window": "滑动窗口",
+    "Mystery kernel": "神秘卷积核",
+    # -- sample photos ---------------------------------------------------------------------------------------
+    "Chelsea the cat": "小猫切尔西",
+    "Coffee cup": "咖啡杯",
+    "Astronaut": "宇航员",
+    "Camera man (gray)": "摄影师(灰度)",
+    "Brick wall (gray)": "砖墙(灰度)",
+    "Rocket launch": "火箭发射",
+    # -- punctuation used to join parts of a sentence ----------------------------------------------------------
+    ", ": ",",
+    "; ": ";",
+    # -- wording: sum of weights -------------------------------------------------------------------------------
+    "**Sum of weights: {total}**": "**权重之和:{total}**",
+    "{head} — {what}: a flat grey {grey} comes out as {out}.": (
+        "{head} —— {what}:灰度为 {grey} 的平坦区域输出为 {out}。"
+    ),
+    "an edge finder: flat areas turn black, only changes show": "边缘检测:平坦区域变黑,只显示变化之处",
+    "an edge finder: flat areas turn grey {grey}, edges show either side of it": (
+        "边缘检测:平坦区域变为灰度 {grey},边缘在其两侧显示"
+    ),
+    "brightness is kept": "亮度保持不变",
+    "negative, so the photo comes out inverted": "为负,所以图像被反相",
+    "above 1, so the photo gets brighter": "大于 1,所以图像变亮",
+    "between 0 and 1, so the photo gets darker": "介于 0 和 1 之间,所以图像变暗",
+    # -- wording: text alternatives ----------------------------------------------------------------------------
+    "blue": "蓝色",
+    "white": "白色",
+    "orange": "橙色",
+    ", drawn as absolute values": ",按绝对值绘制",
+    ", stretched so the lowest is black and the highest white": ",拉伸为最低值黑色、最高值白色",
+    ", drawn {negative} below 0, {zero} at 0, {positive} above": (
+        ",小于 0 为{negative},等于 0 为{zero},大于 0 为{positive}"
+    ),
+    "every value {value}": "所有值均为 {value}",
+    "values {low} to {high}": "取值 {low} 至 {high}",
+    "original": "原图",
+    ", in grey (luminance)": ",灰度(亮度)",
+    "{name} filtered with {kernel}, {size}, {values}{how}": "{name} 经 {kernel} 处理,{size},{values}{how}",
+    "Colour scale from {negative} at −{limit} through {zero} at 0 to {positive} at +{limit}": (
+        "色标:−{limit} 为{negative},0 为{zero},+{limit} 为{positive}"
+    ),
+    "Colour scale from {zero} at 0 to {positive} at +{limit}": "色标:0 为{zero},+{limit} 为{positive}",
+    "Difference between {name} and its {kernel} result, {size}: black where the kernel left the photo alone, "
+    "bright where it changed it most; mean {mean} grey levels": (
+        "{name} 与其 {kernel} 结果之差,{size}:卷积核未改变之处为黑色,改变最多之处最亮;平均 {mean} 个灰度级"
+    ),
+    "x {x}, y {y}": "x {x},y {y}",
+    "row {row}, column {col}": "第 {row} 行,第 {col} 列",
+    "{what} enlarged: {side} × {side} pixels around {where}, {outlined} outlined": (
+        "{what}放大:{where} 周围 {side} × {side} 个像素,框出{outlined}"
+    ),
+    "{text}; its value {value}": "{text};其值为 {value}",
+    "{name}, {size}: {task}": "{name},{size}:{task}",
+    "{photo} through {kernel}": "{photo} 经 {kernel} 处理",
+    "row {row}: {weights}": "第 {row} 行:{weights}",
+    "; {rows}": ";{rows}",
+    " (too many cells to list)": "(单元格太多,不逐一列出)",
+    "Heat map of the kernel{title}, {cols} × {rows} cells, {positive} cells positive, {negative} negative, "
+    "{zero} 0; weights from {low} to {high}{cells}.": (
+        "卷积核{title}的热力图,{cols} × {rows} 个单元格,{positive}为正,{negative}为负,{zero}为 0;"
+        "权重从 {low} 到 {high}{cells}。"
+    ),
+    "Heat map of the kernel's frequency response, a {kind} filter: |gain| from {low} to {high}, {centre} at the "
+    "centre (flat areas), the finest stripes at the edges; brighter (yellow) is a larger gain.": (
+        "卷积核频率响应的热力图,一个{kind}滤波器:|增益| 从 {low} 到 {high},中心(平坦区域)为 {centre},"
+        "边缘为最细的条纹;越亮(黄色)增益越大。"
+    ),
+    "Histogram of {total} filter responses from {low} to {high}; the tallest bar, {tallest} values, lies between "
+    "{start} and {end}. Dashed lines mark 0 and 255, the range the screen can show.": (
+        "{total} 个滤波响应的直方图,从 {low} 到 {high};最高的柱({tallest} 个值)位于 {start} 与 {end} 之间。"
+        "虚线标出 0 和 255,即屏幕能显示的范围。"
+    ),
+    "Weights of {title}, {cols} × {rows}": "{title} 的权重,{cols} × {rows}",
+    # -- wording: options summary, border modes and views ------------------------------------------------------
+    "constant {value} borders": "常数 {value} 边界",
+    "{mode} borders": "{mode}边界",
+    "stride {n}": "步幅 {n}",
+    "dilation {n}": "膨胀 {n}",
+    "flipped": "已翻转(卷积)",
+    "gray": "灰度",
+    "linear light": "线性光",
+    "reflect": "反射",
+    "mirror": "镜像",
+    "nearest": "最近像素",
+    "wrap": "环绕",
+    "constant": "常数",
+    "valid": "有效区域(不填充)",
+    "clip": "截断",
+    "abs": "绝对值",
+    "rescale": "拉伸",
+    "signed": "正负着色",
+    # imgkernel.borders.MODE_RULES, shown in the border mode's help
+    "mirror image of the border including the edge pixel (d c b a | a b c d | d c b a)": (
+        "边界的镜像,含边缘像素 (d c b a | a b c d | d c b a)"
+    ),
+    "mirror image of the border without repeating the edge pixel (d c b | a b c d | c b a)": (
+        "边界的镜像,不重复边缘像素 (d c b | a b c d | c b a)"
+    ),
+    "the nearest edge pixel repeated (a a a | a b c d | d d d)": "重复最近的边缘像素 (a a a | a b c d | d d d)",
+    "the opposite side of the image (a b c d | a b c d | a b c d)": "图像的另一侧 (a b c d | a b c d | a b c d)",
+    "a constant value (cval) outside the image": "图像之外为一个常数值",
+    "no padding: only positions where the whole kernel fits inside the image are computed": (
+        "不填充:只计算整个卷积核都落在图像内的位置"
+    ),
+    # -- playground page ---------------------------------------------------------------------------------------
+    "#### Image kernel playground": "#### 图像卷积核游乐场",
+    "Something went wrong while drawing this page. Your photo and kernel are kept; "
+    "try another setting or reload the page.": "绘制本页时出错了。你的图片和卷积核都已保留;请换一个设置或刷新页面。",
+    # photo box
+    "Photo": "图片",
+    "Sample photo": "示例图片",
+    "…or drop your own (up to {limit} MB)": "……或拖入你自己的图片(最大 {limit} MB)",
+    "Use the camera": "使用摄像头",
+    "The browser asks for the camera only when this is on.": "只有打开此项时,浏览器才会请求使用摄像头。",
+    "Take a photo": "拍照",
+    "In use: **{photo}** · {size}": "当前:**{photo}** · {size}",
+    # options
+    "Options": "选项",
+    "In use: {options}.": "当前:{options}。",
+    "Border mode": "边界模式",
+    "What the kernel sees beyond the photo's edge.": "卷积核在图像边缘之外看到的内容。",
+    "Constant value": "常数值",
+    "The grey level used beyond the edge.": "边缘之外使用的灰度值。",
+    "Stride": "步幅",
+    "Keep every n-th output pixel (CNN stride): the result shrinks.": (
+        "每隔 n 个像素保留一个输出像素(CNN 的步幅):结果会缩小。"
+    ),
+    "Dilation": "膨胀(空洞)",
+    "Spread the taps apart (n-1 skipped pixels between them), as in dilated CNN layers.": (
+        "把卷积核的采样点拉开(中间跳过 n-1 个像素),如同 CNN 中的空洞卷积。"
+    ),
+    "True convolution (flip the kernel)": "真卷积(翻转卷积核)",
+    "Off: correlation, as GIMP, OpenCV and CNNs compute. On: the kernel is rotated 180°.": (
+        "关闭:相关运算,与 GIMP、OpenCV 和 CNN 的算法相同。打开:卷积核旋转 180°。"
+    ),
+    "Grayscale (filter the luminance)": "灰度(对亮度滤波)",
+    "Off: each RGB channel is filtered on its own.": "关闭:RGB 每个通道分别滤波。",
+    "Linear light (as GIMP 2.10)": "线性光(同 GIMP 2.10)",
+    "A photo's values are sRGB codes: 128 is about 22 % of full light, not half. On: the codes are decoded to "
+    "light, filtered (divisor and offset too) and encoded back, as GIMP 2.10+ does: blurs no longer darken edges, "
+    "and an offset of 127.5 is half of full light (code 188). Off: the codes are filtered, as setosa, Photoshop, "
+    "GIMP 2.8 and OpenCV do.": (
+        "图片的像素值是 sRGB 编码:128 约为满亮度的 22 %,而不是一半。打开:先把编码解码为光强,再滤波"
+        "(包括除数和偏移),然后重新编码,与 GIMP 2.10+ 相同:模糊不再使边缘变暗,偏移 127.5 即满亮度的一半"
+        "(编码 188)。关闭:直接对编码滤波,与 setosa、Photoshop、GIMP 2.8 和 OpenCV 相同。"
+    ),
+    "Out-of-range values": "超出范围的值",
+    "Values below 0 show black, above 255 white (and are counted as clipped).": (
+        "小于 0 显示为黑色,大于 255 显示为白色(并计为被截断)。"
+    ),
+    "Negative responses count as positive: edge strength whatever its direction.": (
+        "负响应按正值计:不论方向,只看边缘强度。"
+    ),
+    "The darkest value becomes black and the brightest white: nothing is clipped.": (
+        "最暗的值变黑,最亮的值变白:不截断任何值。"
+    ),
+    "Blue below 0, white at 0, orange above: see where the kernel responds negatively.": (
+        "小于 0 为蓝色,等于 0 为白色,大于 0 为橙色:看出卷积核在哪里产生负响应。"
+    ),
+    "Preview size (long side, px)": "预览尺寸(长边,px)",
+    "Big photos are shown at this size; downloads are always full size.": "大图按此尺寸显示;下载的始终是原尺寸。",
+    "Reset kernel and options": "重置卷积核和选项",
+    "Back to the default kernel and options; the photo stays.": "恢复默认的卷积核和选项;图片保留。",
+    # kernel picker
+    "Kernel": "卷积核",
+    "Custom · your own grid": "自定义 · 你自己的权重",
+    "Presets grouped by what they do. Editing a cell of the grid turns the kernel into Custom.": (
+        "预设按作用分组。修改权重表中的任一单元格,卷积核即变为自定义。"
+    ),
+    "Your own weights: edit any cell, resize the grid, or load a kernel file.": (
+        "你自己的权重:可编辑任一单元格、改变表格大小,或载入卷积核文件。"
+    ),
+    "Back to {kernel}": "回到{kernel}",
+    "Drop your edits and use {kernel} with its sliders again.": "放弃你的修改,重新使用{kernel}及其滑块。",
+    "How {kernel} works": "{kernel}的原理",
+    "Custom (from {kernel})": "自定义(来自{kernel})",
+    "Custom": "自定义",
+    # pictures and the result line
+    "Original": "原图",
+    "Original (luminance)": "原图(亮度)",
+    "{legend} (channel mean)": "{legend}(各通道平均)",
+    "Result: {kernel} · {size} · values {low} to {high} · {shown} · {where}": (
+        "结果:{kernel} · {size} · 取值 {low} 至 {high} · {shown} · {where}"
+    ),
+    "{count} pixels clipped ({share})": "{count} 个像素被截断({share})",
+    "view {view}": "显示方式:{view}",
+    "preview of a {size} photo": "{size} 图片的预览",
+    "full size": "原尺寸",
+    # grid and scale
+    "Edit the weights": "编辑权重",
+    "Type your own numbers, resize the grid, set a divisor and an offset.": (
+        "输入你自己的数值、改变表格大小、设置除数和偏移。"
+    ),
+    "Rows": "行数",
+    "Columns": "列数",
+    "Resizing keeps the weights around the centre cell and fills new cells with 0.": (
+        "改变大小时保留中心单元格周围的权重,新单元格填 0。"
+    ),
+    "Whole numbers (like Photoshop)": "整数(同 Photoshop)",
+    "Weights, divisor and offset as whole numbers, as in Photoshop's Custom filter dialog. Turning it on writes a "
+    "kernel of fractions as the same filter in whole numbers (1/16, 2/16 … become 1, 2 … ÷ 16).": (
+        "权重、除数和偏移都用整数,与 Photoshop 的“自定”滤镜对话框相同。打开时,含分数的卷积核会改写为等效的"
+        "整数滤镜(1/16、2/16 … 变为 1、2 … ÷ 16)。"
+    ),
+    "Normalise": "归一化",
+    "GIMP's auto-normalise: divide by the sum (or mid-grey offset when it is 0).": (
+        "GIMP 的自动归一化:除以权重之和(和为 0 时改用中灰偏移)。"
+    ),
+    "Mean": "取平均",
+    "Divide by the number of cells (the original package's option).": "除以单元格个数(原始软件包的选项)。",
+    "Normalise uses divisor {divisor} and offset {offset}.": "归一化使用除数 {divisor} 和偏移 {offset}。",
+    "Divisor": "除数",
+    "Each response is divided by this.": "每个响应都除以此数。",
+    "Offset": "偏移",
+    "Added after dividing, in grey levels 0..255 (127.5 = mid-grey).": (
+        "除完之后加上,单位为灰度级 0..255(127.5 = 中灰)。"
+    ),
+    # details: difference, zoom, histogram, export and share
+    "More": "更多",
+    "Difference": "差异",
+    "Zoom": "放大镜",
+    "Histogram": "直方图",
+    "Export and share": "导出和分享",
+    "The result's size differs from the original's (stride {stride}, border mode {mode}): there is no "
+    "pixel-by-pixel difference. The loupe shows the two side by side.": (
+        "结果与原图尺寸不同(步幅 {stride},边界模式 {mode}):无法逐像素求差。放大镜可把两者并排显示。"
+    ),
+    "|filtered − original|": "|结果 − 原图|",
+    "Mean difference **{mean}** grey levels per channel. Bright where the kernel changed the photo most, "
+    "black where it left it alone.": "每个通道平均相差 **{mean}** 个灰度级。卷积核改变最多之处最亮,未改变之处为黑色。",
+    "**Click where to look** (or type the spot)": "**点击要查看的位置**(或输入坐标)",
+    "click where to look; the two enlargements beside show that spot": "点击要查看的位置;旁边的两幅放大图显示该处",
+    "Original around x {x}, y {y}; the box is the kernel's window": "原图 x {x}、y {y} 附近;方框是卷积核的窗口",
+    "the kernel's {cols} × {rows} window": "卷积核的 {cols} × {rows} 窗口",
+    "Result pixel x {x}, y {y} (outlined)": "结果像素 x {x}、y {y}(已框出)",
+    "Result": "结果",
+    "Result (signed colours)": "结果(正负着色)",
+    "that pixel": "该像素",
+    "Filter responses after divisor and offset (all channels). Between the grey lines, 0 and 255, is what the "
+    "screen can show; the rest is mapped by the out-of-range choice.": (
+        "经除数和偏移后的滤波响应(所有通道)。两条灰线 0 和 255 之间是屏幕能显示的范围;其余按“超出范围的值”的选择映射。"
+    ),
+    "response (grey levels)": "响应(灰度级)",
+    "count": "个数",
+    "Prepare full-resolution PNG ({size})": "生成原尺寸 PNG({size})",
+    "The screen shows a preview": "屏幕上显示的是预览",
+    "Download PNG ({size}, {mb} MB)": "下载 PNG({size},{mb} MB)",
+    "Download kernel JSON": "下载卷积核 JSON",
+    "Load a kernel file (JSON, or a Photoshop Custom filter .acf)": "载入卷积核文件(JSON,或 Photoshop 自定滤镜 .acf)",
+    "No Photoshop .acf for this kernel: {reason}": "此卷积核无法导出为 Photoshop .acf:{reason}",
+    "Download Photoshop Custom filter (.acf)": "下载 Photoshop 自定滤镜(.acf)",
+    "Show the kernel JSON": "显示卷积核 JSON",
+    "**Share link** (kernel, options and sample photo; uploads stay on your device)": (
+        "**分享链接**(卷积核、选项和示例图片;上传的图片只留在你的设备上)"
+    ),
+    "This grid is too big for a link, which keeps only the options and the photo: share the kernel JSON file "
+    "for the weights.": "此权重表太大,链接只保留选项和图片:请分享卷积核 JSON 文件来传递权重。",
+}
+
+# The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.
+_CATEGORIES = {
+    "Basics": "基础",
+    "Sharpen": "锐化",
+    "Blur": "模糊",
+    "Stylise": "风格化",
+    "Edges": "边缘",
+    "Texture": "纹理",
+}
+_SIZE = {"label": "尺寸(像素)"}
+_SIGMA = {"label": "扩散(sigma,像素)"}
+_SIZE_HELP = {"label": "尺寸(像素)", "help": "卷积核的宽和高。"}
+_SIGMA_HELP = {"label": "扩散(sigma,像素)", "help": "越大,权重分布得越远。"}
+
+
+def _params(**params: dict[str, str]) -> dict[str, str]:
+    return {f"param.{p}.{field}": text for p, fields in params.items() for field, text in fields.items()}
+
+
+def _kernel(title: str, category: str, summary: str, explanation: str, **params: dict[str, str]) -> dict[str, str]:
+    return {
+        "title": title,
+        "category": _CATEGORIES[category],
+        "summary": summary,
+        "explanation": explanation,
+        **_params(**params),
+    }
+
+
+# The directional edge finders (Sobel, Prewitt, Scharr × top, bottom, left, right) share one sentence pattern.
+_SIDES = {  # direction: (title prefix, added side, subtracted side, line, brighter, darker, edges lit, opposite)
+    "top": (
+        "上",
+        "中心上方的一行",
+        "中心下方的一行",
+        "水平",
+        "上方",
+        "下方",
+        "亮物体的下边缘和暗物体的上边缘",
+        "bottom",
+    ),
+    "bottom": (
+        "下",
+        "中心下方的一行",
+        "中心上方的一行",
+        "水平",
+        "下方",
+        "上方",
+        "亮物体的上边缘和暗物体的下边缘",
+        "top",
+    ),
+    "left": (
+        "左",
+        "中心左侧的一列",
+        "中心右侧的一列",
+        "竖直",
+        "左侧",
+        "右侧",
+        "亮物体的右边缘和暗物体的左边缘",
+        "right",
+    ),
+    "right": (
+        "右",
+        "中心右侧的一列",
+        "中心左侧的一列",
+        "竖直",
+        "右侧",
+        "左侧",
+        "亮物体的左边缘和暗物体的右边缘",
+        "left",
+    ),
+}
+_FAMILIES = {
+    "sobel": ("索贝尔", "(默认权重 1、2、1:与中心对齐的单元格计两次)"),
+    "prewitt": ("Prewitt", "(权重 1、1、1:三个单元格同等计数,而索贝尔把中间的计两次)"),
+    "scharr": ("Scharr", "(权重 3、10、3,使响应比索贝尔更少依赖边缘的角度)"),
+}
+
+
+def _directional(family: str, side: str) -> dict[str, str]:
+    name, weights = _FAMILIES[family]
+    prefix, added, subtracted, line, bright, dark, lit, opposite = _SIDES[side]
+    middle = "中间一行" if line == "水平" else "中间一列"
+    other = f"{_SIDES[opposite][0]}{name}"
+    entry = _kernel(
+        f"{prefix}{name}",
+        "Edges",
+        f"点亮{bright}比{dark}更亮的边缘。",
+        f"{added}相加,{subtracted}相减{weights};{middle}计 0,所以在平坦区域两侧相互抵消。"
+        f"{bright}比{dark}更亮的{line}边缘给出较大的正值而被点亮:即{lit}。相反的边缘({dark}比{bright}更亮)"
+        f"给出负值,截断后变黑,所以每条边缘只在一侧显示;选择显示绝对值可同时看到两侧"
+        f"(此时{prefix}{name}看起来和{other}一样)。",
+    )
+    if family == "sobel":
+        entry.update(_params(base={"label": "边权重", "help": "角上的权重取它的一半。"}))
+    return entry
+
+
+KERNELS: dict[str, dict[str, str]] = {
+    "identity": _kernel(
+        "恒等",
+        "Basics",
+        "图像保持不变。",
+        "只有中心权重不为 0,所以每个输出像素都是其下方输入像素的拷贝。中心大于 1 变亮,小于 1 变暗。",
+        iden={"label": "中心权重"},
+    ),
+    "sharpen": _kernel(
+        "锐化",
+        "Sharpen",
+        "增强相邻像素之间的差异。",
+        "中心计五次,上下左右四个相邻像素各减一次。在平坦区域权重之和为 1,什么也不变;某个像素与相邻像素"
+        "不同之处,差异被放大,所以边缘和纹理看起来更清晰。",
+        inner={"label": "中心权重"},
+        edge={"label": "相邻权重"},
+    ),
+    "blur": _kernel(
+        "模糊(3 × 3 高斯)",
+        "Blur",
+        "把每个像素与相邻像素加权平均,使图像变柔和。",
+        "每个输出像素都是加权平均:中心计得最多,边上一半,角上四分之一。权重之和为 1,所以亮度保持不变,而细节被平滑掉。",
+        inner={"label": "中心权重"},
+        edge={"label": "边权重"},
+        corner={"label": "角权重"},
+    ),
+    "emboss": _kernel(
+        "浮雕",
+        "Stylise",
+        "让图像看起来像雕刻出来的,光从左上方照来。",
+        "中心左上方的像素相减,右下方的相加,所以该方向上的亮度台阶变成高光或阴影;权重之和为 1,所以平坦区域保持原值。",
+        diag={"label": "对角权重"},
+        iden={"label": "中心和侧边权重"},
+    ),
+    "outline": _kernel(
+        "轮廓",
+        "Edges",
+        "找出各个方向的边缘;平坦区域变黑。",
+        "中心计 8,周围八个相邻像素各计 -1:权重之和为 0,所以平坦区域得 0(黑色),只有与周围不同之处才会亮起。",
+        inner={"label": "中心权重"},
+        outer={"label": "相邻权重"},
+    ),
+    **{f"{family}_{side}": _directional(family, side) for family in _FAMILIES for side in _SIDES},
+    "box_blur": _kernel(
+        "方框模糊",
+        "Blur",
+        "用周围一个正方形的简单平均代替每个像素。",
+        "N × N 正方形的每个单元格权重相同,都是 1/(N × N),所以输出就是正方形内的平均值。权重之和为 1,"
+        "亮度保持不变,但比正方形小的细节会消失。因为所有相邻像素同等计数,亮点会变成小方块。",
+        size=_SIZE,
+    ),
+    "gaussian": _kernel(
+        "高斯模糊",
+        "Blur",
+        "权重呈钟形分布的平滑、自然的模糊。",
+        "权重遵循钟形曲线:中心最大,随距离平滑衰减,由 sigma 控制。权重缩放到和为 1,所以亮度保持不变。"
+        "因为没有生硬的截止,亮点会变成柔和的圆斑而不是方块。尺寸取约 6 × sigma 才能容纳整个钟形。",
+        size=_SIZE_HELP,
+        sigma=_SIGMA_HELP,
+    ),
+    "motion_blur": _kernel(
+        "运动模糊",
+        "Blur",
+        "沿一条直线拖影,好像相机在移动。",
+        "权重分布在一条指定长度和角度的直线上(0 度 = 水平,逆时针旋转),和为 1,所以每个输出像素是这条线上"
+        "像素的平均:正是相机在曝光期间移动这么远时记录下的结果。直线经过抗锯齿处理,任何角度都很平滑。",
+        length={"label": "长度(像素)"},
+        angle={"label": "角度(度)"},
+    ),
+    "unsharp_mask": _kernel(
+        "USM 锐化(反锐化掩模)",
+        "Sharpen",
+        "摄影师的锐化方法:把模糊去掉的细节加回来。",
+        "高斯模糊只保留大致的形状,所以原图减去模糊就是细节。把细节加回“数量”倍使其增强:卷积核 = 恒等 + "
+        "数量 × (恒等 − 高斯)。权重之和为 1,所以平坦区域不变。“半径”是模糊的 sigma:半径小锐化细纹理,"
+        "半径大增强局部对比度。",
+        amount={"label": "数量"},
+        radius={"label": "半径(sigma,像素)"},
+    ),
+    "highpass_box": _kernel(
+        "高通(方框)",
+        "Edges",
+        "只保留细节:原图减去其方框模糊。",
+        "方框模糊保留亮度的缓慢变化;从原图中减去它,剩下变化快的部分:边缘和纹理。权重之和为 0,所以平坦区域得 0;"
+        "建议的偏移 127.5 把它们显示为中灰,细节在其上下变亮或变暗。",
+        size=_SIZE,
+    ),
+    "highpass_gaussian": _kernel(
+        "高通(高斯)",
+        "Edges",
+        "只保留细节:原图减去其高斯模糊。",
+        "与方框高通类似,但减去的是高斯模糊,去掉大致形状而不产生方块瑕疵。权重之和为 0;建议的偏移 127.5 "
+        "把平坦区域显示为中灰。",
+        size=_SIZE_HELP,
+        sigma=_SIGMA_HELP,
+    ),
+    "laplacian_4": _kernel(
+        "拉普拉斯(4 邻域)",
+        "Edges",
+        "度量像素与上下左右 4 个相邻像素在各个方向上的差异。",
+        "上下左右四个相邻像素相加,中心减 4 次:在平坦区域和平滑渐变上结果为 0,只有亮度弯折之处(即边缘和细节)"
+        "才大(这是离散的二阶导数)。每条边缘给出一对符号相反的响应,所以建议的偏移 127.5 把 0 显示为中灰,"
+        "边缘两侧都能看到。",
+    ),
+    "laplacian_8": _kernel(
+        "拉普拉斯(8 邻域)",
+        "Edges",
+        "度量像素与周围 8 个相邻像素在各个方向上的差异。",
+        "周围所有相邻像素(含对角)相加,中心减 8 次:在平坦区域和平滑渐变上结果为 0,只有亮度弯折之处"
+        "(即边缘和细节)才大(这是离散的二阶导数)。每条边缘给出一对符号相反的响应,所以建议的偏移 127.5 "
+        "把 0 显示为中灰,边缘两侧都能看到。",
+    ),
+    "ridge_4": _kernel(
+        "脊线 / 边缘检测(4 邻域)",
+        "Edges",
+        "点亮比周围更亮的细线和边缘。",
+        "经典的“边缘检测”卷积核:中心计 4,四个相邻像素各计 -1(即反过来的拉普拉斯)。权重之和为 0,"
+        "所以平坦区域变黑,只有比相邻像素更亮的像素(如亮的细线和边缘的亮侧)才会亮起。",
+    ),
+    "ridge_8": _kernel(
+        "脊线 / 边缘检测(8 邻域)",
+        "Edges",
+        "点亮比周围更亮的细线和边缘。",
+        "经典的“边缘检测”卷积核:中心计 8,八个相邻像素各计 -1(即反过来的拉普拉斯)。权重之和为 0,"
+        "所以平坦区域变黑,只有比相邻像素更亮的像素(如亮的细线和边缘的亮侧)才会亮起。",
+    ),
+    "log": _kernel(
+        "高斯拉普拉斯(LoG)",
+        "Edges",
+        "找出指定大小的边缘和斑点,忽略细小的噪声。",
+        "先用高斯模糊去掉小于 sigma 的细节,再用拉普拉斯找出亮度弯折之处;两步合成一个“墨西哥帽”形的卷积核"
+        "(中心为负,外圈为正)。它被调整为和恰好为 0,所以平坦区域得 0,并按 4 邻域拉普拉斯的幅度缩放。"
+        "建议的偏移 127.5 把平坦区域显示为中灰。尺寸取约 6 × sigma 或更大。",
+        size=_SIZE,
+        sigma=_SIGMA,
+    ),
+    "gabor": _kernel(
+        "Gabor",
+        "Texture",
+        "对某一方向和间距的条纹产生响应,就像眼睛里的细胞。",
+        "一组条纹波(一个周期 = “波长”个像素,按“角度”旋转)在宽度为 sigma 的钟形曲线下逐渐淡出。图像中有相同"
+        "方向和间距的条纹时,乘积全部相加,响应很强;其他地方则相互抵消。“纵横比”小于 1 使条纹更长。卷积核被调整"
+        "为均值为 0,所以平坦区域得 0(建议的偏移 127.5 显示为中灰),其正权重之和为 1。成组的这种滤波器是大脑"
+        "初级视觉皮层的模型,也很像许多训练好的 CNN 的第一层。",
+        theta={"label": "角度(度)"},
+        sigma=_SIGMA,
+        wavelength={"label": "波长(像素)"},
+        aspect={"label": "纵横比(gamma)"},
+        size=_SIZE,
+    ),
+    "emboss_angle": _kernel(
+        "浮雕(任意角度)",
+        "Stylise",
+        "光从你选择的角度照来的浮雕。",
+        "光照来一侧的相邻像素相减,远侧的相加,按它们沿光线方向的距离成比例;中心保持权重 1,所以权重之和为 1,"
+        "平坦区域保持亮度。角度:0 = 光从右边来,90 = 从上方来,逆时针;135 度、强度 1 恰好是经典浮雕。",
+        angle={"label": "光照方向(度)"},
+        strength={"label": "强度"},
+    ),
+}
+
+# Messages built in English elsewhere (the library's errors, the state's problems, a link's notices): a regular
+# expression matching the whole English message -> its Chinese template. Groups named ``msg...`` hold another
+# message and are translated in turn; other groups (names, numbers) are copied as they are.
+PATTERNS: dict[str, str] = {
+    # the state's wrappers around a reason
+    r"(?P<msg>.+) The previous kernel stays in use\.": "{msg}之前的卷积核继续使用。",
+    r"(?P<msg>.+) The current kernel stays in use\.": "{msg}当前的卷积核继续使用。",
+    r"(?P<msg>.+) The last valid divisor \((?P<d>[^)]+)\) stays in use\.": "{msg}上一个有效的除数({d})继续使用。",
+    r"(?P<msg>.+) The last good photo stays\.": "{msg}上一张可用的图片保留不变。",
+    r"(?P<name>.+) is over the (?P<mb>\d+) MB upload limit\. The last good photo stays\.": (
+        "{name} 超过了 {mb} MB 的上传上限。上一张可用的图片保留不变。"
+    ),
+    r"Whole numbers stay off: (?P<msg>.+)\. The kernel is unchanged\.": "整数模式保持关闭:{msg}。卷积核不变。",
+    r"the offset (?P<v>\S+) is not a whole number": "偏移 {v} 不是整数",
+    r"no multiplier up to 9999 makes these weights whole": "乘以 9999 以内的任何数都不能使这些权重变为整数",
+    r"as whole numbers the weights would reach (?P<v>\S+)": "化为整数后权重将达到 {v}",
+    r"The (?P<msgwhat>weights|divisor and offset) must be whole numbers while \*Whole numbers\* is on "
+    r"\(turn it off to type fractions\)\.": "打开“整数”时,{msgwhat}必须是整数(关闭它才能输入分数)。",
+    r"weights": "权重",
+    r"divisor and offset": "除数和偏移",
+    r"There is no kernel called (?P<name>.+)\.": "没有名为 {name} 的卷积核。",
+    r"The kernel is too big: at most (?P<n>\d+) x (?P<m>\d+) cells\.": "卷积核太大:最多 {n} x {m} 个单元格。",
+    r"The (?P<msgwhat>divisor|offset|constant) must be between (?P<lo>\S+) and (?P<hi>\S+)\.": (
+        "{msgwhat}必须介于 {lo} 和 {hi} 之间。"
+    ),
+    r"constant": "常数值",
+    r"divisor": "除数",
+    r"offset": "偏移",
+    r"(?P<msgwhat>Mode|Stride|Dilation|True convolution|Gray|Linear|Cval) cannot be (?P<v>.+)\.": (
+        "{msgwhat}不能为 {v}。"
+    ),
+    r"Mode": "边界模式",
+    r"True convolution": "真卷积",
+    r"Gray": "灰度",
+    r"Linear": "线性光",
+    r"Cval": "常数值",
+    r"Some settings in the link were ignored: (?P<msglist>.+)": "链接中的部分设置被忽略:{msglist}",
+    # a file name before the reason (uploads, kernel files)
+    r"(?P<name>[^:]+\.[A-Za-z0-9]{2,5}): (?P<msg>.+)": "{name}:{msg}",
+    # imgkernel: kernels, cells, divisors
+    r"The divisor cannot be 0; use 1 to leave the values as they are\.": "除数不能为 0;用 1 可保持数值不变。",
+    r"The divisor must be at least (?P<v>\S+) in size \(got (?P<got>.+)\)\.": "除数的绝对值至少为 {v}(收到 {got})。",
+    r"The (?P<msgwhat>cell|divisor|offset)(?: (?P<msgwhere>in row \d+, column \d+))? is empty; type a number\.": (
+        "{msgwhat}{msgwhere}为空;请输入一个数。"
+    ),
+    r"The (?P<msgwhat>cell|divisor|offset)(?: (?P<msgwhere>in row \d+, column \d+))? holds (?P<v>.+), which is not "
+    r"a number\.": "{msgwhat}{msgwhere}的 {v} 不是数。",
+    r"The (?P<msgwhat>cell|divisor|offset)(?: (?P<msgwhere>in row \d+, column \d+))? is too large: it must be "
+    r"between (?P<lo>\S+) and (?P<hi>\S+)\.": "{msgwhat}{msgwhere}太大:必须介于 {lo} 和 {hi} 之间。",
+    r"in row (?P<r>\d+), column (?P<c>\d+)": "(第 {r} 行,第 {c} 列)",
+    r"cell": "单元格",
+    r"(?P<msglabel>.+) must be between (?P<lo>\S+) and (?P<hi>\S+) \(got (?P<v>.+)\)\.": (
+        "{msglabel}必须介于 {lo} 和 {hi} 之间(收到 {v})。"
+    ),
+    r"(?P<msglabel>.+) must be a whole number \(got (?P<v>.+)\)\.": "{msglabel}必须是整数(收到 {v})。",
+    r"(?P<msglabel>.+) must be a number \(got (?P<v>.+)\)\.": "{msglabel}必须是一个数(收到 {v})。",
+    r"The (?P<msgwhat>divisor|offset|constant|cell)": "{msgwhat}",
+    r"The kernel is empty; it needs at least one row and one column\.": "卷积核是空的;至少需要一行一列。",
+    r"The kernel contains a value that is not a finite number \(NaN or infinity\)\.": (
+        "卷积核含有不是有限数的值(NaN 或无穷大)。"
+    ),
+    r"A kernel must be a non-empty 2-D grid of finite numbers\.": "卷积核必须是非空的二维有限数表格。",
+    # Photoshop .acf files
+    r"The file's scale is 0; Photoshop divides by the scale, so it must be 1 to 9999\.": (
+        "文件的缩放为 0;Photoshop 要除以缩放,所以它必须是 1 到 9999。"
+    ),
+    r"The file's scale is (?P<v>\S+); Photoshop's scale goes from 1 to (?P<hi>\d+)\.": (
+        "文件的缩放为 {v};Photoshop 的缩放范围是 1 到 {hi}。"
+    ),
+    r"The file's offset is (?P<v>\S+); Photoshop's offset goes from (?P<lo>\S+) to (?P<hi>\d+)\.": (
+        "文件的位移为 {v};Photoshop 的位移范围是 {lo} 到 {hi}。"
+    ),
+    r"Every weight in the file is 0: that filter turns every photo to the offset alone\.": (
+        "文件中所有权重都是 0:这个滤镜会把任何图片都变成只剩偏移值。"
+    ),
+    r"Photoshop's Custom filter holds at most 5 × 5 weights; this kernel is (?P<c>\d+) × (?P<r>\d+)\.": (
+        "Photoshop 自定滤镜最多容纳 5 × 5 个权重;此卷积核为 {c} × {r}。"
+    ),
+    # images
+    r"(?P<msg>.+) Please choose a (?P<formats>.+) image of at most (?P<size>.+)\.": (
+        "{msg}请选择不超过 {size} 的 {formats} 图片。"
+    ),
+    r"The image claims to be enormous \(a possible decompression bomb\); it was not decoded\.": (
+        "这张图片声称尺寸极大(可能是解压炸弹);未解码。"
+    ),
+    r"The image is too large to decode in the memory available\.": "图片太大,可用内存不足以解码。",
+    r"This file is (?P<what>.+), not an image\.": "这个文件是 {what},不是图片。",
+    # share-link notices
+    r"(?P<key>\S+): unknown setting\.": "{key}:未知设置。",
+    r"(?P<key>\S+): no such kernel\.": "{key}:没有这个卷积核。",
+    r"(?P<key>\S+): no such sample photo\.": "{key}:没有这张示例图片。",
+    r"(?P<key>\S+): not one of (?P<choices>.+)\.": "{key}:不是 {choices} 之一。",
+    r"(?P<key>\S+): must be a whole number from 1 to (?P<top>\d+)\.": "{key}:必须是 1 到 {top} 之间的整数。",
+    r"(?P<key>\S+): must be 1 or 0\.": "{key}:必须是 1 或 0。",
+}
+
+# A parameter's label also appears inside the library's messages ("Centre weight must be between ..."): the
+# same Chinese label there.
+for _spec in CATALOGUE.values():
+    for _p in _spec.params:
+        MESSAGES.setdefault(_p.label, KERNELS[_spec.name][f"param.{_p.name}.label"])
