@@ -24,6 +24,7 @@ from . import messages_zh
 KEY = "lang"  # the session key, the switch's widget key and the link's query key
 DEFAULT = "en"
 LANGUAGES = {"en": "English", "zh": "简体中文"}  # each language named in itself
+LABEL = "Language / 语言"
 MESSAGES: dict[str, dict[str, str]] = {"zh": messages_zh.MESSAGES}
 KERNELS: dict[str, dict[str, dict[str, str]]] = {"zh": messages_zh.KERNELS}
 PATTERNS: dict[str, dict[str, str]] = {"zh": messages_zh.PATTERNS}
@@ -96,7 +97,16 @@ def language_switch() -> str:
     own sidebar), and the address bar kept in step with it. Returns the language in use."""
     if st.session_state.get(KEY) not in LANGUAGES:
         st.session_state[KEY] = _from_link()
-    st.sidebar.radio(_("Language"), list(LANGUAGES), format_func=LANGUAGES.__getitem__, horizontal=True, key=KEY)
+    # One label in both languages, never translated: a new label would be a new widget (its choice lost), and
+    # whoever cannot read the current language still finds the way back.
+    st.sidebar.radio(
+        LABEL,
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        horizontal=True,
+        key=KEY,
+        label_visibility="collapsed",
+    )
     current = lang()
     if st.query_params.get(KEY) != link_query().get(KEY):
         if current == DEFAULT:

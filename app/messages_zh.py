@@ -12,7 +12,6 @@ from imgkernel.catalogue import CATALOGUE
 
 MESSAGES: dict[str, str] = {
     # -- the entry script: the switch and the pages ------------------------------------------------------------
-    "Language": "语言",
     "Playground": "卷积核游乐场",
     "Learn": "学习",
     "Pixel walkthrough": "逐像素演示",
@@ -363,15 +362,16 @@ def _directional(family: str, side: str) -> dict[str, str]:
     name, weights = _FAMILIES[family]
     prefix, added, subtracted, line, bright, dark, lit, opposite = _SIDES[side]
     middle = "中间一行" if line == "水平" else "中间一列"
-    other = f"{_SIDES[opposite][0]}{name}"
+    space = " " if name.isascii() else ""  # 上索贝尔, but 上 Prewitt
+    other = f"{_SIDES[opposite][0]}{space}{name}"
     entry = _kernel(
-        f"{prefix}{name}",
+        f"{prefix}{space}{name}",
         "Edges",
         f"点亮{bright}比{dark}更亮的边缘。",
         f"{added}相加,{subtracted}相减{weights};{middle}计 0,所以在平坦区域两侧相互抵消。"
         f"{bright}比{dark}更亮的{line}边缘给出较大的正值而被点亮:即{lit}。相反的边缘({dark}比{bright}更亮)"
         f"给出负值,截断后变黑,所以每条边缘只在一侧显示;选择显示绝对值可同时看到两侧"
-        f"(此时{prefix}{name}看起来和{other}一样)。",
+        f"(此时{prefix}{space}{name}看起来和{other}一样)。",
     )
     if family == "sobel":
         entry.update(_params(base={"label": "边权重", "help": "角上的权重取它的一半。"}))
@@ -515,7 +515,7 @@ KERNELS: dict[str, dict[str, str]] = {
         sigma=_SIGMA,
     ),
     "gabor": _kernel(
-        "Gabor",
+        "Gabor 滤波器",
         "Texture",
         "对某一方向和间距的条纹产生响应,就像眼睛里的细胞。",
         "一组条纹波(一个周期 = “波长”个像素,按“角度”旋转)在宽度为 sigma 的钟形曲线下逐渐淡出。图像中有相同"

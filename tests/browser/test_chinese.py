@@ -1,0 +1,43 @@
+"""The Chinese interface in Chromium: ``/?lang=zh`` opens the app in Chinese (sidebar, kernel box, result line),
+the address bar and the share link keep ``lang=zh`` through a change, and the switch goes back to English."""
+
+import re
+
+import pytest
+
+from devtools.st_page import assert_no_exception, open_app, settle
+
+pytestmark = pytest.mark.browser
+
+
+def test_lang_zh_opens_the_app_in_chinese_and_keeps_it_in_the_link(page, app_url) -> None:
+    open_app(page, f"{app_url}/?lang=zh")
+    assert_no_exception(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    # the sidebar: the switch on 简体中文, the pages and the photo box in Chinese
+    assert sidebar.get_by_role("radio", name="简体中文").is_checked()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.get_by_role("link", name="卷积核游乐场").count() == 1 and nav.get_by_text("学习").count() >= 1
+    assert sidebar.get_by_text("示例图片").count() == 1 and sidebar.get_by_text("Sample photo").count() == 0
+    # the kernel box and the result line
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="卷积核").first
+    assert box.locator("input").input_value() == "锐化"
+    result = page.get_by_text(re.compile(r"^结果:锐化 · \d+ × \d+ px · 取值 "))
+    assert result.count() == 1
+    assert page.get_by_text(re.compile(r"^Result: ")).count() == 0
+    # a change rewrites the address bar: lang=zh stays in it, and in the share link
+    box.click()
+    page.keyboard.type("浮雕")
+    page.get_by_role("option", name="风格化 · 浮雕", exact=True).click()
+    settle(page, re.compile(r"^结果:浮雕 · "))
+    assert "lang=zh" in page.url and "k=emboss" in page.url
+    page.locator('[data-testid="stButtonGroup"]').get_by_text("导出和分享").click()
+    settle(page, "分享链接")
+    link = page.locator('[data-testid="stCode"]').filter(has_text="k=emboss").first.inner_text()
+    assert "lang=zh" in link, link
+    # back to English with the switch: the texts and the address follow
+    sidebar.get_by_text("English", exact=True).click()
+    settle(page, re.compile(r"^Result: Emboss · "))
+    assert sidebar.get_by_text("Sample photo").count() == 1
+    assert "lang=" not in page.url
+    assert_no_exception(page)
