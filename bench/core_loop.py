@@ -35,9 +35,6 @@ minimal app is measured.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import os
 import platform
 import statistics
 import subprocess
@@ -55,6 +52,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import imgkernel
+from bench.machine import machine
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
 from devtools.st_page import edit_grid_cell, open_app, open_weights_editor, settle, upload, wait_idle
 
@@ -235,28 +233,6 @@ def interleave(series: list[tuple[Series, Callable[[int], float | None]]], n: in
                 s.lost += 1
             else:
                 s.times_ms.append(ms)
-
-
-def machine() -> list[str]:
-    """Date, CPU, and the state of the code the playground ran from."""
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-
-    def git(*cmd: str) -> str:
-        return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-    dirty = git("status", "--porcelain", "--", "streamlit_app.py", "pages", "app", "ui.py", "imgkernel")
-    return [
-        f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}",
-        f"Machine: {cpu}, {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), {platform.system()}",
-        f"Playground code: {git('log', '-1', '--format=%h %s')}"
-        + (" + uncommitted changes in the app" if dirty else ""),
-    ]
 
 
 def fmt(ms: float) -> str:

@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
-import platform
 import statistics
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 import imgkernel
-from imgkernel import engine
+from bench.machine import machine
+from imgkernel import _tiles, engine
 from imgkernel.images import load_image
 from imgkernel.mapping import apply_scale, resolve_scale, to_uint8
 from imgkernel.png import encode_png
@@ -326,23 +324,27 @@ def end_to_end(big: np.ndarray, repeats: int, out: list[str]) -> None:
     out.append("")
 
 
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+def machine_lines() -> list[str]:
+    """``bench.machine``'s lines plus the peers' versions, OpenCV's CPU dispatch and the engine's calibration."""
     import PIL
     import scipy
 
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, NumPy {np.__version__}, "
-        f"SciPy {scipy.__version__}, OpenCV {cv2.__version__}, Pillow {PIL.__version__}, "
-        f"imgkernel {imgkernel.__version__}"
+    model = engine.calibration()
+    calib = (
+        "not measured (IMGKERNEL_CALIBRATE=0): reference constants"
+        if model is engine.REFERENCE
+        else f"{model.seconds * 1000:.0f} ms; {model.ns_per_pass:.3f} ns per pass-value, "
+        f"{model.ns_per_fft_unit:.3f} ns per FFT unit, strips of {model.strip_bytes // 1024} KiB, "
+        f"FFT tiles up to {model.tile_max} px"
     )
+    return [
+        *machine(),
+        f"Versions: NumPy {np.__version__}, SciPy {scipy.__version__}, OpenCV {cv2.__version__}, "
+        f"Pillow {PIL.__version__}, imgkernel {imgkernel.__version__}",
+        f"OpenCV CPU dispatch (* = dispatched, ? = switched off): {cv2.getCPUFeaturesLine()}; "
+        f"{cv2.getNumThreads()} threads",
+        f"Engine calibration (`auto`'s cost model on this machine): {calib}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -354,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (3 if args.quick else 5)
     h, w = (866, 1155) if args.quick else (3000, 4000)
 
-    cv2.setNumThreads(2)
+    cv2.setNumThreads(_tiles.WORKERS)  # the same threads as ours
     rng = np.random.default_rng(0)
     big = make_photo(h, w)
     small = make_photo(300, 451)
@@ -363,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     out: list[str] = [
         "# Engine speed",
         "",
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}.",
+        *(f"- {line}" for line in machine_lines()),
         "",
         f"Photo: assets/chelsea.png resized to {w}x{h} RGB uint8 ({w * h / 1e6:.1f} MP); float32 results, "
         "border mode `reflect`; random full-rank kernels. Times are medians of "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +25,10 @@ import numpy as np
 
 from .borders import Mode, border_index
 
-WORKERS = 2  # the machines this runs on have 2 cores; more threads only add hand-off cost
-STRIP_BYTES = 1 << 20  # output bytes per strip; with its input rows and a temporary it stays in L2/L3 (measured best)
+WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+"""Threads per call: the CPUs this process may use, at most 2 (the project's machines have 2; a 1-CPU container
+gets no pointless hand-offs)."""
+STRIP_BYTES = 1 << 20  # default output bytes per strip; the engine's calibration picks the machine's best size
 PARALLEL_MIN_VALUES = 1 << 17  # below this many output values a thread hand-off costs more than it saves
 
 _pool: ThreadPoolExecutor | None = None
@@ -165,9 +168,9 @@ def accumulate(src: np.ndarray, groups: Groups, dst: np.ndarray, tmp: np.ndarray
             np.add(dst, acc, out=dst)
 
 
-def strip_rows(g: Geom, width: int) -> int:
-    """Output rows per strip: about STRIP_BYTES of float32 output, at least one row."""
-    return max(1, min(g.out_h, STRIP_BYTES // (4 * width * g.channels)))
+def strip_rows(g: Geom, width: int, strip_bytes: int | None = None) -> int:
+    """Output rows per strip: about ``strip_bytes`` (default STRIP_BYTES) of float32 output, at least one row."""
+    return max(1, min(g.out_h, (strip_bytes or STRIP_BYTES) // (4 * width * g.channels)))
 
 
 def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], parallel: bool) -> None:
@@ -227,12 +230,12 @@ def _get_pool() -> ThreadPoolExecutor:
 # the three methods
 
 
-def direct(g: Geom, ker: np.ndarray) -> np.ndarray:
+def direct(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.ndarray:
     """Shift-and-add per strip: one fused pass over the (cached) strip per non-zero tap."""
     d, s = g.dilation, g.stride
     taps = group_taps([(u * d, v * d, w) for (u, v), w in np.ndenumerate(ker)])
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
-    rows = strip_rows(g, g.out_w)
+    rows = strip_rows(g, g.out_w, strip_bytes)
     n_in = (rows - 1) * s + g.span_h
 
     def make_worker() -> Callable[[int], None]:
@@ -250,14 +253,14 @@ def direct(g: Geom, ker: np.ndarray) -> np.ndarray:
     return out
 
 
-def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray], strip_bytes: int | None = None) -> np.ndarray:
     """Rank-1 kernel as two 1-D passes per strip: down the columns (kept rows only), then along the rows."""
     d, s = g.dilation, g.stride
     col, row = factors
     vtaps = group_taps([(u * d, 0, w) for u, w in enumerate(col)])
     htaps = group_taps([(0, v * d, w) for v, w in enumerate(row)])
     out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
-    rows = strip_rows(g, g.padded_w)
+    rows = strip_rows(g, g.padded_w, strip_bytes)
     n_in = (rows - 1) * s + g.span_h
 
     def make_worker() -> Callable[[int], None]:
@@ -278,7 +281,7 @@ def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return out
 
 
-def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
+def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None) -> np.ndarray:
     """Overlap-save over tiles: each padded tile of fast FFT size gives its 'valid' part of the output.
 
     Tiles rather than one giant transform keep the work in cache and the memory small. Transforms are
@@ -289,7 +292,7 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
     s, d = g.stride, g.dilation
     dk = np.zeros((g.span_h, g.span_w))
     dk[::d, ::d] = ker
-    (lh, lw), (n_tr, n_tc) = fft_plan(g)
+    (lh, lw), (n_tr, n_tc) = fft_plan(g, tile_max)
     need_h, need_w = (g.out_h - 1) * s + g.span_h, (g.out_w - 1) * s + g.span_w  # padded extent used
     th, tw = lh - g.span_h + 1, lw - g.span_w + 1  # stride-1 positions per tile
     # correlation = convolution with the flipped kernel; the valid part starts at (span - 1)
@@ -324,10 +327,10 @@ def fft(g: Geom, ker: np.ndarray) -> np.ndarray:
     return out
 
 
-def fft_plan(g: Geom) -> tuple[tuple[int, int], tuple[int, int]]:
+def fft_plan(g: Geom, tile_max: int | None = None) -> tuple[tuple[int, int], tuple[int, int]]:
     """``((tile_h, tile_w), (tile_rows, tile_cols))``: the FFT tile size and how many tiles cover the output."""
     need_h, need_w = (g.out_h - 1) * g.stride + g.span_h, (g.out_w - 1) * g.stride + g.span_w
-    lh, lw = tile_lengths(g.span_h, g.span_w, need_h, need_w)
+    lh, lw = tile_lengths(g.span_h, g.span_w, need_h, need_w, tile_max)
     return (lh, lw), (_tiles_needed(g.span_h, need_h, lh), _tiles_needed(g.span_w, need_w, lw))
 
 
@@ -335,11 +338,11 @@ def _tiles_needed(span: int, need: int, length: int) -> int:
     return -(-(need - span + 1) // (length - span + 1))
 
 
-def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int) -> tuple[int, int]:
+def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int, tile_max: int | None = None) -> tuple[int, int]:
     """FFT tile size minimising the modelled work (pocketfft ~ n log n, plus a fixed cost per tile)."""
     best, best_cost = (0, 0), math.inf
-    for lh in _tile_candidates(span_h, need_h):
-        for lw in _tile_candidates(span_w, need_w):
+    for lh in _tile_candidates(span_h, need_h, tile_max or TILE_MAX):
+        for lw in _tile_candidates(span_w, need_w, tile_max or TILE_MAX):
             tiles = _tiles_needed(span_h, need_h, lh) * _tiles_needed(span_w, need_w, lw)
             cost = tiles * (lh * lw * math.log2(lh * lw) + TILE_OVERHEAD)
             if cost < best_cost:
@@ -347,9 +350,9 @@ def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int) -> tuple[in
     return best
 
 
-def _tile_candidates(span: int, need: int) -> list[int]:
-    """Fast lengths from twice the kernel span up to TILE_MAX (or 4 spans), never beyond what is needed."""
-    top = min(fast_len(need), max(TILE_MAX, fast_len(4 * span)))
+def _tile_candidates(span: int, need: int, tile_max: int) -> list[int]:
+    """Fast lengths from twice the kernel span up to ``tile_max`` (or 4 spans), never beyond what is needed."""
+    top = min(fast_len(need), max(tile_max, fast_len(4 * span)))
     found = {top}
     p5 = 1
     while p5 <= top:
@@ -381,5 +384,5 @@ def fast_len(n: int) -> int:
     return best
 
 
-TILE_MAX = 320  # longest FFT tile side tried for small kernels: bigger tiles fall out of L2 (measured)
+TILE_MAX = 320  # default longest FFT tile side for small kernels (bigger ones fall out of L2); calibration may pick
 TILE_OVERHEAD = 100_000  # fixed per-tile cost (Python calls, copies) in units of one n log n step

@@ -33,6 +33,12 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
 from __future__ import annotations
 
 import math
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Literal, get_args
 
 import numpy as np
@@ -229,7 +235,8 @@ def auto_method(
     """The method ``method="auto"`` picks for this image and kernel (the cost model's choice; for benchmarks
     and for people who want to know why a call is as fast as it is)."""
     img, ker, cval = _validate(image, kernel, mode, 0.0, stride, dilation, "auto")
-    return _choose_method(ker, _geometry(img, ker.shape, mode, cval, stride, dilation, None))
+    g = _geometry(img, ker.shape, mode, cval, stride, dilation, None)
+    return _choose_method(ker, g, _model_for(g))
 
 
 def _correlate(
@@ -244,46 +251,144 @@ def _correlate(
 ) -> np.ndarray:
     squeeze = img.ndim == 2
     geom = _geometry(img, ker.shape, mode, cval, stride, dilation, anchor)
+    model = _model_for(geom)
     if method == "auto":
-        method = _choose_method(ker, geom)
+        method = _choose_method(ker, geom, model)
     if method == "separable":
         factors = separable_factors(ker)
         if factors is None:
             raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
-        out = _tiles.separable(geom, factors)
+        out = _tiles.separable(geom, factors, model.strip_bytes)
     elif method == "fft":
-        out = _tiles.fft(geom, ker)
+        out = _tiles.fft(geom, ker, model.tile_max)
     else:
-        out = _tiles.direct(geom, ker)
+        out = _tiles.direct(geom, ker, model.strip_bytes)
     return out[:, :, 0] if squeeze else out
 
 
-# Cost model of ``auto``, fitted to timings on the target machine (2 cores, NumPy 2.4; `python -m bench.speed`
-# prints them): nanoseconds per unit of work with both threads busy.
+# Cost model of ``auto``: nanoseconds per unit of work with both threads busy. These defaults were fitted on
+# the reference machine (2 cores, NumPy 2.4); ``calibration()`` replaces them by figures measured on this one.
 _NS_PER_PASS = 0.08  # one in-cache ufunc pass over one output value (multiply, add, or the strip copy)
 _NS_PER_FFT_UNIT = 0.30  # one n*log2(n) step of a tile's forward + inverse transform and product
-_FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path
+_FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path (reference machine)
+
+# Calibration: jobs this big (output values; ~1.4 MP RGB) are worth ~0.1 s once per process. Previews and the
+# app's default photo (0.14 MP) stay below, so the first screen never waits for it.
+CALIBRATE_MIN_VALUES = 1 << 22
+CALIBRATE_ENV = "IMGKERNEL_CALIBRATE"  # "0": never calibrate (the reference constants; reproducible choices)
+_STRIP_CHOICES = (1 << 18, 1 << 19, 1 << 20)  # output bytes per strip tried by the calibration
+_TILE_CHOICES = (256, 320)  # longest FFT tile side tried by the calibration
+_CALIBRATE_BUDGET_S = 0.5  # no repeats after this long (a loaded machine): one timing per candidate then
 
 
-def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom) -> float:
+@dataclass(frozen=True)
+class Model:
+    """The constants of ``auto``'s cost model and the strip/tile sizes the methods run with."""
+
+    ns_per_pass: float = _NS_PER_PASS
+    ns_per_fft_unit: float = _NS_PER_FFT_UNIT
+    fft_fixed_ns: float = _FFT_FIXED_NS
+    strip_bytes: int | None = None  # None: _tiles.STRIP_BYTES
+    tile_max: int | None = None  # None: _tiles.TILE_MAX
+    seconds: float = 0.0  # how long measuring took (0: not measured)
+
+
+REFERENCE = Model()
+_calibrated: Model | None = None
+_calibration_lock = threading.Lock()
+
+
+def calibration() -> Model:
+    """This machine's cost model, measured on first use and kept for the process (thread-safe, at most once).
+
+    Measured through the real code paths on small synthetic images (a 5x5 kernel for ``direct`` at each strip
+    size in ``_STRIP_CHOICES``, a 9x9 one for ``fft`` at each tile size in ``_TILE_CHOICES``; best of 3 each,
+    one each once ``_CALIBRATE_BUDGET_S`` has passed): about 0.1-0.2 s in all, under a second on a loaded
+    machine. ``IMGKERNEL_CALIBRATE=0`` returns ``REFERENCE`` instead.
+    """
+    global _calibrated
+    if os.environ.get(CALIBRATE_ENV, "1") == "0":
+        return REFERENCE
+    with _calibration_lock:
+        if _calibrated is None:
+            _calibrated = _measure_model()
+        return _calibrated
+
+
+def _best_seconds(fn: Callable[[], object], deadline: float, repeats: int = 3) -> float:
+    """The fastest of ``repeats`` calls (fewer past ``deadline``): the figure least disturbed by other work."""
+    best = math.inf
+    for r in range(repeats):
+        if r and time.perf_counter() > deadline:
+            break
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _measure_model() -> Model:
+    """Time ``direct`` and ``fft`` per unit of modelled work on this machine (see ``calibration``)."""
+    t_start = time.perf_counter()
+    deadline = t_start + _CALIBRATE_BUDGET_S
+    rng = np.random.default_rng(0)
+    width, channels = 2048, 3
+    ker5, ker9 = rng.uniform(-1, 1, (5, 5)), rng.uniform(-1, 1, (9, 9))
+    passes = _tiles.count_passes(_tiles.group_taps(_taps(ker5))) + 1
+    per_pass: dict[int, float] = {}
+    for strip in _STRIP_CHOICES:  # two strips per worker, so each thread runs as in a big job
+        rows = 2 * _tiles.WORKERS * max(1, strip // (4 * width * channels))
+        g = _geometry(rng.integers(0, 256, (rows, width, channels), np.uint8), ker5.shape, "reflect", 0.0, 1, 1, None)
+        _tiles.direct(g, ker5, strip)  # warm-up: page faults of the first buffers
+        per_pass[strip] = _best_seconds(partial(_tiles.direct, g, ker5, strip), deadline) * 1e9 / (g.values * passes)
+    per_unit: dict[int, float] = {}
+    for tile in _TILE_CHOICES:  # two tiles per worker
+        side = tile - 8
+        img = rng.integers(0, 256, (side, 2 * _tiles.WORKERS * side, channels), np.uint8)  # photos are 8-bit
+        g = _geometry(img, ker9.shape, "reflect", 0.0, 1, 1, None)
+        _tiles.fft(g, ker9, tile)
+        units = _fft_units(g, tile)
+        per_unit[tile] = _best_seconds(partial(_tiles.fft, g, ker9, tile), deadline) * 1e9 / units
+    strip = min(per_pass, key=per_pass.__getitem__)
+    tile = min(per_unit, key=per_unit.__getitem__)
+    fft_unit = per_unit[tile]
+    return Model(
+        ns_per_pass=per_pass[strip],
+        ns_per_fft_unit=fft_unit,
+        fft_fixed_ns=_FFT_FIXED_NS * fft_unit / _NS_PER_FFT_UNIT,
+        strip_bytes=strip,
+        tile_max=tile,
+        seconds=time.perf_counter() - t_start,
+    )
+
+
+def _model_for(g: _tiles.Geom) -> Model:
+    """The calibrated model for big jobs, the reference constants for small ones (never worth measuring)."""
+    return calibration() if g.values >= CALIBRATE_MIN_VALUES else REFERENCE
+
+
+def _fft_units(g: _tiles.Geom, tile_max: int | None) -> float:
+    (lh, lw), (rows, cols) = _tiles.fft_plan(g, tile_max)
+    return rows * cols * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
+
+
+def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE) -> float:
     """Modelled run time of one method (``inf`` when it does not apply)."""
     if method == "direct":
-        return _NS_PER_PASS * g.values * (_tiles.count_passes(_tiles.group_taps(_taps(ker))) + 1)
+        return m.ns_per_pass * g.values * (_tiles.count_passes(_tiles.group_taps(_taps(ker))) + 1)
     if method == "separable":
         factors = separable_factors(ker)
         if factors is None:
             return math.inf
         nv, nh = (_tiles.count_passes(_tiles.group_taps(_taps(f[:, None]))) for f in factors)
-        return _NS_PER_PASS * (g.out_h * g.padded_w * g.channels * (nv + 1) + g.values * nh)
-    (lh, lw), (rows, cols) = _tiles.fft_plan(g)
-    units = rows * cols * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
-    return _FFT_FIXED_NS + _NS_PER_FFT_UNIT * units
+        return m.ns_per_pass * (g.out_h * g.padded_w * g.channels * (nv + 1) + g.values * nh)
+    return m.fft_fixed_ns + m.ns_per_fft_unit * _fft_units(g, m.tile_max)
 
 
 def _taps(ker: np.ndarray) -> list[tuple[int, int, float]]:
     return [(u, v, w) for (u, v), w in np.ndenumerate(ker)]
 
 
-def _choose_method(ker: np.ndarray, g: _tiles.Geom) -> Method:
+def _choose_method(ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE) -> Method:
     """The method with the smallest modelled cost (see the module docstring for the crossovers)."""
-    return min(("direct", "separable", "fft"), key=lambda m: _cost_ns(m, ker, g))
+    return min(("direct", "separable", "fft"), key=lambda name: _cost_ns(name, ker, g, m))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -544,3 +546,88 @@ def test_auto_method_follows_the_documented_crossovers():
     assert imgkernel.auto_method(photo, rng.normal(size=(21, 21))) == "fft"
     with pytest.raises(imgkernel.KernelError):
         imgkernel.auto_method(photo, np.ones((3, 3)), mode="bogus")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------
+# auto on the machine it runs on: the calibration (timings are never asserted, only bounds and counts)
+
+
+@pytest.fixture
+def fresh_calibration(monkeypatch):
+    """A process that has not calibrated yet; the real calibration runs when asked (counted)."""
+    monkeypatch.setattr(engine, "_calibrated", None)
+    monkeypatch.delenv(engine.CALIBRATE_ENV, raising=False)
+    calls = []
+    real = engine._measure_model
+    monkeypatch.setattr(engine, "_measure_model", lambda: calls.append(1) or real())
+    return calls
+
+
+def test_calibration_runs_once_per_process_and_is_bounded(fresh_calibration):
+    first = engine.calibration()
+    assert engine.calibration() is first and engine.calibration() is first
+    assert len(fresh_calibration) == 1
+    assert 0 < first.seconds < 2.0  # a guard against a runaway calibration, not a speed test
+    assert first.strip_bytes in engine._STRIP_CHOICES and first.tile_max in engine._TILE_CHOICES
+    assert all(math.isfinite(v) and v > 0 for v in (first.ns_per_pass, first.ns_per_fft_unit, first.fft_fixed_ns))
+
+
+def test_concurrent_first_calls_calibrate_once(fresh_calibration):
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(lambda _: engine.calibration(), range(8)))
+    assert len(fresh_calibration) == 1
+    assert all(m is models[0] for m in models)
+
+
+def test_small_jobs_never_calibrate(fresh_calibration):
+    """The app's first screen (default photo, 0.14 MP) and previews never wait for a calibration."""
+    photo = rand_image(300, 451)
+    for k in (3, 9, 31):
+        imgkernel.auto_method(photo, RNG.standard_normal((k, k)))
+        correlate(photo, RNG.standard_normal((k, k)))
+    assert fresh_calibration == []
+
+
+def test_calibration_can_be_switched_off(fresh_calibration, monkeypatch):
+    monkeypatch.setenv(engine.CALIBRATE_ENV, "0")
+    assert engine.calibration() is engine.REFERENCE
+    assert fresh_calibration == []
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        engine.REFERENCE,
+        engine.Model(ns_per_pass=0.01, ns_per_fft_unit=10.0, fft_fixed_ns=1e9, strip_bytes=1 << 18, tile_max=256),
+        engine.Model(ns_per_pass=10.0, ns_per_fft_unit=0.01, fft_fixed_ns=0.0, strip_bytes=1 << 20, tile_max=320),
+    ],
+    ids=["reference", "slow-fft", "slow-direct"],
+)
+def test_calibrated_choice_is_valid_and_results_unchanged(monkeypatch, model):
+    """Whatever a machine measures, auto picks an applicable method and the values stay scipy's."""
+    monkeypatch.setattr(engine, "calibration", lambda: model)
+    monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)  # every job uses the (fake) calibrated model
+    img = rand_image(70, 90)
+    gauss = np.outer(*(2 * [np.exp(-0.5 * (np.arange(-3, 4) / 1.5) ** 2)]))
+    for ker in (RNG.standard_normal((3, 3)), RNG.standard_normal((9, 9)), gauss):
+        picked = imgkernel.auto_method(img, ker)
+        assert picked in ("direct", "fft") + (("separable",) if is_separable(ker) else ())
+        assert_close(correlate(img, ker), scipy_ref(img, ker))
+    if model.ns_per_pass > model.ns_per_fft_unit:
+        assert imgkernel.auto_method(img, RNG.standard_normal((9, 9))) == "fft"
+    elif model.fft_fixed_ns > 1e6:
+        assert imgkernel.auto_method(img, RNG.standard_normal((9, 9))) == "direct"
+
+
+@pytest.mark.parametrize("method", ["direct", "fft", "separable"])
+def test_forcing_a_method_still_works_with_a_calibration(monkeypatch, method):
+    model = engine.Model(ns_per_pass=10.0, ns_per_fft_unit=0.01, fft_fixed_ns=0.0, strip_bytes=4 * 3 * 50, tile_max=32)
+    monkeypatch.setattr(engine, "calibration", lambda: model)
+    monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)
+    called = []
+    real = getattr(_tiles, method)
+    monkeypatch.setattr(_tiles, method, lambda *a: called.append(a) or real(*a))
+    img = rand_image(61, 50)
+    ker = np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0]) if method == "separable" else RNG.standard_normal((5, 5))
+    assert_close(correlate(img, ker, method=method), scipy_ref(img, ker))
+    assert len(called) == 1 and called[0][-1] in (model.strip_bytes, model.tile_max)  # the calibrated sizes
