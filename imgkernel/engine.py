@@ -23,11 +23,27 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
 * ``direct``: shift-and-add, one pass per non-zero tap (weights of +-1 cost half);
 * ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
 * ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
-* ``auto``: the smallest modelled cost, with constants measured on a 2-core machine. For random
-  full-rank square kernels ``direct`` gives way to ``fft`` at k >= 8 on the default photo (0.14 MP RGB),
-  k >= 7 at 1 MP and k >= 6 at 12 MP. Rank-1 kernels go ``separable`` at every size up to 31 on the
-  default photo, up to k = 19 at 1 MP and 12 MP, and ``fft`` beyond. Stride > 1 favours ``direct`` and
-  ``separable``, which compute only the kept positions.
+* ``auto``: the smallest modelled cost. Cost = ns per unit x units: ``direct`` counts one unit per output
+  value per ufunc pass, ``separable`` the same over its two 1-D passes, ``fft`` one unit per n*log2(n) step of
+  each tile's transforms plus a fixed cost per tile and per call.
+
+How ``auto`` decides on the machine it runs on. Small jobs (under ``CALIBRATE_MIN_VALUES`` output values,
+~1.4 MP RGB: the app's default photo and its previews) use the reference constants, fitted on a 2-core
+machine: there ``direct`` gives way to ``fft`` at k >= 8 on the default photo (0.14 MP RGB), k >= 7 at 1 MP
+and k >= 6 at 12 MP; rank-1 kernels go ``separable`` up to k = 31 on the default photo, k = 19 at 1 MP and
+12 MP, and ``fft`` beyond; stride > 1 favours ``direct`` and ``separable``, which compute only the kept
+positions. The first bigger job in a process (the CLI, full-resolution exports) first runs ``calibration()``:
+``direct`` and ``fft`` timed through the real code on small synthetic 8-bit images (best of 3; ~0.1-0.2 s,
+capped at ~0.5 s plus one run per candidate; once per process, behind a lock), which yields this machine's
+ns per unit for both and its best strip size and FFT tile size (L2 caches differ: 512 KiB to 2 MiB per core).
+Big jobs then use those constants and sizes whatever the method, so the crossovers move with the machine.
+``IMGKERNEL_CALIBRATE=0`` keeps the reference constants (reproducible choices). The choice never changes the
+values beyond float32 rounding: every method matches scipy.ndimage within 1e-4 of the range.
+
+Why machines differ: NumPy 2.4 runs float32 add/multiply with AVX2 (its X86_V3 loop) even where AVX-512 is
+present, and its pocketfft is not SIMD-dispatched at all, so "no AVX-512" changes nothing in NumPy for this
+engine (checked with ``NPY_DISABLE_CPU_FEATURES``); cache sizes, memory bandwidth and whether the 2 vCPUs are
+two cores or one core's two hyperthreads do, and OpenCV (its own AVX2/AVX-512 code and IPP) moves the other way.
 """
 
 from __future__ import annotations
