@@ -277,6 +277,64 @@ MESSAGES: dict[str, str] = {
     ),
     "This grid is too big for a link, which keeps only the options and the photo: share the kernel JSON file "
     "for the weights.": "此权重表太大,链接只保留选项和图片:请分享卷积核 JSON 文件来传递权重。",
+    # -- pixel walkthrough page (pages/walkthrough.py, app/walkthrough_view.py) ---------------------------------
+    "How is this output pixel computed?": "这个输出像素是怎样算出来的?",
+    "Photo: **{photo}** · kernel: **{kernel}** · border **{mode}**, stride {stride}, dilation {dilation}"
+    "{flipped}. Change them in the Playground.": (
+        "图片:**{photo}** · 卷积核:**{kernel}** · 边界模式 **{mode}**,步幅 {stride},膨胀 {dilation}"
+        "{flipped}。可在卷积核游乐场中更改。"
+    ),
+    ", true convolution": ",真卷积",
+    " Working on the {size} preview of the {full} photo.": "当前使用 {full} 图片的 {size} 预览图。",
+    "The output pixel equals the one in the Playground's filtered image at the same position.": (
+        "这个输出像素与卷积核游乐场中处理结果同一位置的像素相同。"
+    ),
+    "Red": "红",
+    "Green": "绿",
+    "Blue": "蓝",
+    "Gray": "灰度",
+    "Channel": "通道",
+    "row {r}": "第 {r} 行",
+    "col {c}": "第 {c} 列",
+    "dy {d}": "行偏移 {d}",
+    "dx {d}": "列偏移 {d}",
+    "Shaded cells lie outside the photo: their values are padding from the '{mode}' border mode. ": (
+        "带阴影的单元格位于图片之外:它们的值是“{mode}”边界模式的填充。"
+    ),
+    "Their labels show the position outside the photo that is being read (e.g. row -1 is the row above row 0).": (
+        "它们的标签显示读取的是图片外的哪个位置(例如第 -1 行是第 0 行上面的一行)。"
+    ),
+    "Dilation {dilation}: the taps read every {dilation}th pixel, so the rows and columns above skip pixels.": (
+        "膨胀 {dilation}:每隔 {dilation} 个像素读取一次,所以上面的行和列会跳过像素。"
+    ),
+    "{name}: {terms} = **{total}** (zero weights left out)": "{name}:{terms} = **{total}**(省略了为零的权重)",
+    "values below 0 become 0, above 255 become 255": "小于 0 的值变为 0,大于 255 的值变为 255",
+    "the absolute value, clipped at 255": "取绝对值,超过 255 截断为 255",
+    "stretched from the image's {low}..{high} to 0..255": "从图像的 {low}..{high} 拉伸到 0..255",
+    "**4 · Sum → ÷ {divisor} + {offset} → 8 bits** ({normalised}{mean}out of range: {mapping})": (
+        "**4 · 总和 → ÷ {divisor} + {offset} → 8 位**({normalised}{mean}超出范围:{mapping})"
+    ),
+    "auto-normalised, ": "自动归一化,",
+    "mean of the cells, ": "取单元格均值,",
+    "sum of products": "乘积之和",
+    "output pixel": "输出像素",
+    "**Click a pixel of the input photo**": "**点击输入图片中的一个像素**",
+    "click a pixel to see how its output is computed, or type its row and column": (
+        "点击一个像素,查看它的输出是怎样算出来的,或输入它的行和列"
+    ),
+    "**…or type output coordinates** (the output is {size})": "**……或输入输出坐标**(输出为 {size})",
+    "Output row": "输出行",
+    "Output column": "输出列",
+    "Input around row {row}, column {col}: the kernel's window": "输入图片第 {row} 行、第 {col} 列附近:卷积核的窗口",
+    "Input": "输入",
+    "the {w} × {h} window the kernel reads": "卷积核读取的 {w} × {h} 窗口",
+    "Output around row {row}, column {col}": "输出图片第 {row} 行、第 {col} 列附近",
+    "Output": "输出",
+    "the output pixel": "该输出像素",
+    "**1 · Neighbourhood** (input values)": "**1 · 邻域**(输入值)",
+    "**2 · Kernel**": "**2 · 卷积核**",
+    " rotated 180° (true convolution)": "旋转 180°(真卷积)",
+    "**3 · Products** (value × weight)": "**3 · 乘积**(值 × 权重)",
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.
@@ -543,6 +601,27 @@ KERNELS: dict[str, dict[str, str]] = {
 # expression matching the whole English message -> its Chinese template. Groups named ``msg...`` hold another
 # message and are translated in turn; other groups (names, numbers) are copied as they are.
 PATTERNS: dict[str, str] = {
+    # the pixel walkthrough's note on coordinates (imgkernel.walkthrough.coordinates_note)
+    r"'valid' mode pads nothing, so output pixel \(row (?P<r>\d+), column (?P<c>\d+)\) uses the window whose "
+    r"top-left input pixel is \(row (?P<r1>\d+) × (?P<s>\d+), column (?P<c1>\d+) × (?P<s1>\d+)\) = "
+    r"\(row (?P<ir>\d+), column (?P<ic>\d+)\); the window covers (?P<w>\d+) × (?P<h>\d+) input pixels "
+    r"\(width × height\), so the output is smaller than the input by (?P<dc>\d+) columns and (?P<dr>\d+) rows "
+    r"\(then divided by the stride\)\.": (
+        "“有效区域”模式不做填充,所以输出像素(第 {r} 行,第 {c} 列)使用的窗口左上角的输入像素是"
+        "(第 {r1} × {s} 行,第 {c1} × {s1} 列)=(第 {ir} 行,第 {ic} 列);窗口覆盖 {w} × {h} 个输入像素(宽 × 高),"
+        "所以输出比输入少 {dc} 列和 {dr} 行(然后再除以步幅)。"
+    ),
+    r"Output pixel \(row (?P<r>\d+), column (?P<c>\d+)\) is centred on input pixel \(row (?P<ir>\d+), column "
+    r"(?P<ic>\d+)\) \(stride (?P<s>\d+): every (?P<s1>\d+)th input pixel\)\. Taps that fall outside the image read "
+    r"the '(?P<msgmode>\w+)' border: (?P<msgrule>.+)\.": (
+        "输出像素(第 {r} 行,第 {c} 列)以输入像素(第 {ir} 行,第 {ic} 列)为中心(步幅 {s}:每隔 {s1} 个输入像素)。"
+        "落在图像之外的位置读取“{msgmode}”边界:{msgrule}。"
+    ),
+    r"Output pixel \(row (?P<r>\d+), column (?P<c>\d+)\) is centred on input pixel \(row (?P<ir>\d+), column "
+    r"(?P<ic>\d+)\)\. Taps that fall outside the image read the '(?P<msgmode>\w+)' border: (?P<msgrule>.+)\.": (
+        "输出像素(第 {r} 行,第 {c} 列)以输入像素(第 {ir} 行,第 {ic} 列)为中心。"
+        "落在图像之外的位置读取“{msgmode}”边界:{msgrule}。"
+    ),
     # the state's wrappers around a reason
     r"(?P<msg>.+) The previous kernel stays in use\.": "{msg}之前的卷积核继续使用。",
     r"(?P<msg>.+) The current kernel stays in use\.": "{msg}当前的卷积核继续使用。",

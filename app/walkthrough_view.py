@@ -20,6 +20,7 @@ from imgkernel.walkthrough import PixelExplanation, output_for_input, zoomed_cro
 
 from . import cache, wording
 from .clickable import clickable_image
+from .i18n import _
 from .state import Photo
 
 if TYPE_CHECKING:
@@ -39,16 +40,23 @@ ROW_KEY, COL_KEY, CLICK_KEY, LAST_CLICK_KEY = "walk_row", "walk_col", "walk_clic
 def photo_caption(photo: Photo, full: Photo, title: str, settings: Settings) -> str:
     """What the page works on: the photo (and whether it is a preview of ``full``), the kernel and the options."""
     in_w, in_h = photo.size
-    return (
-        f"Photo: **{photo.name}** · kernel: **{title}** · border **{settings.mode}**, stride "
-        f"{settings.stride}, dilation {settings.dilation}"
-        f"{', true convolution' if settings.true_convolution else ''}. Change them in the Playground."
-        + (
-            f" Working on the {wording.size(in_w, in_h)} preview of the {wording.size(*full.size)} photo."
-            if photo is not full
-            else ""
-        )
+    text = _(
+        "Photo: **{photo}** · kernel: **{kernel}** · border **{mode}**, stride {stride}, dilation {dilation}"
+        "{flipped}. Change them in the Playground.",
+        photo=wording.photo_name(photo.name),
+        kernel=title,
+        mode=wording.mode_name(settings.mode),
+        stride=settings.stride,
+        dilation=settings.dilation,
+        flipped=_(", true convolution") if settings.true_convolution else "",
     )
+    if photo is not full:
+        text += _(
+            " Working on the {size} preview of the {full} photo.",
+            size=wording.size(in_w, in_h),
+            full=wording.size(*full.size),
+        )
+    return text
 
 
 def click_to_input(click: Mapping[str, Any], in_w: int, in_h: int) -> tuple[int, int]:
@@ -74,19 +82,27 @@ def channel_of(values: np.ndarray, channel: int) -> np.ndarray:
     return values[:, :, channel] if values.ndim == 3 else values
 
 
+def channel_name(channel: str) -> str:
+    """A channel's name as shown ("Red", "Green", "Blue")."""
+    return {"Red": _("Red"), "Green": _("Green"), "Blue": _("Blue")}.get(channel, channel)
+
+
 def channel_names(e: PixelExplanation) -> list[str]:
     """The steps table's rows: one per channel, or "Gray"."""
-    return [CHANNELS[i] for i in range(len(e.raw))] if e.neighbourhood.ndim == 3 else ["Gray"]
+    return [channel_name(CHANNELS[i]) for i in range(len(e.raw))] if e.neighbourhood.ndim == 3 else [_("Gray")]
 
 
 def input_labels(e: PixelExplanation) -> tuple[list[str], list[str]]:
     """The input rows and columns the taps read (negative or past the edge: padding)."""
-    return [f"row {r}" for r in e.rows], [f"col {c}" for c in e.cols]
+    return [_("row {r}", r=r) for r in e.rows], [_("col {c}", c=c) for c in e.cols]
 
 
 def offset_labels(e: PixelExplanation) -> tuple[list[str], list[str]]:
     """The kernel's own labels: offsets from the centre pixel, in input pixels (they skip with dilation)."""
-    return [f"dy {r - e.in_row:+d}" for r in e.rows], [f"dx {c - e.in_col:+d}" for c in e.cols]
+    return (
+        [_("dy {d}", d=f"{r - e.in_row:+d}") for r in e.rows],
+        [_("dx {d}", d=f"{c - e.in_col:+d}") for c in e.cols],
+    )
 
 
 def value_format(values: np.ndarray) -> str:
@@ -111,15 +127,22 @@ def tap_table(values: np.ndarray, fmt: str, labels: tuple[list[str], list[str]],
 
 def padding_note(mode: str) -> str:
     """Under the tables when some taps read padding."""
-    return f"Shaded cells lie outside the photo: their values are padding from the '{mode}' border mode. " + (
-        ""
-        if mode == "constant"
-        else "Their labels show the position outside the photo that is being read (e.g. row -1 is the row above row 0)."
+    text = _(
+        "Shaded cells lie outside the photo: their values are padding from the '{mode}' border mode. ",
+        mode=wording.mode_name(mode),
+    )
+    if mode == "constant":
+        return text
+    return text + _(
+        "Their labels show the position outside the photo that is being read (e.g. row -1 is the row above row 0)."
     )
 
 
 def dilation_note(dilation: int) -> str:
-    return f"Dilation {dilation}: the taps read every {dilation}th pixel, so the rows and columns above skip pixels."
+    return _(
+        "Dilation {dilation}: the taps read every {dilation}th pixel, so the rows and columns above skip pixels.",
+        dilation=dilation,
+    )
 
 
 def written_sum(values: np.ndarray, weights: np.ndarray, name: str, total: float) -> str | None:
@@ -131,26 +154,35 @@ def written_sum(values: np.ndarray, weights: np.ndarray, name: str, total: float
         for v, w in zip(values.ravel(), weights.ravel(), strict=True)
         if w != 0
     )
-    return f"{name}: {terms or '0'} = **{total:.4g}** (zero weights left out)"
+    return _(
+        "{name}: {terms} = **{total}** (zero weights left out)", name=name, terms=terms or "0", total=f"{total:.4g}"
+    )
 
 
 def mapping_text(out_of_range: str, value_range: tuple[float, float] | None) -> str:
     """What the out-of-range mapping does, in words."""
-    return {
-        "clip": "values below 0 become 0, above 255 become 255",
-        "abs": "the absolute value, clipped at 255",
-        "rescale": f"stretched from the image's {value_range[0]:.4g}..{value_range[1]:.4g} to 0..255"
-        if value_range
-        else "",
-    }[out_of_range]
+    if out_of_range == "clip":
+        return _("values below 0 become 0, above 255 become 255")
+    if out_of_range == "abs":
+        return _("the absolute value, clipped at 255")
+    if out_of_range == "rescale" and value_range:
+        return _(
+            "stretched from the image's {low}..{high} to 0..255",
+            low=f"{value_range[0]:.4g}",
+            high=f"{value_range[1]:.4g}",
+        )
+    return {"rescale": ""}[out_of_range]
 
 
 def steps_heading(e: PixelExplanation, settings: Settings) -> str:
     """Step 4's heading: the divisor, offset and mapping in use."""
-    return (
-        f"**4 · Sum → ÷ {e.scale.divisor:.4g} + {e.scale.offset:.4g} → 8 bits** "
-        f"({'auto-normalised, ' if settings.normalise else ''}{'mean of the cells, ' if settings.mean else ''}"
-        f"out of range: {mapping_text(settings.out_of_range, e.value_range)})"
+    return _(
+        "**4 · Sum → ÷ {divisor} + {offset} → 8 bits** ({normalised}{mean}out of range: {mapping})",
+        divisor=f"{e.scale.divisor:.4g}",
+        offset=f"{e.scale.offset:.4g}",
+        normalised=_("auto-normalised, ") if settings.normalise else "",
+        mean=_("mean of the cells, ") if settings.mean else "",
+        mapping=mapping_text(settings.out_of_range, e.value_range),
     )
 
 
@@ -158,9 +190,9 @@ def steps_table(e: PixelExplanation) -> pd.DataFrame:
     """Per channel: the sum of products, after divisor and offset, and the output pixel."""
     return pd.DataFrame(
         {
-            "sum of products": [f"{v:.4f}" for v in e.raw],
+            _("sum of products"): [f"{v:.4f}" for v in e.raw],
             f"÷ {e.scale.divisor:.4g} + {e.scale.offset:.4g}": [f"{v:.4f}" for v in e.scaled],
-            "output pixel": [int(v) for v in e.final],
+            _("output pixel"): [int(v) for v in e.final],
         },
         index=channel_names(e),
     )
@@ -169,14 +201,16 @@ def steps_table(e: PixelExplanation) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------ Streamlit parts
 def clickable_photo(photo: Photo) -> dict[str, Any] | None:
     """The input photo, clickable; the last click in displayed pixels (with the displayed size), or None."""
-    st.markdown("**Click a pixel of the input photo**")
+    st.markdown(_("**Click a pixel of the input photo**"))
     # the browser gets a copy at twice the displayed width (sharp on high-DPI screens, light for big photos);
     # the click comes back in displayed pixels and is scaled to the full photo (``click_to_input``)
     shown = cache.preview(photo, 2 * CLICK_WIDTH).pixels
     return clickable_image(
         shown,
         alt=wording.alt_pick(
-            photo.name, *photo.size, "click a pixel to see how its output is computed, or type its row and column"
+            photo.name,
+            *photo.size,
+            _("click a pixel to see how its output is computed, or type its row and column"),
         ),
         width=min(CLICK_WIDTH, photo.size[0]),
         key=CLICK_KEY,
@@ -209,10 +243,10 @@ def follow_click(
 def output_inputs(out_shape: tuple[int, int]) -> tuple[int, int]:
     """The output pixel's row and column as two number inputs."""
     out_h, out_w = out_shape
-    st.markdown(f"**…or type output coordinates** (the output is {wording.size(out_w, out_h)})")
+    st.markdown(_("**…or type output coordinates** (the output is {size})", size=wording.size(out_w, out_h)))
     c1, c2 = st.columns(2)
-    row = int(c1.number_input("Output row", 0, out_h - 1, step=1, key=ROW_KEY))
-    col = int(c2.number_input("Output column", 0, out_w - 1, step=1, key=COL_KEY))
+    row = int(c1.number_input(_("Output row"), 0, out_h - 1, step=1, key=ROW_KEY))
+    col = int(c2.number_input(_("Output column"), 0, out_w - 1, step=1, key=COL_KEY))
     return row, col
 
 
@@ -225,21 +259,21 @@ def zoomed_crops(photo: Photo, output: np.ndarray, e: PixelExplanation, gray: bo
     top, left, bottom, right = box
     z1.image(
         zoomed_crop(source, e.in_row, e.in_col, radius, box, factor),
-        caption=f"Input around row {e.in_row}, column {e.in_col}: the kernel's window",
+        caption=_("Input around row {row}, column {col}: the kernel's window", row=e.in_row, col=e.in_col),
         output_format="PNG",
         alt=wording.alt_zoom(
-            "Input",
+            _("Input"),
             side,
             wording.at_row_col(e.in_row, e.in_col),
-            f"the {right - left + 1} × {bottom - top + 1} window the kernel reads",
+            _("the {w} × {h} window the kernel reads", w=right - left + 1, h=bottom - top + 1),
         ),
     )
     row, col = e.out_row, e.out_col
     z2.image(
         zoomed_crop(output, row, col, radius, (row, col, row, col), factor),
-        caption=f"Output around row {row}, column {col}",
+        caption=_("Output around row {row}, column {col}", row=row, col=col),
         output_format="PNG",
-        alt=wording.alt_zoom("Output", side, wording.at_row_col(row, col), "the output pixel", e.final),
+        alt=wording.alt_zoom(_("Output"), side, wording.at_row_col(row, col), _("the output pixel"), e.final),
     )
 
 
@@ -247,7 +281,10 @@ def channel_picker(e: PixelExplanation) -> int:
     """The channel the tables show: a choice for colour photos, 0 for gray."""
     if e.neighbourhood.ndim != 3:
         return 0
-    return CHANNELS.index(st.segmented_control("Channel", CHANNELS, default="Red", key="walk_channel", required=True))
+    choice = st.segmented_control(
+        _("Channel"), CHANNELS, format_func=channel_name, default="Red", key="walk_channel", required=True
+    )
+    return CHANNELS.index(choice)
 
 
 def tap_tables(e: PixelExplanation, channel: int, settings: Settings) -> None:
@@ -257,13 +294,13 @@ def tap_tables(e: PixelExplanation, channel: int, settings: Settings) -> None:
     show = st.dataframe if max(e.kernel.shape) > BIG_KERNEL else st.table
     c1, c2, c3 = st.columns(3)
     with c1:
-        st.markdown("**1 · Neighbourhood** (input values)")
+        st.markdown(_("**1 · Neighbourhood** (input values)"))
         show(tap_table(hood, value_format(hood), labels, css))
     with c2:
-        st.markdown("**2 · Kernel**" + (" rotated 180° (true convolution)" if settings.true_convolution else ""))
+        st.markdown(_("**2 · Kernel**") + (_(" rotated 180° (true convolution)") if settings.true_convolution else ""))
         show(tap_table(e.kernel, "{:.4g}", offset_labels(e), css))
     with c3:
-        st.markdown("**3 · Products** (value × weight)")
+        st.markdown(_("**3 · Products** (value × weight)"))
         show(tap_table(products, "{:.4g}", labels, css))
     if e.outside.any():
         st.caption(padding_note(settings.mode))
@@ -273,7 +310,7 @@ def tap_tables(e: PixelExplanation, channel: int, settings: Settings) -> None:
 
 def sum_and_steps(e: PixelExplanation, channel: int, settings: Settings) -> None:
     """The chosen channel's sum written out (small kernels), then 4 · divisor, offset and mapping per channel."""
-    name = CHANNELS[channel] if e.neighbourhood.ndim == 3 else "Gray"
+    name = channel_name(CHANNELS[channel]) if e.neighbourhood.ndim == 3 else _("Gray")
     line = written_sum(channel_of(e.neighbourhood, channel), e.kernel, name, float(e.raw[channel]))
     if line is not None:
         st.markdown(line)

@@ -10,21 +10,23 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-from app import cache, session
+from app import cache, i18n, session
 from app import walkthrough_view as walk
+from app.i18n import _
+from app.panels.pictures import title
 from imgkernel.walkthrough import coordinates_note, explain_pixel
 
-st.title("How is this output pixel computed?")
+st.title(_("How is this output pixel computed?"))
 choice = session.current()
 settings = choice.settings
 photo = cache.preview(choice.photo)  # the size the playground shows by default: a 12 MP photo would be unclickable
 kernel = np.asarray(choice.matrix, dtype=np.float64)
-st.caption(walk.photo_caption(photo, choice.photo, choice.title, settings))
+st.caption(walk.photo_caption(photo, choice.photo, title(choice), settings))
 
 try:
     result = cache.filtered(photo, kernel, settings)
 except imgkernel.KernelError as err:
-    st.error(str(err))
+    st.error(i18n.message(str(err)))
     st.stop()
 out_shape = (result.values.shape[0], result.values.shape[1])
 
@@ -37,11 +39,11 @@ walk.follow_click(click, settings, kernel.shape, out_shape, photo.size)
 with right:
     row, col = walk.output_inputs(out_shape)
     e = explain_pixel(photo.pixels, kernel, settings, row, col, value_range=(result.mapped.low, result.mapped.high))
-    st.caption(coordinates_note(settings, kernel.shape, row, col))
+    st.caption(i18n.message(coordinates_note(settings, kernel.shape, row, col)))
     walk.zoomed_crops(photo, result.mapped.image, e, settings.gray)
 
 # ---------------------------------------------------------------------------------------------- the numbers
 channel = walk.channel_picker(e)
 walk.tap_tables(e, channel, settings)
 walk.sum_and_steps(e, channel, settings)
-st.caption("The output pixel equals the one in the Playground's filtered image at the same position.")
+st.caption(_("The output pixel equals the one in the Playground's filtered image at the same position."))

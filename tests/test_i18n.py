@@ -41,7 +41,7 @@ SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "app").rglob("*.py")), *so
 DYNAMIC_CALLS = {"i18n.py", "wording.py"}
 
 # Pages whose every text is translated (the "no English left" test walks them); the others are still English.
-TRANSLATED_PAGES = ["pages/playground.py"]
+TRANSLATED_PAGES = ["pages/playground.py", "pages/walkthrough.py"]
 # ASCII words allowed in Chinese text: proper names, units, formats, and the switch's "English" and its label
 # "Language / 语言" (both languages on purpose: see ``i18n.language_switch``).
 ALLOWED = {
@@ -194,6 +194,7 @@ def _strings(msg: Message, out: list[str]) -> None:
     skip = {"id", "key", "form_id", "url", "src", "type", "format", "data", "file_name", "icon", "spec", "mimetype"}
     skip |= {"component_name", "name", "theme"}  # a custom component's module path, a chart's theme
     skip |= {"code_text", "language"}  # st.code: data (the kernel JSON, the share link), not words
+    skip |= {"styles", "uuid"}  # a styled table's CSS, not words
     for field, value in msg.ListFields():
         if field.name in skip:
             continue
