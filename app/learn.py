@@ -13,6 +13,7 @@ import imgkernel
 from imgkernel.mapping import signed_colormap
 
 from . import session, wording
+from .i18n import _
 from .state import PlaygroundState, choose_preset, load_kernel
 
 CURRENT = "__current__"
@@ -30,13 +31,15 @@ def open_in_playground(change: Callable[[PlaygroundState], PlaygroundState], wha
     try:
         st.switch_page(PLAYGROUND)
     except st.errors.StreamlitAPIException:
-        st.session_state["learn_notice"] = f"{what} is now the current kernel; open the Playground to edit it."
+        st.session_state["learn_notice"] = _(
+            "{what} is now the current kernel; open the Playground to edit it.", what=what
+        )
         st.rerun()
 
 
 def open_preset(spec: imgkernel.KernelSpec) -> None:
     """A catalogue kernel at its defaults and suggested divisor/offset, opened in the playground."""
-    open_in_playground(lambda s: choose_preset(s, spec.name), spec.title)
+    open_in_playground(lambda s: choose_preset(s, spec.name), wording.kernel_title(spec.name, spec.title))
 
 
 def open_matrix(matrix: np.ndarray, title: str) -> None:

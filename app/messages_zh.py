@@ -335,6 +335,32 @@ MESSAGES: dict[str, str] = {
     "**2 · Kernel**": "**2 · 卷积核**",
     " rotated 180° (true convolution)": "旋转 180°(真卷积)",
     "**3 · Products** (value × weight)": "**3 · 乘积**(值 × 权重)",
+    # -- gallery page (pages/gallery.py) -------------------------------------------------------------------------
+    "Filtering…": "正在处理……",
+    "Filtering… {kernel}": "正在处理……{kernel}",
+    "Open in playground": "在游乐场中打开",
+    "**{photo}** through every kernel of the catalogue at its default settings and suggested "
+    "divisor/offset. Pick one to open it in the Playground.": (
+        "**{photo}** 经过目录中每个卷积核的处理(默认设置和建议的除数/偏移)。选一个在卷积核游乐场中打开。"
+    ),
+    "All kernels": "全部卷积核",
+    "Category": "类别",
+    "Values outside 0..255": "超出 0..255 的值",
+    "clip: negatives become black (as setosa.io shows); abs: edge strength whatever its sign; "
+    "rescale: the actual min..max stretched to 0..255.": (
+        "截断:负值变黑(与 setosa 网站的显示一样);绝对值:不论正负的边缘强度;拉伸:把实际的最小值..最大值拉伸到 0..255。"
+    ),
+    "The four Sobels side by side": "四个索贝尔并排对比",
+    "Each finds the edges of one direction: top lights up where it is brighter above than below, "
+    "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
+    "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike.": (
+        "每个索贝尔卷积核只找一个方向的边缘:“上”在上方比下方亮的地方发亮,“下”正好相反,以此类推。"
+        "用“截断”时,每个只显示边缘属于自己的那一侧(另一侧为负值,变成黑色);"
+        "“绝对值”两侧都显示,所以“上”和“下”看起来一样。"
+    ),
+    "{what} is now the current kernel; open the Playground to edit it.": (
+        "{what} 现在是当前的卷积核;打开卷积核游乐场即可编辑。"
+    ),
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.

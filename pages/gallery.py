@@ -7,6 +7,7 @@ import streamlit as st
 
 import imgkernel
 from app import cache, learn, session, wording
+from app.i18n import _, kernel_text
 from imgkernel.mapping import OUT_OF_RANGE, OutOfRange
 from imgkernel.pipeline import Settings
 
@@ -29,11 +30,13 @@ def _compute(specs: list[imgkernel.KernelSpec], side: int, out_of_range: OutOfRa
     photo = session.current().photo
     small = cache.preview(photo, side).pixels
     key = f"{photo.digest}:{side}"
-    bar = st.progress(0.0, text="Filtering…")
+    bar = st.progress(0.0, text=_("Filtering…"))
     images = {}
     for i, spec in enumerate(specs):
         images[spec.name] = _thumb(key, small, spec.name, out_of_range)
-        bar.progress((i + 1) / len(specs), text=f"Filtering… {spec.title}")
+        bar.progress(
+            (i + 1) / len(specs), text=_("Filtering… {kernel}", kernel=wording.kernel_title(spec.name, spec.title))
+        )
     bar.empty()
     return images
 
@@ -49,42 +52,61 @@ def _render(
             st.columns(columns), specs[start : start + columns], shown[start : start + columns], strict=False
         ):
             with col:
+                title = wording.kernel_title(spec.name, spec.title)
                 st.image(
                     image,
-                    caption=spec.title,
+                    caption=title,
                     output_format="PNG",
                     width="stretch",
-                    alt=wording.alt_thumbnail(photo_name, spec.title),
+                    alt=wording.alt_thumbnail(photo_name, title),
                 )
                 if buttons and st.button(
-                    "Open in playground", key=f"gallery_open_{spec.name}", help=spec.summary, width="stretch"
+                    _("Open in playground"),
+                    key=f"gallery_open_{spec.name}",
+                    help=kernel_text(spec.name, "summary", spec.summary),
+                    width="stretch",
                 ):
                     learn.open_preset(spec)
 
 
-st.title("Gallery")
+st.title(_("Gallery"))
 learn.show_notice()
 photo = session.current().photo
 st.caption(
-    f"**{photo.name}** through every kernel of the catalogue at its default settings and suggested "
-    "divisor/offset. Pick one to open it in the Playground."
+    _(
+        "**{photo}** through every kernel of the catalogue at its default settings and suggested "
+        "divisor/offset. Pick one to open it in the Playground.",
+        photo=wording.photo_name(photo.name),
+    )
 )
 groups = imgkernel.categories()
 c1, c2 = st.columns(2)
-category = c1.selectbox("Category", [ALL, *groups], key="gallery_category")
+
+
+def category_name(category: str) -> str:
+    """A category as shown ("All kernels" for the choice of every one)."""
+    if category == ALL:
+        return _("All kernels")
+    return kernel_text(groups[category][0].name, "category", category) if groups.get(category) else category
+
+
+category = c1.selectbox(_("Category"), [ALL, *groups], format_func=category_name, key="gallery_category")
 out_of_range = c2.segmented_control(
-    "Values outside 0..255",
+    _("Values outside 0..255"),
     OUT_OF_RANGE,
+    format_func=wording.view_name,
     default="clip",
     key="gallery_range",
     required=True,
-    help="clip: negatives become black (as setosa.io shows); abs: edge strength whatever its sign; "
-    "rescale: the actual min..max stretched to 0..255.",
+    help=_(
+        "clip: negatives become black (as setosa.io shows); abs: edge strength whatever its sign; "
+        "rescale: the actual min..max stretched to 0..255."
+    ),
 )
 sections = groups if category == ALL else {category: groups[category]}
 images = _compute([spec for group in sections.values() for spec in group], THUMB_SIDE, out_of_range)
 for name, group in sections.items():
-    st.subheader(f"{name} ({len(group)})")
+    st.subheader(f"{category_name(name)} ({len(group)})")
     _render(group, images, COLUMNS, buttons=True, photo_name=photo.name)
 
 sobels = [
@@ -93,10 +115,12 @@ sobels = [
     if n in imgkernel.CATALOGUE
 ]
 if sobels:
-    st.subheader("The four Sobels side by side")
+    st.subheader(_("The four Sobels side by side"))
     st.caption(
-        "Each finds the edges of one direction: top lights up where it is brighter above than below, "
-        "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
-        "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike."
+        _(
+            "Each finds the edges of one direction: top lights up where it is brighter above than below, "
+            "bottom the opposite, and so on. With 'clip', each shows only its own side of every edge (the "
+            "other side is negative and turns black); 'abs' shows both, so top and bottom then look alike."
+        )
     )
     _render(sobels, _compute(sobels, SOBEL_SIDE, out_of_range), len(sobels), buttons=False, photo_name=photo.name)
