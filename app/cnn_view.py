@@ -16,15 +16,40 @@ from imgkernel.mapping import signed_colormap
 from imgkernel.walkthrough import enlarge
 
 from . import cache, wording
+from .i18n import _, using
 from .learn import kernel_size
 
 COLUMNS = 3  # feature maps per row
 MAP_SIDE = 480  # feature maps are enlarged by a whole factor to at least this long side (px)
 SHAPE = "shape (C × H × W)"  # the steps table's shape column
-SAME_RULE = (
-    "'same' padding follows TensorFlow/Keras, JAX, ONNX (SAME_UPPER) and PyTorch: each output side keeps "
-    "ceil(n / s) pixels, and when the padding needed is odd the extra pixel goes after the image (bottom, right)."
-)
+
+
+def same_rule() -> str:
+    """How 'same' padding splits its zeros, in the current language."""
+    return _(
+        "'same' padding follows TensorFlow/Keras, JAX, ONNX (SAME_UPPER) and PyTorch: each output side keeps "
+        "ceil(n / s) pixels, and when the padding needed is odd the extra pixel goes after the image (bottom, right)."
+    )
+
+
+with using("en"):
+    SAME_RULE = same_rule()
+
+
+def padding_name(padding: str) -> str:
+    """A padding's or pooling's name as shown (the library's identifiers)."""
+    names = {"valid": _("valid"), "same": _("same"), "full": _("full")}
+    names |= {"none": _("none"), "max": _("max"), "average": _("average")}
+    return names.get(padding, padding)
+
+
+def bank_title(title: str, name: str | None) -> str:
+    """A kernel of the bank as shown: a preset's title, "Gabor 45°", "Random #2" in the current language."""
+    if name is not None:
+        return wording.kernel_title(name, title)
+    if title.startswith("Random #"):
+        return _("Random #{n}", n=title.removeprefix("Random #"))
+    return title
 
 
 @dataclass(frozen=True)
@@ -64,17 +89,21 @@ def _formula(n: int, k: int, p: tuple[int, int], s: int, d: int = 1) -> str:
 
 
 def _pixels(n: int) -> str:
-    return f"{n} pixel" if n == 1 else f"{n} pixels"
+    return _("{n} pixel", n=n) if n == 1 else _("{n} pixels", n=n)
 
 
 def padding_note(pads: tuple[tuple[int, int], tuple[int, int]], padding: Padding) -> str:
     """The zeros this layer adds on each side, in words (rows above and below, columns left and right)."""
     (top, bottom), (left, right) = pads
     if not (top or bottom or left or right):
-        return f"Padding '{padding}': no zeros are added."
-    return (
-        f"Padding '{padding}' adds zeros: {_pixels(top)} above and {_pixels(bottom)} below, "
-        f"{_pixels(left)} left and {_pixels(right)} right."
+        return _("Padding '{padding}': no zeros are added.", padding=padding_name(padding))
+    return _(
+        "Padding '{padding}' adds zeros: {top} above and {bottom} below, {left} left and {right} right.",
+        padding=padding_name(padding),
+        top=_pixels(top),
+        bottom=_pixels(bottom),
+        left=_pixels(left),
+        right=_pixels(right),
     )
 
 
@@ -88,12 +117,17 @@ def run_layer(x: np.ndarray, bank: np.ndarray, layer: Layer, source: str) -> Run
 
     def row(step: str, a: np.ndarray | tuple[int, int, int], how: str) -> dict[str, str]:
         c, mh, mw = a.shape if isinstance(a, np.ndarray) else a
-        return {"step": step, SHAPE: _shape(c, mh, mw), "each map": wording.size(mw, mh), "how": how}
+        return {
+            _("step"): step,
+            _("shape (C × H × W)"): _shape(c, mh, mw),
+            _("each map"): wording.size(mw, mh),
+            _("how"): how,
+        }
 
     steps = [
-        row("input", (x.shape[2] if x.ndim == 3 else 1, h, w), source),
+        row(_("input"), (x.shape[2] if x.ndim == 3 else 1, h, w), source),
         row(
-            f"conv, {n} kernels of {kernel_size(bank[0])}",
+            _("conv, {n} kernels of {size}", n=n, size=kernel_size(bank[0])),
             maps,
             f"H: {_formula(h, k_h, p_h, layer.stride, layer.dilation)} · "
             f"W: {_formula(w, k_w, p_w, layer.stride, layer.dilation)}",
@@ -107,16 +141,26 @@ def run_layer(x: np.ndarray, bank: np.ndarray, layer: Layer, source: str) -> Run
             row(
                 "ReLU",
                 shown,
-                f"{negatives:,} of {maps.size:,} values were negative and became 0 ({negatives / maps.size:.0%})",
+                _(
+                    "{negatives} of {total} values were negative and became 0 ({share})",
+                    negatives=f"{negatives:,}",
+                    total=f"{maps.size:,}",
+                    share=f"{negatives / maps.size:.0%}",
+                ),
             )
         )
     if layer.pool != "none":
         size, stride = layer.pool_size, layer.pool_stride
-        _, in_h, in_w = shown.shape
+        _c, in_h, in_w = shown.shape
         shown = pool2d(shown, size, stride, layer.pool)
         steps.append(
             row(
-                f"{layer.pool} pool {size} × {size}, stride {stride}",
+                _(
+                    "{pool} pool {size} × {size}, stride {stride}",
+                    pool=padding_name(layer.pool),
+                    size=size,
+                    stride=stride,
+                ),
                 shown,
                 f"H: {_formula(in_h, size, (0, 0), stride)} · W: {_formula(in_w, size, (0, 0), stride)}",
             )
@@ -145,21 +189,26 @@ def legend(limit: float, after_relu: bool) -> None:
         width="stretch",
         alt=wording.alt_scale(limit, signed=not after_relu),
     )
-    pos, zero, neg = (c.capitalize() for c in (wording.POSITIVE, wording.ZERO, wording.NEGATIVE))
+    negative, zero, positive = wording.colours()
+    pos, zero_c, neg = (c.capitalize() for c in (positive, zero, negative))
     right.caption(
-        f"**{pos}**: the input looks like the kernel there (positive response). "
-        + ("" if after_relu else f"**{neg}**: it looks like the kernel's opposite (negative). ")
-        + f"**{zero}**: no response (0). Values beyond "
-        f"{'' if after_relu else '±'}{wording.num(limit)} (the 99.5th percentile of |value| over these "
-        "maps) show at full colour."
-        + (f" After ReLU nothing is negative, so there is no {wording.NEGATIVE}." if after_relu else "")
+        _("**{colour}**: the input looks like the kernel there (positive response). ", colour=pos)
+        + ("" if after_relu else _("**{colour}**: it looks like the kernel's opposite (negative). ", colour=neg))
+        + _(
+            "**{colour}**: no response (0). Values beyond {limit} (the 99.5th percentile of |value| over these "
+            "maps) show at full colour.",
+            colour=zero_c,
+            limit=f"{'' if after_relu else '±'}{wording.num(limit)}",
+        )
+        + (_(" After ReLU nothing is negative, so there is no {colour}.", colour=negative) if after_relu else "")
     )
 
 
-def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool, kind: str = "Feature map of") -> None:
+def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool, kind: str = "") -> None:
     """Feature maps on one shared colour scale (so strengths compare), enlarged with crisp pixels, each captioned
     with its kernel and its size, under a legend; each map's text alternative is "<kind> <title>", its size and
     its values."""
+    kind = kind or _("Feature map of")
     limit = display_limit(maps)
     legend(limit, after_relu)
     for start in range(0, len(maps), COLUMNS):
@@ -171,5 +220,7 @@ def map_grid(maps: np.ndarray, titles: list[str], *, after_relu: bool, kind: str
                 output_format="PNG",
                 width="stretch",
                 caption=f"{title} · {wording.size(m.shape[1], m.shape[0])}",
-                alt=wording.alt_signed(f"{kind} {title}", m.shape[1], m.shape[0], float(m.min()), float(m.max())),
+                alt=wording.alt_signed(
+                    _("{kind} {title}", kind=kind, title=title), m.shape[1], m.shape[0], float(m.min()), float(m.max())
+                ),
             )

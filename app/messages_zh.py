@@ -361,6 +361,133 @@ MESSAGES: dict[str, str] = {
     "{what} is now the current kernel; open the Playground to edit it.": (
         "{what} 现在是当前的卷积核;打开卷积核游乐场即可编辑。"
     ),
+    # -- CNN layer page (pages/cnn_layer.py, app/cnn_view.py) ----------------------------------------------------
+    "A convolutional layer, made of image kernels": "由图像卷积核组成的卷积层",
+    "A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
+    "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets.": (
+        "CNN 的第一层就是一组卷积核,和目录中的卷积核一样,运算方式也和这里完全相同(相关,不旋转卷积核);"
+        "训练好的网络通过学习得到权重,而不是使用预设。"
+    ),
+    "How this layer computes": "这一层是怎样计算的",
+    "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
+    "the input is padded with zeros: *valid* = none, *same* = what TensorFlow/Keras, JAX, ONNX (SAME_UPPER) "
+    "and PyTorch call same: enough to keep ceil(n / s) pixels, split in two with any odd extra pixel after "
+    "(bottom, right), *full* = d(k−1) per side (every position where kernel and input overlap).\n"
+    "* **RGB input**: a filter has one kernel per input channel; here all three are the same 2-D kernel, and "
+    "the three responses are summed into one map (gray input: one channel, the luminance).\n"
+    "* **Bias** is added to every value of a map, then **ReLU** sets negatives to 0.\n"
+    "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
+    "* **Output size** per side: `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, with p₁ zeros before "
+    "(top, left) and p₂ after (bottom, right); pooling is the same with no padding and d = 1.": (
+        "* **卷积**:每个卷积核在输入上滑动(互相关,与 PyTorch 的 `Conv2d` 相同);输入用零填充:"
+        "*有效区域* = 不填充,*同尺寸* = TensorFlow/Keras、JAX、ONNX(SAME_UPPER)和 PyTorch 所说的“同尺寸”:"
+        "填充到刚好保留 ceil(n / s) 个像素,分成两半,奇数多出的一个像素放在后面(下、右),"
+        "*完全* = 每边 d(k−1)(卷积核与输入重叠的每个位置)。\n"
+        "* **彩色输入**:一个滤波器对每个输入通道有一个卷积核;这里三个通道用同一个二维卷积核,"
+        "三个响应相加成一张图(灰度输入:一个通道,即亮度)。\n"
+        "* **偏置**加到图中的每个值上,然后 **ReLU** 把负值变为 0。\n"
+        "* **池化**保留每个窗口的最大值(或平均值):特征图变小,最强的响应留下。\n"
+        "* 每边的**输出尺寸**:`floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`,p₁ 是前面(上、左)补的零,"
+        "p₂ 是后面(下、右)补的零;池化同理,但不填充且 d = 1。"
+    ),
+    "Layer": "卷积层",
+    "Input size (long side, pixels)": "输入尺寸(长边,像素)",
+    "Input channels": "输入通道",
+    "Gray (1 channel)": "灰度(1 个通道)",
+    "RGB (3 channels)": "彩色(3 个通道)",
+    "RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
+    "responses, as a CNN filter of depth 3 does.": (
+        "彩色:每个滤波器对三个通道使用同一个二维卷积核,并把三个响应相加,与深度为 3 的 CNN 滤波器一样。"
+    ),
+    "Kernels (presets)": "卷积核(预设)",
+    "Add a Gabor bank (4 orientations)": "加入一组 Gabor 卷积核(4 个方向)",
+    "Random kernels (untrained layer)": "随机卷积核(未训练的层)",
+    "Random kernel size": "随机卷积核尺寸",
+    "Random seed": "随机种子",
+    "Padding": "填充",
+    "Bias (added to every map)": "偏置(加到每张特征图上)",
+    "ReLU (negatives become 0)": "ReLU(负值变为 0)",
+    "Pooling": "池化",
+    "Pool size": "池化窗口大小",
+    "Pool stride": "池化步幅",
+    "Second layer: combine the maps": "第二层:组合特征图",
+    "Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
+    "convolution with random, seeded weights), then ReLU.": (
+        "第二层的每张特征图是第一层所有特征图的加权和(权重随机、由种子决定的 1 × 1 卷积),然后经过 ReLU。"
+    ),
+    "Pick at least one kernel (or add random ones) to build the layer.": (
+        "至少选一个卷积核(或加入随机卷积核)来构建这一层。"
+    ),
+    "{photo}, {channels}": "{photo},{channels}",
+    "Input · {size} · {channels}": "输入 · {size} · {channels}",
+    "the layer's input, {channels}": "这一层的输入,{channels}",
+    "**Output size at each step:** `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, for the height (H) and the "
+    "width (W); p₁ and p₂ are the zeros added before and after": (
+        "**每一步的输出尺寸:**`floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`,分别用于高(H)和宽(W);p₁ 和 p₂ 是前后补的零"
+    ),
+    "step": "步骤",
+    "shape (C × H × W)": "形状(C × H × W)",
+    "each map": "每张特征图",
+    "how": "计算",
+    "input": "输入",
+    "conv, {n} kernels of {size}": "卷积,{n} 个 {size} 卷积核",
+    "{negatives} of {total} values were negative and became 0 ({share})": (
+        "{total} 个值中有 {negatives} 个为负,变为 0({share})"
+    ),
+    "{pool} pool {size} × {size}, stride {stride}": "{pool}池化 {size} × {size},步幅 {stride}",
+    "Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
+    "written width × height like a photo's.": (
+        "形状按通道 × 高 × 宽(C × H × W)书写,与 PyTorch 的顺序相同;特征图的尺寸和图片一样写作宽 × 高。"
+    ),
+    "'same' padding follows TensorFlow/Keras, JAX, ONNX (SAME_UPPER) and PyTorch: each output side keeps "
+    "ceil(n / s) pixels, and when the padding needed is odd the extra pixel goes after the image (bottom, right).": (
+        "“同尺寸”填充遵循 TensorFlow/Keras、JAX、ONNX(SAME_UPPER)和 PyTorch:每条输出边保留 ceil(n / s) 个像素,"
+        "需要的填充为奇数时,多出的一个像素放在图像后面(下、右)。"
+    ),
+    "same": "同尺寸",
+    "full": "完全",
+    "none": "无",
+    "max": "最大值",
+    "average": "平均值",
+    "Random #{n}": "随机 #{n}",
+    "{n} pixel": "{n} 个像素",
+    "{n} pixels": "{n} 个像素",
+    "Padding '{padding}': no zeros are added.": "填充“{padding}”:不补零。",
+    "Padding '{padding}' adds zeros: {top} above and {bottom} below, {left} left and {right} right.": (
+        "填充“{padding}”补零:上面 {top},下面 {bottom},左边 {left},右边 {right}。"
+    ),
+    "Kernels of different sizes are zero-padded to {size} around their centre: "
+    "a layer has one kernel size.": "不同尺寸的卷积核围绕中心补零到 {size}:一层只有一种卷积核尺寸。",
+    "Feature maps ({n})": "特征图({n})",
+    "Before ReLU each edge kernel answers both sides of an edge ({positive} one side, {negative} the other); "
+    "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels.": (
+        "在 ReLU 之前,每个边缘卷积核对边缘的两侧都有响应(一侧{positive},另一侧{negative});"
+        "ReLU 只保留正的一侧,所以 CNN 既需要“上”也需要“下”卷积核。"
+    ),
+    "The maps before ReLU (and before pooling)": "ReLU 之前(以及池化之前)的特征图",
+    "Zero padding makes the photo's own border look like an edge: CNNs see that too.": (
+        "零填充让图片自身的边界看起来像一条边缘:CNN 也会看到它。"
+    ),
+    "Second layer: features combining": "第二层:特征的组合",
+    "map {n}": "特征图 {n}",
+    "Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
+    "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
+    "edges occurs (corners, crossings, textures).": (
+        "每一行是第二层一张特征图对第一层各特征图的权重:正权重加入一个特征,负权重抑制它,"
+        "所以第二层特征图在出现边缘*组合*(角点、交叉、纹理)的地方发亮。"
+    ),
+    "Second-layer": "第二层特征图:",
+    "Feature map of": "特征图:",
+    "{kind} {title}": "{kind}{title}",
+    "**{colour}**: the input looks like the kernel there (positive response). ": (
+        "**{colour}**:输入在这里像卷积核(正响应)。"
+    ),
+    "**{colour}**: it looks like the kernel's opposite (negative). ": "**{colour}**:输入像卷积核的反面(负响应)。",
+    "**{colour}**: no response (0). Values beyond {limit} (the 99.5th percentile of |value| over these "
+    "maps) show at full colour.": (
+        "**{colour}**:没有响应(0)。超过 {limit}(这些特征图 |值| 的第 99.5 百分位数)的值以最饱和的颜色显示。"
+    ),
+    " After ReLU nothing is negative, so there is no {colour}.": "ReLU 之后没有负值,所以没有{colour}。",
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.

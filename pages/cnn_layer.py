@@ -7,70 +7,91 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-from app import cache, cnn_view, session, wording
+from app import cache, cnn_view, i18n, session, wording
+from app.i18n import _
 from app.learn import kernel_size
 from imgkernel.layers import PADDINGS, POOLS, combine_maps, kernel_bank, relu
 
 DEFAULT_BANK = ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right", "laplacian_4")
 GABOR_ANGLES = (0, 45, 90, 135)
 
-st.title("A convolutional layer, made of image kernels")
+st.title(_("A convolutional layer, made of image kernels"))
 st.caption(
-    "A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
-    "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets."
+    _(
+        "A CNN's first layer is a bank of kernels like the ones in the catalogue, applied exactly as here "
+        "(correlation, no kernel rotation); a trained network learns the weights instead of taking presets."
+    )
 )
-with st.expander("How this layer computes"):
+with st.expander(_("How this layer computes")):
     st.markdown(
-        "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
-        "the input is padded with zeros: *valid* = none, *same* = what TensorFlow/Keras, JAX, ONNX (SAME_UPPER) "
-        "and PyTorch call same: enough to keep ceil(n / s) pixels, split in two with any odd extra pixel after "
-        "(bottom, right), *full* = d(k−1) per side (every position where kernel and input overlap).\n"
-        "* **RGB input**: a filter has one kernel per input channel; here all three are the same 2-D kernel, and "
-        "the three responses are summed into one map (gray input: one channel, the luminance).\n"
-        "* **Bias** is added to every value of a map, then **ReLU** sets negatives to 0.\n"
-        "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
-        "* **Output size** per side: `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, with p₁ zeros before "
-        "(top, left) and p₂ after (bottom, right); pooling is the same with no padding and d = 1."
+        _(
+            "* **Convolution**: each kernel slides over the input (cross-correlation, as in PyTorch's `Conv2d`); "
+            "the input is padded with zeros: *valid* = none, *same* = what TensorFlow/Keras, JAX, ONNX (SAME_UPPER) "
+            "and PyTorch call same: enough to keep ceil(n / s) pixels, split in two with any odd extra pixel after "
+            "(bottom, right), *full* = d(k−1) per side (every position where kernel and input overlap).\n"
+            "* **RGB input**: a filter has one kernel per input channel; here all three are the same 2-D kernel, and "
+            "the three responses are summed into one map (gray input: one channel, the luminance).\n"
+            "* **Bias** is added to every value of a map, then **ReLU** sets negatives to 0.\n"
+            "* **Pooling** keeps the maximum (or mean) of each window: the map shrinks, the strongest responses stay.\n"
+            "* **Output size** per side: `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, with p₁ zeros before "
+            "(top, left) and p₂ after (bottom, right); pooling is the same with no padding and d = 1."
+        )
     )
 photo = session.current().photo
 
 with st.sidebar:
-    st.header("Layer")
-    in_side = st.select_slider("Input size (long side, pixels)", [32, 64, 96, 128, 192, 256], value=128, key="cnn_side")
+    st.header(_("Layer"))
+    in_side = st.select_slider(
+        _("Input size (long side, pixels)"), [32, 64, 96, 128, 192, 256], value=128, key="cnn_side"
+    )
     rgb = (
         st.radio(
-            "Input channels",
+            _("Input channels"),
             ["Gray (1 channel)", "RGB (3 channels)"],
+            format_func={"Gray (1 channel)": _("Gray (1 channel)"), "RGB (3 channels)": _("RGB (3 channels)")}.get,
             key="cnn_rgb",
-            help="RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
-            "responses, as a CNN filter of depth 3 does.",
+            help=_(
+                "RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
+                "responses, as a CNN filter of depth 3 does."
+            ),
         )
         == "RGB (3 channels)"
     )
     names = st.multiselect(
-        "Kernels (presets)",
+        _("Kernels (presets)"),
         list(imgkernel.CATALOGUE),
         default=list(DEFAULT_BANK),
-        format_func=lambda n: imgkernel.get(n).title,
+        format_func=lambda n: wording.kernel_title(n, imgkernel.get(n).title),
         key="cnn_names",
     )
-    gabor = st.checkbox("Add a Gabor bank (4 orientations)", key="cnn_gabor")
-    n_random = st.number_input("Random kernels (untrained layer)", 0, 8, 0, key="cnn_random")
-    random_size = st.number_input("Random kernel size", 1, 9, 3, step=2, key="cnn_random_size")
-    seed = st.number_input("Random seed", 0, 10_000, 0, key="cnn_seed")
-    stride = st.slider("Stride", 1, 4, 1, key="cnn_stride")
-    padding = st.segmented_control("Padding", PADDINGS, default="same", key="cnn_padding", required=True)
-    dilation = st.slider("Dilation", 1, 4, 1, key="cnn_dilation")
-    bias = st.slider("Bias (added to every map)", -255.0, 255.0, 0.0, 1.0, key="cnn_bias")
-    use_relu = st.checkbox("ReLU (negatives become 0)", True, key="cnn_relu")
-    pool = st.segmented_control("Pooling", ["none", *POOLS], default="max", key="cnn_pool", required=True)
-    pool_size = st.slider("Pool size", 2, 4, 2, key="cnn_pool_size")
-    pool_stride = st.slider("Pool stride", 1, 4, 2, key="cnn_pool_stride")
+    gabor = st.checkbox(_("Add a Gabor bank (4 orientations)"), key="cnn_gabor")
+    n_random = st.number_input(_("Random kernels (untrained layer)"), 0, 8, 0, key="cnn_random")
+    random_size = st.number_input(_("Random kernel size"), 1, 9, 3, step=2, key="cnn_random_size")
+    seed = st.number_input(_("Random seed"), 0, 10_000, 0, key="cnn_seed")
+    stride = st.slider(_("Stride"), 1, 4, 1, key="cnn_stride")
+    padding = st.segmented_control(
+        _("Padding"), PADDINGS, format_func=cnn_view.padding_name, default="same", key="cnn_padding", required=True
+    )
+    dilation = st.slider(_("Dilation"), 1, 4, 1, key="cnn_dilation")
+    bias = st.slider(_("Bias (added to every map)"), -255.0, 255.0, 0.0, 1.0, key="cnn_bias")
+    use_relu = st.checkbox(_("ReLU (negatives become 0)"), True, key="cnn_relu")
+    pool = st.segmented_control(
+        _("Pooling"),
+        ["none", *POOLS],
+        format_func=cnn_view.padding_name,
+        default="max",
+        key="cnn_pool",
+        required=True,
+    )
+    pool_size = st.slider(_("Pool size"), 2, 4, 2, key="cnn_pool_size")
+    pool_stride = st.slider(_("Pool stride"), 1, 4, 2, key="cnn_pool_stride")
     second = st.checkbox(
-        "Second layer: combine the maps",
+        _("Second layer: combine the maps"),
         key="cnn_second",
-        help="Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
-        "convolution with random, seeded weights), then ReLU.",
+        help=_(
+            "Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
+            "convolution with random, seeded weights), then ReLU."
+        ),
     )
 
 titles, bank, padded_kernels = kernel_bank(
@@ -80,11 +101,13 @@ titles, bank, padded_kernels = kernel_bank(
     random_size=int(random_size),
     seed=int(seed),
 )
+titles = [cnn_view.bank_title(t, names[i] if i < len(names) else None) for i, t in enumerate(titles)]
 if not titles:
-    st.info("Pick at least one kernel (or add random ones) to build the layer.")
+    st.info(_("Pick at least one kernel (or add random ones) to build the layer."))
     st.stop()
 small = cache.preview(photo, in_side).pixels
 x = small if rgb else imgkernel.to_gray(small)
+channels = "RGB" if rgb else _("gray")
 layer = cnn_view.Layer(
     stride=stride,
     padding=padding,
@@ -96,62 +119,80 @@ layer = cnn_view.Layer(
     pool_stride=pool_stride,
 )
 try:
-    run = cnn_view.run_layer(x, bank, layer, f"{photo.name}, {'RGB' if rgb else 'gray'}")
+    run = cnn_view.run_layer(
+        x, bank, layer, _("{photo}, {channels}", photo=wording.photo_name(photo.name), channels=channels)
+    )
 except imgkernel.KernelError as err:
-    st.error(str(err))
+    st.error(i18n.message(str(err)))
     st.stop()
 
 left, right = st.columns([1, 2])
 left.image(
     cnn_view.readable(x),
-    caption=f"Input · {wording.size(x.shape[1], x.shape[0])} · {'RGB' if rgb else 'gray'}",
+    caption=_("Input · {size} · {channels}", size=wording.size(x.shape[1], x.shape[0]), channels=channels),
     output_format="PNG",
     width="stretch",
-    alt=wording.alt_photo(photo.name, x.shape[1], x.shape[0], what=f"the layer's input, {'RGB' if rgb else 'gray'}"),
+    alt=wording.alt_photo(
+        photo.name, x.shape[1], x.shape[0], what=_("the layer's input, {channels}", channels=channels)
+    ),
 )
 with right:
     st.markdown(
-        "**Output size at each step:** `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, for the height (H) and the "
-        "width (W); p₁ and p₂ are the zeros added before and after"
+        _(
+            "**Output size at each step:** `floor((n + p₁ + p₂ − d(k−1) − 1) / s) + 1`, for the height (H) and the "
+            "width (W); p₁ and p₂ are the zeros added before and after"
+        )
     )
-    st.table(pd.DataFrame(run.steps).set_index("step"))
+    st.table(pd.DataFrame(run.steps).set_index(_("step")))
     st.caption(
-        "Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
-        "written width × height like a photo's."
+        _(
+            "Shapes are channels × height × width (C × H × W), the order PyTorch uses; a map's size is "
+            "written width × height like a photo's."
+        )
     )
     st.caption(cnn_view.padding_note(run.pads, padding))
     if padding == "same":
-        st.caption(cnn_view.SAME_RULE)
+        st.caption(cnn_view.same_rule())
     if padded_kernels:
         st.caption(
-            f"Kernels of different sizes are zero-padded to {kernel_size(bank[0])} around their centre: "
-            "a layer has one kernel size."
+            _(
+                "Kernels of different sizes are zero-padded to {size} around their centre: "
+                "a layer has one kernel size.",
+                size=kernel_size(bank[0]),
+            )
         )
 
-st.subheader(f"Feature maps ({len(titles)})")
+st.subheader(_("Feature maps ({n})", n=len(titles)))
 cnn_view.map_grid(run.shown, titles, after_relu=use_relu)
 negatives = bool(np.any(run.maps < 0))
 if use_relu and negatives:
+    negative_colour, _zero, positive_colour = wording.colours()
     st.caption(
-        f"Before ReLU each edge kernel answers both sides of an edge ({wording.POSITIVE} one side, "
-        f"{wording.NEGATIVE} the other); "
-        "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels."
+        _(
+            "Before ReLU each edge kernel answers both sides of an edge ({positive} one side, {negative} the other); "
+            "ReLU keeps only the positive side, which is why a CNN needs both 'top' and 'bottom' kernels.",
+            positive=positive_colour,
+            negative=negative_colour,
+        )
     )
-    with st.expander("The maps before ReLU (and before pooling)"):
+    with st.expander(_("The maps before ReLU (and before pooling)")):
         cnn_view.map_grid(run.maps, titles, after_relu=False)
-st.caption("Zero padding makes the photo's own border look like an edge: CNNs see that too.")
+st.caption(_("Zero padding makes the photo's own border look like an edge: CNNs see that too."))
 
 if second:
-    st.subheader("Second layer: features combining")
+    st.subheader(_("Second layer: features combining"))
     rng = np.random.default_rng(int(seed) + 1)
     m = min(4, max(1, len(titles)))
     weights = rng.normal(size=(m, len(titles)))
     combined = combine_maps(run.shown, weights)
     combined = relu(combined) if use_relu else combined
-    st.dataframe(pd.DataFrame(weights, index=[f"map {i + 1}" for i in range(m)], columns=titles).style.format("{:.2f}"))
+    map_names = [_("map {n}", n=i + 1) for i in range(m)]
+    st.dataframe(pd.DataFrame(weights, index=map_names, columns=titles).style.format("{:.2f}"))
     st.caption(
-        "Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
-        "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
-        "edges occurs (corners, crossings, textures)."
+        _(
+            "Each row gives the weights of one second-layer map over the first-layer maps: positive weights add "
+            "a feature, negative ones suppress it, so a second-layer map lights up where a *combination* of "
+            "edges occurs (corners, crossings, textures)."
+        )
     )
-    cnn_view.map_grid(combined, [f"map {i + 1}" for i in range(m)], after_relu=use_relu, kind="Second-layer")
+    cnn_view.map_grid(combined, map_names, after_relu=use_relu, kind=_("Second-layer"))

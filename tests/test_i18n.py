@@ -41,7 +41,7 @@ SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "app").rglob("*.py")), *so
 DYNAMIC_CALLS = {"i18n.py", "wording.py"}
 
 # Pages whose every text is translated (the "no English left" test walks them); the others are still English.
-TRANSLATED_PAGES = ["pages/playground.py", "pages/walkthrough.py", "pages/gallery.py"]
+TRANSLATED_PAGES = ["pages/playground.py", "pages/walkthrough.py", "pages/gallery.py", "pages/cnn_layer.py"]
 # ASCII words allowed in Chinese text: proper names, units, formats, and the switch's "English" and its label
 # "Language / 语言" (both languages on purpose: see ``i18n.language_switch``).
 ALLOWED = {
@@ -49,6 +49,8 @@ ALLOWED = {
     "px", "MB", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
     "CNN", "GIMP", "OpenCV", "Photoshop", "setosa", "sigma", "gamma", "NaN", "Prewitt", "Scharr", "Gabor", "LoG",
     "USM", "ReLU",
+    # the CNN page: machine-learning libraries, ONNX's SAME_UPPER, PyTorch's Conv2d, the size formula's floor/ceil
+    "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil",
 }  # fmt: skip
 # Streamlit's own widget texts, which the app cannot translate (see the README).
 STREAMLIT_TEXTS = ("Drag and drop file here", "Browse files", "Limit 50MB per file")
