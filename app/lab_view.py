@@ -21,38 +21,63 @@ from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.mapping import signed_colormap
 
 from . import cache, learn, wording
+from .i18n import _
 from .state import Photo
 
 FREQ_SIZE = 48  # DFT size for the response plot (48 × 48 cells)
 LAB_MODES: tuple[Mode, ...] = ("wrap", "reflect", "nearest", "constant")
 COMPOSE_SIDE = 256  # long side of the photo used to demonstrate composition
-CLASS_TEXT = {
-    "low-pass": "keeps smooth areas and removes fine detail and noise (it blurs)",
-    "high-pass": "removes smooth areas and keeps edges and fine detail",
-    "high-boost": "keeps smooth areas and amplifies edges and fine detail (it sharpens)",
-    "band-pass": "responds to one range of stripe spacings (textures), ignoring flat areas and the finest detail",
-    "all-pass": "treats every frequency about equally",
-    "mixed": "has no simple low/high-pass shape",
-}
 FREQ_TICKS = [-0.5, -0.25, 0.0, 0.25]  # cycles per pixel
+
+
+def class_text(kind: str) -> str:
+    """What a kind of filter does, in the current language (``KeyError`` for an unknown kind)."""
+    return {
+        "low-pass": _("keeps smooth areas and removes fine detail and noise (it blurs)"),
+        "high-pass": _("removes smooth areas and keeps edges and fine detail"),
+        "high-boost": _("keeps smooth areas and amplifies edges and fine detail (it sharpens)"),
+        "band-pass": _(
+            "responds to one range of stripe spacings (textures), ignoring flat areas and the finest detail"
+        ),
+        "all-pass": _("treats every frequency about equally"),
+        "mixed": _("has no simple low/high-pass shape"),
+    }[kind]
+
+
+def class_name(kind: str) -> str:
+    """A kind of filter's name as shown."""
+    names = {"low-pass": _("low-pass"), "high-pass": _("high-pass"), "high-boost": _("high-boost")}
+    names |= {"band-pass": _("band-pass"), "all-pass": _("all-pass"), "mixed": _("mixed")}
+    return names.get(kind, kind)
+
+
+def symmetry_name(name: str) -> str:
+    """A symmetry's name as shown (``imgkernel.kernel_props.symmetries``' keys)."""
+    names = {"left-right": _("left-right"), "up-down": _("up-down"), "180-degree": _("180-degree")}
+    names |= {"90-degree": _("90-degree"), "transpose": _("transpose")}
+    names |= {"anti-symmetric (180)": _("anti-symmetric (180)")}
+    return names.get(name, name)
 
 
 # ------------------------------------------------------------------------------------------- pure (no Streamlit)
 def gain_note(gain: float) -> str:
     """What the sum of weights does to flat areas."""
     if gain == 0:
-        return "The weights add up to 0: flat areas give 0, only changes show."
+        return _("The weights add up to 0: flat areas give 0, only changes show.")
     if abs(gain - 1) < 1e-9:
-        return "The weights add up to 1: flat areas keep their brightness."
-    return f"Flat areas are multiplied by {wording.num(gain)}; the divisor (or 'normalise') can undo that."
+        return _("The weights add up to 1: flat areas keep their brightness.")
+    return _("Flat areas are multiplied by {gain}; the divisor (or 'normalise') can undo that.", gain=wording.num(gain))
 
 
 def separable_note(shape: tuple[int, int]) -> str:
     """The saving of a separable kernel of ``shape`` (rows, columns): two 1-D passes instead of one 2-D one."""
     rows, cols = shape
-    return (
+    return _(
         "Separable: the kernel is a column times a row, so it can be applied as two 1-D passes "
-        f"({cols} + {rows} multiplications per pixel instead of {rows * cols})."
+        "({cols} + {rows} multiplications per pixel instead of {cells}).",
+        cols=cols,
+        rows=rows,
+        cells=rows * cols,
     )
 
 
@@ -63,11 +88,13 @@ def factor_table(label: str, values: np.ndarray) -> pd.DataFrame:
 
 def symmetry_table(sym: dict[str, bool]) -> pd.DataFrame:
     """One row per symmetry: yes or no."""
-    return pd.DataFrame({"symmetric?": ["yes" if v else "no" for v in sym.values()]}, index=list(sym))
+    return pd.DataFrame(
+        {_("symmetric?"): [_("yes") if v else _("no") for v in sym.values()]}, index=[symmetry_name(s) for s in sym]
+    )
 
 
 def response_heading(kind: str) -> str:
-    return f"**Frequency response: {kind}** — it {CLASS_TEXT[kind]}."
+    return _("**Frequency response: {kind}** — it {does}.", does=class_text(kind), kind=class_name(kind))
 
 
 def response_cells(kernel: np.ndarray, size: int = FREQ_SIZE) -> pd.DataFrame:
@@ -83,19 +110,25 @@ def response_chart(kernel: np.ndarray) -> alt.Chart:
     """The frequency response as a heat map, the highest vertical frequencies on top; described in words for
     screen readers (the chart's accessible name)."""
     cells = response_cells(kernel)
-    about = wording.response_description(classify_response(kernel), cells["gain"].to_numpy(), abs(dc_gain(kernel)))
+    about = wording.response_description(
+        class_name(classify_response(kernel)), cells["gain"].to_numpy(), abs(dc_gain(kernel))
+    )
     return (
         alt.Chart(cells, description=about)
         .mark_rect()
         .encode(
             x=alt.X(
                 "horizontal:O",
-                title="horizontal frequency (cycles/pixel)",
+                title=_("horizontal frequency (cycles/pixel)"),
                 axis=alt.Axis(values=FREQ_TICKS, labelAngle=0),
             ),
-            y=alt.Y("vertical:O", title="vertical frequency", sort="descending", axis=alt.Axis(values=FREQ_TICKS)),
-            color=alt.Color("gain:Q", scale=alt.Scale(scheme="viridis"), title="|gain|"),
-            tooltip=["horizontal", "vertical", alt.Tooltip("gain:Q", format=".3f")],
+            y=alt.Y("vertical:O", title=_("vertical frequency"), sort="descending", axis=alt.Axis(values=FREQ_TICKS)),
+            color=alt.Color("gain:Q", scale=alt.Scale(scheme="viridis"), title=_("|gain|")),
+            tooltip=[
+                alt.Tooltip("horizontal", title=_("horizontal")),
+                alt.Tooltip("vertical", title=_("vertical")),
+                alt.Tooltip("gain:Q", format=".3f", title=_("|gain|")),
+            ],
         )
         .properties(width=300, height=300)
         .configure(**wording.CHART_CONFIG)
@@ -141,15 +174,18 @@ def compose_check(x: np.ndarray, a: np.ndarray, b: np.ndarray, combined: np.ndar
 def border_note(mode: str, margin: tuple[int, int]) -> str:
     """Why the two may differ near the border, for ``mode``."""
     if mode == "wrap":
-        return (
+        return _(
             "With 'wrap' the photo is treated as periodic, so there is no border at all: the two agree "
             "everywhere up to float32 rounding."
         )
     m_h, m_w = margin
-    return (
-        f"With '{mode}' the second pass pads the *first pass's result*, not the photo, so pixels within "
-        f"half the combined kernel of the border ({m_h - 1} rows, {m_w - 1} columns) can differ; the interior "
-        "agrees up to float32 rounding."
+    return _(
+        "With '{mode}' the second pass pads the *first pass's result*, not the photo, so pixels within "
+        "half the combined kernel of the border ({rows} rows, {cols} columns) can differ; the interior "
+        "agrees up to float32 rounding.",
+        mode=wording.mode_name(mode),
+        rows=m_h - 1,
+        cols=m_w - 1,
     )
 
 
@@ -161,19 +197,19 @@ def kernel_facts(title: str, k: np.ndarray) -> None:
     sep = separability(k)
     c1, c2 = st.columns(2)
     c1.metric(
-        "Sum of weights (DC gain)",
+        _("Sum of weights (DC gain)"),
         wording.num(gain),
-        help="How a flat area's brightness is multiplied: 1 keeps it, 0 turns it black (edge finders).",
+        help=_("How a flat area's brightness is multiplied: 1 keeps it, 0 turns it black (edge finders)."),
     )
-    c2.metric("Rank", sep.rank, help="1 = separable; otherwise the least number of separable kernels it sums.")
+    c2.metric(_("Rank"), sep.rank, help=_("1 = separable; otherwise the least number of separable kernels it sums."))
     st.caption(gain_note(gain))
     if sep.column is not None and sep.row is not None:  # separable: the kernel is outer(column, row)
         st.success(separable_note((k.shape[0], k.shape[1])))
-        st.dataframe(factor_table("column factor", sep.column))
-        st.dataframe(factor_table("row factor", sep.row))
+        st.dataframe(factor_table(_("column factor"), sep.column))
+        st.dataframe(factor_table(_("row factor"), sep.row))
     else:
-        st.info(f"Not separable (rank {sep.rank}): no column × row gives this kernel.")
-    st.markdown("**Symmetry**")
+        st.info(_("Not separable (rank {rank}): no column × row gives this kernel.", rank=sep.rank))
+    st.markdown(_("**Symmetry**"))
     st.table(symmetry_table(symmetries(k)))
 
 
@@ -182,9 +218,12 @@ def frequency_panel(k: np.ndarray) -> None:
     st.markdown(response_heading(classify_response(k)))
     st.altair_chart(response_chart(k), width="content")
     st.caption(
-        "Magnitude of the kernel's 2-D Fourier transform (zero-padded to "
-        f"{FREQ_SIZE} × {FREQ_SIZE}): the centre is a flat area (its value is |sum of weights|), the edges "
-        "are the finest stripes a photo can hold (0.5 cycles per pixel). Bright centre = low-pass."
+        _(
+            "Magnitude of the kernel's 2-D Fourier transform (zero-padded to {n} × {n}): the centre is a flat "
+            "area (its value is |sum of weights|), the edges are the finest stripes a photo can hold (0.5 cycles "
+            "per pixel). Bright centre = low-pass.",
+            n=FREQ_SIZE,
+        )
     )
 
 
@@ -209,9 +248,13 @@ def composition_alts(c: Composition, names: tuple[str, str] = ("A", "B")) -> tup
     h, w = c.twice.shape[:2]
     diff = c.once - c.twice
     return (
-        wording.alt_signed(f"The photo in grey filtered with {a}, then with {b}", w, h, c.twice.min(), c.twice.max()),
-        wording.alt_signed(f"The photo in grey filtered once with {a} ∗ {b}", w, h, c.once.min(), c.once.max()),
-        wording.alt_signed("The difference of the two", w, h, diff.min(), diff.max()),
+        wording.alt_signed(
+            _("The photo in grey filtered with {a}, then with {b}", a=a, b=b), w, h, c.twice.min(), c.twice.max()
+        ),
+        wording.alt_signed(
+            _("The photo in grey filtered once with {a} ∗ {b}", a=a, b=b), w, h, c.once.min(), c.once.max()
+        ),
+        wording.alt_signed(_("The difference of the two"), w, h, diff.min(), diff.max()),
     )
 
 
@@ -221,32 +264,43 @@ def composition_results(c: Composition, mode: str, names: tuple[str, str] = ("A"
     alts = composition_alts(c, names)
     i1, i2, i3 = st.columns(3)
     i1.image(
-        signed_colormap(c.twice, limit=c.scale), caption="A, then B", width="stretch", output_format="PNG", alt=alts[0]
+        signed_colormap(c.twice, limit=c.scale),
+        caption=_("A, then B"),
+        width="stretch",
+        output_format="PNG",
+        alt=alts[0],
     )
     i2.image(
-        signed_colormap(c.once, limit=c.scale), caption="A ∗ B once", width="stretch", output_format="PNG", alt=alts[1]
+        signed_colormap(c.once, limit=c.scale),
+        caption=_("A ∗ B once"),
+        width="stretch",
+        output_format="PNG",
+        alt=alts[1],
     )
     i3.image(
         signed_colormap(c.once - c.twice, limit=c.diff_limit),
-        caption=f"difference (full colour at ±{c.diff_limit:.1e})",
+        caption=_("difference (full colour at ±{limit})", limit=f"{c.diff_limit:.1e}"),
         width="stretch",
         output_format="PNG",
         alt=alts[2],
     )
     d1, d2 = st.columns(2)
-    d1.metric("Largest difference, whole image", f"{c.largest:.2e}")
-    d2.metric("Largest difference, away from the border", f"{c.interior:.2e}")
+    d1.metric(_("Largest difference, whole image"), f"{c.largest:.2e}")
+    d2.metric(_("Largest difference, away from the border"), f"{c.interior:.2e}")
     st.caption(border_note(mode, c.margin))
 
 
 def open_button(combined: np.ndarray, name: str) -> None:
     """A button opening ``combined`` in the playground as the custom kernel ``name`` (when it fits there)."""
     if max(combined.shape) > MAX_KERNEL_SIDE:
-        st.caption(f"A ∗ B is too big for the playground (at most {MAX_KERNEL_SIDE} × {MAX_KERNEL_SIDE} cells).")
+        st.caption(_("A ∗ B is too big for the playground (at most {n} × {n} cells).", n=MAX_KERNEL_SIDE))
     elif st.button(
-        "Open A ∗ B in the playground",
+        _("Open A ∗ B in the playground"),
         key="lab_use",
-        help=f"The playground then filters with “{name}” as a custom kernel (editable in its grid); its "
-        "divisor and offset stay as they are.",
+        help=_(
+            "The playground then filters with “{name}” as a custom kernel (editable in its grid); its "
+            "divisor and offset stay as they are.",
+            name=name,
+        ),
     ):
         learn.open_matrix(combined, name)

@@ -14,6 +14,7 @@ from imgkernel.mapping import signed_colormap
 
 from . import session, wording
 from .i18n import _
+from .panels import pictures
 from .state import PlaygroundState, choose_preset, load_kernel
 
 CURRENT = "__current__"
@@ -67,12 +68,21 @@ def kernel_picker(label: str, key: str, default: str = CURRENT) -> tuple[str, np
         options,
         index=options.index(default) if default in options else 0,
         key=key,
-        format_func=lambda n: f"Current kernel ({current.title})" if n == CURRENT else imgkernel.get(n).title,
+        format_func=lambda n: (
+            _("Current kernel ({kernel})", kernel=_current_title(current))
+            if n == CURRENT
+            else wording.kernel_title(n, imgkernel.get(n).title)
+        ),
     )
     if name == CURRENT:
-        return current.title, np.asarray(current.matrix, dtype=np.float64)
+        return _current_title(current), np.asarray(current.matrix, dtype=np.float64)
     spec = imgkernel.get(name)
-    return spec.title, spec.matrix()
+    return wording.kernel_title(spec.name, spec.title), spec.matrix()
+
+
+def _current_title(state: PlaygroundState) -> str:
+    """The playground's kernel as named there, in the visitor's language."""
+    return pictures.title(state)
 
 
 def kernel_size(matrix: np.ndarray) -> str:
@@ -120,7 +130,7 @@ def heatmap_cells(matrix: np.ndarray, digits: int = wording.DISPLAY_DIGITS) -> p
             "fill": [_hex(c) for c in fill],
             "text": [text_colour(c) for c in fill],
             "about": [
-                f"row {r + 1}, column {c + 1}: {wording.num(v)}"
+                f"{wording.at_row_col(int(r) + 1, int(c) + 1)}: {wording.num(v)}"
                 for r, c, v in zip(rows.ravel(), cols.ravel(), k.ravel(), strict=True)
             ],
         }
@@ -153,11 +163,16 @@ def kernel_heatmap(matrix: np.ndarray, *, title: str = "", name: str = "", numbe
     cell, digits = heatmap_layout(matrix, numbers)
     df = heatmap_cells(matrix, digits or wording.DISPLAY_DIGITS)
     base = alt.Chart(df, title=title).encode(
-        x=alt.X("column:O", title="column", axis=alt.Axis(labelAngle=0, orient="top")), y=alt.Y("row:O", title="row")
+        x=alt.X("column:O", title=_("column"), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("row:O", title=_("row")),
     )
     chart = base.mark_rect(stroke="#bbb").encode(
         color=alt.Color("fill:N", scale=None),
-        tooltip=["row", "column", alt.Tooltip("weight:Q", format=".6g")],
+        tooltip=[
+            alt.Tooltip("row", title=_("row")),
+            alt.Tooltip("column", title=_("column")),
+            alt.Tooltip("weight:Q", format=".6g", title=_("weight")),
+        ],
         description="about:N",
     )
     if digits is not None:

@@ -488,6 +488,116 @@ MESSAGES: dict[str, str] = {
         "**{colour}**:没有响应(0)。超过 {limit}(这些特征图 |值| 的第 99.5 百分位数)的值以最饱和的颜色显示。"
     ),
     " After ReLU nothing is negative, so there is no {colour}.": "ReLU 之后没有负值,所以没有{colour}。",
+    # -- kernel lab page (pages/kernel_lab.py, app/lab_view.py, app/learn.py) ------------------------------------
+    "What a kernel's numbers tell you before you run it. Kernels are applied by correlation, "
+    "anchored at the centre, as everywhere in this app.": (
+        "运行之前,卷积核的数字就能告诉你什么。和本应用的其他地方一样,卷积核以相关的方式应用,锚点在中心。"
+    ),
+    "Current kernel ({kernel})": "当前卷积核({kernel})",
+    "Composition: two kernels in one": "组合:两个卷积核合二为一",
+    "Filtering with **A** and then with **B** is the same as filtering once with the *full 2-D convolution* "
+    "**A ∗ B**: for A of wa × ha and B of wb × hb cells (width × height) it is (wa + wb − 1) × (ha + hb − 1). "
+    "For correlation too: correlating with a kernel is convolving with it rotated 180°, and rotating A ∗ B gives "
+    "rot A ∗ rot B, so the rotations cancel. "
+    "The order does not matter either: a blur then an edge finder equals the edge finder then the blur.": (
+        "先用 **A** 再用 **B** 滤波,等于用*完整二维卷积* **A ∗ B** 滤波一次:A 为 m₁ × n₁ 个单元格、"
+        "B 为 m₂ × n₂ 个单元格(宽 × 高)时,它的大小是 (m₁ + m₂ − 1) × (n₁ + n₂ − 1)。"
+        "对相关也成立:与一个卷积核做相关,就是与它旋转 180° 后的卷积核做卷积,而把 A ∗ B 旋转等于"
+        "旋转后的 A ∗ 旋转后的 B,所以两次旋转相互抵消。"
+        "顺序也无关紧要:先模糊再找边缘,等于先找边缘再模糊。"
+    ),
+    "First kernel A": "第一个卷积核 A",
+    "Then kernel B": "然后是卷积核 B",
+    "The combined kernel is larger than the photo used here; pick smaller kernels.": (
+        "组合后的卷积核比这里使用的图片还大;请选择更小的卷积核。"
+    ),
+    "keeps smooth areas and removes fine detail and noise (it blurs)": "保留平滑区域,去除细节和噪声(模糊)",
+    "removes smooth areas and keeps edges and fine detail": "去除平滑区域,保留边缘和细节",
+    "keeps smooth areas and amplifies edges and fine detail (it sharpens)": "保留平滑区域,增强边缘和细节(锐化)",
+    "responds to one range of stripe spacings (textures), ignoring flat areas and the finest detail": (
+        "只对某一范围的条纹间距(纹理)有响应,忽略平坦区域和最细的细节"
+    ),
+    "treats every frequency about equally": "对所有频率大致一视同仁",
+    "has no simple low/high-pass shape": "不是简单的低通或高通形状",
+    "low-pass": "低通",
+    "high-pass": "高通",
+    "high-boost": "高频增强",
+    "band-pass": "带通",
+    "all-pass": "全通",
+    "mixed": "混合",
+    "left-right": "左右对称",
+    "up-down": "上下对称",
+    "180-degree": "旋转 180° 不变",
+    "90-degree": "旋转 90° 不变",
+    "transpose": "沿对角线对称(转置不变)",
+    "anti-symmetric (180)": "反对称(旋转 180° 变为相反数)",
+    "The weights add up to 0: flat areas give 0, only changes show.": "权重之和为 0:平坦区域得到 0,只显示变化之处。",
+    "The weights add up to 1: flat areas keep their brightness.": "权重之和为 1:平坦区域保持原有亮度。",
+    "Flat areas are multiplied by {gain}; the divisor (or 'normalise') can undo that.": (
+        "平坦区域被乘以 {gain};除数(或“归一化”)可以抵消这一点。"
+    ),
+    "Separable: the kernel is a column times a row, so it can be applied as two 1-D passes "
+    "({cols} + {rows} multiplications per pixel instead of {cells}).": (
+        "可分离:卷积核等于一列乘以一行,所以可以分成两次一维运算(每个像素 {cols} + {rows} 次乘法,而不是 {cells} 次)。"
+    ),
+    "symmetric?": "对称?",
+    "yes": "是",
+    "no": "否",
+    "**Frequency response: {kind}** — it {does}.": "**频率响应:{kind}** —— 它{does}。",
+    "horizontal frequency (cycles/pixel)": "水平频率(周期/像素)",
+    "vertical frequency": "垂直频率",
+    "|gain|": "|增益|",
+    "horizontal": "水平",
+    "vertical": "垂直",
+    "With 'wrap' the photo is treated as periodic, so there is no border at all: the two agree "
+    "everywhere up to float32 rounding.": (
+        "用“环绕”时图片被当作周期性的,所以根本没有边界:两者处处一致,只差 32 位浮点数的舍入误差。"
+    ),
+    "With '{mode}' the second pass pads the *first pass's result*, not the photo, so pixels within "
+    "half the combined kernel of the border ({rows} rows, {cols} columns) can differ; the interior "
+    "agrees up to float32 rounding.": (
+        "用“{mode}”时,第二次运算填充的是*第一次运算的结果*而不是图片,所以离边界不到组合卷积核一半"
+        "({rows} 行,{cols} 列)的像素可能不同;内部一致,只差 32 位浮点数的舍入误差。"
+    ),
+    "Sum of weights (DC gain)": "权重之和(直流增益)",
+    "How a flat area's brightness is multiplied: 1 keeps it, 0 turns it black (edge finders).": (
+        "平坦区域的亮度被乘以多少:1 保持不变,0 变黑(边缘检测)。"
+    ),
+    "Rank": "秩",
+    "1 = separable; otherwise the least number of separable kernels it sums.": (
+        "1 = 可分离;否则为相加得到它所需的可分离卷积核的最少个数。"
+    ),
+    "column factor": "列因子",
+    "row factor": "行因子",
+    "Not separable (rank {rank}): no column × row gives this kernel.": (
+        "不可分离(秩 {rank}):没有哪个列 × 行能得到这个卷积核。"
+    ),
+    "**Symmetry**": "**对称性**",
+    "Magnitude of the kernel's 2-D Fourier transform (zero-padded to {n} × {n}): the centre is a flat "
+    "area (its value is |sum of weights|), the edges are the finest stripes a photo can hold (0.5 cycles "
+    "per pixel). Bright centre = low-pass.": (
+        "卷积核二维傅里叶变换的幅值(补零到 {n} × {n}):中心对应平坦区域(其值为 |权重之和|),"
+        "边缘对应图片能容纳的最细条纹(每像素 0.5 个周期)。中心亮 = 低通。"
+    ),
+    "The photo in grey filtered with {a}, then with {b}": "灰度图片先经 {a} 处理,再经 {b} 处理",
+    "The photo in grey filtered once with {a} ∗ {b}": "灰度图片经 {a} ∗ {b} 处理一次",
+    "The difference of the two": "两者之差",
+    "A, then B": "先 A 后 B",
+    "A ∗ B once": "A ∗ B 一次",
+    "difference (full colour at ±{limit})": "差值(±{limit} 时颜色最饱和)",
+    "Largest difference, whole image": "最大差值,整张图像",
+    "Largest difference, away from the border": "最大差值,远离边界处",
+    "A ∗ B is too big for the playground (at most {n} × {n} cells).": (
+        "A ∗ B 对卷积核游乐场来说太大了(最多 {n} × {n} 个单元格)。"
+    ),
+    "Open A ∗ B in the playground": "在游乐场中打开 A ∗ B",
+    "The playground then filters with “{name}” as a custom kernel (editable in its grid); its "
+    "divisor and offset stay as they are.": (
+        "之后卷积核游乐场用“{name}”作为自定义卷积核来滤波(可在权重表中编辑);除数和偏移保持不变。"
+    ),
+    "row": "行",
+    "column": "列",
+    "weight": "权重",
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.
