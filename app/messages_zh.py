@@ -598,6 +598,106 @@ MESSAGES: dict[str, str] = {
     "row": "行",
     "column": "列",
     "weight": "权重",
+    # -- sliding window page (pages/sliding_window.py, app/sweep_view.py) --------------------------------------
+    "The sliding window": "滑动窗口",
+    "A filter is one small window sliding over the picture: at every stop it multiplies the cells under it by "
+    "the weights and writes their sum into one output cell. Step through it, drag the slider, or play the whole "
+    "sweep.": (
+        "滤波就是一个小窗口在图片上滑动:每停一处,就把窗口下的单元格乘以权重,再把它们的和写进一个输出单元格。"
+        "可以一步一步看、拖动滑块,或者播放整个过程。"
+    ),
+    "Show": "显示",
+    "Convolution: the window slides": "卷积:窗口滑动",
+    "Transposed convolution: upsampling": "转置卷积:上采样",
+    "The photo, shrunk": "缩小的图片",
+    "A gradient": "渐变",
+    "One bright pixel": "一个亮像素",
+    "The playground's photo, shrunk, or a test input.": "卷积核游乐场的图片(缩小后),或一个测试输入。",
+    "Input size (cells per side)": "输入尺寸(每边单元格数)",
+    "{kernel} is {size}: this page draws kernels up to {most} × {most}. Pick a smaller one.": (
+        "{kernel} 的尺寸是 {size}:本页最多只能绘制 {most} × {most} 的卷积核。请选一个更小的。"
+    ),
+    "Padding p (cropped off each side)": "填充 p(每边裁掉的单元格)",
+    "Output padding": "输出填充",
+    "Less than the stride.": "小于步幅。",
+    "What the window reads outside.": "窗口在图像之外读取什么。",
+    "Constant (cval)": "常数值",
+    "Input cell": "输入单元格",
+    "Output position": "输出位置",
+    "input cell (row {row}, column {col}) = {value} scatters its value × the kernel": (
+        "输入单元格(第 {row} 行,第 {col} 列)= {value},把它的值 × 卷积核散布出去"
+    ),
+    "every input cell has scattered its value × the kernel": "每个输入单元格都已把它的值 × 卷积核散布出去",
+    "the window computes output (row {row}, column {col}) = {value}": "窗口计算输出(第 {row} 行,第 {col} 列)= {value}",
+    "the output is complete": "输出已完成",
+    "Step {i} of {n} · {now}": "第 {i} 步,共 {n} 步 · {now}",
+    "**Output size per side** (rows: n = {h}, k = {kh}; columns: n = {w}, k = {kw}):\n\n"
+    "* rows: {rows}\n"
+    "* columns: {cols}": ("**每边的输出尺寸**(行:n = {h},k = {kh};列:n = {w},k = {kw}):\n\n* 行:{rows}\n* 列:{cols}"),
+    "Each input cell stamps the kernel, multiplied by its value, into the output; the stamps start "
+    "{apart} apart (stride {stride} leaves {empty} between input cells) and add up where they "
+    "overlap. Padding p crops p cells off each side of that result (hatched); output padding adds cells "
+    "at the bottom and right. This is the transpose of a strided convolution: it maps the small output "
+    "back to the large input's size (PyTorch `ConvTranspose2d`, ONNX `ConvTranspose`; no kernel "
+    "rotation).": (
+        "每个输入单元格把卷积核乘以自己的值,盖印到输出中;印章之间相隔 {apart}(步幅 {stride} 在输入单元格之间"
+        "留出 {empty}),重叠处相加。填充 p 从结果的每边裁掉 p 个单元格(画斜线的部分);输出填充在下边和右边"
+        "增加单元格。这是带步幅卷积的转置:它把小的输出映射回大的输入尺寸"
+        "(PyTorch 的 `ConvTranspose2d`、ONNX 的 `ConvTranspose`;不旋转卷积核)。"
+    ),
+    "{n} cell": "{n} 个单元格",
+    "{n} cells": "{n} 个单元格",
+    "{n} empty cell": "{n} 个空单元格",
+    "{n} empty cells": "{n} 个空单元格",
+    "**Input cell (row {row}, column {col}): value × kernel**": "**输入单元格(第 {row} 行,第 {col} 列):值 × 卷积核**",
+    "**Output (row {row}, column {col}): each value under the window × its weight**": (
+        "**输出(第 {row} 行,第 {col} 列):窗口下的每个值 × 对应的权重**"
+    ),
+    "Sum of the products = **{total}**": "乘积之和 = **{total}**",
+    "Play": "播放",
+    "the animation loops over every step": "动画循环播放每一步",
+    "Input, padded": "输入(已填充)",
+    "Input (valid: no padding)": "输入(有效区域:不填充)",
+    "Output before the crop": "裁剪前的输出",
+    "The sweep has {n} frames; an animation holds at most {most}: use a smaller input.": (
+        "整个过程有 {n} 帧;动画最多容纳 {most} 帧:请使用更小的输入。"
+    ),
+    "A frame would be {w} × {h} px; an animation holds at most {most} pixels per frame.": (
+        "一帧将是 {w} × {h} px;动画每帧最多容纳 {most} 个像素。"
+    ),
+    " (pad)": "(填充)",
+    " + output padding": " + 输出填充",
+    "No padding ('valid'): the window only stops where it fits inside the input.": (
+        "不填充(“有效区域”):窗口只停在完全位于输入内部的位置。"
+    ),
+    "Hatched cells are padding, read by the '{mode}' border mode: {rule}.": (
+        "画斜线的单元格是填充,由“{mode}”边界模式读取:{rule}。"
+    ),
+    "{pad} The window spans {w} × {h} input cells (dilation {dilation}: its taps sit {dilation} apart) and "
+    "moves {step} at a time: the output is {out_w} × {out_h} cells.": (
+        "{pad}窗口覆盖 {w} × {h} 个输入单元格(膨胀 {dilation}:取样点相隔 {dilation}),"
+        "每次移动 {step}:输出为 {out_w} × {out_h} 个单元格。"
+    ),
+    "step {i} of {n}: {what}": "第 {i} 步,共 {n} 步:{what}",
+    "all {n} steps done": "全部 {n} 步已完成",
+    "Left, {left}: {lw} × {lh} cells, grey by value with the values written in them{hatched}. Right, {right}: "
+    "{rw} × {rh} cells, {done} filled so far{cropped}. {where}.": (
+        "左边,{left}:{lw} × {lh} 个单元格,按数值显示灰度并写有数值{hatched}。右边,{right}:"
+        "{rw} × {rh} 个单元格,目前已填 {done} 个{cropped}。{where}。"
+    ),
+    ", padding hatched": ",填充部分画有斜线",
+    ", the cropped border hatched": ",裁掉的边框画有斜线",
+    "◀ Previous": "◀ 上一步",
+    "Next ▶": "下一步 ▶",
+    "{steps} steps, then the finished output ({last}).": "{steps} 步,然后是完成的输出({last})。",
+    "▶ Play the whole sweep": "▶ 播放整个过程",
+    "An animated picture of every step, to watch or save.": "每一步的动画图片,可观看或保存。",
+    "Drawing the animation…": "正在绘制动画……",
+    "The sweep, animated ({n} frames)": "整个过程的动画({n} 帧)",
+    "Download the animation (GIF)": "下载动画(GIF)",
+    "Open in the playground": "在游乐场中打开",
+    "The playground then filters the whole photo with {kernel}, border '{mode}', stride {stride}, "
+    "dilation {dilation}.": "之后卷积核游乐场用 {kernel} 处理整张图片,边界模式“{mode}”,步幅 {stride},膨胀 {dilation}。",
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.

@@ -27,7 +27,8 @@ import imgkernel
 from imgkernel import sweep
 from imgkernel.borders import MODE_RULES, Mode
 
-from . import learn, session, wording
+from . import i18n, learn, session, wording
+from .i18n import _
 from .state import PlaygroundState, load_kernel, set_option
 
 SOURCES = ("The photo, shrunk", "A gradient", "One bright pixel")
@@ -45,6 +46,33 @@ LINE = (200, 199, 196)  # grid lines
 EMPTY = (255, 255, 255)  # an output cell not computed yet
 HATCH_RGB = (158, 48, 59)  # the app's focus red
 OUTLINE = (255, 220, 0)  # the window: a yellow line on a black halo, visible on any grey
+# Fonts that can draw Chinese, tried in turn for the grids' titles (Pillow's own font has Latin letters only);
+# with none installed the titles are drawn in English (the caption and the text alternative stay translated).
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+)
+
+
+def source_name(source: str) -> str:
+    """An input's name as shown (``SOURCES``)."""
+    names = {SOURCES[0]: _("The photo, shrunk"), SOURCES[1]: _("A gradient"), SOURCES[2]: _("One bright pixel")}
+    return names.get(source, source)
+
+
+def what_name(what: str) -> str:
+    """A choice of ``WHAT`` as shown."""
+    names = {WHAT[0]: _("Convolution: the window slides"), WHAT[1]: _("Transposed convolution: upsampling")}
+    return names.get(what, what)
+
+
+def grid_title(title: str) -> str:
+    """A grid's title (``Scene.titles``) in the current language."""
+    names = {"Input, padded": _("Input, padded"), "Input (valid: no padding)": _("Input (valid: no padding)")}
+    names |= {"Output": _("Output"), "Input": _("Input"), "Output before the crop": _("Output before the crop")}
+    return names.get(title, title)
 
 
 # ------------------------------------------------------------------------------------------- pure (no Streamlit)
@@ -176,6 +204,26 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
+@cache
+def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
+    """A font that draws Chinese, if one is installed (``CJK_FONTS``)."""
+    for path in CJK_FONTS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return None
+
+
+def _title_and_font(title: str, size: int) -> tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]:
+    """A grid's title as drawn, in the current language when a font can draw it (else in English)."""
+    shown = grid_title(title)
+    if shown.isascii():
+        return shown, _font(size)
+    cjk = _cjk_font(size)
+    return (shown, cjk) if cjk is not None else (title, _font(size))
+
+
 def _grey(v: float) -> tuple[int, int, int]:
     g = int(np.clip(round(v), 0, 255))
     return g, g, g
@@ -234,9 +282,9 @@ def _background(scene: Scene) -> Image.Image:
         _cell(draw, lx + q * c, ly + r * c, c, float(v), HATCH[scene.hatch] if scene.left_hatch[r, q] else None)
     for (r, q), crop in np.ndenumerate(scene.right_hatch):
         _cell(draw, rx + q * c, ry + r * c, c, np.nan, HATCH[scene.hatch] if crop else None)
-    font = _font(13)
-    draw.text((lx, 4), scene.titles[0], fill=learn.TEXT_DARK, font=font)
-    draw.text((rx, 4), scene.titles[1], fill=learn.TEXT_DARK, font=font)
+    for x, title in ((lx, scene.titles[0]), (rx, scene.titles[1])):
+        text, font = _title_and_font(title, 13)
+        draw.text((x, 4), text, fill=learn.TEXT_DARK, font=font)
     return img
 
 
@@ -270,9 +318,18 @@ def gif_problem(scene: Scene) -> str | None:
     """Why the sweep is too big for an animated GIF, in words (None when it is not)."""
     w, h = frame_size(scene)
     if scene.steps + 1 > MAX_FRAMES:
-        return f"The sweep has {scene.steps + 1} frames; an animation holds at most {MAX_FRAMES}: use a smaller input."
+        return _(
+            "The sweep has {n} frames; an animation holds at most {most}: use a smaller input.",
+            n=scene.steps + 1,
+            most=MAX_FRAMES,
+        )
     if w * h > MAX_FRAME_PIXELS:
-        return f"A frame would be {w} × {h} px; an animation holds at most {MAX_FRAME_PIXELS:,} pixels per frame."
+        return _(
+            "A frame would be {w} × {h} px; an animation holds at most {most} pixels per frame.",
+            w=w,
+            h=h,
+            most=f"{MAX_FRAME_PIXELS:,}",
+        )
     return None
 
 
@@ -302,7 +359,7 @@ def products_table(values: np.ndarray, weights: np.ndarray, outside: np.ndarray 
     "(pad)" marks a value read from padding."""
     cells = [
         [
-            f"{cell_text(v)}{' (pad)' if outside is not None and outside[i, j] else ''} × {wording.num(w)} = "
+            f"{cell_text(v)}{_(' (pad)') if outside is not None and outside[i, j] else ''} × {wording.num(w)} = "
             f"{wording.num(v * w)}"
             for j, (v, w) in enumerate(zip(vr, wr, strict=True))
         ]
@@ -310,8 +367,8 @@ def products_table(values: np.ndarray, weights: np.ndarray, outside: np.ndarray 
     ]
     return pd.DataFrame(
         cells,
-        index=[f"row {i + 1}" for i in range(values.shape[0])],
-        columns=[f"col {j + 1}" for j in range(values.shape[1])],
+        index=[_("row {r}", r=i + 1) for i in range(values.shape[0])],
+        columns=[_("col {c}", c=j + 1) for j in range(values.shape[1])],
     )
 
 
@@ -320,7 +377,7 @@ def size_formula(n: int, k: int, stride: int, dilation: int, padding: int, outpu
     size = sweep.transposed_size(n, k, stride, dilation, padding, output_padding)
     op = f" + {output_padding}" if output_padding else ""
     return (
-        f"(n − 1)·s + d·(k − 1) + 1 − 2p{' + output padding' if output_padding else ''} = "
+        f"(n − 1)·s + d·(k − 1) + 1 − 2p{_(' + output padding') if output_padding else ''} = "
         f"({n} − 1)·{stride} + {dilation}·({k} − 1) + 1 − 2·{padding}{op} = **{size}**"
     )
 
@@ -329,15 +386,30 @@ def conv_note(mode: Mode, stride: int, dilation: int, k: tuple[int, int], out: t
     """What the left grid's padding is and how big the output is, for the options chosen."""
     spans = [imgkernel.dilated_span(n, dilation) for n in k]
     pad = (
-        "No padding ('valid'): the window only stops where it fits inside the input."
+        _("No padding ('valid'): the window only stops where it fits inside the input.")
         if mode == "valid"
-        else f"Hatched cells are padding, read by the '{mode}' border mode: {MODE_RULES[mode]}."
+        else _(
+            "Hatched cells are padding, read by the '{mode}' border mode: {rule}.",
+            mode=wording.mode_name(mode),
+            rule=i18n.message(MODE_RULES[mode]),
+        )
     )
-    return (
-        f"{pad} The window spans {spans[1]} × {spans[0]} input cells (dilation {dilation}: its taps sit {dilation} "
-        f"apart) and moves {stride} cell{'s' if stride > 1 else ''} at a time: the output is "
-        f"{out[1]} × {out[0]} cells."
+    return _(
+        "{pad} The window spans {w} × {h} input cells (dilation {dilation}: its taps sit {dilation} apart) and "
+        "moves {step} at a time: the output is {out_w} × {out_h} cells.",
+        pad=pad,
+        w=spans[1],
+        h=spans[0],
+        dilation=dilation,
+        step=cells(stride),
+        out_w=out[1],
+        out_h=out[0],
     )
+
+
+def cells(n: int) -> str:
+    """ "1 cell", "2 cells"."""
+    return _("{n} cell", n=n) if n == 1 else _("{n} cells", n=n)
 
 
 def alt_frame(scene: Scene, i: int, what: str) -> str:
@@ -346,11 +418,24 @@ def alt_frame(scene: Scene, i: int, what: str) -> str:
     rh, rw = scene.result.shape
     f = scene.frame(i)
     done = int(np.count_nonzero(~np.isnan(f.right)))
-    where = f"step {i + 1} of {scene.steps}: {what}" if i < scene.steps else f"all {scene.steps} steps done"
-    return (
-        f"Left, {scene.titles[0].lower()}: {lw} × {lh} cells, grey by value with the values written in them"
-        f"{', padding hatched' if scene.left_hatch.any() else ''}. Right, {scene.titles[1].lower()}: {rw} × {rh} "
-        f"cells, {done} filled so far{', the cropped border hatched' if scene.right_hatch.any() else ''}. {where}."
+    where = (
+        _("step {i} of {n}: {what}", i=i + 1, n=scene.steps, what=what)
+        if i < scene.steps
+        else _("all {n} steps done", n=scene.steps)
+    )
+    return _(
+        "Left, {left}: {lw} × {lh} cells, grey by value with the values written in them{hatched}. Right, {right}: "
+        "{rw} × {rh} cells, {done} filled so far{cropped}. {where}.",
+        left=grid_title(scene.titles[0]).lower(),
+        lw=lw,
+        lh=lh,
+        hatched=_(", padding hatched") if scene.left_hatch.any() else "",
+        right=grid_title(scene.titles[1]).lower(),
+        rw=rw,
+        rh=rh,
+        done=done,
+        cropped=_(", the cropped border hatched") if scene.right_hatch.any() else "",
+        where=where,
     )
 
 
@@ -368,14 +453,17 @@ def position(steps: int, label: str) -> int:
     if not 1 <= st.session_state.get(POS_KEY, 1) <= last:
         st.session_state[POS_KEY] = 1
     b1, b2, b3 = st.columns([1, 1, 6])
-    b1.button("◀ Previous", key="sw_prev", on_click=_move, args=(-1, last), width="stretch")
-    b2.button("Next ▶", key="sw_next", on_click=_move, args=(1, last), width="stretch")
-    pos = b3.slider(label, 1, last, key=POS_KEY, help=f"{steps} steps, then the finished output ({last}).")
+    b1.button(_("◀ Previous"), key="sw_prev", on_click=_move, args=(-1, last), width="stretch")
+    b2.button(_("Next ▶"), key="sw_next", on_click=_move, args=(1, last), width="stretch")
+    pos = b3.slider(
+        label, 1, last, key=POS_KEY, help=_("{steps} steps, then the finished output ({last}).", steps=steps, last=last)
+    )
     return int(pos) - 1
 
 
-@st.cache_data(max_entries=4, show_spinner="Drawing the animation…")
-def _gif(kind: str, x: np.ndarray, kernel: np.ndarray, options: tuple) -> bytes:
+@st.cache_data(max_entries=4, show_spinner=False)
+def _gif(kind: str, x: np.ndarray, kernel: np.ndarray, options: tuple, language: str) -> bytes:
+    """The animation, drawn with its titles in ``language`` (part of the cache key)."""
     scene = conv_scene(x, kernel, *options)[0] if kind == "conv" else transposed_scene(x, kernel, *options)[0]
     return gif_bytes(scene)
 
@@ -387,14 +475,17 @@ def play(scene: Scene, kind: str, x: np.ndarray, kernel: np.ndarray, options: tu
         st.info(problem)
         return
     signature = (kind, x.tobytes(), kernel.tobytes(), kernel.shape, options)
-    if st.button("▶ Play the whole sweep", key="sw_play", help="An animated picture of every step, to watch or save."):
+    if st.button(
+        _("▶ Play the whole sweep"), key="sw_play", help=_("An animated picture of every step, to watch or save.")
+    ):
         st.session_state["sw_playing"] = signature
     if st.session_state.get("sw_playing") != signature:
         return
-    data = _gif(kind, x, kernel, options)
-    st.image(data, caption=f"The sweep, animated ({scene.steps + 1} frames)", alt=alt)
+    with st.spinner(_("Drawing the animation…")):
+        data = _gif(kind, x, kernel, options, i18n.lang())
+    st.image(data, caption=_("The sweep, animated ({n} frames)", n=scene.steps + 1), alt=alt)
     st.download_button(
-        "Download the animation (GIF)", data, file_name="sliding-window.gif", mime="image/gif", key="sw_gif"
+        _("Download the animation (GIF)"), data, file_name="sliding-window.gif", mime="image/gif", key="sw_gif"
     )
 
 
@@ -408,10 +499,16 @@ def open_button(matrix: np.ndarray, title: str, mode: Mode, stride: int, dilatio
         return s
 
     if st.button(
-        "Open in the playground",
+        _("Open in the playground"),
         key="sw_open",
-        help=f"The playground then filters the whole photo with {title}, border '{mode}', stride {stride}, "
-        f"dilation {dilation}.",
+        help=_(
+            "The playground then filters the whole photo with {kernel}, border '{mode}', stride {stride}, "
+            "dilation {dilation}.",
+            kernel=title,
+            mode=wording.mode_name(mode),
+            stride=stride,
+            dilation=dilation,
+        ),
     ):
         learn.open_in_playground(change, title)
 

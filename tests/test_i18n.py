@@ -47,6 +47,7 @@ TRANSLATED_PAGES = [
     "pages/gallery.py",
     "pages/cnn_layer.py",
     "pages/kernel_lab.py",
+    "pages/sliding_window.py",
 ]
 # ASCII words allowed in Chinese text: proper names, units, formats, and the switch's "English" and its label
 # "Language / 语言" (both languages on purpose: see ``i18n.language_switch``).
@@ -55,8 +56,8 @@ ALLOWED = {
     "px", "MB", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
     "CNN", "GIMP", "OpenCV", "Photoshop", "setosa", "sigma", "gamma", "NaN", "Prewitt", "Scharr", "Gabor", "LoG",
     "USM", "ReLU",
-    # the CNN page: machine-learning libraries, ONNX's SAME_UPPER, PyTorch's Conv2d, the size formula's floor/ceil
-    "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil",
+    # CNN, sliding window: machine-learning libraries and their names (SAME_UPPER, Conv2d, ConvTranspose), floor/ceil
+    "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil", "ConvTranspose",
 }  # fmt: skip
 # Streamlit's own widget texts, which the app cannot translate (see the README).
 STREAMLIT_TEXTS = ("Drag and drop file here", "Browse files", "Limit 50MB per file")
@@ -324,3 +325,18 @@ def test_share_decode_knows_lang() -> None:
     link, notices = share.decode({"lang": "zh", "k": "blur"}, cache.SAMPLES)
     assert link.kernel == "blur" and notices == []
     assert share.decode({"lang2": "zh"}, cache.SAMPLES)[1]  # a really unknown key is still reported
+
+
+def test_the_sliding_windows_drawn_titles_are_chinese_when_a_font_can_draw_them(monkeypatch) -> None:
+    from app import sweep_view as sv
+
+    with using("zh"):
+        text, _font = sv._title_and_font("Output", 13)
+        assert text == ("输出" if sv._cjk_font(13) is not None else "Output")
+        sv._cjk_font.cache_clear()
+        monkeypatch.setattr(sv, "CJK_FONTS", ())
+        try:
+            assert sv._title_and_font("Output", 13)[0] == "Output"  # no font for Chinese: drawn in English
+        finally:
+            sv._cjk_font.cache_clear()
+    assert sv._title_and_font("Output", 13)[0] == "Output"
