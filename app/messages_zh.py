@@ -698,6 +698,41 @@ MESSAGES: dict[str, str] = {
     "Open in the playground": "在游乐场中打开",
     "The playground then filters the whole photo with {kernel}, border '{mode}', stride {stride}, "
     "dilation {dilation}.": "之后卷积核游乐场用 {kernel} 处理整张图片,边界模式“{mode}”,步幅 {stride},膨胀 {dilation}。",
+    # -- mystery kernel page (pages/mystery.py, app/mystery_view.py) --------------------------------------------
+    "The photo went through a hidden kernel. Type weights into the grid until your result matches: the score "
+    "rises as the two pictures get closer and the error map turns white.": (
+        "这张图片经过了一个隐藏的卷积核。在权重表中输入权重,直到你的结果与它一致:两张图越接近,得分越高,误差图也越白。"
+    ),
+    "New puzzle": "新谜题",
+    "Solved! Puzzle {seed}'s kernel does the same as yours.": "解开了!谜题 {seed} 的卷积核与你的效果相同。",
+    "Hints": "提示",
+    "∞ (identical)": "∞(完全相同)",
+    "Match: **{db}** (PSNR; {solved} dB or more solves it)": "匹配度:**{db}**(峰值信噪比;达到 {solved} dB 即为解开)",
+    "Symmetry: {found}.": "对称性:{found}。",
+    "symmetric left-right (a mirror down the middle column)": "左右对称(沿中间一列镜像)",
+    "symmetric top-bottom (a mirror across the middle row)": "上下对称(沿中间一行镜像)",
+    "left-right opposite (mirrored down the middle column, the sign flips)": "左右相反(沿中间一列镜像后符号相反)",
+    "top-bottom opposite (mirrored across the middle row, the sign flips)": "上下相反(沿中间一行镜像后符号相反)",
+    "symmetric across the diagonal (top-left to bottom-right)": "沿对角线(左上到右下)对称",
+    "the same turned half a turn (180°)": "旋转半圈(180°)后不变",
+    "turned half a turn (180°) it changes sign": "旋转半圈(180°)后符号相反",
+    "no mirror symmetry": "没有镜像对称",
+    "Grid size": "权重表大小",
+    "Mystery kernel · puzzle {seed}": "神秘卷积核 · 谜题 {seed}",
+    "filtered with the mystery kernel of puzzle {seed}": "经谜题 {seed} 的神秘卷积核处理",
+    "Your kernel": "你的卷积核",
+    "filtered with your kernel": "经你的卷积核处理",
+    "Error: yours − mystery · {legend}": "误差:你的 − 神秘的 · {legend}",
+    "Error map, your result minus the mystery result": "误差图,你的结果减去神秘卷积核的结果",
+    "Show a hint ({n} of {total})": "显示提示(第 {n} 条,共 {total} 条)",
+    "Reveal the mystery kernel": "揭晓神秘卷积核",
+    "Random weights (puzzle {seed})": "随机权重(谜题 {seed})",
+    ": ": ":",
+    "Share this puzzle: the address bar holds its link (`{link}`), the puzzle number and the photo, never the "
+    "weights.": "分享这个谜题:地址栏中就是它的链接(`{link}`),包含谜题编号和图片,但不含权重。",
+    " Your own photo stays with you: a friend gets the puzzle on the default photo.": (
+        "你自己的图片只留在你这里:朋友打开时,谜题使用默认图片。"
+    ),
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.
@@ -964,6 +999,19 @@ KERNELS: dict[str, dict[str, str]] = {
 # expression matching the whole English message -> its Chinese template. Groups named ``msg...`` hold another
 # message and are translated in turn; other groups (names, numbers) are copied as they are.
 PATTERNS: dict[str, str] = {
+    # the mystery kernel's hints (imgkernel.puzzle.hints; the symmetries are translated by app.mystery_view)
+    r"The kernel is (?P<c>\d+) × (?P<r>\d+)\.": "卷积核大小为 {c} × {r}。",
+    r"Its weights (?P<msgwhat>sum to .+)\.": "它的权重{msgwhat}。",
+    r"sum to 0, so flat areas go black and only edges show": "之和为 0,所以平坦区域变黑,只显示边缘",
+    r"sum to 1, so flat areas keep their brightness": "之和为 1,所以平坦区域保持原有亮度",
+    r"sum to (?P<t>\S+): negative, so flat areas go black \(clipped below 0\)": (
+        "之和为 {t}:为负,所以平坦区域变黑(小于 0 的值被截断)"
+    ),
+    r"sum to (?P<t>\S+), so flat areas get (?P<t2>\S+) times brighter": "之和为 {t},所以平坦区域的亮度变为 {t2} 倍",
+    r"Its largest weight in size is (?P<v>\S+), in row (?P<r>\d+), column (?P<c>\d+)\.": (
+        "绝对值最大的权重是 {v},位于第 {r} 行、第 {c} 列。"
+    ),
+    r"(?P<msg>.+) Your previous guess stays\.": "{msg}你之前的猜测保留不变。",
     # the pixel walkthrough's note on coordinates (imgkernel.walkthrough.coordinates_note)
     r"'valid' mode pads nothing, so output pixel \(row (?P<r>\d+), column (?P<c>\d+)\) uses the window whose "
     r"top-left input pixel is \(row (?P<r1>\d+) × (?P<s>\d+), column (?P<c1>\d+) × (?P<s1>\d+)\) = "

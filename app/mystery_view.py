@@ -23,7 +23,8 @@ from imgkernel import kernel_io, puzzle
 from imgkernel.images import resize_long_side
 from imgkernel.mapping import signed_colormap
 
-from . import learn, session, wording
+from . import i18n, learn, session, wording
+from .i18n import _
 from .state import Photo
 
 SIDES = (3, 5)
@@ -53,8 +54,16 @@ def score(pixels: np.ndarray, guess: np.ndarray, hidden: np.ndarray, hidden_resu
 
 
 def score_text(s: Score) -> str:
-    db = "∞ (identical)" if s.db == float("inf") else f"{s.db:.1f} dB"
-    return f"Match: **{db}** (PSNR; {puzzle.SOLVED_DB:g} dB or more solves it)"
+    db = _("∞ (identical)") if s.db == float("inf") else f"{s.db:.1f} dB"
+    return _("Match: **{db}** (PSNR; {solved} dB or more solves it)", db=db, solved=f"{puzzle.SOLVED_DB:g}")
+
+
+def hint_text(text: str) -> str:
+    """One of ``imgkernel.puzzle.hints`` (English) in the current language; the symmetries one by one."""
+    if text.startswith("Symmetry: ") and text.endswith("."):
+        found = text.removeprefix("Symmetry: ").removesuffix(".").split("; ")
+        return _("Symmetry: {found}.", found=_("; ").join(i18n.message(f) for f in found))
+    return i18n.message(text)
 
 
 def apply_edits(guess: np.ndarray, edits: dict) -> tuple[np.ndarray, str | None]:
@@ -129,7 +138,7 @@ def grid() -> np.ndarray:
     g = guess()
     side_key = f"mk_side_{st.session_state.get(REV_KEY, 0)}"
     st.segmented_control(
-        "Grid size",
+        _("Grid size"),
         SIDES,
         default=g.shape[0],
         key=side_key,
@@ -144,7 +153,7 @@ def grid() -> np.ndarray:
     key = f"mk_grid_{st.session_state.get(REV_KEY, 0)}"
     st.data_editor(frame, key=key, num_rows="fixed", column_config=config, on_change=_on_grid, args=(key,))
     if PROBLEM_KEY in st.session_state:
-        st.error(st.session_state[PROBLEM_KEY])
+        st.error(i18n.message(st.session_state[PROBLEM_KEY]))
     return guess()
 
 
@@ -154,24 +163,24 @@ def pictures(photo: Photo, pixels: np.ndarray, hidden_result: np.ndarray, s: Sco
     a, b, c = st.columns(3)
     a.image(
         hidden_result,
-        caption=f"Mystery kernel · puzzle {seed}",
+        caption=_("Mystery kernel · puzzle {seed}", seed=seed),
         output_format="PNG",
-        alt=wording.alt_photo(photo.name, w, h, what=f"filtered with the mystery kernel of puzzle {seed}"),
+        alt=wording.alt_photo(photo.name, w, h, what=_("filtered with the mystery kernel of puzzle {seed}", seed=seed)),
     )
     mine = result(pixels, guess())
     b.image(
         mine,
-        caption="Your kernel",
+        caption=_("Your kernel"),
         output_format="PNG",
-        alt=wording.alt_photo(photo.name, w, h, what="filtered with your kernel"),
+        alt=wording.alt_photo(photo.name, w, h, what=_("filtered with your kernel")),
     )
     limit = max(1.0, float(np.abs(s.error).max()))
     c.image(
         signed_colormap(s.error, limit=limit),
-        caption=f"Error: yours − mystery · {wording.signed_legend(limit)}",
+        caption=_("Error: yours − mystery · {legend}", legend=wording.signed_legend(limit)),
         output_format="PNG",
         alt=wording.alt_signed(
-            "Error map, your result minus the mystery result", w, h, float(s.error.min()), float(s.error.max())
+            _("Error map, your result minus the mystery result"), w, h, float(s.error.min()), float(s.error.max())
         ),
     )
 
@@ -181,29 +190,38 @@ def hints(hidden: np.ndarray) -> None:
     all_hints = puzzle.hints(hidden)
     shown = int(st.session_state.get(HINTS_KEY, 0))
     for text in all_hints[:shown]:
-        st.markdown(f"* {text}")
-    if shown < len(all_hints) and st.button(f"Show a hint ({shown + 1} of {len(all_hints)})", key="mk_hint"):
+        st.markdown(f"* {hint_text(text)}")
+    if shown < len(all_hints) and st.button(
+        _("Show a hint ({n} of {total})", n=shown + 1, total=len(all_hints)), key="mk_hint"
+    ):
         st.session_state[HINTS_KEY] = shown + 1
         st.rerun()
 
 
 def reveal(p: puzzle.Puzzle) -> None:
-    with st.expander("Reveal the mystery kernel"):
-        title = imgkernel.get(p.name).title if p.name else f"Random weights (puzzle {p.seed})"
+    with st.expander(_("Reveal the mystery kernel")):
+        spec = imgkernel.get(p.name) if p.name else None
+        if spec is not None:
+            title = wording.kernel_title(spec.name, spec.title)
+        else:
+            title = _("Random weights (puzzle {seed})", seed=p.seed)
         st.altair_chart(learn.kernel_heatmap(p.matrix, title=title, name=title), width="content")
-        st.markdown(f"**{title}**" + (f": {imgkernel.get(p.name).summary}" if p.name else ""))
-        if st.button("Open in the playground", key="mk_open"):
+        summary = f"{_(': ')}{i18n.kernel_text(spec.name, 'summary', spec.summary)}" if spec is not None else ""
+        st.markdown(f"**{title}**{summary}")
+        if st.button(_("Open in the playground"), key="mk_open"):
             learn.open_matrix(p.matrix, title)
 
 
 def share(seed: int, photo: Photo) -> None:
-    query = link_query(seed, photo)
+    query = {**link_query(seed, photo), **i18n.link_query()}  # (the language stays in the link)
     session.sync_url(query)
     st.markdown(
-        "Share this puzzle: the address bar holds its link (`"
-        + "&".join(f"{k}={v}" for k, v in query.items())
-        + "`), the puzzle number and the photo, never the weights."
-        + ("" if photo.sample else " Your own photo stays with you: a friend gets the puzzle on the default photo.")
+        _(
+            "Share this puzzle: the address bar holds its link (`{link}`), the puzzle number and the photo, never the "
+            "weights.",
+            link="&".join(f"{k}={v}" for k, v in query.items()),
+        )
+        + ("" if photo.sample else _(" Your own photo stays with you: a friend gets the puzzle on the default photo."))
     )
 
 

@@ -10,13 +10,16 @@ import streamlit as st
 
 from app import learn, session
 from app import mystery_view as mv
+from app.i18n import _
 from imgkernel import puzzle
 
-st.title("Mystery kernel")
+st.title(_("Mystery kernel"))
 learn.show_notice()
 st.caption(
-    "The photo went through a hidden kernel. Type weights into the grid until your result matches: the score "
-    "rises as the two pictures get closer and the error map turns white."
+    _(
+        "The photo went through a hidden kernel. Type weights into the grid until your result matches: the score "
+        "rises as the two pictures get closer and the error map turns white."
+    )
 )
 
 photo = session.current().photo
@@ -27,16 +30,16 @@ hidden_result = mv.result(pixels, p.matrix)
 
 left, right = st.columns([1, 2])
 with left:
-    st.button("New puzzle", key="mk_new", on_click=mv.new_seed)
+    st.button(_("New puzzle"), key="mk_new", on_click=mv.new_seed)
     guess = mv.grid()
 s = mv.score(pixels, guess, p.matrix, hidden_result)
 with right:
     st.markdown(mv.score_text(s))
     if s.solved:
-        st.success(f"Solved! Puzzle {seed}'s kernel does the same as yours.")
+        st.success(_("Solved! Puzzle {seed}'s kernel does the same as yours.", seed=seed))
 mv.pictures(photo, pixels, hidden_result, s, seed)
 
-st.header("Hints")
+st.header(_("Hints"))
 mv.hints(p.matrix)
 mv.reveal(p)
 mv.share(seed, photo)

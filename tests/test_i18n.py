@@ -48,12 +48,13 @@ TRANSLATED_PAGES = [
     "pages/cnn_layer.py",
     "pages/kernel_lab.py",
     "pages/sliding_window.py",
+    "pages/mystery.py",
 ]
 # ASCII words allowed in Chinese text: proper names, units, formats, and the switch's "English" and its label
 # "Language / 语言" (both languages on purpose: see ``i18n.language_switch``).
 ALLOWED = {
     "English", "Language",
-    "px", "MB", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
+    "px", "MB", "dB", "PSNR", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
     "CNN", "GIMP", "OpenCV", "Photoshop", "setosa", "sigma", "gamma", "NaN", "Prewitt", "Scharr", "Gabor", "LoG",
     "USM", "ReLU",
     # CNN, sliding window: machine-learning libraries and their names (SAME_UPPER, Conv2d, ConvTranspose), floor/ceil
@@ -82,8 +83,9 @@ def placeholders(text: str) -> set[str]:
 
 
 def english_words(text: str) -> list[str]:
-    """Runs of ASCII letters in ``text`` that are not allowed names or units (HTML tags and styles removed)."""
-    text = re.sub(r"<style.*?</style>|<[^>]+>", " ", text, flags=re.DOTALL)
+    """Runs of ASCII letters in ``text`` that are not allowed names or units (HTML tags and styles removed, and
+    Markdown code spans: data such as a link's query, not words)."""
+    text = re.sub(r"<style.*?</style>|<[^>]+>|`[^`\n]*`", " ", text, flags=re.DOTALL)
     return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED]
 
 
@@ -340,3 +342,14 @@ def test_the_sliding_windows_drawn_titles_are_chinese_when_a_font_can_draw_them(
         finally:
             sv._cjk_font.cache_clear()
     assert sv._title_and_font("Output", 13)[0] == "Output"
+
+
+def test_every_mystery_hint_is_shown_in_chinese() -> None:
+    from app import mystery_view
+    from imgkernel import puzzle
+
+    with using("zh"):
+        for seed in range(60):
+            for hint in puzzle.hints(puzzle.puzzle(seed).matrix):
+                assert not english_words(mystery_view.hint_text(hint)), (seed, hint)
+    assert mystery_view.hint_text("Symmetry: no mirror symmetry.") == "Symmetry: no mirror symmetry."
