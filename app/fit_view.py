@@ -22,7 +22,8 @@ from imgkernel.limits import UPLOAD_LIMIT_MB
 from imgkernel.mapping import signed_colormap
 from imgkernel.pipeline import Settings
 
-from . import cache, learn, wording
+from . import cache, i18n, learn, wording
+from .i18n import _
 from .state import PlaygroundState, load_kernel
 
 # A sample photo through a catalogue kernel (at its defaults and suggested divisor/offset, saved as 8 bits): the
@@ -45,6 +46,26 @@ OPTIMIZER_NAMES = {"adam": "Adam", "momentum": "SGD with momentum 0.9"}
 START_NAMES = {"zeros": "zeros", "noise": "random noise (seed 0)"}
 MAX_RUN = 5000  # steps one press of Run takes at most
 MAX_HISTORY = 20_000  # steps kept for the loss curve (training beyond it must start again)
+
+
+def pair_label(label: str) -> str:
+    """A sample pair's label ("Mystery 1 · Chelsea the cat") in the current language; other names as they are."""
+    if label not in SAMPLE_PAIRS:
+        return label
+    number = label.split(" · ", 1)[0].removeprefix("Mystery ")
+    return _("Mystery {n} · {photo}", n=number, photo=wording.photo_name(SAMPLE_PAIRS[label][0]))
+
+
+def source_name(source: str) -> str:
+    return {SAMPLES: _("A sample pair"), UPLOADS: _("Upload a before and an after")}.get(source, source)
+
+
+def optimizer_name(name: str) -> str:
+    return {"adam": "Adam", "momentum": _("SGD with momentum 0.9")}.get(name, name)
+
+
+def start_name(name: str) -> str:
+    return {"zeros": _("zeros"), "noise": _("random noise (seed 0)")}.get(name, name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,9 +93,12 @@ def make_pair(name: str, before: np.ndarray, after: np.ndarray, hidden: str | No
     a kernel commutes with (luminance is a weighted sum of the channels)."""
     note = ""
     if before.ndim != after.ndim:
-        which = "before" if before.ndim == 3 else "after"
+        note = (
+            _("The before picture is in colour and the other gray: its luminance is used.")
+            if before.ndim == 3
+            else _("The after picture is in colour and the other gray: its luminance is used.")
+        )
         before, after = imgkernel.to_gray(before), imgkernel.to_gray(after)
-        note = f"The {which} picture is in colour and the other gray: its luminance is used."
     return Pair(name, _digest(before, after), before, after, hidden, note)
 
 
@@ -95,8 +119,8 @@ def weights_table(matrix: np.ndarray) -> pd.DataFrame:
     k = np.asarray(matrix, dtype=np.float64)
     return pd.DataFrame(
         [[wording.num(v) for v in row] for row in k],
-        index=[f"row {i + 1}" for i in range(k.shape[0])],
-        columns=[f"col {j + 1}" for j in range(k.shape[1])],
+        index=[_("row {r}", r=i + 1) for i in range(k.shape[0])],
+        columns=[_("col {c}", c=j + 1) for j in range(k.shape[1])],
     )
 
 
@@ -104,18 +128,22 @@ def quality_note(result: fit.KernelFit) -> str:
     """How well the kernel explains the after picture, in words, with what the fit used."""
     r2 = result.r2
     if r2 >= 0.9999 and result.rms <= 0.6:
-        verdict = "The kernel explains the after picture up to rounding to whole grey levels."
+        verdict = _("The kernel explains the after picture up to rounding to whole grey levels.")
     elif r2 >= 0.99:
-        verdict = "A close fit: the remaining error may be a bigger kernel, rounding or a step that is not a kernel."
+        verdict = _("A close fit: the remaining error may be a bigger kernel, rounding or a step that is not a kernel.")
     elif r2 >= 0.8:
-        verdict = "A rough fit: try a bigger kernel or an offset; the after picture may not be one kernel's work."
+        verdict = _("A rough fit: try a bigger kernel or an offset; the after picture may not be one kernel's work.")
     else:
-        verdict = "A poor fit: the after picture is probably not a kernel's work (a resize, curves, a crop?)."
-    used = f"{result.equations:,} pixel values fitted" + (" (a seeded sample of the photo)" if result.sampled else "")
+        verdict = _("A poor fit: the after picture is probably not a kernel's work (a resize, curves, a crop?).")
+    used = _("{n} pixel values fitted", n=f"{result.equations:,}") + (
+        _(" (a seeded sample of the photo)") if result.sampled else ""
+    )
     if result.excluded:
-        used += f", {result.excluded:,} left out because the after picture is 0 or 255 there (maybe clipped)"
-    extra = "" if result.unique else " The photo has too little detail to pin every weight down."
-    return f"{verdict} {used}.{extra}"
+        used += _(
+            ", {n} left out because the after picture is 0 or 255 there (maybe clipped)", n=f"{result.excluded:,}"
+        )
+    extra = "" if result.unique else _(" The photo has too little detail to pin every weight down.")
+    return _("{verdict} {used}.{extra}", verdict=verdict, used=used, extra=extra)
 
 
 def residual_crop(pair: Pair, result: fit.KernelFit, side: int = RESIDUAL_SIDE) -> tuple[np.ndarray, bool]:
@@ -147,18 +175,21 @@ def loss_chart(history: list[tuple[int, float]]) -> alt.Chart:
     df = pd.DataFrame(history, columns=["step", "loss"])
     df["loss"] = df["loss"].clip(lower=1e-6)  # a perfect fit's 0 has no place on a log scale
     first, last = history[0][1], history[-1][1]
-    about = (
-        f"Line chart of the training loss (mean squared error, grey levels squared) over {history[-1][0]} steps, "
-        f"log scale: from {wording.num(first)} at step {history[0][0]} to {wording.num(last)} at step "
-        f"{history[-1][0]}."
+    about = _(
+        "Line chart of the training loss (mean squared error, grey levels squared) over {steps} steps, "
+        "log scale: from {first} at step {start} to {last} at step {steps}.",
+        steps=history[-1][0],
+        first=wording.num(first),
+        start=history[0][0],
+        last=wording.num(last),
     )
     return (
         alt.Chart(df, description=about)
         .mark_line()
         .encode(
-            x=alt.X("step:Q", title="step"),
-            y=alt.Y("loss:Q", title="loss (grey levels²)", scale=alt.Scale(type="log")),
-            tooltip=["step", alt.Tooltip("loss:Q", format=".4g")],
+            x=alt.X("step:Q", title=_("step")),
+            y=alt.Y("loss:Q", title=_("loss (grey levels²)"), scale=alt.Scale(type="log")),
+            tooltip=[alt.Tooltip("step", title=_("step")), alt.Tooltip("loss:Q", format=".4g", title=_("loss"))],
         )
         .properties(height=260)
         .configure(**wording.CHART_CONFIG)
@@ -186,7 +217,7 @@ def start(problem: fit.FitProblem, key: tuple, init: fit.Init, seed: int) -> Tra
 def advance(problem: fit.FitProblem, t: Training, steps: int, rate: float, optimizer: fit.Optimizer) -> Training:
     """``steps`` more steps (fewer when the loss blows up or the history is full)."""
     state, added = t.state, []
-    for _ in range(max(0, min(steps, MAX_HISTORY - t.step))):
+    for _step in range(max(0, min(steps, MAX_HISTORY - t.step))):
         state = fit.train_step(problem, state, rate, optimizer)
         added.append((state.step, state.loss))
         if state.diverged:
@@ -197,16 +228,21 @@ def advance(problem: fit.FitProblem, t: Training, steps: int, rate: float, optim
 def training_note(problem: fit.FitProblem, t: Training, best: fit.KernelFit) -> str:
     """Where training stands, compared with the least-squares answer."""
     if t.state.diverged:
-        return (
-            f"Step {t.step}: the loss blew up (the weights overshoot further at every step): the learning rate is "
-            "too large for this photo. Lower it and start again."
+        return _(
+            "Step {step}: the loss blew up (the weights overshoot further at every step): the learning rate is "
+            "too large for this photo. Lower it and start again.",
+            step=t.step,
         )
     now = fit.as_step(problem, t.state)
     gap = float(np.abs(now.matrix - best.matrix).max())
-    return (
-        f"Step {t.step} · loss {wording.num(t.state.loss)} grey levels² (RMS {wording.num(np.sqrt(t.state.loss))}) · "
-        f"least squares: {wording.num(best.rms**2)} · largest weight difference from the least-squares kernel: "
-        f"{wording.num(gap)}"
+    return _(
+        "Step {step} · loss {loss} grey levels² (RMS {rms}) · least squares: {best} · largest weight difference "
+        "from the least-squares kernel: {gap}",
+        step=t.step,
+        loss=wording.num(t.state.loss),
+        rms=wording.num(np.sqrt(t.state.loss)),
+        best=wording.num(best.rms**2),
+        gap=wording.num(gap),
     )
 
 
@@ -247,40 +283,51 @@ def _decoded(key: str) -> np.ndarray | None:
     if f is None:
         return None
     if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
-        st.error(f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit.")
+        st.error(_("{name} is over the {mb} MB upload limit.", name=f.name, mb=UPLOAD_LIMIT_MB))
         return None
     try:
         return cache.photo_from_upload(f.name, f.getvalue()).pixels
     except imgkernel.ImageLoadError as exc:
-        st.error(f"{f.name}: {exc}")
+        st.error(i18n.message(f"{f.name}: {exc}"))
         return None
 
 
 def pick_pair() -> Pair | None:
     """The pair chosen in the source controls, or None (with the reason shown) when there is none yet."""
-    source = st.segmented_control("Pictures", [SAMPLES, UPLOADS], default=SAMPLES, key="fit_source", required=True)
+    source = st.segmented_control(
+        _("Pictures"),
+        [SAMPLES, UPLOADS],
+        format_func=source_name,
+        default=SAMPLES,
+        key="fit_source",
+        required=True,
+    )
     if source == SAMPLES:
         label = st.selectbox(
-            "Sample pair",
+            _("Sample pair"),
             list(SAMPLE_PAIRS),
+            format_func=pair_label,
             key="fit_sample",
-            help="A sample photo filtered with a kernel from the catalogue that is not shown: find it.",
+            help=_("A sample photo filtered with a kernel from the catalogue that is not shown: find it."),
         )
         return sample_pair(label)
     st.caption(
-        "For instance a photo and the same photo after a filter in GIMP (Filters ▸ Generic ▸ Convolution Matrix), "
-        "Photoshop (Filter ▸ Other ▸ Custom) or the playground, saved as PNG: same size, not cropped or resized. "
-        "The files stay in memory, never on disk."
+        _(
+            "For instance a photo and the same photo after a filter in GIMP (Filters ▸ Generic ▸ Convolution "
+            "Matrix), Photoshop (Filter ▸ Other ▸ Custom) or the playground, saved as PNG: same size, not cropped or "
+            "resized. The files stay in memory, never on disk."
+        )
     )
     left, right = st.columns(2)
-    for col, key, label in ((left, "fit_before", "Before"), (right, "fit_after", "After")):
-        col.file_uploader(f"{label} (up to {UPLOAD_LIMIT_MB} MB)", type=list(EXTENSIONS), key=key)
+    labels = (_("Before (up to {mb} MB)", mb=UPLOAD_LIMIT_MB), _("After (up to {mb} MB)", mb=UPLOAD_LIMIT_MB))
+    for col, key, label in ((left, "fit_before", labels[0]), (right, "fit_after", labels[1])):
+        col.file_uploader(label, type=list(EXTENSIONS), key=key)
     with left:
         before = _decoded("fit_before")
     with right:
         after = _decoded("fit_after")
     if before is None or after is None:
-        st.info("Upload both pictures to fit a kernel.")
+        st.info(_("Upload both pictures to fit a kernel."))
         return None
     names = f"{st.session_state['fit_before'].name} → {st.session_state['fit_after'].name}"
     return make_pair(names, before, after)
@@ -290,13 +337,15 @@ def show_pair(pair: Pair) -> None:
     """The two pictures side by side, named and described."""
     h, w = pair.before.shape[:2]
     for col, pixels, what in zip(st.columns(2), (pair.before, pair.after), ("before", "after"), strict=True):
-        described = "after the hidden kernel" if what == "after" and pair.hidden else what
+        name = _("before") if what == "before" else _("after")
+        described = _("after the hidden kernel") if what == "after" and pair.hidden else name
+        title = _("Before") if what == "before" else _("After")
         col.image(
             resize_long_side(pixels, SHOW_SIDE),
-            caption=f"{what.capitalize()} · {wording.size(w, h)}",
+            caption=f"{title} · {wording.size(w, h)}",
             output_format="PNG",
             width="stretch",
-            alt=wording.alt_photo(pair.name, w, h, what=described),
+            alt=wording.alt_photo(pair_label(pair.name), w, h, what=described),
         )
     if pair.note:
         st.caption(pair.note)
@@ -308,22 +357,25 @@ def fit_results(pair: Pair, result: fit.KernelFit) -> None:
     with left:
         size = learn.kernel_size(result.matrix)
         st.altair_chart(
-            learn.kernel_heatmap(result.matrix, title=f"Fitted kernel · {size}", name="fitted"), width="content"
+            learn.kernel_heatmap(result.matrix, title=_("Fitted kernel · {size}", size=size), name=_("fitted")),
+            width="content",
         )
         st.table(weights_table(result.matrix))
     with right:
         c1, c2, c3 = st.columns(3)
         c1.metric(
-            "RMS error",
+            _("RMS error"),
             f"{wording.num(result.rms)}",
-            help="Root mean square of after − prediction, in grey "
-            "levels, over the pixels fitted. Rounding to whole grey levels alone gives about 0.29.",
+            help=_(
+                "Root mean square of after − prediction, in grey "
+                "levels, over the pixels fitted. Rounding to whole grey levels alone gives about 0.29."
+            ),
         )
-        c2.metric("R²", f"{result.r2:.6f}", help="The share of the after picture's variation the kernel explains.")
+        c2.metric("R²", f"{result.r2:.6f}", help=_("The share of the after picture's variation the kernel explains."))
         c3.metric(
-            "Offset",
+            _("Offset"),
             wording.num(result.offset) if result.fitted_offset else "—",
-            help="A constant added after the kernel, in grey levels (fitted when the box is ticked).",
+            help=_("A constant added after the kernel, in grey levels (fitted when the box is ticked)."),
         )
         st.caption(quality_note(result))
         residual, cropped = residual_crop(pair, result)
@@ -331,23 +383,28 @@ def fit_results(pair: Pair, result: fit.KernelFit) -> None:
         rh, rw = residual.shape[:2]
         st.image(
             framed(signed_colormap(residual, limit=limit)),
-            caption=f"Residual: after − prediction · {wording.size(rw, rh)}"
-            + (" (the centre of the photo)" if cropped else "")
+            caption=_("Residual: after − prediction · {size}", size=wording.size(rw, rh))
+            + (_(" (the centre of the photo)") if cropped else "")
             + f" · {wording.signed_legend(limit)}",
             output_format="PNG",
             width="stretch",
             alt=wording.alt_signed(
-                f"Residual map of the fit, after minus prediction, {pair.name}",
+                _("Residual map of the fit, after minus prediction, {name}", name=pair_label(pair.name)),
                 rw,
                 rh,
                 float(residual.min()),
                 float(residual.max()),
             ),
         )
+        negative, _zero, positive = wording.colours()
         st.caption(
-            f"White: the kernel predicts the after picture there; {wording.POSITIVE}: after is brighter than "
-            f"predicted, {wording.NEGATIVE}: darker. The border of the kernel's half-size is not fitted (the other "
-            "tool's border handling is unknown; Pillow leaves it unfiltered)."
+            _(
+                "White: the kernel predicts the after picture there; {positive}: after is brighter than "
+                "predicted, {negative}: darker. The border of the kernel's half-size is not fitted (the other "
+                "tool's border handling is unknown; Pillow leaves it unfiltered).",
+                positive=positive,
+                negative=negative,
+            )
         )
 
 
@@ -361,10 +418,13 @@ def open_button(result: fit.KernelFit, title: str) -> None:
         return load_kernel(s, matrix, title=title, divisor=1.0, offset=offset, where="kernel")
 
     if st.button(
-        "Open in the playground",
+        _("Open in the playground"),
         key="fit_open",
-        help=f"The playground then filters with “{title}” as a custom kernel, divisor 1 and offset "
-        f"{wording.num(offset)}.",
+        help=_(
+            "The playground then filters with “{title}” as a custom kernel, divisor 1 and offset {offset}.",
+            title=title,
+            offset=wording.num(offset),
+        ),
     ):
         learn.open_in_playground(change, title)
 
@@ -373,55 +433,65 @@ def reveal(pair: Pair, result: fit.KernelFit) -> None:
     """A sample pair's hidden kernel, on request, and how far the fit is from it."""
     if pair.hidden is None:
         return
-    with st.expander("Reveal the hidden kernel"):
+    with st.expander(_("Reveal the hidden kernel")):
         spec = imgkernel.get(pair.hidden)
+        title = wording.kernel_title(spec.name, spec.title)
         matrix, offset = hidden_kernel(pair.hidden)
-        st.altair_chart(learn.kernel_heatmap(matrix, title=spec.title, name=spec.title), width="content")
-        text = f"**{spec.title}**" + (f", offset {wording.num(offset)}" if offset else "") + f": {spec.summary}"
+        st.altair_chart(learn.kernel_heatmap(matrix, title=title, name=title), width="content")
+        text = (
+            f"**{title}**"
+            + (_(", offset {offset}", offset=wording.num(offset)) if offset else "")
+            + f"{_(': ')}{i18n.kernel_text(spec.name, 'summary', spec.summary)}"
+        )
         st.markdown(text)
         if matrix.shape == result.matrix.shape:
             gap = float(np.abs(result.matrix - matrix).max())
-            st.caption(f"Largest difference between the fitted and the hidden weights: {wording.num(gap)}.")
+            st.caption(_("Largest difference between the fitted and the hidden weights: {gap}.", gap=wording.num(gap)))
         else:
             st.caption(
-                f"The hidden kernel is {learn.kernel_size(matrix)}: fit that size to find it exactly "
-                f"(a {learn.kernel_size(result.matrix)} kernel can only approximate it)."
+                _(
+                    "The hidden kernel is {size}: fit that size to find it exactly "
+                    "(a {fitted} kernel can only approximate it).",
+                    size=learn.kernel_size(matrix),
+                    fitted=learn.kernel_size(result.matrix),
+                )
             )
 
 
 def training(pair: Pair, best: fit.KernelFit, shape: int, fit_offset: bool) -> None:
     """The "train it like a CNN" section: settings, Step / Run / Start again, the loss curve and the kernel."""
     c1, c2, c3, c4 = st.columns(4)
-    rate = c1.select_slider("Learning rate", RATES, value=0.2, key="fit_rate")
-    steps = c2.number_input("Steps per run", 1, MAX_RUN, 1000, step=100, key="fit_steps")
+    rate = c1.select_slider(_("Learning rate"), RATES, value=0.2, key="fit_rate")
+    steps = c2.number_input(_("Steps per run"), 1, MAX_RUN, 1000, step=100, key="fit_steps")
     optimizer: fit.Optimizer = (
-        c3.selectbox("Optimiser", fit.OPTIMIZERS, format_func=lambda o: OPTIMIZER_NAMES[o], key="fit_optimizer")
-        or "adam"
+        c3.selectbox(_("Optimiser"), fit.OPTIMIZERS, format_func=optimizer_name, key="fit_optimizer") or "adam"
     )
-    init: fit.Init = (
-        c4.selectbox("Start from", fit.INITS, format_func=lambda i: START_NAMES[i], key="fit_init") or "zeros"
-    )
+    init: fit.Init = c4.selectbox(_("Start from"), fit.INITS, format_func=start_name, key="fit_init") or "zeros"
     prob = problem(pair, shape, fit_offset)
     key = (pair.digest, shape, fit_offset, init, optimizer)  # a change of any of these starts again
     t = st.session_state.get("fit_training")
     if not isinstance(t, Training) or t.key != key:
         t = start(prob, key, init, 0)
     b1, b2, b3 = st.columns(3)
-    if b1.button("Step", key="fit_step", help="One step of the optimiser.", width="stretch"):
+    if b1.button(_("Step"), key="fit_step", help=_("One step of the optimiser."), width="stretch"):
         t = advance(prob, t, 1, rate, optimizer)
-    if b2.button(f"Run {int(steps)} steps", key="fit_run", width="stretch"):
+    if b2.button(_("Run {n} steps", n=int(steps)), key="fit_run", width="stretch"):
         t = advance(prob, t, int(steps), rate, optimizer)
-    if b3.button("Start again", key="fit_reset", width="stretch"):
+    if b3.button(_("Start again"), key="fit_reset", width="stretch"):
         t = start(prob, key, init, 0)
     st.session_state["fit_training"] = t
     if t.step >= MAX_HISTORY:
-        st.caption(f"Training stops at {MAX_HISTORY:,} steps: start again to try other settings.")
+        st.caption(_("Training stops at {n} steps: start again to try other settings.", n=f"{MAX_HISTORY:,}"))
     st.caption(training_note(prob, t, best))
     left, right = st.columns([3, 2])
     left.altair_chart(loss_chart(list(t.history)), width="stretch")
     now = fit.as_step(prob, t.state)
     if not t.state.diverged:
         right.altair_chart(
-            learn.kernel_heatmap(now.matrix, title=f"Kernel at step {t.step}", name=f"being learnt, step {t.step}"),
+            learn.kernel_heatmap(
+                now.matrix,
+                title=_("Kernel at step {step}", step=t.step),
+                name=_("being learnt, step {step}", step=t.step),
+            ),
             width="content",
         )

@@ -733,6 +733,138 @@ MESSAGES: dict[str, str] = {
     " Your own photo stays with you: a friend gets the puzzle on the default photo.": (
         "你自己的图片只留在你这里:朋友打开时,谜题使用默认图片。"
     ),
+    # -- fit a kernel page (pages/fit.py, app/fit_view.py) -------------------------------------------------------
+    "Which kernel turns the before picture into the after one? Each output pixel is a weighted sum of its "
+    "neighbourhood, so the weights solve a least-squares problem: one equation per pixel, one unknown per "
+    "weight. A CNN finds its kernels the same way, by descending the same error step by step.": (
+        "哪个卷积核把“之前”的图片变成了“之后”的图片?每个输出像素都是其邻域的加权和,所以权重是一个最小二乘问题的解:"
+        "每个像素一个方程,每个权重一个未知数。CNN 也用同样的方法找到它的卷积核:沿着同一个误差一步步下降。"
+    ),
+    "The least-squares kernel": "最小二乘卷积核",
+    "Kernel size (width = height)": "卷积核尺寸(宽 = 高)",
+    "Odd sizes only, so the kernel has a centre. Too small cannot express the filter; too large fits noise.": (
+        "只能是奇数,这样卷积核才有中心。太小无法表达这个滤镜;太大会拟合噪声。"
+    ),
+    "Fit an offset too": "同时拟合偏移",
+    "A constant added after the kernel, as GIMP, Photoshop and Pillow can add (e.g. mid-grey 127.5 for edge "
+    "finders).": "卷积核之后加上的常数,GIMP、Photoshop 和 Pillow 都可以加(例如边缘检测用中灰 127.5)。",
+    "Fitted {size} ({name})": "拟合的 {size}({name})",
+    "Train it like a CNN": "像 CNN 一样训练它",
+    "Start from zeros (or noise) and let an optimiser walk downhill on the same error, the mean squared "
+    "difference between after and prediction, as a network learns its first layer. As a CNN's inputs are, the "
+    "pictures are divided by 255 (and with an offset, their mean is subtracted, the offset becoming the bias). "
+    "Watch the loss fall and the weights settle on the least-squares answer; a learning rate too large makes the "
+    "loss blow up.": (
+        "从零(或噪声)开始,让优化器在同一个误差上一路下坡:误差是“之后”与预测之差的均方值,就像网络学习它的第一层。"
+        "和 CNN 的输入一样,图片先除以 255(拟合偏移时还要减去均值,偏移就成了偏置)。"
+        "看着损失下降、权重逐渐落到最小二乘的答案上;学习率太大会让损失爆炸。"
+    ),
+    "Mystery {n} · {photo}": "神秘 {n} · {photo}",
+    "A sample pair": "示例图片对",
+    "Upload a before and an after": "上传“之前”和“之后”的图片",
+    "SGD with momentum 0.9": "带动量 0.9 的随机梯度下降",
+    "zeros": "零",
+    "random noise (seed 0)": "随机噪声(种子 0)",
+    "The before picture is in colour and the other gray: its luminance is used.": (
+        "“之前”的图片是彩色的,另一张是灰度:使用它的亮度。"
+    ),
+    "The after picture is in colour and the other gray: its luminance is used.": (
+        "“之后”的图片是彩色的,另一张是灰度:使用它的亮度。"
+    ),
+    "The kernel explains the after picture up to rounding to whole grey levels.": (
+        "除了取整到整数灰度级的误差,这个卷积核完全解释了“之后”的图片。"
+    ),
+    "A close fit: the remaining error may be a bigger kernel, rounding or a step that is not a kernel.": (
+        "拟合得很好:剩下的误差可能来自更大的卷积核、取整,或某个不是卷积核的处理步骤。"
+    ),
+    "A rough fit: try a bigger kernel or an offset; the after picture may not be one kernel's work.": (
+        "拟合得比较粗糙:试试更大的卷积核或加上偏移;“之后”的图片可能不是单个卷积核的结果。"
+    ),
+    "A poor fit: the after picture is probably not a kernel's work (a resize, curves, a crop?).": (
+        "拟合得很差:“之后”的图片可能不是卷积核的结果(缩放、曲线、裁剪?)。"
+    ),
+    "{n} pixel values fitted": "拟合了 {n} 个像素值",
+    " (a seeded sample of the photo)": "(图片的固定种子抽样)",
+    ", {n} left out because the after picture is 0 or 255 there (maybe clipped)": (
+        ",{n} 个被排除,因为“之后”的图片在那里是 0 或 255(可能被截断)"
+    ),
+    " The photo has too little detail to pin every weight down.": "图片的细节太少,不足以确定每个权重。",
+    "{verdict} {used}.{extra}": "{verdict}{used}。{extra}",
+    "Line chart of the training loss (mean squared error, grey levels squared) over {steps} steps, "
+    "log scale: from {first} at step {start} to {last} at step {steps}.": (
+        "训练损失(均方误差,灰度级的平方)在 {steps} 步中的折线图,对数刻度:从第 {start} 步的 {first} "
+        "到第 {steps} 步的 {last}。"
+    ),
+    "loss (grey levels²)": "损失(灰度级²)",
+    "loss": "损失",
+    "Step {step}: the loss blew up (the weights overshoot further at every step): the learning rate is "
+    "too large for this photo. Lower it and start again.": (
+        "第 {step} 步:损失爆炸了(权重每一步都越冲越远):对这张图片来说学习率太大。请调低学习率后重新开始。"
+    ),
+    "Step {step} · loss {loss} grey levels² (RMS {rms}) · least squares: {best} · largest weight difference "
+    "from the least-squares kernel: {gap}": (
+        "第 {step} 步 · 损失 {loss} 灰度级²(均方根 {rms})· 最小二乘:{best} · 与最小二乘卷积核的最大权重差:{gap}"
+    ),
+    "{name} is over the {mb} MB upload limit.": "{name} 超过了 {mb} MB 的上传上限。",
+    "Pictures": "图片",
+    "Sample pair": "示例图片对",
+    "A sample photo filtered with a kernel from the catalogue that is not shown: find it.": (
+        "一张示例图片经过了目录中某个未显示的卷积核的处理:把它找出来。"
+    ),
+    "For instance a photo and the same photo after a filter in GIMP (Filters ▸ Generic ▸ Convolution "
+    "Matrix), Photoshop (Filter ▸ Other ▸ Custom) or the playground, saved as PNG: same size, not cropped or "
+    "resized. The files stay in memory, never on disk.": (
+        "例如一张图片,以及同一张图片在 GIMP(滤镜 ▸ 通用 ▸ 卷积矩阵)、Photoshop(滤镜 ▸ 其它 ▸ 自定)"
+        "或卷积核游乐场中处理后的结果,存为 PNG:尺寸相同,没有裁剪或缩放。文件只保存在内存中,不会写入磁盘。"
+    ),
+    "Before (up to {mb} MB)": "之前(最大 {mb} MB)",
+    "After (up to {mb} MB)": "之后(最大 {mb} MB)",
+    "Upload both pictures to fit a kernel.": "上传两张图片才能拟合卷积核。",
+    "before": "之前",
+    "after": "之后",
+    "after the hidden kernel": "经隐藏卷积核处理之后",
+    "Before": "之前",
+    "After": "之后",
+    "Fitted kernel · {size}": "拟合的卷积核 · {size}",
+    "fitted": "拟合的卷积核",
+    "RMS error": "均方根误差",
+    "Root mean square of after − prediction, in grey "
+    "levels, over the pixels fitted. Rounding to whole grey levels alone gives about 0.29.": (
+        "拟合像素上“之后 − 预测”的均方根,单位为灰度级。仅仅取整到整数灰度级就会带来约 0.29 的误差。"
+    ),
+    "The share of the after picture's variation the kernel explains.": "卷积核所能解释的“之后”图片变化的比例。",
+    "A constant added after the kernel, in grey levels (fitted when the box is ticked).": (
+        "卷积核之后加上的常数,单位为灰度级(勾选时拟合)。"
+    ),
+    "Residual: after − prediction · {size}": "残差:之后 − 预测 · {size}",
+    " (the centre of the photo)": "(图片中心部分)",
+    "Residual map of the fit, after minus prediction, {name}": "拟合的残差图,之后减去预测,{name}",
+    "White: the kernel predicts the after picture there; {positive}: after is brighter than "
+    "predicted, {negative}: darker. The border of the kernel's half-size is not fitted (the other "
+    "tool's border handling is unknown; Pillow leaves it unfiltered).": (
+        "白色:卷积核在那里准确预测了“之后”的图片;{positive}:“之后”比预测亮;{negative}:更暗。"
+        "宽度为卷积核一半的边框不参与拟合(另一个工具如何处理边界未知;Pillow 对边框不做滤波)。"
+    ),
+    "The playground then filters with “{title}” as a custom kernel, divisor 1 and offset {offset}.": (
+        "之后卷积核游乐场用“{title}”作为自定义卷积核来滤波,除数 1,偏移 {offset}。"
+    ),
+    "Reveal the hidden kernel": "揭晓隐藏的卷积核",
+    ", offset {offset}": ",偏移 {offset}",
+    "Largest difference between the fitted and the hidden weights: {gap}.": "拟合权重与隐藏权重的最大差:{gap}。",
+    "The hidden kernel is {size}: fit that size to find it exactly (a {fitted} kernel can only approximate it).": (
+        "隐藏的卷积核是 {size}:拟合这个尺寸才能准确找到它({fitted} 的卷积核只能近似它)。"
+    ),
+    "Learning rate": "学习率",
+    "Steps per run": "每次运行的步数",
+    "Optimiser": "优化器",
+    "Start from": "起点",
+    "Step": "单步",
+    "One step of the optimiser.": "优化器走一步。",
+    "Run {n} steps": "运行 {n} 步",
+    "Start again": "重新开始",
+    "Training stops at {n} steps: start again to try other settings.": "训练在 {n} 步时停止:重新开始可尝试其他设置。",
+    "Kernel at step {step}": "第 {step} 步的卷积核",
+    "being learnt, step {step}": "学习中,第 {step} 步",
 }
 
 # The kernel catalogue (imgkernel.catalogue): title, category, summary, explanation, param.<name>.label/.help.
@@ -999,6 +1131,22 @@ KERNELS: dict[str, dict[str, str]] = {
 # expression matching the whole English message -> its Chinese template. Groups named ``msg...`` hold another
 # message and are translated in turn; other groups (names, numbers) are copied as they are.
 PATTERNS: dict[str, str] = {
+    # fitting a kernel (imgkernel.fit)
+    r"The two images differ in size \((?P<w1>\d+) × (?P<h1>\d+) and (?P<w2>\d+) × (?P<h2>\d+) px\): the after "
+    r"image must be the before image filtered, same size \(not cropped or resized\)\.": (
+        "两张图片尺寸不同({w1} × {h1} 和 {w2} × {h2} px):“之后”的图片必须是“之前”的图片经过滤波的结果,"
+        "尺寸相同(没有裁剪或缩放)。"
+    ),
+    r"A (?P<kw>\d+) × (?P<kh>\d+) kernel does not fit in the (?P<w>\d+) × (?P<h>\d+) px photo; choose a smaller "
+    r"kernel\.": "{kw} × {kh} 的卷积核放不进 {w} × {h} px 的图片;请选择更小的卷积核。",
+    r"Only (?P<m>\d+) usable pixel values for (?P<p>\d+) unknowns \(the others are 0 or 255 in the after image: "
+    r"maybe clipped\); use a larger photo or a smaller kernel\.": (
+        "只有 {m} 个可用的像素值,却有 {p} 个未知数(其余的在“之后”的图片中是 0 或 255:可能被截断);"
+        "请使用更大的图片或更小的卷积核。"
+    ),
+    r"Only (?P<m>\d+) usable pixel values for (?P<p>\d+) unknowns; use a larger photo or a smaller kernel\.": (
+        "只有 {m} 个可用的像素值,却有 {p} 个未知数;请使用更大的图片或更小的卷积核。"
+    ),
     # the mystery kernel's hints (imgkernel.puzzle.hints; the symmetries are translated by app.mystery_view)
     r"The kernel is (?P<c>\d+) × (?P<r>\d+)\.": "卷积核大小为 {c} × {r}。",
     r"Its weights (?P<msgwhat>sum to .+)\.": "它的权重{msgwhat}。",

@@ -49,6 +49,7 @@ TRANSLATED_PAGES = [
     "pages/kernel_lab.py",
     "pages/sliding_window.py",
     "pages/mystery.py",
+    "pages/fit.py",
 ]
 # ASCII words allowed in Chinese text: proper names, units, formats, and the switch's "English" and its label
 # "Language / 语言" (both languages on purpose: see ``i18n.language_switch``).
@@ -56,7 +57,7 @@ ALLOWED = {
     "English", "Language",
     "px", "MB", "dB", "PSNR", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
     "CNN", "GIMP", "OpenCV", "Photoshop", "setosa", "sigma", "gamma", "NaN", "Prewitt", "Scharr", "Gabor", "LoG",
-    "USM", "ReLU",
+    "USM", "ReLU", "Pillow", "Adam",
     # CNN, sliding window: machine-learning libraries and their names (SAME_UPPER, Conv2d, ConvTranspose), floor/ceil
     "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil", "ConvTranspose",
 }  # fmt: skip
