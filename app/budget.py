@@ -1,16 +1,26 @@
-"""A process-wide memory budget for heavy work (full-resolution exports): jobs run while they fit, others wait.
+"""A process-wide memory budget for heavy work (full-resolution exports, decoding big uploads): jobs run while they
+fit, others wait.
 
 Three visitors exporting a 50-megapixel photo at once used to need ~2.8 GB together; a host that passes its
 limit suspends the app for everyone. Each heavy job first reserves its estimated bytes here and waits its turn
 while the reservations of running jobs would exceed the budget; a job larger than the whole budget runs alone.
 Waiting jobs are served in arrival order, so a big job is never starved by small ones.
 
+The estimates are measured peaks over what the process held before (VmHWM in a fresh process, 8160 x 6120 RGB):
+
+* an export (``imgkernel.fullres``, band by band) holds the compressed PNG, at most ~1 byte per output sample
+  for a picture that does not compress (noise), plus one band's arrays (~20 MB): +147 MB measured for a 150 MB
+  PNG, where the whole-photo path (float32 responses, 8-bit picture, PNG rows) took +714 MB;
+* decoding an upload takes +476 MB for 50 megapixels, ~9.5 bytes per pixel, and keeps 3 (the photo itself,
+  held by the visitor's session).
+
 The budget is set by ``IMGKERNEL_MEMORY_BUDGET_MB`` (default 1024: a small host with 2-4 GB). No Streamlit
-here: the app holds one ``MemoryBudget`` for the process (``st.cache_resource``) and shows ``Ticket.ahead``.
+here: the app shares ``shared_budget()`` between sessions and shows ``Ticket.ahead``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -19,7 +29,10 @@ from dataclasses import dataclass
 
 DEFAULT_MB = 1024
 ENV = "IMGKERNEL_MEMORY_BUDGET_MB"
-BYTES_PER_SAMPLE = 7  # float32 response (4) + 8-bit result (1) + PNG row buffer (1) + compressed PNG (<= 1)
+BYTES_PER_SAMPLE = 1.1  # compressed PNG (<= 1 byte per sample, and BytesIO's growth margin)
+BAND_BYTES = 32 * 1024 * 1024  # one band's float32 responses, 8-bit picture, PNG rows and the engine's buffers
+DECODE_BYTES_PER_PIXEL = 10  # Pillow's RGBX image (4) + np.asarray's tobytes: its pieces and their join (3 + 3)
+BIG_DECODE = 64 * 1024 * 1024  # uploads whose decoding takes less (under ~6.7 megapixels) skip the queue
 
 
 def budget_from_env(environ: dict[str, str] | None = None) -> int:
@@ -30,8 +43,24 @@ def budget_from_env(environ: dict[str, str] | None = None) -> int:
 
 
 def export_cost(height: int, width: int, channels: int) -> int:
-    """Estimated peak bytes of filtering, mapping and encoding one full-resolution picture."""
-    return height * width * max(1, channels) * BYTES_PER_SAMPLE
+    """Estimated peak bytes of filtering, mapping and encoding one full-resolution picture band by band
+    (``channels``: samples per output pixel, alpha included)."""
+    return int(height * width * max(1, channels) * BYTES_PER_SAMPLE) + BAND_BYTES
+
+
+def decode_cost(height: int, width: int) -> int:
+    """Estimated peak bytes of decoding an image of ``height`` x ``width`` pixels into a photo."""
+    return height * width * DECODE_BYTES_PER_PIXEL
+
+
+def queued_message(ahead: int, then: str) -> str:
+    """What a waiting visitor reads: how many heavy jobs are ahead of theirs, then ``then`` (what follows)."""
+    jobs = (
+        "1 big job (an export or a photo being opened) is"
+        if ahead == 1
+        else f"{ahead} big jobs (exports or photos being opened) are"
+    )
+    return f"Queued: {jobs} using the server's memory before yours. {then}"
 
 
 @dataclass
@@ -92,3 +121,9 @@ class MemoryBudget:
                 self._used -= cost
                 self._running -= 1
                 self._cond.notify_all()
+
+
+@functools.cache
+def shared_budget() -> MemoryBudget:
+    """The one budget of this process, shared by every session and kind of heavy job (from the environment)."""
+    return MemoryBudget(budget_from_env())
