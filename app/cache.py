@@ -90,10 +90,11 @@ def photo_from_upload(name: str, data: bytes) -> Photo:
     with shared_budget().reserve(cost, on_wait=queued):
         if notice is not None:
             notice.info(f"Opening {name}…", icon="⏳")
-        loaded = _decoded(sha, data)
+        photo = make_photo(name, _decoded(sha, data))
+        preview(photo)  # the screen's copy, made now: downscaling goes through a full-size Pillow image (4 B/px)
     if notice is not None:
         notice.empty()
-    return make_photo(name, loaded)
+    return photo
 
 
 @st.cache_data(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails

@@ -20,6 +20,7 @@ ever showed "Queued:" (the budget's notice), during its upload and during its ex
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import re
@@ -113,6 +114,15 @@ class Sampler(threading.Thread):
     def peak(self, phase: str | None = None) -> float:
         return max((mb for _, p, mb in self.samples if phase is None or p == phase), default=float("nan"))
 
+    def last(self, phase: str) -> float:
+        """RSS at the end of ``phase`` (what stays held rather than what passes)."""
+        return next((mb for _, p, mb in reversed(self.samples) if p == phase), float("nan"))
+
+    def write_csv(self, path: Path) -> None:
+        t0 = self.samples[0][0] if self.samples else 0.0
+        lines = ["seconds,phase,rss_mb"] + [f"{t - t0:.2f},{p},{mb:.1f}" for t, p, mb in self.samples]
+        path.write_text("\n".join(lines) + "\n")
+
 
 # ---- visitors ----
 
@@ -123,6 +133,7 @@ class Exporter:
     photo: Path
     upload_s: float = float("nan")
     ready_s: float = float("nan")
+    png_mb: float = float("nan")  # as the download button says
     queued_upload: bool = False
     queued_export: bool = False
     png: Path | None = None
@@ -179,8 +190,11 @@ async def open_export(page) -> None:
 async def export(page, who: Exporter) -> None:
     t = time.monotonic()
     await page.get_by_role("button", name=re.compile("Prepare full-resolution PNG")).click()
-    await page.get_by_role("button", name=re.compile(r"Download PNG")).wait_for(timeout=TIMEOUT_MS)
+    button = page.get_by_role("button", name=re.compile(r"Download PNG"))
+    await button.wait_for(timeout=TIMEOUT_MS)
     who.ready_s = time.monotonic() - t
+    size = re.search(r"([\d.]+) MB\)", await button.inner_text())
+    who.png_mb = float(size.group(1)) if size else float("nan")
     who.queued_export = await page.evaluate("window.__queued")
 
 
@@ -288,10 +302,14 @@ def report(n: int, exporters: list[Exporter], slider: SliderVisitor, sampler: Sa
     ready = [w.ready_s for w in exporters]
     ups = [w.upload_s for w in exporters]
     exact = sum(bool(w.exact) for w in exporters)
+    print(
+        "  RSS at the end of each phase (MB): "
+        + ", ".join(f"{p} {sampler.last(p):.0f}" for p in ("idle", "uploads", "exports", "downloads", "after"))
+    )
     for w in exporters:
         print(
             f"  visitor {w.index}: upload {w.upload_s:.1f} s (queued: {w.queued_upload}), export ready "
-            f"{w.ready_s:.1f} s after the click (queued: {w.queued_export}), "
+            f"{w.ready_s:.1f} s after the click (queued: {w.queued_export}), PNG {w.png_mb:.0f} MB, "
             f"{'pixel-exact' if w.exact else 'NOT exact: ' + w.note}"
         )
     return [
@@ -305,7 +323,11 @@ def report(n: int, exporters: list[Exporter], slider: SliderVisitor, sampler: Sa
 
 
 def main() -> None:
-    counts = [int(a) for a in sys.argv[1:]] or [3, 6]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[3, 6], help="exporters per run (default: 3 6)")
+    parser.add_argument("--csv", type=Path, help="folder for each run's RSS timeline (memory-N.csv)")
+    args = parser.parse_args()
+    counts = args.counts
     print(
         f"Memory bench: {SIZE[0]} x {SIZE[1]} photos, budget {budget_from_env() / 2**20:.0f} MB "
         f"(IMGKERNEL_MEMORY_BUDGET_MB), RSS sampled every {SAMPLE_S * 1000:.0f} ms"
@@ -322,6 +344,9 @@ def main() -> None:
             t = time.monotonic()
             exporters, slider, sampler = asyncio.run(run(n, folder, photos))
             rows += report(n, exporters, slider, sampler)
+            if args.csv:
+                args.csv.mkdir(parents=True, exist_ok=True)
+                sampler.write_csv(args.csv / f"memory-{n}.csv")
             print(f"  ({time.monotonic() - t:.0f} s)")
     print()
     print(

@@ -49,6 +49,12 @@ def test_jobs_that_fit_together_run_together_and_the_rest_wait():
     assert budget.used == 0
 
 
+def test_no_more_jobs_run_at_once_than_there_are_slots():
+    budget = MemoryBudget(1000 * MB, slots=2)
+    order, peak = run_jobs(budget, [10 * MB] * 5)
+    assert order == [0, 1, 2, 3, 4] and peak == 20 * MB  # memory would let all five run: two at a time
+
+
 def test_a_job_bigger_than_the_budget_runs_alone():
     budget = MemoryBudget(100 * MB)
     order, peak = run_jobs(budget, [30 * MB, 500 * MB, 30 * MB])
