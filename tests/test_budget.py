@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ import imgkernel
 from app import cache
 from app.budget import DEFAULT_MB, MemoryBudget, Ticket, budget_from_env, decode_cost, export_cost, queued_message
 from app.state import Photo, digest_of
+from tests.apptest import ok, open_detail, png_bytes, start, state, upload, widget
 
 MB = 1024 * 1024
 
@@ -201,3 +204,18 @@ def test_a_big_upload_is_decoded_once_the_budget_has_room(monkeypatch):
     t.join(10)
     assert result and budget.used == 0
     np.testing.assert_array_equal(result[0].pixels, px)
+
+
+def test_a_prepared_file_made_stale_leaves_no_copy_in_memory():
+    """A change drops the prepared PNG from the state; Streamlit also keeps a session key's previous value until
+    the session's next interaction, which must not keep the file alive either (~100 MB for a 50 MP photo)."""
+    rng = np.random.default_rng(9)
+    at = ok(upload(start(), "big.png", png_bytes(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8))))
+    open_detail(at, "Export and share")
+    at.button(key="pg_prepare").click().run()
+    prepared = weakref.ref(state(ok(at)).download)
+    assert prepared() is not None
+    widget(at, "slider", "pg_p_sharpen_inner").set_value(6.0).run()
+    assert state(ok(at)).download is None
+    gc.collect()
+    assert prepared() is None  # no state anywhere still holds the file
