@@ -9,6 +9,7 @@ kernel and settings; the difference, histogram and loupe only when their panel i
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,15 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 import imgkernel
-from imgkernel.images import resize_long_side
-from imgkernel.limits import PREVIEW_LONG_SIDE
-from imgkernel.pipeline import Settings, output_alpha, prepare
+from imgkernel.fullres import filtered_png
+from imgkernel.images import SAFE_FORMATS, resize_long_side
+from imgkernel.limits import MAX_PIXELS, PREVIEW_LONG_SIDE
+from imgkernel.pipeline import Settings, prepare
 
+from .budget import BIG_DECODE, Ticket, decode_cost, queued_message, shared_budget
 from .state import Photo, make_photo
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -49,15 +53,48 @@ def sample_photo(name: str = DEFAULT_SAMPLE) -> Photo:
     return make_photo(name, _sample_loaded(name), sample=name)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)  # a 12 MP photo is 36 MB: keep few
+# A resource cache, not cache_data: cache_data keeps a pickled copy of every entry and hands out unpickled
+# copies (+150 MB each for a 50 MP photo); the arrays are read-only, so every session can share one.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _decoded(sha: str, _data: bytes) -> imgkernel.LoadedImage:
     # ``sha`` stands for ``_data``; errors (ImageLoadError) are raised, never cached.
     return imgkernel.load_image(_data)
 
 
+def _decode_cost(data: bytes) -> int:
+    """What decoding ``data`` would take, from its header (0 when the loader will refuse it before decoding)."""
+    try:
+        with Image.open(io.BytesIO(data), formats=SAFE_FORMATS) as im:
+            w, h = im.size
+    except Exception:  # not an image, or a damaged one: the loader says so in plain words
+        return 0
+    return decode_cost(h, w) if w * h <= MAX_PIXELS else 0
+
+
 def photo_from_upload(name: str, data: bytes) -> Photo:
-    """An uploaded or camera file as a Photo; raises ``ImageLoadError`` with a plain message."""
-    return make_photo(name, _decoded(hashlib.sha256(data).hexdigest(), data))
+    """An uploaded or camera file as a Photo; raises ``ImageLoadError`` with a plain message.
+
+    Decoding a big photo waits its turn in the server's memory budget (``app.budget``), saying so on the page.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    cost = _decode_cost(data)
+    if cost < BIG_DECODE:
+        return make_photo(name, _decoded(sha, data))
+    notice: Any = None
+
+    def queued(ticket: Ticket) -> None:
+        nonlocal notice
+        notice = notice or st.empty()
+        notice.info(queued_message(ticket.ahead, f"{name} is opened as soon as there is room."), icon="⏳")
+
+    with shared_budget().reserve(cost, on_wait=queued):
+        if notice is not None:
+            notice.info(f"Opening {name}…", icon="⏳")
+        photo = make_photo(name, _decoded(sha, data))
+        preview(photo)  # the screen's copy, made now: downscaling goes through a full-size Pillow image (4 B/px)
+    if notice is not None:
+        notice.empty()
+    return photo
 
 
 @st.cache_data(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails
@@ -170,9 +207,17 @@ def histogram(photo: Photo, kernel: np.ndarray, settings: Settings) -> tuple[np.
     return _histogram(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings)
 
 
-def full_resolution_png(photo: Photo, kernel: np.ndarray, settings: Settings, view: str = "clip") -> bytes:
+def full_resolution_png(
+    photo: Photo,
+    kernel: np.ndarray,
+    settings: Settings,
+    view: str = "clip",
+    progress: Callable[[float], None] | None = None,
+) -> bytes:
     """The filtered photo at full size as PNG with its alpha re-attached, cropped and strided like the
-    result (``pipeline.output_alpha``) when stride or ``valid`` made it smaller (not cached)."""
-    shown = displayed(imgkernel.run_filter(photo.pixels, kernel, settings), view)
-    alpha = None if photo.alpha is None else output_alpha(photo.alpha, np.shape(kernel), settings)
-    return imgkernel.encode_png(shown, alpha)
+    result (``pipeline.output_alpha``) when stride or ``valid`` made it smaller (not cached).
+
+    The pixels of ``displayed(run_filter(...), view)``, made band by band (``imgkernel.fullres``): a 50 MP
+    export holds its PNG and a few MB more instead of ~700 MB. ``progress(fraction)`` after every band.
+    """
+    return filtered_png(photo.pixels, kernel, settings, alpha=photo.alpha, signed=view == "signed", progress=progress)

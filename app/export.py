@@ -1,36 +1,61 @@
-"""The full-resolution export: waits its turn in the process's memory budget, says so, then filters and encodes."""
+"""The full-resolution export: waits its turn in the process's memory budget, says so, then filters and encodes
+band by band, showing how far along it is."""
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
+import imgkernel
+
 from . import cache, wording
-from .budget import MemoryBudget, Ticket, budget_from_env, export_cost
+from .budget import MemoryBudget, Ticket, export_cost, queued_message, shared_budget
 from .state import PlaygroundState
 
 
-@st.cache_resource
 def memory_budget() -> MemoryBudget:
     """The one budget of this server process, shared by every session (see ``app.budget``)."""
-    return MemoryBudget(budget_from_env())
+    return shared_budget()
+
+
+def output_samples(state: PlaygroundState) -> tuple[int, int, int]:
+    """Height, width and samples per pixel (alpha included) of the full-resolution PNG ``state`` asks for."""
+    photo, s = state.photo, state.settings
+    px = photo.pixels
+    try:
+        h, w = imgkernel.output_shape(
+            px.shape[:2], state.matrix.shape, mode=s.mode, stride=s.stride, dilation=s.dilation
+        )
+    except imgkernel.KernelError:  # the export will say why; estimate on the photo's size meanwhile
+        h, w = px.shape[:2]
+    colours = 3 if state.view.mode == "signed" else 1 if px.ndim == 2 or s.gray else px.shape[2]
+    return h, w, colours + (photo.alpha is not None)
 
 
 def full_resolution(state: PlaygroundState) -> bytes:
     """The filtered photo at full size as PNG, made once the memory budget lets it; progress on screen."""
     photo = state.photo
-    h, w = photo.pixels.shape[:2]
-    channels = (1 if photo.pixels.ndim == 2 else photo.pixels.shape[2]) + (photo.alpha is not None)
-    size = wording.size(w, h)
+    size = wording.size(*photo.size)
     status = st.status(f"Preparing the full-resolution PNG ({size})…", expanded=False)
 
     def queued(ticket: Ticket) -> None:
         status.update(
-            label=f"Queued: {ticket.ahead} export(s) before yours are using the server's memory. Yours starts "
-            "as soon as there is room (changing the kernel or options meanwhile cancels it)."
+            label=queued_message(
+                ticket.ahead, "Yours starts as soon as there is room (changing the kernel or options cancels it)."
+            )
         )
 
-    with memory_budget().reserve(export_cost(h, w, channels), on_wait=queued):
+    shown = [-1.0, 0.0]  # the last percentage shown, and when
+
+    def progress(fraction: float) -> None:
+        now = time.monotonic()
+        if fraction * 100 >= shown[0] + 5 or now - shown[1] > 1:  # a few updates, not one per band
+            shown[:] = [fraction * 100, now]
+            status.update(label=f"Filtering and encoding {size}: {fraction:.0%}")
+
+    with memory_budget().reserve(export_cost(*output_samples(state)), on_wait=queued):
         status.update(label=f"Filtering and encoding {size}…")
-        png = cache.full_resolution_png(photo, state.matrix, state.settings, state.view.mode)
+        png = cache.full_resolution_png(photo, state.matrix, state.settings, state.view.mode, progress)
     status.update(label=f"Ready: {len(png) / 1e6:.1f} MB", state="complete")
     return png

@@ -41,6 +41,9 @@ def apply(
     state = renew_keys(old, transition(old, *args, **kwargs), by)
     if state.download is not None and state.download.signature != state.signature:
         state = drop_download(state)  # a change made the prepared file stale: free its memory now
+    if old.download is not None and state.download is None:
+        # Streamlit keeps a key's previous value until the session's next interaction: let go of the file now
+        del st.session_state[KEY]
     st.session_state[KEY] = state
     return state
 

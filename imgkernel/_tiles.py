@@ -14,6 +14,7 @@ same maps, so what it shows is what the engine computes).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import os
@@ -64,6 +65,13 @@ class Geom:
     @property
     def values(self) -> int:
         return self.out_h * self.out_w * self.channels
+
+    def reading(self, x: np.ndarray, rmap: np.ndarray, out_h: int) -> Geom:
+        """A copy that reads its rows from ``x`` (H', W, C) through ``rmap`` (padded row -> row of ``x``, -1: cval)
+        and has ``out_h`` output rows: one band of a big image, filtered from just the rows it needs."""
+        band = copy.copy(self)
+        band.x, band.rmap, band.out_h = x, rmap, out_h
+        return band
 
 
 def _axis_map(n: int, pad: tuple[int, int], mode: Mode) -> np.ndarray:
@@ -281,13 +289,15 @@ def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray], strip_bytes: int 
     return out
 
 
-def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None) -> np.ndarray:
+def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None, tile_rows: tuple[int, int] | None = None) -> np.ndarray:
     """Overlap-save over tiles: each padded tile of fast FFT size gives its 'valid' part of the output.
 
     Tiles rather than one giant transform keep the work in cache and the memory small. Transforms are
     float32: about 1.7x faster than float64 per tile here (half the bytes), with errors below 5e-6 of
     the value range for 31x31-45x45 kernels (the engine promises 1e-4).
     Stride > 1 computes every position of a tile and keeps the strided ones.
+    ``tile_rows`` ``(t0, t1)``: only those rows of tiles, returning the output rows they keep (``fft_bands``),
+    with the very values of the whole run (``imgkernel.fullres`` filters a big photo so, band by band).
     """
     s, d = g.stride, g.dilation
     dk = np.zeros((g.span_h, g.span_w))
@@ -297,7 +307,9 @@ def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None) -> np.ndarray:
     th, tw = lh - g.span_h + 1, lw - g.span_w + 1  # stride-1 positions per tile
     # correlation = convolution with the flipped kernel; the valid part starts at (span - 1)
     kf = np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw), axes=(0, 1)).astype(np.complex64)
-    out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
+    t0, t1 = (0, n_tr) if tile_rows is None else tile_rows
+    first = -(-(t0 * th) // s)  # the first output row kept by tile row t0
+    out = np.empty((min(g.out_h, -(-(t1 * th) // s)) - first, g.out_w, g.channels), np.float32)
 
     def make_worker() -> Callable[[int], None]:
         buf = np.zeros((g.channels, lh, lw), np.float32)  # channels first: each 2-D transform is contiguous
@@ -305,6 +317,7 @@ def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None) -> np.ndarray:
 
         def task(i: int) -> None:
             tr, tc = divmod(i, n_tc)
+            tr += t0
             p0, q0 = tr * th, tc * tw
             p1, q1 = min(p0 + lh, need_h), min(q0 + lw, need_w)
             if p1 - p0 < lh or q1 - q0 < lw:
@@ -319,12 +332,23 @@ def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None) -> np.ndarray:
                 spec = np.fft.rfft2(buf[ch])
                 spec *= kf
                 res = np.fft.irfft2(spec, s=(lh, lw))
-                out[i0:i1, j0:j1, ch] = res[r : r + (i1 - i0 - 1) * s + 1 : s, c : c + (j1 - j0 - 1) * s + 1 : s]
+                out[i0 - first : i1 - first, j0:j1, ch] = res[
+                    r : r + (i1 - i0 - 1) * s + 1 : s, c : c + (j1 - j0 - 1) * s + 1 : s
+                ]
 
         return task
 
-    for_each(n_tr * n_tc, make_worker, g.values >= PARALLEL_MIN_VALUES)
+    for_each((t1 - t0) * n_tc, make_worker, g.values >= PARALLEL_MIN_VALUES)
     return out
+
+
+def fft_bands(g: Geom, tile_max: int | None = None) -> list[tuple[int, int, int]]:
+    """``(tile row, i0, i1)``: the output rows ``i0:i1`` each row of FFT tiles keeps, top to bottom (tile rows
+    that keep none, possible with a stride, are left out); ``tile_max`` as for ``fft``."""
+    (lh, _), (n_tr, _) = fft_plan(g, tile_max)
+    th, s = lh - g.span_h + 1, g.stride
+    bands = [(t, -(-(t * th) // s), min(g.out_h, -(-((t + 1) * th) // s))) for t in range(n_tr)]
+    return [(t, i0, i1) for t, i0, i1 in bands if i1 > i0]
 
 
 def fft_plan(g: Geom, tile_max: int | None = None) -> tuple[tuple[int, int], tuple[int, int]]:

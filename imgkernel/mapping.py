@@ -104,9 +104,20 @@ def apply_scale(values: np.ndarray, scale: Scale, *, in_place: bool = False) -> 
     return out
 
 
-def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip", linear: bool = False) -> Mapped:
-    """Map already scaled values to uint8 by ``out_of_range`` (see the module docstring); ``linear``: the values
-    are linear light, mapped the same way and then encoded to sRGB codes (``imgkernel.linear``)."""
+def to_uint8(
+    values: np.ndarray,
+    *,
+    out_of_range: OutOfRange = "clip",
+    bounds: tuple[float, float] | None = None,
+    linear: bool = False,
+) -> Mapped:
+    """Map already scaled values to uint8 by ``out_of_range`` (see the module docstring).
+
+    ``bounds``: the (min, max) that ``rescale`` stretches, when ``values`` are one band of a bigger picture
+    (``imgkernel.fullres``); by default those of ``values``. The returned ``low``/``high`` are the band's own.
+    ``linear``: the values are linear light, mapped the same way and then encoded to sRGB codes
+    (``imgkernel.linear``).
+    """
     if out_of_range not in OUT_OF_RANGE:
         raise KernelError(f"Unknown out-of-range mapping {out_of_range!r}; choose one of {', '.join(OUT_OF_RANGE)}.")
     v = np.asarray(values, dtype=np.float32)
@@ -126,12 +137,16 @@ def to_uint8(values: np.ndarray, *, out_of_range: OutOfRange = "clip", linear: b
         highs.append(hi)
         return lo, hi
 
-    if out_of_range == "rescale":
+    if out_of_range == "rescale" and bounds is not None:
+        low, high = bounds
+    elif out_of_range == "rescale":
         over_rows(flat.shape[0], flat.shape[1:], lambda r0, r1, _: extremes(flat[r0:r1]))
         low, high = min(lows), max(highs)
 
     def strip(r0: int, r1: int, scratch: np.ndarray) -> None:
         src, work = flat[r0:r1], scratch[: r1 - r0]
+        if out_of_range == "rescale" and bounds is not None:
+            extremes(src)  # the band's own low and high, for the returned Mapped
         if out_of_range == "rescale" and high > low:
             np.subtract(src, np.float32(low), out=work)
             np.multiply(work, np.float32(255.0 / (high - low)), out=work)

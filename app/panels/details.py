@@ -232,6 +232,8 @@ def _on_kernel_file() -> None:
 
 
 def _export(state: PlaygroundState, small: Photo) -> None:
+    if st.session_state.get("pg_download_png"):  # just downloaded (and dropped from the state by the click):
+        st.rerun(scope="app")  # only a full run lets Streamlit's media store let go of the file, ~100 MB at 50 MP
     photo, title = state.photo, state.title
     size = wording.size(*photo.size)
     if st.button(
