@@ -26,6 +26,7 @@ from imgkernel.limits import MAX_PIXELS, PREVIEW_LONG_SIDE
 from imgkernel.pipeline import Settings, prepare
 
 from .budget import BIG_DECODE, Ticket, decode_cost, queued_message, shared_budget
+from .i18n import _, message
 from .state import Photo, make_photo
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -85,11 +86,11 @@ def photo_from_upload(name: str, data: bytes) -> Photo:
     def queued(ticket: Ticket) -> None:
         nonlocal notice
         notice = notice or st.empty()
-        notice.info(queued_message(ticket.ahead, f"{name} is opened as soon as there is room."), icon="⏳")
+        notice.info(message(queued_message(ticket.ahead, f"{name} is opened as soon as there is room.")), icon="⏳")
 
     with shared_budget().reserve(cost, on_wait=queued):
         if notice is not None:
-            notice.info(f"Opening {name}…", icon="⏳")
+            notice.info(_("Opening {name}…", name=name), icon="⏳")
         photo = make_photo(name, _decoded(sha, data))
         preview(photo)  # the screen's copy, made now: downscaling goes through a full-size Pillow image (4 B/px)
     if notice is not None:

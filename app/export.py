@@ -11,6 +11,7 @@ import imgkernel
 
 from . import cache, wording
 from .budget import MemoryBudget, Ticket, export_cost, queued_message, shared_budget
+from .i18n import _, message
 from .state import PlaygroundState
 
 
@@ -37,12 +38,14 @@ def full_resolution(state: PlaygroundState) -> bytes:
     """The filtered photo at full size as PNG, made once the memory budget lets it; progress on screen."""
     photo = state.photo
     size = wording.size(*photo.size)
-    status = st.status(f"Preparing the full-resolution PNG ({size})…", expanded=False)
+    status = st.status(_("Preparing the full-resolution PNG ({size})…", size=size), expanded=False)
 
     def queued(ticket: Ticket) -> None:
         status.update(
-            label=queued_message(
-                ticket.ahead, "Yours starts as soon as there is room (changing the kernel or options cancels it)."
+            label=message(
+                queued_message(
+                    ticket.ahead, "Yours starts as soon as there is room (changing the kernel or options cancels it)."
+                )
             )
         )
 
@@ -52,10 +55,10 @@ def full_resolution(state: PlaygroundState) -> bytes:
         now = time.monotonic()
         if fraction * 100 >= shown[0] + 5 or now - shown[1] > 1:  # a few updates, not one per band
             shown[:] = [fraction * 100, now]
-            status.update(label=f"Filtering and encoding {size}: {fraction:.0%}")
+            status.update(label=_("Filtering and encoding {size}: {percent}", size=size, percent=f"{fraction:.0%}"))
 
     with memory_budget().reserve(export_cost(*output_samples(state)), on_wait=queued):
-        status.update(label=f"Filtering and encoding {size}…")
+        status.update(label=_("Filtering and encoding {size}…", size=size))
         png = cache.full_resolution_png(photo, state.matrix, state.settings, state.view.mode, progress)
-    status.update(label=f"Ready: {len(png) / 1e6:.1f} MB", state="complete")
+    status.update(label=_("Ready: {mb} MB", mb=f"{len(png) / 1e6:.1f}"), state="complete")
     return png

@@ -265,6 +265,14 @@ MESSAGES: dict[str, str] = {
     "response (grey levels)": "响应(灰度级)",
     "count": "个数",
     "Prepare full-resolution PNG ({size})": "生成原尺寸 PNG({size})",
+    "Preparing the full-resolution PNG ({size})…": "正在准备原尺寸 PNG({size})……",
+    "Filtering and encoding {size}: {percent}": "正在滤波并编码 {size}:{percent}",
+    "Filtering and encoding {size}…": "正在滤波并编码 {size}……",
+    "Ready: {mb} MB": "完成:{mb} MB",
+    "Opening {name}…": "正在打开 {name}……",
+    "Yours starts as soon as there is room (changing the kernel or options cancels it).": (
+        "一有空间就开始你的任务(更改卷积核或选项会取消它)。"
+    ),
     "The screen shows a preview": "屏幕上显示的是预览",
     "Download PNG ({size}, {mb} MB)": "下载 PNG({size},{mb} MB)",
     "Download kernel JSON": "下载卷积核 JSON",
@@ -1131,6 +1139,12 @@ KERNELS: dict[str, dict[str, str]] = {
 # expression matching the whole English message -> its Chinese template. Groups named ``msg...`` hold another
 # message and are translated in turn; other groups (names, numbers) are copied as they are.
 PATTERNS: dict[str, str] = {
+    # the memory budget's queue (app.budget.queued_message)
+    r"Queued: 1 big job \(an export or a photo being opened\) is using the server's memory before yours\. "
+    r"(?P<msgthen>.*)": "排队中:有 1 个大任务(导出或正在打开的图片)在你之前占用服务器内存。{msgthen}",
+    r"Queued: (?P<n>\d+) big jobs \(exports or photos being opened\) are using the server's memory before "
+    r"yours\. (?P<msgthen>.*)": "排队中:有 {n} 个大任务(导出或正在打开的图片)在你之前占用服务器内存。{msgthen}",
+    r"(?P<name>.+) is opened as soon as there is room\.": "一有空间就打开 {name}。",
     # fitting a kernel (imgkernel.fit)
     r"The two images differ in size \((?P<w1>\d+) × (?P<h1>\d+) and (?P<w2>\d+) × (?P<h2>\d+) px\): the after "
     r"image must be the before image filtered, same size \(not cropped or resized\)\.": (

@@ -354,3 +354,14 @@ def test_every_mystery_hint_is_shown_in_chinese() -> None:
             for hint in puzzle.hints(puzzle.puzzle(seed).matrix):
                 assert not english_words(mystery_view.hint_text(hint)), (seed, hint)
     assert mystery_view.hint_text("Symmetry: no mirror symmetry.") == "Symmetry: no mirror symmetry."
+
+
+def test_the_memory_queue_speaks_chinese():
+    from app.budget import queued_message
+
+    then = "Yours starts as soon as there is room (changing the kernel or options cancels it)."
+    with i18n.using("zh"):
+        two = i18n.message(queued_message(2, then))
+        one = i18n.message(queued_message(1, "cat.jpg is opened as soon as there is room."))
+    assert two.startswith("排队中:有 2 个大任务") and two.endswith("一有空间就开始你的任务(更改卷积核或选项会取消它)。")
+    assert one.startswith("排队中:有 1 个大任务") and one.endswith("一有空间就打开 cat.jpg。")
