@@ -108,21 +108,25 @@ class Server:
     """Samples of the server process: CPU seconds and resident memory."""
 
     pid: int
-    cpu: list[tuple[float, float]] = field(default_factory=list)  # (wall, utime + stime seconds)
+    cpu: list[tuple[float, float, float, float]] = field(default_factory=list)  # wall; CPU s: server, us, machine
     rss_mb: list[tuple[float, float]] = field(default_factory=list)
 
     def sample(self) -> None:
         now = time.monotonic()
-        self.cpu.append((now, cpu_seconds(self.pid)))
+        self.cpu.append((now, cpu_seconds(self.pid), cpu_seconds("self"), machine_cpu_seconds()))
         self.rss_mb.append((now, rss_mb(self.pid)))
 
-    def cores(self, start: float, end: float) -> float:
-        """Average CPU use between two instants, in cores."""
-        inside = [(t, c) for t, c in self.cpu if start <= t <= end]
+    def cores(self, start: float, end: float, who: int = 1) -> float:
+        """Average CPU use between two instants, in cores: of the server (``who`` 1), of this load generator (2),
+        of the whole machine (3)."""
+        inside = [c for c in self.cpu if start <= c[0] <= end]
         if len(inside) < 2:
             return math.nan
-        (t0, c0), (t1, c1) = inside[0], inside[-1]
-        return (c1 - c0) / (t1 - t0)
+        return (inside[-1][who] - inside[0][who]) / (inside[-1][0] - inside[0][0])
+
+    def others(self, start: float, end: float) -> float:
+        """Cores used by everything else on the machine (other people's tests share these two cores)."""
+        return self.cores(start, end, 3) - self.cores(start, end, 1) - self.cores(start, end, 2)
 
     def peak_rss(self) -> float:
         return max((m for _, m in self.rss_mb), default=math.nan)
@@ -148,6 +152,12 @@ class Outcome:
 def cpu_seconds(pid: int | str) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14, 15 of stat(5))
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU seconds of the whole machine since boot (/proc/stat: all but idle and iowait)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / TICK
 
 
 def rss_mb(pid: int) -> float:
@@ -460,6 +470,7 @@ def run_scenario(sc: Scenario, log=print, py_spy: Path | None = None) -> Outcome
             )
         out.busy = (t0, time.monotonic())
         out.client_cpu_s = cpu_seconds("self") - me0
+        server.sample()
         runner.quit()
         sampler.kill()
     finally:
@@ -503,8 +514,8 @@ def result_rows(outcomes: list[Outcome]) -> list[str]:
     """One markdown row per scenario and kind of action; the server's figures on the row of the main action."""
     lines = [
         "| scenario | students | action | n | p50 ms | p95 ms | max ms | errors | moves / student-min "
-        "| server CPU (cores) | peak RSS MB |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| server CPU (cores) | peak RSS MB | other load (cores) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for o in outcomes:
         sc, srv = o.scenario, o.server
@@ -516,9 +527,10 @@ def result_rows(outcomes: list[Outcome]) -> list[str]:
             row = f"| {sc.name} | {sc.students} | {action} | {len(t)} | {fmt_ms(percentile(t, 50))} "
             row += f"| {fmt_ms(percentile(t, 95))} | {fmt_ms(max(t, default=math.nan))} | {errors} "
             if action in MOVES and srv is not None:
-                row += f"| {o.moves_per_minute(action):.0f} | {srv.cores(*o.busy):.2f} | {srv.peak_rss():,.0f} |"
+                row += f"| {o.moves_per_minute(action):.0f} | {srv.cores(*o.busy):.2f} | {srv.peak_rss():,.0f} "
+                row += f"| {srv.others(*o.busy):.2f} |"
             else:
-                row += "| | | |"
+                row += "| | | | |"
             lines.append(row)
     return lines
 
