@@ -5,9 +5,9 @@ on the pixel array itself (Streamlit hashes big arrays from a sample); kernels a
 Each picture is encoded once per thing it depends on: the original per photo (and grayscale), the result per
 kernel and settings; the difference, histogram and loupe only when their panel is open.
 
-What every visitor's every rerun reads (the samples, the previews, the encoded pictures) is held once for the
-process (``st.cache_resource``) and handed out as is: read-only arrays and bytes, never a per-session copy.
-``st.cache_data`` would unpickle a fresh copy on every call (a 1024-px preview is 2.4 MB, every slider step).
+What every visitor's every rerun reads (the samples, the encoded pictures) is held once for the process
+(``st.cache_resource``) and handed out as is: read-only arrays and bytes, never a per-session copy.
+``st.cache_data`` would unpickle a fresh copy on every call, for every visitor.
 """
 
 from __future__ import annotations
@@ -64,11 +64,9 @@ def photo_from_upload(name: str, data: bytes) -> Photo:
     return make_photo(name, _decoded(hashlib.sha256(data).hexdigest(), data))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails, shared
+@st.cache_data(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails
 def _preview(digest: str, long_side: int, _pixels: np.ndarray) -> np.ndarray:
-    small = resize_long_side(_pixels, long_side)
-    small.flags.writeable = False
-    return small
+    return resize_long_side(_pixels, long_side)
 
 
 def preview(photo: Photo, long_side: int = PREVIEW_LONG_SIDE) -> Photo:
@@ -127,11 +125,11 @@ class ResultView:
     limit: float  # the magnitude drawn at full colour in the signed view (0 in the others)
 
 
-# The one cache every slider step reads: shared (a frozen dataclass of bytes and numbers), and big enough that a
-# class on one photo and preset keeps finding the settings someone else just chose (bench/classroom.py). An entry
-# is the PNG only (0.3 MB for the default photo, ~1.5 MB for a 1024-px preview), so 128 hold 40-200 MB. The
-# filter's float result is not kept for it: it is 2-12 MB, and ``filtered`` (the panels) caches its own.
-@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=_ARRAYS)
+# The one cache every slider step reads: shared (a frozen dataclass of bytes and numbers), and twice its old size
+# so that a class on one photo and preset keeps finding what someone else just chose (bench/classroom.py). An
+# entry is the PNG only (0.3 MB for the default photo, up to ~2 MB for a 1024-px preview): 64 hold 20-130 MB.
+# The filter's float result is not kept for it (2-12 MB each); ``filtered`` (the panels under it) caches its own.
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=_ARRAYS)
 def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
     result = imgkernel.run_filter(_photo.pixels, kernel, settings)
     m = result.mapped

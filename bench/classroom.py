@@ -32,8 +32,11 @@ picture within ``--timeout`` (30 s), an exception or error message drawn by the 
 dropped websocket counts as an error; a student whose session broke reconnects (a reload) and goes on.
 
 Measured beside the latencies: the server's CPU (utime + stime from /proc/<pid>/stat over the busy phase, in
-cores) and its resident memory (VmRSS, sampled twice a second: peak and at the end), and the load generator's
-own CPU (it runs on the same two cores). ``--py-spy DIR`` records the server with py-spy during scenario a.
+cores), its resident memory (VmRSS, sampled twice a second: the peak), the load generator's own CPU (it runs on
+the same two cores) and what the rest of the machine used meanwhile (/proc/stat less both: other people's tests
+on a shared machine show up there, and in the latencies). ``--replicas N`` starts N servers and deals the
+students to them in turn, as a load balancer with sticky sessions would; their CPU and memory are summed.
+``--py-spy DIR`` records the server with py-spy during scenario a (raw stacks, one line per stack).
 Nothing is asserted: this is a measurement. Wrap runs in ``flock /tmp/imgkernel-bench.lock`` on a shared machine.
 """
 
@@ -96,6 +99,7 @@ class Scenario:
     grid: bool = False
     timeout_s: float = 30.0
     server_env: tuple[tuple[str, str], ...] = ()
+    replicas: int = 1  # servers on this machine; students are dealt to them in turn (a sticky load balancer)
 
     @property
     def pace_s(self) -> tuple[float, float]:
@@ -105,16 +109,17 @@ class Scenario:
 
 @dataclass
 class Server:
-    """Samples of the server process: CPU seconds and resident memory."""
+    """Samples of the server processes (summed over replicas): CPU seconds and resident memory."""
 
-    pid: int
+    pids: list[int]
     cpu: list[tuple[float, float, float, float]] = field(default_factory=list)  # wall; CPU s: server, us, machine
     rss_mb: list[tuple[float, float]] = field(default_factory=list)
 
     def sample(self) -> None:
         now = time.monotonic()
-        self.cpu.append((now, cpu_seconds(self.pid), cpu_seconds("self"), machine_cpu_seconds()))
-        self.rss_mb.append((now, rss_mb(self.pid)))
+        server = sum(cpu_seconds(p) for p in self.pids)
+        self.cpu.append((now, server, cpu_seconds("self"), machine_cpu_seconds()))
+        self.rss_mb.append((now, sum(rss_mb(p) for p in self.pids)))
 
     def cores(self, start: float, end: float, who: int = 1) -> float:
         """Average CPU use between two instants, in cores: of the server (``who`` 1), of this load generator (2),
@@ -145,8 +150,10 @@ class Outcome:
     playing: set[int] = field(default_factory=set)  # students arrived and not yet done
 
     def moves_per_minute(self, action: str) -> float:
+        """Actions of this kind per student and minute of play (the uploaders' slider moves count as moves)."""
         span = self.scenario.duration_s * self.scenario.students / 60
-        return len(self.times.get(action, [])) / span if span else math.nan
+        n = len(self.times.get(action, [])) + (len(self.times.get(OWN_PHOTO, [])) if action == SLIDER else 0)
+        return n / span if span else math.nan
 
 
 def cpu_seconds(pid: int | str) -> float:
@@ -206,10 +213,12 @@ class Student(User):
     outcome: Outcome
     photos: dict[int, bytes] = {}
     numbers = itertools.count()
+    hosts: list[str] = []
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         self.index = next(Student.numbers)
+        self.host = self.hosts[self.index % len(self.hosts)]
         self.rng = random.Random(self.index)
         self.http = Session()
         self.ws: websocket.WebSocket | None = None
@@ -388,7 +397,7 @@ class Student(User):
         self.value = round(value if lo <= value <= hi else self.value - step, 1)
         started = time.perf_counter()
         self.send(self.page.rerun([slider_state(wid, self.value)]))
-        self.settle("slider → picture", started)
+        self.settle(OWN_PHOTO if self.index in self.photos else SLIDER, started)
 
     def open_editor(self) -> None:
         wid = self.page.widget_id(EDIT_KEY)
@@ -447,12 +456,13 @@ def run_scenario(sc: Scenario, log=print, py_spy: Path | None = None) -> Outcome
     Student.numbers = itertools.count()
     step = max(1, sc.students // max(1, sc.uploaders)) if sc.uploaders else 0
     Student.photos = {i * step: photo_jpeg(i, sc.photo_mp) for i in range(sc.uploaders)}  # spread over the arrivals
-    proc, url = start_app(env=dict(sc.server_env))
-    Student.host = url
-    server = out.server = Server(proc.pid)
+    procs = [start_app(env=dict(sc.server_env)) for _ in range(sc.replicas)]
+    Student.hosts = [url for _, url in procs]
+    proc = procs[0][0]
+    server = out.server = Server([p.pid for p, _ in procs])
     spy: subprocess.Popen | None = None
     try:
-        locust_env = Environment(user_classes=[Student], host=url, stop_timeout=10)
+        locust_env = Environment(user_classes=[Student], host=Student.hosts[0], stop_timeout=10)
         runner = locust_env.create_local_runner()
         sampler = gevent.spawn(_sample, server)
         me0 = cpu_seconds("self")
@@ -476,7 +486,8 @@ def run_scenario(sc: Scenario, log=print, py_spy: Path | None = None) -> Outcome
     finally:
         if spy is not None:
             spy.wait(timeout=60)
-        stop_app(proc)
+        for p, _ in procs:
+            stop_app(p)
     return out
 
 
@@ -502,8 +513,9 @@ def _start_py_spy(pid: int, path: Path, seconds: float) -> subprocess.Popen | No
 
 # ---- reporting ----
 
-ACTIONS = ("slider → picture", "grid edit → picture", "upload → picture", "arrive → pictures")
-MOVES = ACTIONS[:2]
+SLIDER, OWN_PHOTO = "slider → picture", "slider → picture (uploaders, own photo)"
+ACTIONS = (SLIDER, OWN_PHOTO, "grid edit → picture", "upload → picture", "arrive → pictures")
+MOVES = (SLIDER, "grid edit → picture")
 
 
 def fmt_ms(ms: float) -> str:
@@ -521,7 +533,7 @@ def result_rows(outcomes: list[Outcome]) -> list[str]:
         sc, srv = o.scenario, o.server
         for action in ACTIONS:
             t = o.times.get(action, [])
-            errors = sum(n for k, n in o.errors.items() if k.startswith(action))
+            errors = sum(n for k, n in o.errors.items() if k.split(": ")[0] == action)
             if not t and not errors:
                 continue
             row = f"| {sc.name} | {sc.students} | {action} | {len(t)} | {fmt_ms(percentile(t, 50))} "
@@ -576,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ramp-arrival", type=float, default=30.0)
     ap.add_argument("--ramp-duration", type=float, default=60.0)
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds an action may take before it is an error")
+    ap.add_argument("--replicas", type=int, default=1, help="servers on this machine, students dealt in turn")
     ap.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE", help="for the server")
     ap.add_argument("--py-spy", type=Path, help="record the server with py-spy (raw stacks) into this folder")
     ap.add_argument("--quick", action="store_true", help="smoke run: 6 students, 6 s arrival, 15 s play")
@@ -584,7 +597,14 @@ def main(argv: list[str] | None = None) -> int:
         args.students, args.arrival, args.duration, args.uploaders, args.photo_mp = 6, 6.0, 15.0, 1, 3.0
         args.ramp, args.ramp_arrival, args.ramp_duration = "4,8", 4.0, 10.0
     env = tuple(tuple(kv.split("=", 1)) for kv in args.server_env)
-    base = {"arrival_s": args.arrival, "duration_s": args.duration, "timeout_s": args.timeout, "server_env": env}
+    base = {
+        "arrival_s": args.arrival,
+        "duration_s": args.duration,
+        "timeout_s": args.timeout,
+        "server_env": env,
+        "replicas": args.replicas,
+    }
+    tag = f" ×{args.replicas}" if args.replicas > 1 else ""
     print("\n".join(machine_lines()))
     outcomes: list[Outcome] = []
     ramp: list[Outcome] = []
@@ -592,14 +612,14 @@ def main(argv: list[str] | None = None) -> int:
         if name == "ramp":
             for n in (int(x) for x in args.ramp.split(",")):
                 timing = {"arrival_s": args.ramp_arrival, "duration_s": args.ramp_duration}
-                sc = Scenario(f"ramp {n}", n, **{**base, **timing})
+                sc = Scenario(f"ramp {n}{tag}", n, **{**base, **timing})
                 print(f"\n## {sc.name}: {n} students within {sc.arrival_s:g} s, sliders for {sc.duration_s:g} s")
                 ramp.append(run_scenario(sc))
             continue
         if name not in ("a", "b", "c"):
             ap.error(f"unknown scenario {name!r}")
         sc = Scenario(
-            name,
+            name + tag,
             args.students,
             uploaders=args.uploaders if name == "b" else 0,
             photo_mp=args.photo_mp,
@@ -627,10 +647,10 @@ def report(outcomes: list[Outcome], ramp: list[Outcome]) -> None:
         if span:
             print(f"{o.scenario.name}: load generator CPU {o.client_cpu_s / span:.2f} cores")
     if ramp:
-        pts = [(o.scenario.students, percentile(o.times.get("slider → picture", []), 95)) for o in ramp]
+        pts = [(o.scenario.students, percentile(o.times.get(SLIDER, []), 95)) for o in ramp]
         print("\nRamp p95 (slider → picture): " + ", ".join(f"{n}: {fmt_ms(p)} ms" for n, p in pts))
         print(f"p95 crosses 1 s at {crossing(pts, 1000)}; 2 s at {crossing(pts, 2000)}")
-        medians = [(o.scenario.students, percentile(o.times.get("slider → picture", []), 50)) for o in ramp]
+        medians = [(o.scenario.students, percentile(o.times.get(SLIDER, []), 50)) for o in ramp]
         print("Ramp p50: " + ", ".join(f"{n}: {fmt_ms(m)} ms" for n, m in medians))
 
 
