@@ -4,6 +4,10 @@ Every cache is shared by all sessions and bounded (``max_entries``). Photos are 
 on the pixel array itself (Streamlit hashes big arrays from a sample); kernels are small and hashed in full.
 Each picture is encoded once per thing it depends on: the original per photo (and grayscale), the result per
 kernel and settings; the difference, histogram and loupe only when their panel is open.
+
+What every visitor's every rerun reads (the samples, the encoded pictures) is held once for the process
+(``st.cache_resource``) and handed out as is: read-only arrays and bytes, never a per-session copy.
+``st.cache_data`` would unpickle a fresh copy on every call, for every visitor.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ DEFAULT_SAMPLE = "Chelsea the cat"
 _ARRAYS: dict[str | type[Any], Callable[[Any], Any]] = {np.ndarray: lambda a: (a.shape, a.dtype.str, a.tobytes())}
 
 
-@st.cache_data(max_entries=len(SAMPLES), show_spinner=False)
+@st.cache_resource(max_entries=len(SAMPLES), show_spinner=False)  # shared: its arrays are read-only
 def _sample_loaded(name: str) -> imgkernel.LoadedImage:
     return imgkernel.load_image(ASSETS / SAMPLES[name])
 
@@ -128,7 +132,7 @@ def displayed(result: imgkernel.Result, view: str) -> np.ndarray:
     return imgkernel.signed_colormap(result.values) if view == "signed" else result.mapped.image
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # bytes: shared as they are
 def _original_png(digest: str, _pixels: np.ndarray, gray: bool) -> bytes:
     return imgkernel.encode_png(prepare(_pixels, Settings(gray=gray)))
 
@@ -159,9 +163,13 @@ class ResultView:
     limit: float  # the magnitude drawn at full colour in the signed view (0 in the others)
 
 
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_ARRAYS)
+# The one cache every slider step reads: shared (a frozen dataclass of bytes and numbers), and twice its old size
+# so that a class on one photo and preset keeps finding what someone else just chose (bench/classroom.py). An
+# entry is the PNG only (0.3 MB for the default photo, up to ~2 MB for a 1024-px preview): 64 hold 20-130 MB.
+# The filter's float result is not kept for it (2-12 MB each); ``filtered`` (the panels under it) caches its own.
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=_ARRAYS)
 def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
-    result = filtered(_photo, kernel, settings)
+    result = imgkernel.run_filter(_photo.pixels, kernel, settings)
     m = result.mapped
     limit = 0.0
     if view == "signed":  # the colour map's full-colour magnitude, for its legend

@@ -94,11 +94,11 @@ def test_files_the_uploader_refuses_itself_and_one_at_its_size_limit(page, app_u
     assert_good_photo_still_works(page, "outline")
 
 
-# Caches bound the memory: app.cache._filtered holds 16 results, _result_view 32 encoded ones, _decoded 4
-# photos and the session one upload, so by upload 32 every cache is full and further uploads only replace entries.
-# A 1 MP photo costs at most ~3 MB decoded + ~15 MB per filter result (float32 values and 8-bit image,
-# 3 channels): growth between upload 20 and 40 must stay far below what 20 more uncapped results would take
-# (20 x 15 MB = 300 MB); 80 MB still fails on any leak over 4 MB per upload.
+# Caches bound the memory: app.cache._result_view holds 64 encoded result pictures (PNG only), _decoded 4 photos,
+# _preview 16 previews and the session one upload; _filtered (float results) fills only while a panel under the
+# pictures is open. A 1 MP photo costs ~3 MB decoded, its 1024-px preview ~2.4 MB and its result picture ~2 MB:
+# growth between upload 20 and 40 (20 more result pictures, ~40 MB, while _result_view is not yet full) must stay
+# far below what 20 more uncapped filter results would take (20 x 15 MB = 300 MB).
 # The server runs with glibc's mmap threshold pinned at its default 128 kB (glibc otherwise raises it as big
 # buffers are freed, and then keeps freed image buffers in its heap): every freed image returns to the system
 # and RSS follows what is really held. Measured so: 449 -> 469 -> 471 MB at 20, 30 and 40 uploads (the last
