@@ -36,6 +36,7 @@ from imgkernel.layers import (
 )
 from imgkernel.pipeline import Settings, run_filter
 from imgkernel.walkthrough import coordinates_note, enlarge, explain_pixel
+from tests.onnx_oracle import run_node
 
 PADDED = ("reflect", "mirror", "nearest", "wrap", "constant")
 NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap"}  # scipy -> numpy words
@@ -259,34 +260,7 @@ def test_same_and_valid_layers_equal_loops_with_the_framework_pads():
 
 
 def _onnx_conv(x: np.ndarray, ker: np.ndarray, auto_pad: str, s: int, d: int, runtime: bool) -> np.ndarray:
-    """One ONNX ``Conv`` node (one input and one output channel) run by ONNX Runtime or by the ONNX specification's
-    reference implementation (``onnx.reference``)."""
-    # No importorskip: requirements-dev.txt installs both, and an oracle that silently goes missing must fail.
-    from onnx import TensorProto, helper
-
-    node = helper.make_node(
-        "Conv", ["X", "W"], ["Y"], auto_pad=auto_pad, strides=[s, s], dilations=[d, d], kernel_shape=list(ker.shape)
-    )
-    graph = helper.make_graph(
-        [node],
-        "conv",
-        [
-            helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, *x.shape]),
-            helper.make_tensor_value_info("W", TensorProto.FLOAT, [1, 1, *ker.shape]),
-        ],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
-    model.ir_version = 7  # one every ONNX Runtime release reads
-    feed = {"X": x[None, None].astype(np.float32), "W": ker[None, None].astype(np.float32)}
-    if runtime:
-        import onnxruntime as ort
-
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-        return session.run(None, feed)[0][0, 0]
-    from onnx.reference import ReferenceEvaluator
-
-    return ReferenceEvaluator(model).run(None, feed)[0][0, 0]
+    return run_node("Conv", x, ker, runtime, auto_pad=auto_pad, strides=[s, s], dilations=[d, d])
 
 
 @pytest.mark.parametrize("runtime", [True, False], ids=["onnxruntime", "onnx-reference"])

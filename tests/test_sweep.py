@@ -9,6 +9,7 @@ import pytest
 
 import imgkernel
 from imgkernel import sweep
+from tests.onnx_oracle import run_node
 
 RNG = np.random.default_rng(10)
 
@@ -147,39 +148,9 @@ def test_bad_transposed_settings_are_refused_plainly():
 
 
 def _onnx_conv_transpose(x, ker, s, d, p, op, runtime):
-    """One ONNX ``ConvTranspose`` node (one channel in, one out) run by ONNX Runtime or ``onnx.reference``."""
-    from onnx import TensorProto, helper
-
-    node = helper.make_node(
-        "ConvTranspose",
-        ["X", "W"],
-        ["Y"],
-        strides=[s, s],
-        dilations=[d, d],
-        pads=[p, p, p, p],
-        output_padding=[op, op],
-        kernel_shape=list(ker.shape),
-    )
-    graph = helper.make_graph(
-        [node],
-        "convT",
-        [
-            helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, *x.shape]),
-            helper.make_tensor_value_info("W", TensorProto.FLOAT, [1, 1, *ker.shape]),
-        ],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
-    model.ir_version = 7
-    feed = {"X": x[None, None].astype(np.float32), "W": ker[None, None].astype(np.float32)}
-    if runtime:
-        import onnxruntime as ort
-
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-        return session.run(None, feed)[0][0, 0]
-    from onnx.reference import ReferenceEvaluator
-
-    return ReferenceEvaluator(model).run(None, feed)[0][0, 0]
+    """One ONNX ``ConvTranspose`` node (one channel in, one out)."""
+    attrs = {"strides": [s, s], "dilations": [d, d], "pads": [p, p, p, p], "output_padding": [op, op]}
+    return run_node("ConvTranspose", x, ker, runtime, **attrs)
 
 
 @pytest.mark.parametrize("runtime", [True, False], ids=["onnxruntime", "onnx-reference"])
