@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import itertools
 import math
 import os
@@ -61,16 +60,15 @@ from pathlib import Path
 import gevent
 import gevent.pool
 import locust  # monkey-patches the standard library for gevent: sorted before numpy, requests and websocket
-import numpy as np
 import websocket
 from locust import User, task
 from locust.env import Environment
 from locust.exception import StopUser
-from PIL import Image
 from requests import Session
 from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.photos import photo_jpeg
 from bench.st_protocol import FRAGMENT_RUN_DONE, FULL_RUN_DONE, Page, grid_edit_state, slider_state, uploader_state
 from devtools.browser import ROOT, start_app, stop_app
 
@@ -182,20 +180,6 @@ def percentile(values: list[float], q: float) -> float:
     k = (len(s) - 1) * q / 100
     lo, hi = math.floor(k), math.ceil(k)
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-def photo_jpeg(i: int, megapixels: float) -> bytes:
-    """A different photo-like 4:3 JPEG for each student ``i``: a colour gradient with noise (as bench.soak)."""
-    h = int((megapixels * 1e6 * 3 / 4) ** 0.5)
-    w = h * 4 // 3
-    rng = np.random.default_rng(1000 + i)
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    base = rng.uniform(0, 255, 3).astype(np.float32)
-    tilt = rng.uniform(-0.05, 0.05, (2, 3)).astype(np.float32)
-    px = base + y[..., None] * tilt[0] + x[..., None] * tilt[1] + rng.normal(0, 12, (h, w, 3)).astype(np.float32)
-    buf = io.BytesIO()
-    Image.fromarray(np.clip(px, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=85)
-    return buf.getvalue()
 
 
 # ---- one student ----
@@ -455,7 +439,9 @@ def run_scenario(sc: Scenario, log=print, py_spy: Path | None = None) -> Outcome
     Student.scenario, Student.outcome = sc, out
     Student.numbers = itertools.count()
     step = max(1, sc.students // max(1, sc.uploaders)) if sc.uploaders else 0
-    Student.photos = {i * step: photo_jpeg(i, sc.photo_mp) for i in range(sc.uploaders)}  # spread over the arrivals
+    Student.photos = {
+        i * step: photo_jpeg(1000 + i, sc.photo_mp, tilt=0.05) for i in range(sc.uploaders)
+    }  # spread over the arrivals
     procs = [start_app(env=dict(sc.server_env)) for _ in range(sc.replicas)]
     Student.hosts = [url for _, url in procs]
     proc = procs[0][0]

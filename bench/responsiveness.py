@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import imgkernel
-from bench.soak import photo_jpeg
+from bench.photos import photo_jpeg
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, start_app, stop_app
 from devtools.st_page import choose_kernel, open_app, settle, upload, wait_idle
 

@@ -9,14 +9,11 @@ the memory is ``max_entries`` on app/cache.py's caches and the one uploaded file
 
 from __future__ import annotations
 
-import io
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
+from bench.photos import photo_jpeg
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, start_app, stop_app
 from devtools.st_page import open_app, settle, upload
 
@@ -27,20 +24,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS line")
-
-
-def photo_jpeg(i: int, megapixels: float) -> bytes:
-    """A different photo-like JPEG for each ``i``: a colour gradient with noise, 4:3."""
-    h = int((megapixels * 1e6 * 3 / 4) ** 0.5)
-    w = h * 4 // 3
-    rng = np.random.default_rng(i)
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    base = rng.uniform(0, 255, 3).astype(np.float32)
-    tilt = rng.uniform(-0.1, 0.1, (2, 3)).astype(np.float32)
-    px = base + y[..., None] * tilt[0] + x[..., None] * tilt[1] + rng.normal(0, 12, (h, w, 3)).astype(np.float32)
-    buf = io.BytesIO()
-    Image.fromarray(np.clip(px, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=85)
-    return buf.getvalue()
 
 
 def soak(

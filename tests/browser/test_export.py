@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 import imgkernel
-from bench.soak import photo_jpeg
+from bench.photos import photo_jpeg
 from devtools.browser import DESKTOP, start_app, stop_app
 from devtools.st_page import assert_no_exception, choose_kernel, open_app, settle, upload, wait_idle
 
