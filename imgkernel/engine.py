@@ -20,12 +20,16 @@ Conventions (the same as scipy.ndimage, so its docs apply):
 
 Methods (all compute in float32 over cache-sized row strips or tiles on 2 threads; see ``_tiles``):
 
-* ``direct``: shift-and-add, one pass per non-zero tap (weights of +-1 cost half);
+* ``direct``: the taps summed as written, one of two ways: shift-and-add, one pass per non-zero tap (weights of
+  +-1 cost half; the only way for stride > 1), or, at stride 1, small matrix products (``_tiles.direct_gemm``:
+  a band matrix per kernel column times the strip's rows, in BLAS with one BLAS thread per engine thread),
+  about 2x faster from 3x3 up on big photos. The model picks the cheaper; previews keep shift-and-add;
 * ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
 * ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
-* ``auto``: the smallest modelled cost. Cost = ns per unit x units: ``direct`` counts one unit per output
-  value per ufunc pass, ``separable`` the same over its two 1-D passes, ``fft`` one unit per n*log2(n) step of
-  each tile's transforms plus a fixed cost per tile and per call.
+* ``auto``: the smallest modelled cost. Cost = ns per unit x units: shift-and-add counts one unit per output
+  value per ufunc pass, ``separable`` the same over its two 1-D passes, the matrix products one unit per
+  multiply-add plus a fixed share per kernel column and NumPy's cost per call, ``fft`` one unit per n*log2(n)
+  step of each tile's transforms plus a fixed cost per tile and per call.
 
 How ``auto`` decides on the machine it runs on. Small jobs (under ``CALIBRATE_MIN_VALUES`` output values,
 ~1.4 MP RGB: the app's default photo and its previews) use the reference constants, fitted on a 2-core
@@ -278,13 +282,16 @@ def _correlate(
     elif method == "fft":
         out = _tiles.fft(geom, ker, model.tile_max)
     else:
-        out = _tiles.direct(geom, ker, model.strip_bytes)
+        out = run_direct(geom, ker, model, direct_as_gemm(ker, geom, model))
     return out[:, :, 0] if squeeze else out
 
 
 # Cost model of ``auto``: nanoseconds per unit of work with both threads busy. These defaults were fitted on
 # the reference machine (2 cores, NumPy 2.4); ``calibration()`` replaces them by figures measured on this one.
 _NS_PER_PASS = 0.08  # one in-cache ufunc pass over one output value (multiply, add, or the strip copy)
+_NS_PER_MAC = 0.027  # one unit of direct_gemm (a multiply-add of its band products; see _gemm_work)
+_GEMM_COLUMN_UNITS = 12
+_NS_PER_CALL = 2000.0  # NumPy's cost per call: what keeps direct_gemm (many small calls) off small images
 _NS_PER_FFT_UNIT = 0.30  # one n*log2(n) step of a tile's forward + inverse transform and product
 _FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path (reference machine)
 
@@ -302,6 +309,7 @@ class Model:
     """The constants of ``auto``'s cost model and the strip/tile sizes the methods run with."""
 
     ns_per_pass: float = _NS_PER_PASS
+    ns_per_mac: float = _NS_PER_MAC
     ns_per_fft_unit: float = _NS_PER_FFT_UNIT
     fft_fixed_ns: float = _FFT_FIXED_NS
     strip_bytes: int | None = None  # None: _tiles.STRIP_BYTES
@@ -357,19 +365,25 @@ def _measure_model() -> Model:
         g = _geometry(rng.integers(0, 256, (rows, width, channels), np.uint8), ker5.shape, "reflect", 0.0, 1, 1, None)
         _tiles.direct(g, ker5, strip)  # warm-up: page faults of the first buffers
         per_pass[strip] = _best_seconds(partial(_tiles.direct, g, ker5, strip), deadline) * 1e9 / (g.values * passes)
+    strip = min(per_pass, key=per_pass.__getitem__)
+    # direct_gemm on a photo-wide image (4096 px, 1.2 MP): narrower ones overstate its per-call costs
+    g = _geometry(rng.integers(0, 256, (384, 2 * width, channels), np.uint8), ker5.shape, "reflect", 0.0, 1, 1, None)
+    _tiles.direct_gemm(g, ker5, strip)
+    macs, calls_ns = _gemm_work(ker5, g)
+    gemm_ns = _best_seconds(partial(_tiles.direct_gemm, g, ker5, strip), deadline) * 1e9
+    ns_per_mac = max(gemm_ns - calls_ns, 0.5 * gemm_ns) / (g.values * macs)
     per_unit: dict[int, float] = {}
     for tile in _TILE_CHOICES:  # two tiles per worker
         side = tile - 8
         img = rng.integers(0, 256, (side, 2 * _tiles.WORKERS * side, channels), np.uint8)  # photos are 8-bit
         g = _geometry(img, ker9.shape, "reflect", 0.0, 1, 1, None)
         _tiles.fft(g, ker9, tile)
-        units = _fft_units(g, tile)
-        per_unit[tile] = _best_seconds(partial(_tiles.fft, g, ker9, tile), deadline) * 1e9 / units
-    strip = min(per_pass, key=per_pass.__getitem__)
+        per_unit[tile] = _best_seconds(partial(_tiles.fft, g, ker9, tile), deadline) * 1e9 / _fft_units(g, tile)
     tile = min(per_unit, key=per_unit.__getitem__)
     fft_unit = per_unit[tile]
     return Model(
         ns_per_pass=per_pass[strip],
+        ns_per_mac=ns_per_mac,
         ns_per_fft_unit=fft_unit,
         fft_fixed_ns=_FFT_FIXED_NS * fft_unit / _NS_PER_FFT_UNIT,
         strip_bytes=strip,
@@ -388,9 +402,29 @@ def _fft_units(g: _tiles.Geom, tile_max: int | None) -> float:
     return rows * cols * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
 
 
+def _gemm_work(ker: np.ndarray, g: _tiles.Geom) -> tuple[int, float]:
+    """``direct_gemm``'s units per output value and the modelled nanoseconds of its NumPy calls.
+
+    A unit is one multiply-add of a band product; each non-zero kernel column costs ``GEMM_ROWS + span_h - 1`` of
+    them plus ``_GEMM_COLUMN_UNITS`` for writing and adding its product and packing its operand (at 12 MP the
+    time per column hardly grew from 3x3 to 15x15). Calls: a product and an add per column per group of rows.
+    """
+    cols = max(1, int(np.count_nonzero(np.any(ker, axis=0))))
+    calls = -(-g.out_h // _tiles.GEMM_ROWS) * 2 * cols
+    return cols * (_tiles.GEMM_ROWS + g.span_h - 1 + _GEMM_COLUMN_UNITS), _NS_PER_CALL * calls / _tiles.WORKERS
+
+
 def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE) -> float:
-    """Modelled run time of one method (``inf`` when it does not apply)."""
+    """Modelled run time of one method (``inf`` when it does not apply); ``direct`` is the cheaper of
+    ``shift`` (shift-and-add) and ``gemm`` (band matrix products, stride 1)."""
     if method == "direct":
+        return min(_cost_ns("shift", ker, g, m), _cost_ns("gemm", ker, g, m))
+    if method == "gemm":
+        if g.stride != 1:
+            return math.inf
+        macs, calls_ns = _gemm_work(ker, g)
+        return m.ns_per_mac * g.values * macs + calls_ns
+    if method == "shift":
         return m.ns_per_pass * g.values * (_tiles.count_passes(_tiles.group_taps(_taps(ker))) + 1)
     if method == "separable":
         factors = separable_factors(ker)
@@ -408,3 +442,14 @@ def _taps(ker: np.ndarray) -> list[tuple[int, int, float]]:
 def _choose_method(ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE) -> Method:
     """The method with the smallest modelled cost (see the module docstring for the crossovers)."""
     return min(("direct", "separable", "fft"), key=lambda name: _cost_ns(name, ker, g, m))
+
+
+def direct_as_gemm(ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE) -> bool:
+    """Whether ``direct`` runs as matrix products (``_tiles.direct_gemm``) rather than shift-and-add: stride 1
+    only (the strided windows are not a BLAS operand), and only where the model finds it cheaper."""
+    return g.stride == 1 and _cost_ns("gemm", ker, g, m) < _cost_ns("shift", ker, g, m)
+
+
+def run_direct(g: _tiles.Geom, ker: np.ndarray, m: Model, gemm: bool) -> np.ndarray:
+    """``direct`` the chosen way (both sum the same taps in float32; the choice is only about speed)."""
+    return _tiles.direct_gemm(g, ker, m.strip_bytes) if gemm else _tiles.direct(g, ker, m.strip_bytes)

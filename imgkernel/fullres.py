@@ -45,6 +45,7 @@ class _Job:
     geom: _tiles.Geom  # of the whole prepared photo; its ``x`` is a stand-in, bands read their own rows
     model: engine.Model  # the engine's model for the whole photo: FFT bands must use its tile size
     method: Method
+    gemm: bool  # ``direct`` as the engine's matrix products (chosen once for the whole photo, as run_filter does)
     scale: Scale
     squeeze: bool  # the prepared photo is 2-D (responses (H, W))
 
@@ -76,7 +77,7 @@ class _Job:
             if factors is not None:
                 yield i0, self._finish(_tiles.separable(band, factors))
             else:
-                yield i0, self._finish(_tiles.direct(band, self.kernel))
+                yield i0, self._finish(engine.run_direct(band, self.kernel, self.model, self.gemm))
 
     def _rows(self, rmap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The source rows a band reads (prepared, as (n, W, C)) and ``rmap`` renumbered into them."""
@@ -122,7 +123,8 @@ def _plan(pixels: np.ndarray, kernel: np.ndarray, settings: Settings, method: Me
         method = engine._choose_method(ker, geom, model)
     elif method == "separable" and engine.separable_factors(ker) is None:
         raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
-    return _Job(img, s.gray and img.ndim == 3, s.linear, ker, geom, model, method, scale, len(shape) == 2)
+    gemm = method == "direct" and engine.direct_as_gemm(ker, geom, model)
+    return _Job(img, s.gray and img.ndim == 3, s.linear, ker, geom, model, method, gemm, scale, len(shape) == 2)
 
 
 def response_bands(

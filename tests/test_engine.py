@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+import threadpoolctl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -228,6 +229,91 @@ def test_strip_and_tile_boundaries(small_pieces, method, h):
         for stride in (1, 2, 3):
             got = correlate(img, ker, mode=mode, cval=9.0, stride=stride, method=method)
             assert_close(got, scipy_ref(img, ker, mode=mode, cval=9.0, stride=stride))
+
+
+# direct_gemm, the matrix-product form of ``direct`` (auto picks it for big stride-1 jobs; called directly here so
+# small images exercise it too)
+
+GEMM_SHAPES = [(3, 3), (5, 5), (4, 4), (2, 5), (1, 1), (6, 1), (1, 6), (7, 3)]
+
+
+def gemm(img, ker, mode="reflect", cval=0.0, dilation=1, strip_bytes=None) -> np.ndarray:
+    g = engine._geometry(img, np.shape(ker), mode, np.float32(cval), 1, dilation, None)
+    return _tiles.direct_gemm(g, np.asarray(ker, np.float64), strip_bytes)
+
+
+@pytest.mark.parametrize("mode", PADDED)
+@pytest.mark.parametrize("kshape", GEMM_SHAPES)
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_direct_gemm_matches_scipy(mode, kshape, dilation):
+    for h, c in ((1, 3), (2, 1), (3, 4), (5, 3), (9, 2), (30, 3)):  # every remainder of the 4-row groups
+        img = rand_image(h, 17, c)
+        ker = RNG.standard_normal(kshape)
+        if kshape[1] > 2:
+            ker[:, 1] = 0  # a column without taps is skipped
+        assert_close(gemm(img, ker, mode, 7.5, dilation), scipy_ref(img, ker, mode=mode, cval=7.5, dilation=dilation))
+
+
+@pytest.mark.parametrize("kshape", [(3, 3), (2, 4), (5, 1)])
+def test_direct_gemm_valid_mode_against_loop(kshape):
+    img = rand_image(14, 19, 3)
+    ker = RNG.standard_normal(kshape)
+    for dilation in (1, 2):
+        assert_close(gemm(img, ker, "valid", dilation=dilation), valid_loop(img, ker, dilation=dilation))
+
+
+def test_direct_gemm_zero_kernel_and_nan_free_short_groups():
+    img = rand_image(7, 9, 3)
+    assert not gemm(img, np.zeros((3, 3))).any()
+    assert np.isfinite(gemm(img, RNG.standard_normal((3, 3)), strip_bytes=1)).all()
+
+
+def test_direct_gemm_rows_do_not_depend_on_where_a_strip_starts(monkeypatch):
+    """The same bits whatever the strip height or thread count: what lets a big photo be filtered band by band."""
+    img = rand_image(61, 53, 3)
+    ker = RNG.standard_normal((5, 4))
+    monkeypatch.setattr(_tiles, "PARALLEL_MIN_VALUES", 0)
+    first = gemm(img, ker, "wrap")
+    for strip_bytes in (1, 4 * 3 * 53 * 3, 4 * 3 * 53 * 9, 1 << 20):
+        np.testing.assert_array_equal(gemm(img, ker, "wrap", strip_bytes=strip_bytes), first)
+    monkeypatch.setattr(_tiles, "WORKERS", 1)
+    np.testing.assert_array_equal(gemm(img, ker, "wrap"), first)
+
+
+def test_direct_gemm_computes_stride_one_only():
+    g = engine._geometry(rand_image(9, 9), (3, 3), "reflect", np.float32(0), 2, 1, None)
+    with pytest.raises(ValueError, match="stride 1"):
+        _tiles.direct_gemm(g, np.ones((3, 3)))
+
+
+def blas_threads() -> list[int]:
+    return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_blas_is_one_thread_during_products_and_given_back_after():
+    """OpenBLAS's threads would fight the engine's own; the limit is process-wide, so it must be given back, also
+    when calls overlap (the first one to finish must not restore it under the other)."""
+    before = blas_threads()
+    seen = []
+    with _tiles.one_blas_thread():
+        seen.append(blas_threads())
+        with _tiles.one_blas_thread():
+            seen.append(blas_threads())
+        seen.append(blas_threads())  # the inner one left: still limited for the outer one
+    assert all(t == [1] * len(before) for t in seen)
+    assert blas_threads() == before
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: gemm(rand_image(40, 300), RNG.standard_normal((3, 3))), range(8)))
+    assert blas_threads() == before
+
+
+def test_border_maps_never_step_up_by_more_than_one():
+    """What lets ``_tiles._as_slice`` tell a plain run of rows from its two ends alone."""
+    for mode in PADDED:
+        for n in range(1, 12):
+            for pad in ((0, 0), (1, 1), (3, 0), (0, 7), (15, 15)):
+                steps = np.diff(_tiles._axis_map(n, pad, mode))
+                assert steps.size == 0 or steps.max() <= 1, (mode, n, pad)
 
 
 def test_fft_tiles_cover_every_position(small_pieces):
@@ -569,7 +655,8 @@ def test_calibration_runs_once_per_process_and_is_bounded(fresh_calibration):
     assert len(fresh_calibration) == 1
     assert 0 < first.seconds < 2.0  # a guard against a runaway calibration, not a speed test
     assert first.strip_bytes in engine._STRIP_CHOICES and first.tile_max in engine._TILE_CHOICES
-    assert all(math.isfinite(v) and v > 0 for v in (first.ns_per_pass, first.ns_per_fft_unit, first.fft_fixed_ns))
+    measured = (first.ns_per_pass, first.ns_per_mac, first.ns_per_fft_unit, first.fft_fixed_ns)
+    assert all(math.isfinite(v) and v > 0 for v in measured)
 
 
 def test_concurrent_first_calls_calibrate_once(fresh_calibration):
@@ -625,9 +712,25 @@ def test_forcing_a_method_still_works_with_a_calibration(monkeypatch, method):
     monkeypatch.setattr(engine, "calibration", lambda: model)
     monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)
     called = []
-    real = getattr(_tiles, method)
-    monkeypatch.setattr(_tiles, method, lambda *a: called.append(a) or real(*a))
+    for name in [method] + (["direct_gemm"] if method == "direct" else []):  # direct: either implementation
+        real = getattr(_tiles, name)
+        monkeypatch.setattr(_tiles, name, lambda *a, real=real: called.append(a) or real(*a))
     img = rand_image(61, 50)
     ker = np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0]) if method == "separable" else RNG.standard_normal((5, 5))
     assert_close(correlate(img, ker, method=method), scipy_ref(img, ker))
     assert len(called) == 1 and called[0][-1] in (model.strip_bytes, model.tile_max)  # the calibrated sizes
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_direct_runs_as_matrix_products_where_the_model_finds_them_cheaper(monkeypatch, stride):
+    """Big stride-1 jobs go to direct_gemm when it is cheaper; strided ones always shift and add."""
+    monkeypatch.setattr(engine, "calibration", lambda: engine.Model(ns_per_pass=1.0, ns_per_mac=0.001))
+    monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)
+    called = []
+    for name in ("direct", "direct_gemm"):
+        real = getattr(_tiles, name)
+        monkeypatch.setattr(_tiles, name, lambda *a, real=real, name=name: called.append(name) or real(*a))
+    img, ker = rand_image(40, 60), RNG.standard_normal((5, 5))
+    assert_close(correlate(img, ker, stride=stride, method="direct"), scipy_ref(img, ker, stride=stride))
+    assert imgkernel.auto_method(img, ker, stride=stride) == "direct"
+    assert called == ["direct_gemm" if stride == 1 else "direct"]

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import imgkernel
-from imgkernel import fullres
+from imgkernel import _tiles, engine, fullres
 from imgkernel.engine import auto_method
 from imgkernel.mapping import signed_colormap
 from imgkernel.pipeline import Settings, output_alpha, run_filter
@@ -129,6 +129,28 @@ def test_every_method_band_by_band_equals_that_method_on_the_whole_photo(method,
     bands = list(fullres.response_bands(FFT_PHOTO, gaussian, settings, rows=13, method=method))
     assert len(bands) >= 2
     np.testing.assert_array_equal(stacked(bands), whole)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "wrap", "constant", "valid"])
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_direct_as_matrix_products_band_by_band_gives_the_same_bits(monkeypatch, mode, dilation):
+    """Where the engine's model picks ``direct_gemm`` (big photos), bands of any height still give the whole run's
+    bits: it is chosen once for the photo and every output row gets the same arithmetic wherever a band starts."""
+    monkeypatch.setattr(engine, "calibration", lambda: engine.Model(ns_per_pass=1.0, ns_per_mac=0.001))
+    monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)
+    used = []
+    real = _tiles.direct_gemm
+    monkeypatch.setattr(_tiles, "direct_gemm", lambda *a: used.append(1) or real(*a))
+    settings = Settings(mode=mode, dilation=dilation, cval=30.0)
+    kernel = KERNELS[1]
+    whole = run_filter(FFT_PHOTO, kernel, settings)
+    assert used, "run_filter did not use direct_gemm"
+    for rows in (1, 2, 7, 13, None):
+        used.clear()
+        np.testing.assert_array_equal(
+            stacked(fullres.response_bands(FFT_PHOTO, kernel, settings, rows=rows)), whole.values
+        )
+        assert used
 
 
 def test_float_and_bool_photos_and_the_same_refusals_as_run_filter():
