@@ -88,6 +88,18 @@ def threads() -> str:
     return f"{os.cpu_count()} CPUs ({usable} usable by this process), imgkernel engine {_tiles.WORKERS} threads"
 
 
+def blas() -> str:
+    """NumPy's BLAS as loaded (the engine's matrix products run in it): library, version, kernels, threads."""
+    import threadpoolctl
+
+    libs = [lib for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+    return "; ".join(
+        f"{lib['internal_api']} {lib['version']} ({lib.get('architecture') or 'unknown'} kernels, "
+        f"{lib.get('threading_layer', 'unknown')}, {lib['num_threads']} threads)"
+        for lib in libs
+    ) or "none found"
+
+
 def environment() -> str:
     """The performance-relevant variables that are set, or ``none set``."""
     found = [f"{k}={os.environ[k]!r}" for k in ENV_VARS if k in os.environ]
@@ -117,6 +129,7 @@ def machine() -> list[str]:
         f"{platform.system()}, Python {platform.python_version()}",
         f"Threads: {threads()}",
         numpy_simd(),
+        f"BLAS: {blas()}",
         f"Environment: {environment()}",
         f"Code: {code_state()}",
     ]
