@@ -93,11 +93,14 @@ def blas() -> str:
     import threadpoolctl
 
     libs = [lib for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
-    return "; ".join(
-        f"{lib['internal_api']} {lib['version']} ({lib.get('architecture') or 'unknown'} kernels, "
-        f"{lib.get('threading_layer', 'unknown')}, {lib['num_threads']} threads)"
-        for lib in libs
-    ) or "none found"
+    return (
+        "; ".join(
+            f"{lib['internal_api']} {lib['version']} ({lib.get('architecture') or 'unknown'} kernels, "
+            f"{lib.get('threading_layer', 'unknown')}, {lib['num_threads']} threads)"
+            for lib in libs
+        )
+        or "none found"
+    )
 
 
 def environment() -> str:

@@ -32,22 +32,25 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
   step of each tile's transforms plus a fixed cost per tile and per call.
 
 How ``auto`` decides on the machine it runs on. Small jobs (under ``CALIBRATE_MIN_VALUES`` output values,
-~1.4 MP RGB: the app's default photo and its previews) use the reference constants, fitted on a 2-core
-machine: there ``direct`` gives way to ``fft`` at k >= 8 on the default photo (0.14 MP RGB), k >= 7 at 1 MP
-and k >= 6 at 12 MP; rank-1 kernels go ``separable`` up to k = 31 on the default photo, k = 19 at 1 MP and
-12 MP, and ``fft`` beyond; stride > 1 favours ``direct`` and ``separable``, which compute only the kept
-positions. The first bigger job in a process (the CLI, full-resolution exports) first runs ``calibration()``:
-``direct`` and ``fft`` timed through the real code on small synthetic 8-bit images (best of 3; ~0.1-0.2 s,
-capped at ~0.5 s plus one run per candidate; once per process, behind a lock), which yields this machine's
-ns per unit for both and its best strip size and FFT tile size (L2 caches differ: 512 KiB to 2 MiB per core).
-Big jobs then use those constants and sizes whatever the method, so the crossovers move with the machine.
-``IMGKERNEL_CALIBRATE=0`` keeps the reference constants (reproducible choices). The choice never changes the
-values beyond float32 rounding: every method matches scipy.ndimage within 1e-4 of the range.
+~1.4 MP RGB: the app's default photo and its previews) use the reference constants, fitted on such jobs on a
+2-core machine: there, for full-rank kernels, ``direct`` runs shift-and-add at 3x3 on the default photo (0.14 MP
+RGB) and as matrix products at 5x5-7x7, giving way to ``fft`` from k = 9; at 1 MP matrix products take 3x3-5x5
+and ``fft`` k >= 7. Rank-1 kernels go ``separable`` up to k = 19 on the default photo and k = 15 at 1 MP, then
+``fft``. Stride > 1 favours shift-and-add and ``separable``, which compute only the kept positions. The first
+bigger job in a process (the CLI, full-resolution exports) first runs ``calibration()``: shift-and-add, the
+matrix products and ``fft`` timed through the real code on small synthetic 8-bit images (best of 3; ~0.2-0.5 s,
+once per process, behind a lock), which yields this machine's ns per unit for each and its best strip size and
+FFT tile size (L2 caches differ: 512 KiB to 2 MiB per core). Big jobs then use those constants and sizes, so the
+crossovers move with the machine: on the reference machine at 12 MP matrix products run 3x3-11x11 and ``fft``
+from 13x13, with or without AVX-512. ``IMGKERNEL_CALIBRATE=0`` keeps the reference constants (reproducible
+choices). The choice never changes the values beyond float32 rounding: every method matches scipy.ndimage
+within 1e-4 of the range.
 
 Why machines differ: NumPy 2.4 runs float32 add/multiply with AVX2 (its X86_V3 loop) even where AVX-512 is
-present, and its pocketfft is not SIMD-dispatched at all, so "no AVX-512" changes nothing in NumPy for this
-engine (checked with ``NPY_DISABLE_CPU_FEATURES``); cache sizes, memory bandwidth and whether the 2 vCPUs are
-two cores or one core's two hyperthreads do, and OpenCV (its own AVX2/AVX-512 code and IPP) moves the other way.
+present, and its pocketfft is not SIMD-dispatched at all, so "no AVX-512" changes little in NumPy for this
+engine (checked with ``NPY_DISABLE_CPU_FEATURES``); OpenBLAS, which runs the matrix products, has AVX2 (Haswell)
+and AVX-512 (SkylakeX) kernels; cache sizes, memory bandwidth and whether the 2 vCPUs are two cores or one
+core's two hyperthreads matter too, and OpenCV (its own AVX2/AVX-512 code and IPP) moves the other way.
 """
 
 from __future__ import annotations
@@ -286,13 +289,15 @@ def _correlate(
     return out[:, :, 0] if squeeze else out
 
 
-# Cost model of ``auto``: nanoseconds per unit of work with both threads busy. These defaults were fitted on
-# the reference machine (2 cores, NumPy 2.4); ``calibration()`` replaces them by figures measured on this one.
-_NS_PER_PASS = 0.08  # one in-cache ufunc pass over one output value (multiply, add, or the strip copy)
-_NS_PER_MAC = 0.027  # one unit of direct_gemm (a multiply-add of its band products; see _gemm_work)
+# Cost model of ``auto``: nanoseconds per unit of work with both threads busy. These defaults are used for jobs
+# under CALIBRATE_MIN_VALUES (previews, the default photo, up to ~1.4 MP), so they were fitted on such jobs on the
+# reference machine (2 cores, NumPy 2.4: 451x300 and 1155x866 photos, 3x3 to 13x13 kernels); ``calibration()``
+# replaces them for big jobs by figures measured on the machine it runs on.
+_NS_PER_PASS = 0.24  # one ufunc pass of shift-and-add over one output value (multiply, add, or the strip copy)
+_NS_PER_MAC = 0.06  # one unit of direct_gemm (a multiply-add of its band products; see _gemm_work)
 _GEMM_COLUMN_UNITS = 12
 _NS_PER_CALL = 2000.0  # NumPy's cost per call: what keeps direct_gemm (many small calls) off small images
-_NS_PER_FFT_UNIT = 0.30  # one n*log2(n) step of a tile's forward + inverse transform and product
+_NS_PER_FFT_UNIT = 0.5  # one n*log2(n) step of a tile's forward + inverse transform and product
 _FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path (reference machine)
 
 # Calibration: jobs this big (output values; ~1.4 MP RGB) are worth ~0.1 s once per process. Previews and the
@@ -372,20 +377,25 @@ def _measure_model() -> Model:
     macs, calls_ns = _gemm_work(ker5, g)
     gemm_ns = _best_seconds(partial(_tiles.direct_gemm, g, ker5, strip), deadline) * 1e9
     ns_per_mac = max(gemm_ns - calls_ns, 0.5 * gemm_ns) / (g.values * macs)
-    per_unit: dict[int, float] = {}
-    for tile in _TILE_CHOICES:  # two tiles per worker
+    per_unit: dict[int, tuple[float, float]] = {}  # tile side -> (ns per unit, fixed ns per call)
+    for tile in _TILE_CHOICES:  # 1 and 4 rows of tiles, 2 tiles per worker each: the slope is the cost per unit
         side = tile - 8
-        img = rng.integers(0, 256, (side, 2 * _tiles.WORKERS * side, channels), np.uint8)  # photos are 8-bit
-        g = _geometry(img, ker9.shape, "reflect", 0.0, 1, 1, None)
-        _tiles.fft(g, ker9, tile)
-        per_unit[tile] = _best_seconds(partial(_tiles.fft, g, ker9, tile), deadline) * 1e9 / _fft_units(g, tile)
-    tile = min(per_unit, key=per_unit.__getitem__)
-    fft_unit = per_unit[tile]
+        fit = []
+        for tile_rows in (1, 4):
+            img = rng.integers(0, 256, (tile_rows * side, 2 * _tiles.WORKERS * side, channels), np.uint8)  # 8-bit
+            g = _geometry(img, ker9.shape, "reflect", 0.0, 1, 1, None)
+            _tiles.fft(g, ker9, tile)
+            fit.append((_fft_units(g, tile), _best_seconds(partial(_tiles.fft, g, ker9, tile), deadline) * 1e9))
+        (u1, t1), (u4, t4) = fit
+        unit = max((t4 - t1) / (u4 - u1), 0.5 * t4 / u4)  # a noisy small run must not make units look free
+        per_unit[tile] = (unit, max(0.0, t1 - unit * u1))
+    tile = min(per_unit, key=lambda t: per_unit[t][0])
+    fft_unit, fft_fixed = per_unit[tile]
     return Model(
         ns_per_pass=per_pass[strip],
         ns_per_mac=ns_per_mac,
         ns_per_fft_unit=fft_unit,
-        fft_fixed_ns=_FFT_FIXED_NS * fft_unit / _NS_PER_FFT_UNIT,
+        fft_fixed_ns=fft_fixed,
         strip_bytes=strip,
         tile_max=tile,
         seconds=time.perf_counter() - t_start,
