@@ -2,7 +2,7 @@
 
 Private to ``imgkernel`` (the engine, and ``over_rows`` for the mapping to 8 bits). Every function fills
 a float32 output it allocates; none keeps state except the lazily created thread pool (threads are
-reused, results never are).
+reused, results never are) and the count of calls holding BLAS to one thread (``one_blas_thread``).
 
 Coordinates: the *padded* image is the input extended by the border mode (``pads`` rows/columns before
 and after; none in ``valid`` mode). Output ``(i, j)`` is the window whose top-left corner is padded
@@ -285,7 +285,7 @@ def _get_pool() -> ThreadPoolExecutor:
 
 
 # --------------------------------------------------------------------------------------------------
-# the three methods
+# the methods: shift-and-add and matrix products (both ``direct``), ``separable``, ``fft``
 
 
 def direct(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.ndarray:

@@ -633,6 +633,10 @@ def test_auto_method_follows_the_documented_crossovers():
     gauss = imgkernel.get("gaussian").matrix({"size": 15, "sigma": 2.5})
     assert imgkernel.auto_method(photo, gauss) == "separable"
     assert imgkernel.auto_method(photo, rng.normal(size=(21, 21))) == "fft"
+    for k, gemm in ((3, False), (5, True)):  # how direct runs: shift-and-add, then matrix products
+        ker = rng.normal(size=(k, k))
+        g = engine._geometry(photo, ker.shape, "reflect", np.float32(0), 1, 1, None)
+        assert imgkernel.auto_method(photo, ker) == "direct" and engine.direct_as_gemm(ker, g) is gemm
     with pytest.raises(imgkernel.KernelError):
         imgkernel.auto_method(photo, np.ones((3, 3)), mode="bogus")  # type: ignore[arg-type]
 
