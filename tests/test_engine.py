@@ -340,7 +340,7 @@ def test_threads_give_the_same_result_as_one(monkeypatch):
     ways = (_tiles.direct, _tiles.direct_gemm, _tiles.fft)  # called directly: auto's choice depends on WORKERS
     threaded = [way(g, ker) for way in ways]
     monkeypatch.setattr(_tiles, "WORKERS", 1)
-    for way, result in zip(ways, threaded):
+    for way, result in zip(ways, threaded, strict=True):
         np.testing.assert_array_equal(way(g, ker), result)
 
 
