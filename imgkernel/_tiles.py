@@ -36,7 +36,7 @@ PARALLEL_MIN_VALUES = 1 << 17  # below this many output values a thread hand-off
 GEMM_ROWS = 4
 """Output rows per matrix product of ``direct_gemm``. Each row costs ``span_h - 1`` wasted multiply-adds on the band's
 zeros, so fewer is better until NumPy's per-call cost dominates; 4 matches the 4-wide column blocks of OpenBLAS's
-float32 micro-kernels (4 and 8 were within noise of each other at 12 MP, 2 was 1.3-1.6x slower)."""
+float32 micro-kernels (4 and 8 were within noise of each other at 12 MP, 2 was 1.2-1.6x slower)."""
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()

@@ -23,7 +23,8 @@ Methods (all compute in float32 over cache-sized row strips or tiles on 2 thread
 * ``direct``: the taps summed as written, one of two ways: shift-and-add, one pass per non-zero tap (weights of
   +-1 cost half; the only way for stride > 1), or, at stride 1, small matrix products (``_tiles.direct_gemm``:
   a band matrix per kernel column times the strip's rows, in BLAS with one BLAS thread per engine thread),
-  about 2x faster from 3x3 up on big photos. The model picks the cheaper; previews keep shift-and-add;
+  about 2x faster from 3x3 up on big photos. The model picks the cheaper (sparse kernels such as sharpen, and
+  3x3 on small photos, keep shift-and-add);
 * ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
 * ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
 * ``auto``: the smallest modelled cost. Cost = ns per unit x units: shift-and-add counts one unit per output
@@ -295,12 +296,12 @@ def _correlate(
 # replaces them for big jobs by figures measured on the machine it runs on.
 _NS_PER_PASS = 0.24  # one ufunc pass of shift-and-add over one output value (multiply, add, or the strip copy)
 _NS_PER_MAC = 0.06  # one unit of direct_gemm (a multiply-add of its band products; see _gemm_work)
-_GEMM_COLUMN_UNITS = 12
+_GEMM_COLUMN_UNITS = 12  # a kernel column's fixed share of direct_gemm, in units (see _gemm_work)
 _NS_PER_CALL = 2000.0  # NumPy's cost per call: what keeps direct_gemm (many small calls) off small images
 _NS_PER_FFT_UNIT = 0.5  # one n*log2(n) step of a tile's forward + inverse transform and product
 _FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path (reference machine)
 
-# Calibration: jobs this big (output values; ~1.4 MP RGB) are worth ~0.1 s once per process. Previews and the
+# Calibration: jobs this big (output values; ~1.4 MP RGB) are worth ~0.3 s once per process. Previews and the
 # app's default photo (0.14 MP) stay below, so the first screen never waits for it.
 CALIBRATE_MIN_VALUES = 1 << 22
 CALIBRATE_ENV = "IMGKERNEL_CALIBRATE"  # "0": never calibrate (the reference constants; reproducible choices)
@@ -330,10 +331,11 @@ _calibration_lock = threading.Lock()
 def calibration() -> Model:
     """This machine's cost model, measured on first use and kept for the process (thread-safe, at most once).
 
-    Measured through the real code paths on small synthetic images (a 5x5 kernel for ``direct`` at each strip
-    size in ``_STRIP_CHOICES``, a 9x9 one for ``fft`` at each tile size in ``_TILE_CHOICES``; best of 3 each,
-    one each once ``_CALIBRATE_BUDGET_S`` has passed): about 0.1-0.2 s in all, under a second on a loaded
-    machine. ``IMGKERNEL_CALIBRATE=0`` returns ``REFERENCE`` instead.
+    Measured through the real code paths on small synthetic images (a 5x5 kernel for shift-and-add at each
+    strip size in ``_STRIP_CHOICES`` and for the matrix products; a 9x9 one for ``fft`` at each tile size in
+    ``_TILE_CHOICES``, on 1 and 4 rows of tiles; best of 3 each, one each once ``_CALIBRATE_BUDGET_S`` has
+    passed): 0.2-0.5 s in all here, under a second on a loaded machine. ``IMGKERNEL_CALIBRATE=0`` returns
+    ``REFERENCE`` instead.
     """
     global _calibrated
     if os.environ.get(CALIBRATE_ENV, "1") == "0":
@@ -357,7 +359,7 @@ def _best_seconds(fn: Callable[[], object], deadline: float, repeats: int = 3) -
 
 
 def _measure_model() -> Model:
-    """Time ``direct`` and ``fft`` per unit of modelled work on this machine (see ``calibration``)."""
+    """Time shift-and-add, the matrix products and ``fft`` per unit of modelled work here (see ``calibration``)."""
     t_start = time.perf_counter()
     deadline = t_start + _CALIBRATE_BUDGET_S
     rng = np.random.default_rng(0)
