@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import itertools
 import math
 import os
@@ -470,11 +471,18 @@ def _tiles_needed(span: int, need: int, length: int) -> int:
 
 def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int, tile_max: int | None = None) -> tuple[int, int]:
     """FFT tile size minimising the modelled work (pocketfft ~ n log n, plus a fixed cost per tile)."""
+    return _best_tiles(span_h, span_w, need_h, need_w, tile_max or TILE_MAX, TILE_OVERHEAD)
+
+
+@functools.lru_cache(maxsize=256)
+def _best_tiles(span_h: int, span_w: int, need_h: int, need_w: int, tile_max: int, overhead: int) -> tuple[int, int]:
+    """``tile_lengths`` for plain numbers, kept: every ``auto`` call prices the FFT, and the search took ~2.5 ms."""
+    widths = [(lw, _tiles_needed(span_w, need_w, lw)) for lw in _tile_candidates(span_w, need_w, tile_max)]
     best, best_cost = (0, 0), math.inf
-    for lh in _tile_candidates(span_h, need_h, tile_max or TILE_MAX):
-        for lw in _tile_candidates(span_w, need_w, tile_max or TILE_MAX):
-            tiles = _tiles_needed(span_h, need_h, lh) * _tiles_needed(span_w, need_w, lw)
-            cost = tiles * (lh * lw * math.log2(lh * lw) + TILE_OVERHEAD)
+    for lh in _tile_candidates(span_h, need_h, tile_max):
+        rows = _tiles_needed(span_h, need_h, lh)
+        for lw, cols in widths:
+            cost = rows * cols * (lh * lw * math.log2(lh * lw) + overhead)
             if cost < best_cost:
                 best, best_cost = (lh, lw), cost
     return best
