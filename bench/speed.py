@@ -174,11 +174,10 @@ def random_kernel(k: int, rng: np.random.Generator) -> np.ndarray:
 
 def picked(img: np.ndarray, ker: np.ndarray) -> str:
     """``auto``'s choice, saying which way ``direct`` runs."""
-    method = engine.auto_method(img, ker)
-    if method == "direct":
-        g = engine._geometry(img, ker.shape, "reflect", 0.0, 1, 1, None)
-        return "direct, matrix products" if engine.direct_as_gemm(ker, g, engine._model_for(g)) else "direct, shift-add"
-    return method
+    p = engine.plan(img, ker, "reflect", 0.0, 1, 1, "auto", None)
+    if p.method == "direct":
+        return "direct, matrix products" if p.gemm else "direct, shift-add"
+    return p.method
 
 
 def check_methods(small: np.ndarray, crop: np.ndarray, kernels: dict[str, np.ndarray], out: list[str]) -> bool:

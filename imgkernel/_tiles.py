@@ -95,6 +95,12 @@ class Geom:
         return band
 
 
+def as_hwc(x: np.ndarray) -> np.ndarray:
+    """``x`` as (H, W, C) (a gray image gets one channel), bool viewed as uint8: what ``Geom.x`` holds."""
+    x = x[:, :, None] if x.ndim == 2 else x
+    return x.view(np.uint8) if x.dtype == np.bool_ else x
+
+
 def _axis_map(n: int, pad: tuple[int, int], mode: Mode) -> np.ndarray:
     """The source pixel of every padded index along an axis of ``n`` pixels (-1: cval)."""
     return border_index(np.arange(-pad[0], n + pad[1]), n, mode)

@@ -144,11 +144,15 @@ def convolve(
     with the zero-inserted (dilated) kernel.
     """
     img, ker, cval = _validate(image, kernel, mode, cval, stride, dilation, method)
-    flipped = np.ascontiguousarray(ker[::-1, ::-1])
-    # the dilated kernel turns about its anchor: the tap at span // 2 lands at span - 1 - span // 2
-    span_h, span_w = (dilated_span(k, dilation) for k in ker.shape)
-    anchor = (span_h - 1 - span_h // 2, span_w - 1 - span_w // 2)
+    flipped, anchor = turned(ker, dilation)
     return _correlate(img, flipped, mode, cval, stride, dilation, method, anchor=anchor)
+
+
+def turned(ker: np.ndarray, dilation: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """True convolution as a correlation: the kernel rotated 180 degrees, and its anchor. The dilated kernel turns
+    about its anchor, so the tap at ``span // 2`` lands at ``span - 1 - span // 2``."""
+    span_h, span_w = (dilated_span(k, dilation) for k in ker.shape)
+    return np.ascontiguousarray(ker[::-1, ::-1]), (span_h - 1 - span_h // 2, span_w - 1 - span_w // 2)
 
 
 def as_2d_kernel(kernel: object) -> np.ndarray:
@@ -242,9 +246,7 @@ def _geometry(
     span_h, span_w = dilated_span(kh, dilation), dilated_span(kw, dilation)
     if anchor is None:
         anchor = (span_h // 2, span_w // 2)
-    x = img[:, :, None] if img.ndim == 2 else img
-    if x.dtype == np.bool_:
-        x = x.view(np.uint8)
+    x = _tiles.as_hwc(img)
     out_h, out_w = output_shape(x.shape[:2], (kh, kw), mode=mode, stride=stride, dilation=dilation)[:2]
     if mode == "valid":
         pads = ((0, 0), (0, 0))
@@ -263,6 +265,38 @@ def auto_method(
     return _choose_method(ker, g, _model_for(g))
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How a call runs: where its pixels come from, the cost model it uses and the method it picked."""
+
+    geom: _tiles.Geom
+    model: Model
+    method: Method  # never "auto"
+    gemm: bool  # ``direct`` as matrix products (``_tiles.direct_gemm``) rather than shift-and-add
+    factors: tuple[np.ndarray, np.ndarray] | None  # the column and row of a ``separable`` run
+
+
+def plan(
+    img: np.ndarray,
+    ker: np.ndarray,
+    mode: Mode,
+    cval: float,
+    stride: int,
+    dilation: int,
+    method: Method,
+    anchor: tuple[int, int] | None,
+) -> Plan:
+    """The plan of a checked call (``imgkernel.fullres`` runs the same plan band by band)."""
+    geom = _geometry(img, ker.shape, mode, cval, stride, dilation, anchor)
+    model = _model_for(geom)
+    if method == "auto":
+        method = _choose_method(ker, geom, model)
+    factors = separable_factors(ker) if method == "separable" else None
+    if method == "separable" and factors is None:
+        raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
+    return Plan(geom, model, method, method == "direct" and direct_as_gemm(ker, geom, model), factors)
+
+
 def _correlate(
     img: np.ndarray,
     ker: np.ndarray,
@@ -274,19 +308,13 @@ def _correlate(
     anchor: tuple[int, int] | None,
 ) -> np.ndarray:
     squeeze = img.ndim == 2
-    geom = _geometry(img, ker.shape, mode, cval, stride, dilation, anchor)
-    model = _model_for(geom)
-    if method == "auto":
-        method = _choose_method(ker, geom, model)
-    if method == "separable":
-        factors = separable_factors(ker)
-        if factors is None:
-            raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
-        out = _tiles.separable(geom, factors, model.strip_bytes)
-    elif method == "fft":
-        out = _tiles.fft(geom, ker, model.tile_max)
+    p = plan(img, ker, mode, cval, stride, dilation, method, anchor)
+    if p.factors is not None:
+        out = _tiles.separable(p.geom, p.factors, p.model.strip_bytes)
+    elif p.method == "fft":
+        out = _tiles.fft(p.geom, ker, p.model.tile_max)
     else:
-        out = run_direct(geom, ker, model, direct_as_gemm(ker, geom, model))
+        out = run_direct(p.geom, ker, p.model, p.gemm)
     return out[:, :, 0] if squeeze else out
 
 

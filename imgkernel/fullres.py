@@ -42,22 +42,20 @@ class _Job:
     gray: bool
     linear: bool
     kernel: np.ndarray  # as the engine correlates it (rotated for true convolution)
-    geom: _tiles.Geom  # of the whole prepared photo; its ``x`` is a stand-in, bands read their own rows
-    model: engine.Model  # the engine's model for the whole photo: FFT bands must use its tile size
-    method: Method
-    gemm: bool  # ``direct`` as the engine's matrix products (chosen once for the whole photo, as run_filter does)
+    plan: engine.Plan  # the engine's, for the whole photo (its geometry's ``x`` is a stand-in: bands read their rows)
     scale: Scale
     squeeze: bool  # the prepared photo is 2-D (responses (H, W))
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.geom.out_h, self.geom.out_w
+        return self.plan.geom.out_h, self.plan.geom.out_w
 
     def bands(self, rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """``(i0, responses of output rows i0:i0+n)``, top to bottom; ``rows`` per band except for ``fft``."""
-        g, s = self.geom, self.geom.stride
-        if self.method == "fft":
-            tile = self.model.tile_max
+        p = self.plan
+        g, s = p.geom, p.geom.stride
+        if p.method == "fft":
+            tile = p.model.tile_max
             (lh, _), _ = _tiles.fft_plan(g, tile)
             need_h, th = (g.out_h - 1) * s + g.span_h, lh - g.span_h + 1
             for t, i0, _i1 in _tiles.fft_bands(g, tile):
@@ -69,15 +67,14 @@ class _Job:
             return
         if rows is None:
             rows = max(1, BAND_BYTES // (4 * g.out_w * g.channels))
-        factors = engine.separable_factors(self.kernel) if self.method == "separable" else None
         for i0 in range(0, g.out_h, rows):
             i1 = min(g.out_h, i0 + rows)
             x, local = self._rows(g.rmap[i0 * s : (i1 - 1) * s + g.span_h])
             band = g.reading(x, local, i1 - i0)
-            if factors is not None:
-                yield i0, self._finish(_tiles.separable(band, factors))
+            if p.factors is not None:
+                yield i0, self._finish(_tiles.separable(band, p.factors))
             else:
-                yield i0, self._finish(engine.run_direct(band, self.kernel, self.model, self.gemm))
+                yield i0, self._finish(engine.run_direct(band, self.kernel, p.model, p.gemm))
 
     def _rows(self, rmap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The source rows a band reads (prepared, as (n, W, C)) and ``rmap`` renumbered into them."""
@@ -90,9 +87,7 @@ class _Job:
             block, local = self.pixels[used], np.where(rmap >= 0, np.searchsorted(used, rmap), -1)
         if block.dtype.kind == "f" and not np.all(np.isfinite(block)):
             raise KernelError("The image contains a value that is not a finite number (NaN or infinity).")
-        x = prepare(block, Settings(gray=self.gray, linear=self.linear))
-        x = x[:, :, None] if x.ndim == 2 else x
-        return (x.view(np.uint8) if x.dtype == np.bool_ else x), local
+        return _tiles.as_hwc(prepare(block, Settings(gray=self.gray, linear=self.linear))), local
 
     def _finish(self, raw: np.ndarray) -> np.ndarray:
         return apply_scale(raw[:, :, 0] if self.squeeze else raw, self.scale, in_place=True)
@@ -112,19 +107,9 @@ def _plan(pixels: np.ndarray, kernel: np.ndarray, settings: Settings, method: Me
     standin = np.broadcast_to(np.zeros((), np.uint8 if dtype.kind == "f" else dtype), shape)
     s = settings
     _, ker, cval = engine._validate(standin, ker, s.mode, border_value(s), s.stride, s.dilation, method)
-    anchor = None
-    if s.true_convolution:  # as engine.convolve: the dilated kernel turned about its anchor
-        ker = np.ascontiguousarray(ker[::-1, ::-1])
-        span_h, span_w = (engine.dilated_span(k, s.dilation) for k in ker.shape)
-        anchor = (span_h - 1 - span_h // 2, span_w - 1 - span_w // 2)
-    geom = engine._geometry(standin, ker.shape, s.mode, cval, s.stride, s.dilation, anchor)
-    model = engine._model_for(geom)
-    if method == "auto":
-        method = engine._choose_method(ker, geom, model)
-    elif method == "separable" and engine.separable_factors(ker) is None:
-        raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
-    gemm = method == "direct" and engine.direct_as_gemm(ker, geom, model)
-    return _Job(img, s.gray and img.ndim == 3, s.linear, ker, geom, model, method, gemm, scale, len(shape) == 2)
+    ker, anchor = engine.turned(ker, s.dilation) if s.true_convolution else (ker, None)  # as engine.convolve
+    job_plan = engine.plan(standin, ker, s.mode, cval, s.stride, s.dilation, method, anchor)
+    return _Job(img, s.gray and img.ndim == 3, s.linear, ker, job_plan, scale, len(shape) == 2)
 
 
 def response_bands(
@@ -216,7 +201,7 @@ def filtered_png(
     """
     job = _plan(pixels, kernel, settings, method)
     out_alpha = None if alpha is None else output_alpha(alpha, np.shape(kernel), settings)
-    samples = (3 if signed else job.geom.channels) + (out_alpha is not None)
+    samples = (3 if signed else job.plan.geom.channels) + (out_alpha is not None)
     writer = PngWriter(job.shape[1], job.shape[0], samples, level=level)
     for i0, band in _pictures(job, settings.out_of_range, signed, rows, settings.linear, progress):
         writer.add(band, None if out_alpha is None else out_alpha[i0 : i0 + band.shape[0]])
