@@ -20,10 +20,9 @@ import streamlit as st
 
 import imgkernel
 from imgkernel import kernel_io, puzzle
-from imgkernel.images import resize_long_side
 from imgkernel.mapping import signed_colormap
 
-from . import i18n, learn, session, wording
+from . import cache, i18n, learn, session, wording
 from .i18n import _
 from .state import Photo
 
@@ -38,6 +37,7 @@ class Score:
     db: float  # PSNR of the guess's result against the hidden result
     error: np.ndarray  # guess − hidden, per pixel (float64; channels averaged)
     solved: bool
+    mine: np.ndarray  # the guess's 8-bit result (drawn beside the hidden one)
 
 
 def result(pixels: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -46,11 +46,11 @@ def result(pixels: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def score(pixels: np.ndarray, guess: np.ndarray, hidden: np.ndarray, hidden_result: np.ndarray) -> Score:
-    mine = result(pixels, guess).astype(np.float64)
-    diff = mine - hidden_result
+    mine = result(pixels, guess)
+    diff = mine.astype(np.float64) - hidden_result
     error = diff.mean(axis=2) if diff.ndim == 3 else diff
-    db = puzzle.psnr(mine, hidden_result)
-    return Score(db, error, puzzle.solved(db, guess, hidden))
+    db = puzzle.psnr(mine.astype(np.float64), hidden_result)
+    return Score(db, error, puzzle.solved(db, guess, hidden), mine)
 
 
 def score_text(s: Score) -> str:
@@ -167,9 +167,8 @@ def pictures(photo: Photo, pixels: np.ndarray, hidden_result: np.ndarray, s: Sco
         output_format="PNG",
         alt=wording.alt_photo(photo.name, w, h, what=_("filtered with the mystery kernel of puzzle {seed}", seed=seed)),
     )
-    mine = result(pixels, guess())
     b.image(
-        mine,
+        s.mine,
         caption=_("Your kernel"),
         output_format="PNG",
         alt=wording.alt_photo(photo.name, w, h, what=_("filtered with your kernel")),
@@ -225,5 +224,11 @@ def share(seed: int, photo: Photo) -> None:
     )
 
 
-def work_pixels(photo: Photo) -> np.ndarray:
-    return resize_long_side(photo.pixels, WORK_SIDE)
+def work_photo(photo: Photo) -> Photo:
+    """The photo the puzzle works on (shrunk to ``WORK_SIDE``, cached like the playground's previews)."""
+    return cache.preview(photo, WORK_SIDE)
+
+
+def hidden_result(work: Photo, hidden: np.ndarray) -> np.ndarray:
+    """The hidden kernel's picture, cached: it changes only with the puzzle or the photo, not with the guess."""
+    return cache.filtered(work, hidden, imgkernel.Settings()).mapped.image

@@ -25,8 +25,9 @@ st.caption(
 photo = session.current().photo
 seed = mv.current_seed()
 p = puzzle.puzzle(seed)
-pixels = mv.work_pixels(photo)
-hidden_result = mv.result(pixels, p.matrix)
+work = mv.work_photo(photo)
+pixels = work.pixels
+hidden_result = mv.hidden_result(work, p.matrix)
 
 left, right = st.columns([1, 2])
 with left:

@@ -88,7 +88,6 @@ except imgkernel.KernelError as err:
 
 kind = "transposed" if transposed else "conv"
 i = sv.position(scene.steps, _("Input cell") if transposed else _("Output position"))
-f = scene.frame(i)
 if transposed:
     h, w = x.shape
     if i < scene.steps:
