@@ -168,8 +168,12 @@ class ResultView:
 # entry is the PNG only (0.3 MB for the default photo, up to ~2 MB for a 1024-px preview): 64 hold 20-130 MB.
 # The filter's float result is not kept for it (2-12 MB each); ``filtered`` (the panels under it) caches its own.
 @st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=_ARRAYS)
-def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
-    result = imgkernel.run_filter(_photo.pixels, kernel, settings)
+def _result_view(
+    digest: str, _photo: Photo, kernel: np.ndarray, settings: Settings, view: str, _shared: bool = False
+) -> ResultView:
+    # ``_shared`` (not part of the key): a panel under the pictures reads the float result too, so take it from
+    # ``filtered``'s cache rather than filter the preview a second time
+    result = filtered(_photo, kernel, settings) if _shared else imgkernel.run_filter(_photo.pixels, kernel, settings)
     m = result.mapped
     limit = 0.0
     if view == "signed":  # the colour map's full-colour magnitude, for its legend
@@ -186,9 +190,10 @@ def _result_view(digest: str, _photo: Photo, kernel: np.ndarray, settings: Setti
     )
 
 
-def result_view(photo: Photo, kernel: np.ndarray, settings: Settings, view: str) -> ResultView:
-    """The encoded result of ``photo`` through ``kernel``; raises ``KernelError`` for impossible settings."""
-    return _result_view(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings, view)
+def result_view(photo: Photo, kernel: np.ndarray, settings: Settings, view: str, shared: bool = False) -> ResultView:
+    """The encoded result of ``photo`` through ``kernel``; raises ``KernelError`` for impossible settings.
+    ``shared``: an open panel needs ``filtered`` for the same result, so a miss computes it there (once)."""
+    return _result_view(photo.digest, photo, np.asarray(kernel, dtype=np.float64), settings, view, shared)
 
 
 @st.cache_data(max_entries=8, show_spinner=False, hash_funcs=_ARRAYS)

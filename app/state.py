@@ -28,6 +28,7 @@ VIEWS = share.VIEWS
 _KEEP: object = object()  # "not given" for ``set_view``, where None is a value
 PREVIEW_SIZES: tuple[int, ...] = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048)
 DETAILS: tuple[str, ...] = ("Difference", "Zoom", "Histogram", "Export and share")
+DETAILS_READING_RESULT = frozenset(DETAILS[:3])  # these panels read the float result (``cache.filtered``)
 
 
 @dataclass(frozen=True, eq=False)

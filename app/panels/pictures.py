@@ -12,7 +12,7 @@ import imgkernel
 
 from .. import cache, i18n, wording
 from ..i18n import _
-from ..state import Photo, PlaygroundState
+from ..state import DETAILS_READING_RESULT, Photo, PlaygroundState
 
 
 def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
@@ -29,7 +29,8 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
         )
     with right, st.container(key="pg-result"):
         try:
-            v = cache.result_view(small, state.matrix, s, state.view.mode)
+            shared = state.view.detail in DETAILS_READING_RESULT
+            v = cache.result_view(small, state.matrix, s, state.view.mode, shared)
         except imgkernel.KernelError as exc:
             st.error(i18n.message(str(exc)))
             return None
