@@ -68,9 +68,10 @@ from requests import Session
 from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.machine import machine, rss_mb
 from bench.photos import photo_jpeg
 from bench.st_protocol import FRAGMENT_RUN_DONE, FULL_RUN_DONE, Page, grid_edit_state, slider_state, uploader_state
-from devtools.browser import ROOT, start_app, stop_app
+from devtools.browser import start_app, stop_app
 
 SLIDER_KEY = "pg_p_sharpen_inner"  # the default preset's "Centre weight" (-10..20, step 0.1), at 5 at first
 SLIDER_RANGE = (4.0, 15.0)  # where Sharpen shows a picture (below 4 the weights sum below 0: mostly black)
@@ -163,13 +164,6 @@ def machine_cpu_seconds() -> float:
     """Busy CPU seconds of the whole machine since boot (/proc/stat: all but idle and iowait)."""
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return (sum(ticks[:8]) - ticks[3] - ticks[4]) / TICK
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return math.nan
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -481,7 +475,7 @@ def _sample(server: Server) -> None:
     while True:
         try:
             server.sample()
-        except OSError:
+        except (OSError, RuntimeError):  # the server has gone (or is a zombie)
             return
         gevent.sleep(0.5)
 
@@ -544,18 +538,13 @@ def crossing(points: list[tuple[int, float]], limit_ms: float) -> str:
 
 
 def machine_lines() -> list[str]:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    head = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True).stdout
+    """``bench.machine``'s lines (CPU, SIMD, BLAS, threads, code state) and this bench's own versions."""
     import streamlit
 
     return [
-        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu}, {os.cpu_count()} cores; "
+        *machine(),
+        f"Streamlit {streamlit.__version__}, Locust {locust.__version__}; "
         f"load average before: {os.getloadavg()[0]:.1f}",
-        f"Streamlit {streamlit.__version__}, Locust {locust.__version__}; code: {head.strip()}",
     ]
 
 

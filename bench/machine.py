@@ -103,6 +103,14 @@ def blas() -> str:
     )
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (VmRSS, Linux); ``RuntimeError`` once it has none (a zombie)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS line")
+
+
 def environment() -> str:
     """The performance-relevant variables that are set, or ``none set``."""
     found = [f"{k}={os.environ[k]!r}" for k in ENV_VARS if k in os.environ]

@@ -39,20 +39,13 @@ import imgkernel
 from app.budget import budget_from_env
 from app.state import Photo, initial
 from bench.core_loop import ARM_JS, CHANGED_JS, PARAM_SLIDER, RESULT_IMG, TIMER_JS
-from bench.soak import rss_mb
+from bench.machine import rss_mb
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
-from devtools.st_page import IDLE
+from devtools.st_page import IDLE, QUEUED_JS
 
 SIZE = (8160, 6120)  # width x height: 49.9 MP, just under the app's 50 MP limit
 TIMEOUT_MS = 900_000
 SAMPLE_S = 0.05
-# Every page notes whether "Queued:" (the memory budget's notice) was ever in it, however briefly.
-QUEUED_JS = """
-window.__queued = false;
-new MutationObserver(() => {
-  if (!window.__queued && document.body && document.body.innerText.includes('Queued:')) window.__queued = true;
-}).observe(document, {subtree: true, childList: true, characterData: true});
-"""
 
 
 # ---- the photos ----

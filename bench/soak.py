@@ -13,17 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+from bench.machine import rss_mb
 from bench.photos import photo_jpeg
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, start_app, stop_app
 from devtools.st_page import open_app, settle, upload
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MB (VmRSS, Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS line")
 
 
 def soak(

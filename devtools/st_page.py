@@ -18,6 +18,14 @@ from app.wording import preset_label
 
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ROW_PX = 35  # glide-data-grid header and row height
+# An init script: the page notes whether "Queued:" (the memory budget's notice) was ever in it, however briefly
+# (``window.__queued``).
+QUEUED_JS = """
+window.__queued = false;
+new MutationObserver(() => {
+  if (!window.__queued && document.body && document.body.innerText.includes('Queued:')) window.__queued = true;
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:

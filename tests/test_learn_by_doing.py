@@ -17,7 +17,7 @@ from app import cache
 from app import mystery_view as mv
 from app import sweep_view as sv
 from imgkernel import puzzle
-from tests.apptest import edit, state
+from tests.apptest import edit, ok, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARPEN = imgkernel.get("sharpen").matrix()
@@ -27,13 +27,7 @@ def _page(**session) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / "sliding_window.py"), default_timeout=30)
     for key, value in session.items():
         at.session_state[key] = value
-    return _ok(at.run())
-
-
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return ok(at.run())
 
 
 # -- pure parts --------------------------------------------------------------------------------------------------
@@ -175,13 +169,13 @@ def test_the_page_steps_scrubs_and_shows_the_engines_numbers():
     )
     at.button(key="sw_next").click().run()
     at.button(key="sw_next").click().run()
-    assert _frame_caption(_ok(at)).startswith("Step 3 of 64 · the window computes output (row 1, column 3) = ")
+    assert _frame_caption(ok(at)).startswith("Step 3 of 64 · the window computes output (row 1, column 3) = ")
     total = [m.value for m in at.markdown if m.value.startswith("Sum of the products = ")]
     assert total == [f"Sum of the products = **{imgkernel.sweep.window(x, SHARPEN, 0, 2).total:g}**"]
     at.slider(key=sv.POS_KEY).set_value(65).run()
-    assert _frame_caption(_ok(at)) == "Step 64 of 64 · the output is complete"
+    assert _frame_caption(ok(at)) == "Step 64 of 64 · the output is complete"
     at.button(key="sw_next").click().run()  # already at the end: stays
-    assert _frame_caption(_ok(at)) == "Step 64 of 64 · the output is complete"
+    assert _frame_caption(ok(at)) == "Step 64 of 64 · the output is complete"
     assert at.image and all(img.proto.imgs[0].alt for img in at.image)
 
 
@@ -191,14 +185,14 @@ def test_every_border_mode_stride_and_dilation_runs():
         at.selectbox(key="sw_mode").set_value(mode)
         at.select_slider(key="sw_stride").set_value(3)
         at.select_slider(key="sw_dil").set_value(2)
-        _ok(at.run())
+        ok(at.run())
         steps = int(re.match(r"Step \d+ of (\d+)", _frame_caption(at))[1])
         shape = imgkernel.output_shape((8, 8), (3, 3), mode=mode, stride=3, dilation=2)
         assert steps == shape[0] * shape[1], mode
     at.selectbox(key="sw_mode").set_value("constant")
-    _ok(at.run())
+    ok(at.run())
     at.number_input(key="sw_cval").set_value(99.0)
-    _ok(at.run())
+    ok(at.run())
     assert any("'constant' border mode" in c.value for c in at.caption)
     assert at.slider(key=sv.POS_KEY).value == 1  # the first window reads padding: cval
     (taps,) = at.table
@@ -208,7 +202,7 @@ def test_every_border_mode_stride_and_dilation_runs():
 def test_play_shows_an_animated_gif_and_offers_it():
     at = _page(sw_side=4)
     assert not at.get("download_button")
-    _ok(at.button(key="sw_play").click().run())
+    ok(at.button(key="sw_play").click().run())
     gifs = [img for img in at.image if img.captions and img.captions[0].startswith("The sweep, animated")]
     assert gifs and gifs[0].captions[0] == "The sweep, animated (17 frames)"
     assert len(at.get("download_button")) == 1
@@ -223,7 +217,7 @@ def test_transposed_mode_shows_its_output_size_and_refuses_bad_padding_plainly()
     at.select_slider(key="sw_stride").set_value(2)
     at.number_input(key="swt_pad").set_value(1)
     at.number_input(key="swt_outpad").set_value(1)
-    _ok(at.run())
+    ok(at.run())
     assert "(3 − 1)·2 + 1·(3 − 1) + 1 − 2·1 + 1 = **6**" in " ".join(m.value for m in at.markdown)
     assert _frame_caption(at).startswith("Step 1 of 9 · input cell (row 1, column 1) = ")
     at.number_input(key="swt_outpad").set_value(3).run()
@@ -242,15 +236,15 @@ def test_a_kernel_too_big_to_draw_is_refused_plainly():
 
 
 def test_open_in_the_playground_takes_kernel_and_options():
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    at = start()
     at.switch_page("pages/sliding_window.py").run()
-    _ok(at)
+    ok(at)
     at.selectbox(key="sw_kernel").set_value("emboss")
     at.selectbox(key="sw_mode").set_value("wrap")
     at.select_slider(key="sw_stride").set_value(2)
-    _ok(at.run())
+    ok(at.run())
     at.button(key="sw_open").click().run()
-    s = state(_ok(at))
+    s = state(ok(at))
     np.testing.assert_array_equal(s.matrix, imgkernel.get("emboss").matrix())
     assert (s.settings.mode, s.settings.stride, s.settings.dilation) == ("wrap", 2, 1)
     assert any(c.value.startswith("Result: ") for c in at.caption)  # the playground is showing
@@ -325,21 +319,20 @@ def test_grid_edits_apply_and_a_bad_cell_is_named():
 
 def _mystery(seed: int) -> AppTest:
     """The app on the mystery page with puzzle ``seed`` in play (as a link would set it: see the link test)."""
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
-    at.run()
+    at = start()
     at.session_state[mv.SEED_KEY] = seed
     at.switch_page("pages/mystery.py").run()
-    return _ok(at)
+    return ok(at)
 
 
 def test_a_puzzle_link_opens_its_puzzle_and_a_bad_one_a_fresh_one():
     at = AppTest.from_file(str(ROOT / "pages" / "mystery.py"), default_timeout=30)
     at.query_params["puzzle"] = "1234"
-    _ok(at.run())
+    ok(at.run())
     assert at.session_state[mv.SEED_KEY] == 1234 and any("puzzle 1234" in c for i in at.image for c in i.captions)
     at = AppTest.from_file(str(ROOT / "pages" / "mystery.py"), default_timeout=30)
     at.query_params["puzzle"] = "[[1,2],[3,4]]"
-    _ok(at.run())
+    ok(at.run())
     assert 0 <= at.session_state[mv.SEED_KEY] <= puzzle.MAX_SEED
 
 
@@ -356,7 +349,7 @@ def test_mystery_page_scores_a_guess_until_solved():
     before = float(re.search(r"\*\*([\d.]+) dB", at.markdown[0].value)[1])
     for (r, c), v in np.ndenumerate(emboss):
         if v:
-            _ok(edit(at, r, c, float(v)))
+            ok(edit(at, r, c, float(v)))
     assert "∞ (identical)" in at.markdown[0].value and before < 50
     assert [s.value for s in at.success] == [f"Solved! Puzzle {seed}'s kernel does the same as yours."]
     np.testing.assert_array_equal(at.session_state[mv.GUESS_KEY], emboss)
@@ -386,7 +379,7 @@ def test_hints_one_at_a_time_reveal_new_puzzle_and_a_link_without_weights():
     assert "-2" not in link and "emboss" not in link.lower()
     assert any(m.value.startswith("**Emboss**") for m in at.markdown)  # the reveal (in its expander)
     at.button(key="mk_new").click().run()
-    _ok(at)
+    ok(at)
     assert at.session_state[mv.HINTS_KEY] == 0 and not at.session_state[mv.GUESS_KEY].any()
     assert dict(at.query_params)["puzzle"] == str(at.session_state[mv.SEED_KEY])
 
@@ -394,5 +387,5 @@ def test_hints_one_at_a_time_reveal_new_puzzle_and_a_link_without_weights():
 def test_mystery_reveal_opens_the_kernel_in_the_playground():
     at = _mystery(_emboss_seed())
     at.button(key="mk_open").click().run()
-    np.testing.assert_array_equal(state(_ok(at)).matrix, imgkernel.get("emboss").matrix())
+    np.testing.assert_array_equal(state(ok(at)).matrix, imgkernel.get("emboss").matrix())
     assert any(c.value.startswith("Result: ") for c in at.caption)

@@ -17,18 +17,12 @@ from PIL import Image
 import imgkernel
 from bench.photos import photo_jpeg
 from devtools.browser import DESKTOP, start_app, stop_app
-from devtools.st_page import assert_no_exception, choose_kernel, open_app, settle, upload, wait_idle
+from devtools.st_page import QUEUED_JS, assert_no_exception, choose_kernel, open_app, settle, upload, wait_idle
 
 pytestmark = pytest.mark.browser
 
 # One 12 MP export (36 M samples: ~70 MB with its band) or decode (~120 MB) fills a 64 MB budget alone.
 SMALL_BUDGET = {"IMGKERNEL_MEMORY_BUDGET_MB": "64"}
-QUEUED_JS = """
-window.__queued = false;
-new MutationObserver(() => {
-  if (!window.__queued && document.body && document.body.innerText.includes('Queued:')) window.__queued = true;
-}).observe(document, {subtree: true, childList: true, characterData: true});
-"""
 PREPARE = re.compile("Prepare full-resolution PNG")
 DOWNLOAD = re.compile(r"Download PNG \(4000 × 3000 px")
 
