@@ -7,7 +7,6 @@ picture, the loss chart and the training record. Those below draw. The maths is 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 
 import altair as alt
@@ -24,7 +23,7 @@ from imgkernel.pipeline import Settings
 
 from . import cache, i18n, learn, wording
 from .i18n import _
-from .state import PlaygroundState, load_kernel
+from .state import PlaygroundState, digest_of, load_kernel
 
 # A sample photo through a catalogue kernel (at its defaults and suggested divisor/offset, saved as 8 bits): the
 # student sees the label, never the kernel, until they reveal it.
@@ -80,14 +79,6 @@ class Pair:
     note: str = ""  # what was done to the inputs (e.g. a colour picture turned gray to match the other)
 
 
-def _digest(*arrays: np.ndarray) -> str:
-    h = hashlib.sha256()
-    for a in arrays:
-        h.update(str(a.shape).encode())
-        h.update(np.ascontiguousarray(a).data)
-    return h.hexdigest()
-
-
 def make_pair(name: str, before: np.ndarray, after: np.ndarray, hidden: str | None = None) -> Pair:
     """A pair; when one picture is gray and the other colour, the colour one is taken as gray (its luminance), which
     a kernel commutes with (luminance is a weighted sum of the channels)."""
@@ -99,7 +90,7 @@ def make_pair(name: str, before: np.ndarray, after: np.ndarray, hidden: str | No
             else _("The after picture is in colour and the other gray: its luminance is used.")
         )
         before, after = imgkernel.to_gray(before), imgkernel.to_gray(after)
-    return Pair(name, _digest(before, after), before, after, hidden, note)
+    return Pair(name, digest_of(before) + digest_of(after), before, after, hidden, note)
 
 
 def hidden_settings(name: str) -> Settings:
