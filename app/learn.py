@@ -12,7 +12,7 @@ import streamlit as st
 import imgkernel
 from imgkernel.mapping import signed_colormap
 
-from . import session, wording
+from . import i18n, session, wording
 from .i18n import _
 from .panels import pictures
 from .state import PlaygroundState, choose_preset, load_kernel
@@ -159,7 +159,17 @@ def kernel_heatmap(matrix: np.ndarray, *, title: str = "", name: str = "", numbe
 
     For screen readers the chart is named by a description of the kernel ``name`` (its size, colours and weights
     row by row when it is small) and each cell by its row, column and weight; the numbers written in the cells
-    are hidden from them (the cells already say them)."""
+    are hidden from them (the cells already say them). Kept per kernel, titles and language: building one took
+    ~37 ms, and the Kernel lab draws four on every rerun."""
+    k = np.ascontiguousarray(matrix, dtype=np.float64)
+    return _kernel_heatmap(k.tobytes(), k.shape, title, name, numbers, i18n.lang())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _kernel_heatmap(
+    data: bytes, shape: tuple[int, ...], title: str, name: str, numbers: bool | None, language: str
+) -> alt.Chart:
+    matrix = np.frombuffer(data, dtype=np.float64).reshape(shape)
     cell, digits = heatmap_layout(matrix, numbers)
     df = heatmap_cells(matrix, digits or wording.DISPLAY_DIGITS)
     base = alt.Chart(df, title=title).encode(
