@@ -15,7 +15,7 @@ import streamlit as st
 from imgkernel import share
 
 from . import cache
-from .state import PlaygroundState, drop_download, initial, open_link, renew_keys, widget_key
+from .state import PlaygroundState, drop_download, initial, open_link, record, renew_keys, widget_key
 
 KEY = "playground"
 _MISSING = object()
@@ -33,12 +33,21 @@ def current() -> PlaygroundState:
 
 
 def apply(
-    transition: Callable[..., PlaygroundState], *args: Any, by: str | None = None, **kwargs: Any
+    transition: Callable[..., PlaygroundState],
+    *args: Any,
+    by: str | None = None,
+    gesture: str | None = None,
+    **kwargs: Any,
 ) -> PlaygroundState:
     """Run ``transition`` on the current state and keep the result; ``by`` is the group of the control that
-    asked for it (the other groups' controls get fresh keys where their values changed)."""
+    asked for it (the other groups' controls get fresh keys where their values changed). A change of kernel or
+    settings becomes an undo step, merged with the previous one when both carry the same ``gesture`` (one drag);
+    undo and redo themselves bring their own history."""
     old = current()
-    state = renew_keys(old, transition(old, *args, **kwargs), by)
+    new = transition(old, *args, **kwargs)
+    if new.history is old.history:
+        new = record(old, new, gesture)
+    state = renew_keys(old, new, by)
     if state.download is not None and state.download.signature != state.signature:
         state = drop_download(state)  # a change made the prepared file stale: free its memory now
     if old.download is not None and state.download is None:

@@ -96,14 +96,53 @@ class Kernel:
         return f"Custom (from {spec.title})" if spec else "Custom"
 
 
-@dataclass(frozen=True, eq=False)
-class Grid:
-    """What the editable grid was drawn with. Its edits arrive as a delta against ``base``, so the base only
-    changes (with a new ``rev``, hence a fresh editor) when something else than the grid changed the kernel."""
+@dataclass(frozen=True)
+class BadCell:
+    """A grid cell whose typed text was refused: the editor keeps showing that text on that cell, marked, while
+    the last good kernel stays in use (0-based row and column)."""
 
-    base: np.ndarray = field(repr=False)
-    rev: int = 0
-    edited: bool = False  # the editor on screen holds edits: a new base needs a new editor
+    row: int
+    col: int
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """What one undo step restores: the kernel, the settings (options, divisor, offset) and how values are shown."""
+
+    kernel: Kernel
+    settings: Settings
+    mode: str
+    whole: bool
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Step):
+            return NotImplemented
+        a, b = self.kernel, other.kernel
+        return (
+            (a.preset, dict(a.params), a.custom, a.title) == (b.preset, dict(b.params), b.custom, b.title)
+            and a.matrix.shape == b.matrix.shape
+            and np.array_equal(a.matrix, b.matrix)
+            and (self.settings, self.mode, self.whole) == (other.settings, other.mode, other.whole)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+HISTORY_LIMIT = 100  # undo steps kept per session (the issue asks for at least 50)
+
+
+@dataclass(frozen=True)
+class History:
+    """Undo and redo as lists of states (newest last in ``past``, next first in ``future``).
+
+    ``gesture`` names the drag or typing gesture that made the newest step: its later changes merge into that
+    step, so a whole drag (or all the keystrokes typed into one cell) is undone at once.
+    """
+
+    past: tuple[Step, ...] = ()
+    future: tuple[Step, ...] = ()
+    gesture: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +154,6 @@ class View:
     detail: str | None = None  # the panel open under the pictures (None: none, nothing computed for it)
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
     camera: bool = False
-    editor: bool = False  # the weights are shown as an editable grid (else read-only until asked for)
     options: bool = False  # the sidebar's options are open (closed, only their summary is drawn)
     whole: bool = False  # the grid takes whole numbers only, like Photoshop's Custom dialog (see ``set_whole``)
 
@@ -130,15 +168,16 @@ class Download:
 class PlaygroundState:
     photo: Photo
     kernel: Kernel
-    grid: Grid
     settings: Settings = Settings()
     view: View = View()
     sample: str = ""  # the sample chosen in the photo box (in use unless a file was dropped since)
     replaced: Photo | None = None  # the photo in use when the uploader was emptied (kept if the next is refused)
     problems: Mapping[str, str] = field(default_factory=dict)  # control -> why its last input was refused
+    bad_cell: BadCell | None = None  # the grid cell named by ``problems["grid"]``, if a cell was refused
     notices: tuple[str, ...] = ()  # one-off warnings (a link's ignored settings)
     download: Download | None = None
     revs: Mapping[str, int] = field(default_factory=dict)  # per group of controls, see ``widget_key``
+    history: History = History()
 
     # Shorthands the pages and tests read.
     @property
@@ -158,22 +197,11 @@ class PlaygroundState:
         return self.kernel.label
 
     @property
-    def editing(self) -> bool:
-        """The weights are drawn as an editable grid: asked for, or the kernel is already the visitor's own (or
-        the last cell typed was refused and must be seen). Otherwise they are read-only: the data grid is the
-        page's most expensive widget to load, and most visits never type a weight."""
-        return self.view.editor or self.kernel.custom or "grid" in self.problems
-
-    @property
     def whole(self) -> bool:
         """Whole-number mode is on and the kernel in use is whole (a preset of fractions chosen since turns it
         off in effect, without losing the choice)."""
         scale = scale_for(self.matrix, self.settings)
         return self.view.whole and is_whole(np.append(self.matrix.ravel(), (scale.divisor, scale.offset)))
-
-    @property
-    def grid_key(self) -> str:
-        return f"pg_grid_{self.grid.rev}"
 
     @property
     def signature(self) -> tuple:
@@ -229,22 +257,17 @@ def _preset_kernel(name: str, params: Mapping[str, object] | None = None) -> Ker
     return Kernel(spec.name, values, spec.matrix(values))
 
 
-def _with_kernel(state: PlaygroundState, kernel: Kernel, *, from_grid: bool = False) -> PlaygroundState:
-    """Put ``kernel`` in use; a change that did not come from the grid redraws the grid from it."""
-    if from_grid:
-        grid = replace(state.grid, edited=True)
-    else:
-        changed_shape = kernel.matrix.shape != state.grid.base.shape
-        fresh = state.grid.edited or changed_shape
-        grid = Grid(kernel.matrix, state.grid.rev + 1 if fresh else state.grid.rev)
-    return replace(state, kernel=kernel, grid=grid)
+def _with_kernel(state: PlaygroundState, kernel: Kernel) -> PlaygroundState:
+    return replace(state, kernel=kernel)
 
 
-def _problem(state: PlaygroundState, where: str, message: str | None) -> PlaygroundState:
+def _problem(state: PlaygroundState, where: str, message: str | None, bad: BadCell | None = None) -> PlaygroundState:
+    """Record (or with ``None``, clear) why the input of control ``where`` was refused; ``bad`` marks a grid cell."""
     problems = {k: v for k, v in state.problems.items() if k != where}
     if message:
         problems[where] = message
-    return replace(state, problems=problems, notices=())
+    bad_cell = bad if where == "grid" else state.bad_cell
+    return replace(state, problems=problems, notices=(), bad_cell=bad_cell)
 
 
 def _ok(state: PlaygroundState, where: str) -> PlaygroundState:
@@ -252,8 +275,7 @@ def _ok(state: PlaygroundState, where: str) -> PlaygroundState:
 
 
 def initial(photo: Photo, sample: str) -> PlaygroundState:
-    kernel = _preset_kernel(DEFAULT_KERNEL)
-    return PlaygroundState(photo, kernel, Grid(kernel.matrix), sample=sample)
+    return PlaygroundState(photo, _preset_kernel(DEFAULT_KERNEL), sample=sample)
 
 
 # ---- the kernel ----
@@ -291,33 +313,54 @@ def back_to_preset(state: PlaygroundState) -> PlaygroundState:
     return _ok(_with_kernel(state, _preset_kernel(state.kernel.preset, state.kernel.params)), "grid")
 
 
-def edit_cells(state: PlaygroundState, edits: Mapping[tuple[int, int], object]) -> PlaygroundState:
-    """The grid's edits (0-based (row, column) -> typed value) applied to what the grid was drawn with.
+def edit_cells(
+    state: PlaygroundState, edits: Mapping[tuple[int, int], object], shape: tuple[int, int] | None = None
+) -> PlaygroundState:
+    """Typed or scrubbed cells (0-based (row, column) -> value) applied to the kernel in use.
 
-    The kernel only turns custom when a cell's value really differs; a bad value names its cell and keeps
-    the kernel in use.
+    ``shape`` is the grid the editor showed when the values were typed: edits made on a grid of another shape
+    (a preset or an undo changed it meanwhile) are stale and dropped. The kernel only turns custom when a value
+    really differs; a bad value is refused with a message naming its cell, and the last good kernel stays.
     """
-    base = state.grid.base
-    cells = base.astype(object)
+    matrix = state.matrix
+    if shape is not None and tuple(shape) != matrix.shape:
+        return state
+    cells = matrix.astype(object)
     for (r, c), value in edits.items():
-        if not (0 <= r < base.shape[0] and 0 <= c < base.shape[1]):
-            continue  # an edit for another shape of grid (cannot come from the editor on screen)
-        cells[r, c] = value
+        if not (0 <= r < matrix.shape[0] and 0 <= c < matrix.shape[1]):
+            continue  # cannot come from the editor on screen
+        try:
+            cells[r, c] = kernel_io.parse_number(value, f"in row {r + 1}, column {c + 1}")
+            if state.whole:
+                _check_whole(np.array([cells[r, c]]), "weights")
+        except imgkernel.KernelError as exc:
+            text = value if isinstance(value, str) else repr(value)
+            bad = BadCell(r, c, text[:40])
+            return _problem(state, "grid", f"{exc} The previous kernel stays in use.", bad)
+    return _use_weights(state, np.array(cells.tolist(), dtype=np.float64))
+
+
+def refuse_edit(state: PlaygroundState, message: str) -> PlaygroundState:
+    """An editor event that could not be read (a hostile or broken client): nothing changes but the message."""
+    return _problem(state, "grid", message)
+
+
+def paste_matrix(state: PlaygroundState, text: str) -> PlaygroundState:
+    """A matrix pasted into the grid (NumPy, MATLAB, spreadsheet or CSV text): it becomes the weights, and the
+    grid takes its shape. The divisor and offset stay, as when the cells are typed one by one."""
     try:
-        matrix = kernel_io.validate_matrix(cells.tolist())
+        matrix = kernel_io.parse_matrix_text(text)
         if state.whole:
             _check_whole(matrix, "weights")
-    except imgkernel.KernelError as exc:  # the grid is redrawn from the kernel in use: what it shows is used
-        return _problem(redraw_grid(state), "grid", f"{exc} The previous kernel stays in use.")
-    if np.array_equal(matrix, state.matrix):
+    except imgkernel.KernelError as exc:
+        return _problem(state, "grid", f"The pasted text is not a kernel: {exc} The previous kernel stays in use.")
+    return _use_weights(state, matrix)
+
+
+def _use_weights(state: PlaygroundState, matrix: np.ndarray) -> PlaygroundState:
+    if matrix.shape == state.matrix.shape and np.array_equal(matrix, state.matrix):
         return _ok(state, "grid")
-    kernel = replace(state.kernel, matrix=matrix, custom=True, title=None)
-    return _ok(_with_kernel(state, kernel, from_grid=True), "grid")
-
-
-def redraw_grid(state: PlaygroundState) -> PlaygroundState:
-    """A fresh editor showing the kernel in use (its pending edits dropped)."""
-    return replace(state, grid=Grid(state.matrix, state.grid.rev + 1))
+    return _ok(_with_kernel(state, replace(state.kernel, matrix=matrix, custom=True, title=None)), "grid")
 
 
 def resize(state: PlaygroundState, rows: int, cols: int) -> PlaygroundState:
@@ -427,11 +470,10 @@ def set_view(
     detail: object = _KEEP,
     zoom_at: object = _KEEP,
     camera: object = _KEEP,
-    editor: object = _KEEP,
     options: object = _KEEP,
 ) -> PlaygroundState:
-    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the grid editor, the
-    options panel. A value that is not one of the choices is ignored and the view stays as it was."""
+    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the options panel.
+    A value that is not one of the choices is ignored and the view stays as it was."""
     view = state.view
     if isinstance(mode, str) and mode in VIEWS:
         view = replace(view, mode=mode)
@@ -443,8 +485,6 @@ def set_view(
         view = replace(view, zoom_at=(zoom_at[0], zoom_at[1]))
     if isinstance(camera, bool):
         view = replace(view, camera=camera)
-    if isinstance(editor, bool):
-        view = replace(view, editor=editor)
     if isinstance(options, bool):
         view = replace(view, options=options)
     oor = "clip" if view.mode == "signed" else view.mode
@@ -525,10 +565,9 @@ def open_link(
 def reset(state: PlaygroundState) -> PlaygroundState:
     """Default kernel, options and view; the photo stays."""
     fresh = initial(state.photo, state.sample)
-    fresh = _with_kernel(replace(fresh, grid=state.grid), fresh.kernel)
     # the control revisions carry on: a reused key could take a stale echo from the browser for a change
-    view = replace(View(), camera=state.view.camera, editor=state.view.editor, options=state.view.options)
-    return replace(fresh, view=view, replaced=state.replaced, revs=state.revs)
+    view = replace(View(), camera=state.view.camera, options=state.view.options)
+    return replace(fresh, view=view, replaced=state.replaced, revs=state.revs, history=state.history)
 
 
 def prepared(state: PlaygroundState, png: bytes) -> PlaygroundState:
@@ -588,3 +627,54 @@ def set_whole(state: PlaygroundState, on: bool) -> PlaygroundState:
     return load_kernel(
         opened, np.rint(weights), title=state.kernel.title, divisor=divisor, offset=scale.offset, where="grid"
     )
+
+
+# ---- undo and redo ----
+
+
+def step_of(state: PlaygroundState) -> Step:
+    return Step(state.kernel, state.settings, state.view.mode, state.view.whole)
+
+
+def record(old: PlaygroundState, new: PlaygroundState, gesture: str | None = None) -> PlaygroundState:
+    """``new`` with ``old`` pushed on the undo list when a transition changed the kernel, the settings or the
+    view mode (a photo, a panel or the loupe are not undone). Changes carrying the same ``gesture`` as the newest
+    step (one drag, one cell's typing) merge into it; a gesture back where it began leaves no step."""
+    h = old.history
+    before, after = step_of(old), step_of(new)
+    if before == after:
+        return new
+    if gesture is not None and gesture == h.gesture and h.past:
+        past = h.past[:-1] if h.past[-1] == after else h.past
+        return replace(new, history=History(past, (), gesture if past is h.past else None))
+    return replace(new, history=History((*h.past, before)[-HISTORY_LIMIT:], (), gesture))
+
+
+def _restore(state: PlaygroundState, step: Step, history: History) -> PlaygroundState:
+    view = replace(state.view, mode=step.mode, whole=step.whole)
+    return replace(
+        state,
+        kernel=step.kernel,
+        settings=step.settings,
+        view=view,
+        history=history,
+        problems={},
+        bad_cell=None,
+        notices=(),
+    )
+
+
+def undo(state: PlaygroundState) -> PlaygroundState:
+    """Back one step (the newest change of kernel, settings or view mode); nothing to undo changes nothing."""
+    h = state.history
+    if not h.past:
+        return state
+    return _restore(state, h.past[-1], History(h.past[:-1], (step_of(state), *h.future)))
+
+
+def redo(state: PlaygroundState) -> PlaygroundState:
+    """Forward one undone step; a new change since the undo has dropped the steps that could be redone."""
+    h = state.history
+    if not h.future:
+        return state
+    return _restore(state, h.future[0], History((*h.past, step_of(state))[-HISTORY_LIMIT:], h.future[1:]))

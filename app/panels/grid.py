@@ -1,19 +1,14 @@
-"""The kernel's weights (a read-only table, or an editable grid with its size) and the scale box (sum of
-weights, normalise, mean, and with the grid: divisor and offset).
+"""The kernel's weights as an editable grid with its size, and the scale box (sum of weights, normalise, mean,
+divisor and offset).
 
-The weights start read-only: Streamlit's data grid is the page's most expensive widget to load (its front-end
-code and pandas on the server), and most visits never type a weight. "Edit the weights" mounts it, and it
-stays for the session; a custom kernel always shows it (``PlaygroundState.editing``).
-
-The grid is drawn from ``state.grid.base`` under ``state.grid_key``; its edits arrive in ``on_change`` as a
-delta against that base (never fed back as its input: Streamlit issues #7749 / #7354), so every edit lands
-and only a real change of a value makes the kernel custom.
+The grid is ``app.editor``'s: one input per weight, editable from the first view, live while typing or
+scrubbing. Every event it sends (and the parameter sliders', see ``panels.kernel``) goes through ``apply_event``
+to a pure transition of ``app.state``; a drag or one cell's typing is one undo step (``gesture``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 import streamlit as st
 
@@ -21,20 +16,41 @@ import imgkernel
 from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.pipeline import scale_for
 
-from .. import i18n, session, wording
+from .. import editor, i18n, session, wording
+from ..editor_events import Cells, Event, Param, Paste, Redo, Undo
 from ..i18n import _
-from ..state import PlaygroundState, edit_cells, resize, set_scale, set_view, set_whole
+from ..state import (
+    PlaygroundState,
+    edit_cells,
+    paste_matrix,
+    redo,
+    refuse_edit,
+    resize,
+    set_param,
+    set_scale,
+    set_whole,
+    undo,
+)
 from .pictures import title
 
-open_editor = partial(set_view, editor=True)
+GRID_KEY = "pg_grid"
 
 
-def _on_grid(key: str) -> None:
-    if key != session.current().grid_key:
-        return  # an editor already replaced (see ``session._changed``)
-    delta = st.session_state.get(key) or {}
-    edits = {(int(r), int(c)): v for r, row in delta.get("edited_rows", {}).items() for c, v in row.items()}
-    session.apply(edit_cells, edits, by="grid")
+def apply_event(event: Event | imgkernel.KernelError) -> None:
+    """One checked event from the grid or the sliders, applied to the playground's state."""
+    if isinstance(event, imgkernel.KernelError):
+        session.apply(refuse_edit, str(event))
+    elif isinstance(event, Cells):
+        edits = {(r, c): v for r, c, v in event.cells}
+        session.apply(edit_cells, edits, event.shape, by="grid", gesture=event.gesture)
+    elif isinstance(event, Paste):
+        session.apply(paste_matrix, event.text)
+    elif isinstance(event, Param):
+        session.apply(set_param, event.name, event.value, by="kernel", gesture=event.gesture)
+    elif isinstance(event, Undo):
+        session.apply(undo)
+    elif isinstance(event, Redo):
+        session.apply(redo)
 
 
 def _rows(state: PlaygroundState, rows: int) -> PlaygroundState:
@@ -46,26 +62,19 @@ def _cols(state: PlaygroundState, cols: int) -> PlaygroundState:
 
 
 def grid_box(state: PlaygroundState) -> None:
-    if state.editing:
-        _editor(state)
-    else:
-        st.html(wording.weights_table(state.matrix, title(state)))  # Html.js is loaded for the stylesheet anyway
-        st.button(
-            _("Edit the weights"),
-            key="pg_edit",
-            on_click=session.act,
-            args=(open_editor,),
-            help=_("Type your own numbers, resize the grid, set a divisor and an offset."),
-        )
-    if "file" in state.problems:
-        st.error(i18n.message(state.problems["file"]))
-
-
-def _editor(state: PlaygroundState) -> None:
-    import pandas as pd  # here, not at the top: a visit that never edits a weight never imports pandas
-
-    base = state.grid.base
     rows, cols = state.matrix.shape
+    bad = state.bad_cell
+    with st.container(key="pg-gridbox"):
+        editor.grid(
+            GRID_KEY,
+            state.matrix,
+            apply_event,
+            caption=_("Weights of {title}, {cols} × {rows}", title=title(state), cols=cols, rows=rows),
+            bad=None if bad is None else (bad.row, bad.col, bad.text, i18n.message(state.problems.get("grid", ""))),
+            whole=state.whole,
+        )
+    if "grid" in state.problems and bad is None:
+        st.error(i18n.message(state.problems["grid"]))
     a, b = st.columns(2)
     a.number_input(
         _("Rows"),
@@ -84,23 +93,8 @@ def _editor(state: PlaygroundState) -> None:
         ),
         **session.control(state, "shape", "pg_whole", state.whole, set_whole),
     )
-    # Columns are named by 0-based strings (the keys of the editor's edit state); people see 1-based labels,
-    # like the rows and like the cell names in error messages ("row 3, column 1").
-    frame = pd.DataFrame(base, columns=[str(j) for j in range(base.shape[1])], index=range(1, base.shape[0] + 1))
-    config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
-
-    with st.container(key="pg-gridbox"):
-        st.data_editor(
-            frame,
-            key=state.grid_key,
-            hide_index=False,
-            num_rows="fixed",
-            column_config=config,
-            on_change=_on_grid,
-            args=(state.grid_key,),
-        )
-    if "grid" in state.problems:
-        st.error(i18n.message(state.problems["grid"]))
+    if "file" in state.problems:
+        st.error(i18n.message(state.problems["file"]))
 
 
 def scale_box(state: PlaygroundState) -> None:
@@ -119,8 +113,7 @@ def scale_box(state: PlaygroundState) -> None:
     b.toggle(
         _("Mean"), **scale("pg_mean", "mean"), help=_("Divide by the number of cells (the original package's option).")
     )
-    if state.editing:
-        _divisor_offset(state, scale)
+    _divisor_offset(state, scale)
     for where in ("divisor", "scale"):
         if where in state.problems:
             st.error(i18n.message(state.problems[where]))

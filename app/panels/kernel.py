@@ -6,14 +6,13 @@ import streamlit as st
 
 import imgkernel
 
-from .. import i18n, session, wording
+from .. import editor, i18n, session, wording
 from ..i18n import _, kernel_text
-from ..state import CUSTOM, PlaygroundState, back_to_preset, choose_preset, set_param
+from ..state import CUSTOM, PlaygroundState, back_to_preset, choose_preset, redo, undo
+from .grid import apply_event
 from .pictures import title
 
-
-def slider_key(kernel: str, param: str) -> str:
-    return f"pg_p_{kernel}_{param}"
+SLIDERS_KEY = "pg_params"
 
 
 def kernel_controls(state: PlaygroundState) -> None:
@@ -46,22 +45,45 @@ def kernel_controls(state: PlaygroundState) -> None:
                 st.write(kernel_text(spec.name, "explanation", spec.explanation))
         if "kernel" in state.problems:
             st.error(i18n.message(state.problems["kernel"]))
+        history(state)
     if spec is None or not spec.params:
         return
+    params = []
+    for p in spec.params:
+        value = k.params.get(p.name, p.default)
+        params.append(
+            {
+                "name": p.name,
+                "label": kernel_text(spec.name, f"param.{p.name}.label", p.label),
+                "help": kernel_text(spec.name, f"param.{p.name}.help", p.help),
+                "min": p.min,
+                "max": p.max,
+                "step": (int(p.step) or 1) if p.integer else float(p.step),
+                "value": int(value) if p.integer else float(value),
+                "disabled": k.custom,
+            }
+        )
     with sliders, st.container(key="pg-params"):
-        columns = st.columns(min(3, len(spec.params)))
-        for i, p in enumerate(spec.params):
-            value = k.params.get(p.name, p.default)
-            value = int(value) if p.integer else float(value)
-            lo, hi = (int(p.min), int(p.max)) if p.integer else (float(p.min), float(p.max))
-            step = (int(p.step) or 1) if p.integer else float(p.step)
-            columns[i % len(columns)].slider(
-                kernel_text(spec.name, f"param.{p.name}.label", p.label),
-                lo,
-                hi,
-                step=step,
-                disabled=k.custom,
-                help=kernel_text(spec.name, f"param.{p.name}.help", p.help) or None,
-                format=None if p.integer else "%.4g",
-                **session.control(state, "kernel", slider_key(spec.name, p.name), value, set_param, p.name),
-            )
+        editor.sliders(SLIDERS_KEY, params, apply_event)
+
+
+def history(state: PlaygroundState) -> None:
+    """Undo and redo: every change of kernel, parameters or options is a step (Ctrl+Z / Ctrl+Shift+Z too)."""
+    h = state.history
+    with st.container(horizontal=True, key="pg-history"):
+        st.button(
+            _("↶ Undo"),
+            key="pg_undo",
+            disabled=not h.past,
+            on_click=session.act,
+            args=(undo,),
+            help=_("Undo the last change of kernel, weights or options (Ctrl+Z, ⌘Z on a Mac)."),
+        )
+        st.button(
+            _("↷ Redo"),
+            key="pg_redo",
+            disabled=not h.future,
+            on_click=session.act,
+            args=(redo,),
+            help=_("Redo what was undone (Ctrl+Shift+Z, ⌘⇧Z on a Mac)."),
+        )

@@ -1,0 +1,132 @@
+"""What the kernel editor's browser side may send, checked before anything is applied.
+
+The editor (``app.editor``) sends one small JSON object per user action. A client can send anything through
+that channel (strings, nested lists, a million cells, NaN), so each payload is read here into one of a few
+plain events, or refused with a ``KernelError`` in plain words; nothing else reaches the state transitions.
+No Streamlit here: the tests feed it hostile payloads directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from imgkernel import KernelError
+from imgkernel.limits import MAX_KERNEL_SIDE
+
+MAX_PASTE = 200_000  # characters of pasted text (a 63 x 63 grid of long numbers is ~60,000)
+MAX_CELL_TEXT = 100  # characters of one typed cell (parse_number refuses past 40 with a message)
+MAX_GESTURE = 64
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Typed or scrubbed values, ``(row, col, value)`` 0-based, on a grid of ``shape``."""
+
+    cells: tuple[tuple[int, int, str | float], ...]
+    shape: tuple[int, int]
+    gesture: str | None = None
+
+
+@dataclass(frozen=True)
+class Paste:
+    text: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """A live slider of the preset in use moved to ``value``."""
+
+    name: str
+    value: float
+    gesture: str | None = None
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class Redo:
+    pass
+
+
+Event = Cells | Paste | Param | Undo | Redo
+REFUSED = "The editor sent something that is not a kernel edit; nothing was changed."
+
+
+def seq_of(payload: object) -> int | None:
+    """The payload's sequence number (the browser's counter, echoed back as an acknowledgement), if sane."""
+    if isinstance(payload, Mapping):
+        seq = payload.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq < 2**53:
+            return seq
+    return None
+
+
+def parse(payload: object) -> Event:
+    """One payload as an event, or a ``KernelError``; never anything else."""
+    if not isinstance(payload, Mapping):
+        raise KernelError(REFUSED)
+    op = payload.get("op")
+    gesture = _gesture(payload.get("gesture"))
+    if op == "undo":
+        return Undo()
+    if op == "redo":
+        return Redo()
+    if op == "paste":
+        text = payload.get("text")
+        if not isinstance(text, str):
+            raise KernelError(REFUSED)
+        if len(text) > MAX_PASTE:
+            raise KernelError(f"The pasted text is too long: at most {MAX_PASTE:,} characters.")
+        return Paste(text)
+    if op == "param":
+        name, value = payload.get("name"), payload.get("value")
+        if not isinstance(name, str) or len(name) > 64 or not _number(value):
+            raise KernelError(REFUSED)
+        return Param(name, float(value), gesture)  # type: ignore[arg-type]
+    if op == "cells":
+        return Cells(_cells(payload.get("cells")), _shape(payload.get("shape")), gesture)
+    raise KernelError(REFUSED)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _index(value: object) -> int:
+    """A row, a column or a side: 0..MAX_KERNEL_SIDE."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_KERNEL_SIDE:
+        return value
+    raise KernelError(REFUSED)
+
+
+def _shape(value: object) -> tuple[int, int]:
+    if isinstance(value, list) and len(value) == 2:
+        rows, cols = (_index(v) for v in value)
+        if rows and cols:
+            return rows, cols
+    raise KernelError(REFUSED)
+
+
+def _cells(value: object) -> tuple[tuple[int, int, str | float], ...]:
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_KERNEL_SIDE * MAX_KERNEL_SIDE:
+        raise KernelError(REFUSED)
+    out = []
+    for cell in value:
+        if not isinstance(cell, list) or len(cell) != 3:
+            raise KernelError(REFUSED)
+        r, c, v = cell
+        if isinstance(v, str):
+            v = v[:MAX_CELL_TEXT]
+        elif not (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            raise KernelError(REFUSED)  # (NaN and infinity are numbers here: parse_number refuses them by cell)
+        out.append((_index(r), _index(c), v))
+    return tuple(out)
+
+
+def _gesture(value: object) -> str | None:
+    return value[:MAX_GESTURE] if isinstance(value, str) and value else None

@@ -1,0 +1,428 @@
+// The kernel editor's browser side (a Streamlit components v2 component, plain ES module, no build step).
+//
+// Two kinds share this file, chosen by ``data.kind``:
+// - "grid": one <input> per weight, tinted like the signed map, with keyboard moves, paste of whole matrices,
+//   scrubbing (drag sideways) and Ctrl/⌘+Z, Ctrl/⌘+Shift+Z for undo and redo;
+// - "sliders": the preset's parameters as range inputs that report while they are dragged.
+//
+// Every user action becomes one small payload sent with setTriggerValue("action", ...). The server checks it
+// (app/editor_events.py), applies it and echoes its ``seq`` back as ``data.ack``. Sending is latest-wins: while
+// one payload is unanswered the next waits, and a newer value of the same gesture (one drag, one cell being
+// typed) replaces a waiting one, so stale values never queue and the last one always lands.
+//
+// Render is called again on every rerun: the DOM is built once per shape and then updated in place, and a cell
+// being typed into is never overwritten, so focus and caret survive.
+
+const ACK_TIMEOUT_MS = 1500; // a lost answer (the run failed) must not freeze the editor
+const SCRUB_PX = 4; // pixels of drag per step
+const instances = new WeakMap();
+
+function parseNumber(text) {
+  // A quick local check for live updates while typing; the server decides what is valid.
+  const t = String(text).trim().replace(/\u2212/g, "-");
+  if (!t || !/^[-+0-9.eE/ ]+$/.test(t)) return null;
+  const parts = t.split("/");
+  if (parts.length > 2 || parts.some((p) => !p.trim())) return null;
+  const v = parts.length === 2 ? Number(parts[0]) / Number(parts[1]) : Number(t);
+  return Number.isFinite(v) ? v : null;
+}
+
+function fmt(v) {
+  // At most 4 significant digits, a real minus: as the server's wording.num shows numbers.
+  const s = Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : String(Number(v.toPrecision(4)));
+  return s.replace("-", "\u2212");
+}
+
+function isTextField(el) {
+  if (!el) return false;
+  if (el.isContentEditable || el.tagName === "TEXTAREA") return true;
+  return el.tagName === "INPUT" && !["range", "checkbox", "radio", "button", "submit"].includes(el.type);
+}
+
+// ---- sending: one payload in flight, latest value of a gesture wins ----
+
+function enqueue(inst, payload) {
+  const last = inst.queue[inst.queue.length - 1];
+  if (last && payload.gesture && last.gesture === payload.gesture && last.op === payload.op) {
+    inst.queue[inst.queue.length - 1] = payload;
+  } else {
+    inst.queue.push(payload);
+  }
+  pump(inst);
+}
+
+function pump(inst) {
+  if (!inst.queue.length) return;
+  const waited = performance.now() - inst.sentAt;
+  if (inst.inflight !== null && waited < ACK_TIMEOUT_MS) {
+    clearTimeout(inst.retry);
+    inst.retry = setTimeout(() => pump(inst), ACK_TIMEOUT_MS - waited + 5);
+    return;
+  }
+  inst.seq += 1;
+  const payload = { ...inst.queue.shift(), seq: inst.seq };
+  inst.inflight = inst.seq;
+  inst.sentAt = performance.now();
+  inst.setTriggerValue("action", payload);
+}
+
+function acknowledge(inst, ack) {
+  if (inst.inflight !== null && typeof ack === "number" && ack >= inst.inflight) {
+    inst.inflight = null;
+    clearTimeout(inst.retry);
+    pump(inst);
+  }
+}
+
+// ---- the grid ----
+
+function cellOf(inst, r, c) {
+  return inst.inputs[r] && inst.inputs[r][c];
+}
+
+function activeInput(inst) {
+  const a = inst.root.getRootNode().activeElement;
+  return a && a.dataset && a.dataset.r !== undefined ? a : null;
+}
+
+function buildGrid(inst, R, C, labels) {
+  const wrap = document.createElement("div");
+  wrap.className = "ke-scroll";
+  const table = document.createElement("table");
+  table.className = "ke-grid";
+  const caption = document.createElement("caption");
+  table.append(caption);
+  const head = table.createTHead().insertRow();
+  head.append(document.createElement("td"));
+  for (let c = 0; c < C; c++) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = String(c + 1);
+    head.append(th);
+  }
+  const body = table.createTBody();
+  inst.inputs = [];
+  for (let r = 0; r < R; r++) {
+    const tr = body.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = String(r + 1);
+    tr.append(th);
+    const row = [];
+    for (let c = 0; c < C; c++) {
+      const td = tr.insertCell();
+      const input = document.createElement("input");
+      input.type = "text";
+      input.inputMode = "decimal";
+      input.autocomplete = "off";
+      input.spellcheck = false;
+      input.dataset.r = String(r);
+      input.dataset.c = String(c);
+      input.setAttribute("aria-label", labels.cell.replace("{row}", r + 1).replace("{col}", c + 1));
+      const grip = document.createElement("span");
+      grip.className = "ke-grip";
+      grip.setAttribute("aria-hidden", "true");
+      grip.title = labels.scrub;
+      td.append(input, grip);
+      row.push(input);
+    }
+    inst.inputs.push(row);
+  }
+  wrap.append(table);
+  const msg = document.createElement("p");
+  msg.className = "ke-msg";
+  msg.id = "ke-msg";
+  msg.setAttribute("role", "alert");
+  inst.root.replaceChildren(wrap, msg);
+  inst.caption = caption;
+  inst.msg = msg;
+  inst.shape = [R, C];
+}
+
+function send(inst, r, c, value, gesture) {
+  enqueue(inst, { op: "cells", cells: [[r, c, value]], shape: inst.shape, gesture });
+}
+
+function commit(inst, input) {
+  // The focused cell's text, if it changed since focus and was not already sent as it is.
+  const f = inst.focus;
+  if (!f || f.input !== input) return;
+  const text = input.value;
+  if (text !== f.text && text !== f.sent) {
+    f.sent = text;
+    send(inst, f.r, f.c, text, f.gesture);
+  }
+}
+
+function move(inst, input, dr, dc) {
+  const r = Number(input.dataset.r) + dr;
+  const c = Number(input.dataset.c) + dc;
+  const target = cellOf(inst, r, c);
+  commit(inst, input);
+  if (target) target.focus();
+  else input.select();
+}
+
+function onKey(inst, e) {
+  const input = e.target;
+  const f = inst.focus;
+  const all = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+  if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+    e.preventDefault();
+    move(inst, input, e.key === "ArrowUp" ? -1 : 1, 0);
+  } else if (e.key === "ArrowLeft" && (all || input.selectionEnd === 0)) {
+    e.preventDefault();
+    move(inst, input, 0, -1);
+  } else if (e.key === "ArrowRight" && (all || input.selectionStart === input.value.length)) {
+    e.preventDefault();
+    move(inst, input, 0, 1);
+  } else if (e.key === "Enter") {
+    e.preventDefault();
+    move(inst, input, e.shiftKey ? -1 : 1, 0);
+  } else if (e.key === "Escape" && f && f.input === input) {
+    e.preventDefault();
+    e.stopPropagation();
+    input.value = f.text;
+    if (f.sent !== null && f.sent !== f.text) send(inst, f.r, f.c, f.text, f.gesture); // back where it began
+    f.sent = null;
+    f.dirty = false;
+    input.select();
+  }
+}
+
+function onFocus(inst, input) {
+  const r = Number(input.dataset.r);
+  const c = Number(input.dataset.c);
+  const bad = inst.data.bad;
+  const text = bad && bad.row === r && bad.col === c ? bad.text : String(inst.full[r][c]);
+  inst.focus = { input, r, c, text, sent: null, dirty: false, gesture: `type-${r}-${c}-${Date.now()}` };
+  input.value = text; // full precision while editing
+  input.select();
+}
+
+function onBlur(inst, input) {
+  commit(inst, input);
+  if (inst.focus && inst.focus.input === input) inst.focus = null;
+  paintCell(inst, Number(input.dataset.r), Number(input.dataset.c));
+}
+
+function onInput(inst, input) {
+  const f = inst.focus;
+  if (!f || f.input !== input) return;
+  f.dirty = true;
+  if (parseNumber(input.value) !== null) {
+    f.sent = input.value;
+    send(inst, f.r, f.c, input.value, f.gesture); // live: the picture follows the typing
+  }
+}
+
+function onPaste(inst, e) {
+  const text = (e.clipboardData || window.clipboardData).getData("text");
+  if (!/[\[\];,\t\n]|\S\s+\S/.test(text.trim())) return; // one number: an ordinary paste into the cell
+  e.preventDefault();
+  if (inst.focus) inst.focus.sent = inst.focus.text = e.target.value; // the cell itself was not typed into
+  enqueue(inst, { op: "paste", text });
+}
+
+// Scrubbing: drag sideways on a cell (mouse or pen) or on its grip (any pointer, touch included).
+function startScrub(inst, e, input, viaGrip) {
+  if (e.button !== 0) return;
+  if (!viaGrip && (e.pointerType === "touch" || input === activeInput(inst))) return; // touch: type with the keypad
+  e.preventDefault();
+  const r = Number(input.dataset.r);
+  const c = Number(input.dataset.c);
+  inst.scrub = { input, r, c, x0: e.clientX, v0: inst.full[r][c], moved: false, gesture: `scrub-${r}-${c}-${Date.now()}` };
+  e.target.setPointerCapture(e.pointerId);
+}
+
+function onScrubMove(inst, e) {
+  const s = inst.scrub;
+  if (!s) return;
+  const dx = e.clientX - s.x0;
+  if (!s.moved && Math.abs(dx) < SCRUB_PX) return;
+  s.moved = true;
+  const whole = inst.data.whole;
+  let unit = whole ? 1 : Math.abs(s.v0) >= 10 ? 1 : 0.1;
+  if (e.shiftKey && !whole) unit /= 10; // finer, as in Blender
+  const v = Number((s.v0 + Math.round(dx / SCRUB_PX) * unit).toPrecision(12));
+  if (v === inst.full[s.r][s.c]) return;
+  inst.full[s.r][s.c] = v;
+  s.input.value = fmt(v);
+  s.input.classList.add("ke-scrubbing");
+  send(inst, s.r, s.c, v, s.gesture);
+}
+
+function endScrub(inst) {
+  const s = inst.scrub;
+  if (!s) return;
+  inst.scrub = null;
+  s.input.classList.remove("ke-scrubbing");
+  if (!s.moved) s.input.focus(); // a click without a drag edits the cell
+}
+
+function paintCell(inst, r, c) {
+  const input = cellOf(inst, r, c);
+  const d = inst.data;
+  const bad = d.bad && d.bad.row === r && d.bad.col === c;
+  const f = inst.focus;
+  if (!(f && f.input === input)) {
+    input.value = bad ? d.bad.text : d.shown[r][c];
+  } else if (!f.dirty) {
+    const text = bad ? d.bad.text : String(inst.full[r][c]);
+    if (input.value !== text) {
+      input.value = text;
+      f.text = text;
+      input.select();
+    }
+  }
+  input.style.background = bad ? "" : d.tints[r][c];
+  input.classList.toggle("ke-bad", bad);
+  if (bad) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "ke-msg");
+  } else {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+}
+
+function renderGrid(inst, data) {
+  const R = data.rows.length;
+  const C = data.rows[0].length;
+  if (!inst.shape || inst.shape[0] !== R || inst.shape[1] !== C) {
+    const had = activeInput(inst);
+    buildGrid(inst, R, C, data.labels);
+    inst.focus = null;
+    if (had) {
+      const target = cellOf(inst, Math.min(Number(had.dataset.r), R - 1), Math.min(Number(had.dataset.c), C - 1));
+      if (target) target.focus();
+    }
+  }
+  inst.caption.textContent = data.caption;
+  if (!inst.scrub) inst.full = data.rows.map((row) => row.slice());
+  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) if (!(inst.scrub && inst.scrub.input === inst.inputs[r][c])) paintCell(inst, r, c);
+  inst.msg.textContent = data.bad ? data.bad.message : "";
+  inst.msg.hidden = !data.bad;
+}
+
+function wireGrid(inst) {
+  const root = inst.root;
+  root.addEventListener("keydown", (e) => e.target.dataset && e.target.dataset.r !== undefined && onKey(inst, e));
+  root.addEventListener("focusin", (e) => e.target.dataset && e.target.dataset.r !== undefined && onFocus(inst, e.target));
+  root.addEventListener("focusout", (e) => e.target.dataset && e.target.dataset.r !== undefined && onBlur(inst, e.target));
+  root.addEventListener("input", (e) => e.target.dataset && e.target.dataset.r !== undefined && onInput(inst, e.target));
+  root.addEventListener("paste", (e) => e.target.dataset && e.target.dataset.r !== undefined && onPaste(inst, e));
+  root.addEventListener("pointerdown", (e) => {
+    const grip = e.target.classList && e.target.classList.contains("ke-grip");
+    const input = grip ? e.target.previousElementSibling : e.target;
+    if (input && input.dataset && input.dataset.r !== undefined) startScrub(inst, e, input, grip);
+  });
+  root.addEventListener("pointermove", (e) => onScrubMove(inst, e));
+  root.addEventListener("pointerup", () => endScrub(inst));
+  root.addEventListener("pointercancel", () => endScrub(inst));
+  // Undo and redo from anywhere on the page, except where the keys already mean "undo the typing".
+  inst.onShortcut = (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    const key = e.key.toLowerCase();
+    if (key !== "z" && key !== "y") return;
+    if (isTextField(e.composedPath()[0])) return;
+    e.preventDefault();
+    enqueue(inst, { op: key === "y" || e.shiftKey ? "redo" : "undo" });
+  };
+  window.addEventListener("keydown", inst.onShortcut);
+}
+
+// ---- the live sliders ----
+
+function buildSliders(inst, params) {
+  const box = document.createElement("div");
+  box.className = "ke-sliders";
+  inst.sliders = {};
+  for (const p of params) {
+    const id = `ke-${p.name}`;
+    const item = document.createElement("div");
+    item.className = "ke-slider";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    const name = document.createElement("span");
+    name.textContent = p.label;
+    const out = document.createElement("output");
+    out.htmlFor = id;
+    label.append(name, out);
+    const input = document.createElement("input");
+    input.type = "range";
+    input.id = id;
+    input.dataset.name = p.name;
+    if (p.help) input.title = p.help;
+    item.append(label, input);
+    box.append(item);
+    inst.sliders[p.name] = { input, out };
+  }
+  inst.root.replaceChildren(box);
+  inst.names = params.map((p) => p.name).join(",");
+}
+
+function renderSliders(inst, data) {
+  const names = data.params.map((p) => p.name).join(",");
+  if (inst.names !== names) buildSliders(inst, data.params);
+  for (const p of data.params) {
+    const { input, out } = inst.sliders[p.name];
+    input.min = String(p.min);
+    input.max = String(p.max);
+    input.step = String(p.step);
+    input.disabled = !!p.disabled;
+    if (inst.dragging !== p.name && Number(input.value) !== p.value) input.value = String(p.value);
+    if (inst.dragging !== p.name) out.textContent = p.shown;
+  }
+}
+
+function wireSliders(inst) {
+  const root = inst.root;
+  root.addEventListener("pointerdown", (e) => {
+    if (e.target.type !== "range") return;
+    inst.dragging = e.target.dataset.name;
+    inst.gesture = `drag-${inst.dragging}-${Date.now()}`;
+  });
+  const release = () => {
+    inst.dragging = null;
+    inst.gesture = null;
+  };
+  root.addEventListener("pointerup", release);
+  root.addEventListener("pointercancel", release);
+  root.addEventListener("keydown", (e) => {
+    if (e.target.type === "range") inst.gesture = null; // each key press is a step of its own
+  });
+  root.addEventListener("input", (e) => {
+    const input = e.target;
+    if (input.type !== "range") return;
+    const value = Number(input.value);
+    inst.sliders[input.dataset.name].out.textContent = fmt(value);
+    enqueue(inst, { op: "param", name: input.dataset.name, value, gesture: inst.gesture });
+  });
+}
+
+// ---- entry point ----
+
+export default function ({ parentElement, data, setTriggerValue }) {
+  let inst = instances.get(parentElement);
+  if (!inst) {
+    const root = document.createElement("div");
+    root.className = "ke";
+    parentElement.append(root);
+    // seq starts from the clock: acknowledgements of an earlier mount in this session are always older
+    inst = { root, queue: [], inflight: null, sentAt: 0, seq: Date.now(), kind: data.kind, focus: null, scrub: null };
+    instances.set(parentElement, inst);
+    if (data.kind === "grid") wireGrid(inst);
+    else wireSliders(inst);
+  }
+  inst.setTriggerValue = setTriggerValue;
+  inst.data = data;
+  if (data.kind === "grid") renderGrid(inst, data);
+  else renderSliders(inst, data);
+  acknowledge(inst, data.ack);
+  return () => {
+    if (inst.onShortcut) window.removeEventListener("keydown", inst.onShortcut);
+    clearTimeout(inst.retry);
+    instances.delete(parentElement);
+  };
+}
