@@ -209,10 +209,16 @@ MESSAGES: dict[str, str] = {
     "preview of a {size} photo": "{size} 图片的预览",
     "full size": "原尺寸",
     # grid and scale
-    "Edit the weights": "编辑权重",
-    "Type your own numbers, resize the grid, set a divisor and an offset.": (
-        "输入你自己的数值、改变表格大小、设置除数和偏移。"
+    "weight, row {row}, column {col}": "权重,第 {row} 行,第 {col} 列",
+    "Your guess, {cols} × {rows}": "你的猜测,{cols} × {rows}",
+    " or ": " 或 ",
+    "Drag sideways to change the value": "左右拖动以改变数值",
+    "↶ Undo": "↶ 撤销",
+    "↷ Redo": "↷ 重做",
+    "Undo the last change of kernel, weights or options (Ctrl+Z, ⌘Z on a Mac).": (
+        "撤销对卷积核、权重或选项的最近一次更改(Ctrl+Z,Mac 上为 ⌘Z)。"
     ),
+    "Redo what was undone (Ctrl+Shift+Z, ⌘⇧Z on a Mac).": "重做刚才撤销的操作(Ctrl+Shift+Z,Mac 上为 ⌘⇧Z)。",
     "Rows": "行数",
     "Columns": "列数",
     "Resizing keeps the weights around the centre cell and fills new cells with 0.": (
@@ -1253,6 +1259,40 @@ PATTERNS: dict[str, str] = {
         "卷积核含有不是有限数的值(NaN 或无穷大)。"
     ),
     r"A kernel must be a non-empty 2-D grid of finite numbers\.": "卷积核必须是非空的二维有限数表格。",
+    r"Every row of the kernel must have the same number of cells\.": "卷积核的每一行必须有相同数目的单元格。",
+    r"Every row of the kernel must have the same number of cells\. Row 1 has (?P<a>\d+) cells and row (?P<k>\d+) "
+    r"has (?P<b>\d+)\.": "卷积核的每一行必须有相同数目的单元格。第 1 行有 {a} 个,第 {k} 行有 {b} 个。",
+    # the kernel editor: what a client sent, and pasted matrices
+    r"The editor sent something that is not a kernel edit; nothing was changed\.": (
+        "编辑器发来的内容不是对卷积核的修改;没有任何改变。"
+    ),
+    r"The pasted text is not a kernel: (?P<msg>.+)": "粘贴的文本不是卷积核:{msg}",
+    r"The guess must be (?P<sides>.+); the pasted matrix is (?P<c>\d+) × (?P<r>\d+)\.": (
+        "猜测必须是 {sides};粘贴的矩阵是 {c} × {r}。"
+    ),
+    r"The pasted matrix must be text\.": "粘贴的矩阵必须是文本。",
+    r"The pasted text is too long \(over (?P<n>[\d,]+) characters\) to be a kernel\.": (
+        "粘贴的文本太长(超过 {n} 个字符),不可能是卷积核。"
+    ),
+    r"The pasted text is empty; paste a matrix such as (?P<m>.+)\.": "粘贴的文本是空的;请粘贴一个矩阵,例如 {m}。",
+    r"The pasted matrix was shortened with '\.\.\.' when it was printed; print it in full \(in NumPy: "
+    r"(?P<code>.+)\) and paste it again\.": "粘贴的矩阵在打印时被“...”省略了;请完整打印(NumPy 中:{code})后再粘贴。",
+    r"The pasted array\(\.\.\.\) has no closing '\)'; paste the whole of it\.": (
+        "粘贴的 array(...) 缺少右括号“)”;请完整粘贴。"
+    ),
+    r"The brackets are unbalanced or misplaced: a bracketed matrix starts with '\[' and ends with '\]'\.": (
+        "括号不配对或位置不对:带括号的矩阵以“[”开头、以“]”结尾。"
+    ),
+    r"The pasted matrix is nested too deeply: a kernel is 2-D, e\.g\. (?P<m>.+)\.": (
+        "粘贴的矩阵嵌套太深:卷积核是二维的,例如 {m}。"
+    ),
+    r"The brackets are unbalanced: a '\]' closes nothing\.": "括号不配对:有一个“]”没有对应的“[”。",
+    r"The brackets are unbalanced: a '\]' is missing at the end\.": "括号不配对:末尾缺少一个“]”。",
+    r"There is text after the matrix's closing '\]': (?P<rest>.+)\.": "矩阵的右括号“]”之后还有文本:{rest}。",
+    r"Between the rows of a \[\[\.\.\.\], \[\.\.\.\]\] matrix there may only be one comma, but there is "
+    r"(?P<shown>.+); put every row in its own brackets\.": (
+        "[[...], [...]] 矩阵的行与行之间只能有一个逗号,但这里是 {shown};请把每一行放进自己的括号里。"
+    ),
     # Photoshop .acf files
     r"The file's scale is 0; Photoshop divides by the scale, so it must be 1 to 9999\.": (
         "文件的缩放为 0;Photoshop 要除以缩放,所以它必须是 1 到 9999。"

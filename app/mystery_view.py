@@ -3,8 +3,8 @@ score (PSNR and an error map), hints one at a time, the reveal.
 
 The link carries the seed (``?puzzle=1234``) and the sample photo (``img=``), never the weights: the seed maps to the
 kernel on the server only (``imgkernel.puzzle``; the code is open, so a determined student can reproduce it, which is
-fine for a game). The grid's edits are applied in ``on_change`` from the editor's delta against the grid it was drawn
-with (never fed back as its input: Streamlit issues #7749 / #7354), a bad cell refused by name, as in the playground.
+fine for a game). The guess is typed into the playground's grid editor (``app.editor``): typed, scrubbed or pasted
+values, a bad cell refused and marked on that cell, as in the playground.
 
 The functions above the line are pure (no Streamlit); those below draw.
 """
@@ -15,20 +15,21 @@ import secrets
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import imgkernel
 from imgkernel import kernel_io, puzzle
 from imgkernel.mapping import signed_colormap
 
-from . import cache, i18n, learn, session, wording
+from . import cache, editor, i18n, learn, session, wording
+from .editor_events import Cells, Event, Paste
 from .i18n import _
-from .state import Photo
+from .state import BadCell, Photo
 
 SIDES = (3, 5)
 WORK_SIDE = 320  # the puzzle works on the photo shrunk to this long side: a fast score on every edit
 SEED_KEY, GUESS_KEY, HINTS_KEY, REV_KEY, PROBLEM_KEY = "mk_seed", "mk_guess", "mk_hints", "mk_rev", "mk_problem"
+GRID_KEY = "mk_grid"
 
 
 # ------------------------------------------------------------------------------------------- pure (no Streamlit)
@@ -66,19 +67,41 @@ def hint_text(text: str) -> str:
     return i18n.message(text)
 
 
-def apply_edits(guess: np.ndarray, edits: dict) -> tuple[np.ndarray, str | None]:
-    """The grid's edits (``{"row": {"col": value}}``, 0-based strings) on ``guess``; a bad cell keeps the old guess
-    and is named (1-based) in the message."""
-    cells = np.asarray(guess, dtype=np.float64).astype(object)
-    for r, row in edits.items():
-        for c, v in row.items():
-            i, j = int(r), int(c)
-            if 0 <= i < cells.shape[0] and 0 <= j < cells.shape[1]:
-                cells[i, j] = v
+@dataclass(frozen=True)
+class Refusal:
+    """Why the grid's last event was refused, and the cell it names (shown marked on that cell)."""
+
+    message: str
+    cell: BadCell | None = None
+
+
+def apply_event(guess: np.ndarray, event: Event | imgkernel.KernelError) -> tuple[np.ndarray, Refusal | None]:
+    """The grid's event on ``guess``: typed or scrubbed cells, or a pasted 3 × 3 / 5 × 5 matrix. A bad value keeps
+    the old guess and says why; events that do not edit a guess (undo, sliders, another size) change nothing."""
+    old = np.asarray(guess, dtype=np.float64)
     try:
-        return kernel_io.validate_matrix(cells.tolist()), None
+        if isinstance(event, imgkernel.KernelError):
+            raise event
+        if isinstance(event, Paste):
+            pasted = kernel_io.parse_matrix_text(event.text)
+            if pasted.shape not in {(n, n) for n in SIDES}:
+                sides = _(" or ").join(f"{n} × {n}" for n in SIDES)
+                rows, cols = pasted.shape
+                raise imgkernel.KernelError(f"The guess must be {sides}; the pasted matrix is {cols} × {rows}.")
+            return pasted, None
+        if not isinstance(event, Cells) or event.shape != old.shape:
+            return old, None  # undo, redo, sliders, or edits of a grid of another size: nothing to do
+        new = old.copy()
+        for r, c, v in event.cells:
+            if r < new.shape[0] and c < new.shape[1]:
+                try:
+                    new[r, c] = kernel_io.parse_number(v, f"in row {r + 1}, column {c + 1}")
+                except imgkernel.KernelError as exc:
+                    text = v if isinstance(v, str) else repr(v)
+                    return old, Refusal(f"{exc} Your previous guess stays.", BadCell(r, c, text[:40]))
+        return new, None
     except imgkernel.KernelError as exc:
-        return np.asarray(guess, dtype=np.float64), f"{exc} Your previous guess stays."
+        return old, Refusal(f"{exc} Your previous guess stays.")
 
 
 def link_query(seed: int, photo: Photo) -> dict[str, str]:
@@ -122,13 +145,11 @@ def _on_size(key: str) -> None:
     st.session_state[REV_KEY] = st.session_state.get(REV_KEY, 0) + 1
 
 
-def _on_grid(key: str) -> None:
-    delta = st.session_state.get(key) or {}
-    new, problem = apply_edits(guess(), delta.get("edited_rows", {}))
+def _on_event(event: Event | imgkernel.KernelError) -> None:
+    new, problem = apply_event(guess(), event)
     st.session_state[GUESS_KEY] = new
     if problem:
         st.session_state[PROBLEM_KEY] = problem
-        st.session_state[REV_KEY] = st.session_state.get(REV_KEY, 0) + 1  # redraw the grid from the kept guess
     else:
         st.session_state.pop(PROBLEM_KEY, None)
 
@@ -148,12 +169,18 @@ def grid() -> np.ndarray:
         format_func=lambda s: f"{s} × {s}",
     )
     g = guess()
-    frame = pd.DataFrame(g, columns=[str(j) for j in range(g.shape[1])], index=range(1, g.shape[0] + 1))
-    config = {c: st.column_config.NumberColumn(str(j + 1), format="%.4g") for j, c in enumerate(frame.columns)}
-    key = f"mk_grid_{st.session_state.get(REV_KEY, 0)}"
-    st.data_editor(frame, key=key, num_rows="fixed", column_config=config, on_change=_on_grid, args=(key,))
-    if PROBLEM_KEY in st.session_state:
-        st.error(i18n.message(st.session_state[PROBLEM_KEY]))
+    problem = st.session_state.get(PROBLEM_KEY)
+    message = i18n.message(problem.message) if isinstance(problem, Refusal) else ""
+    cell = problem.cell if isinstance(problem, Refusal) else None
+    editor.grid(
+        GRID_KEY,
+        g,
+        _on_event,
+        caption=_("Your guess, {cols} × {rows}", cols=g.shape[1], rows=g.shape[0]),
+        bad=None if cell is None else (cell.row, cell.col, cell.text, message),
+    )
+    if message and cell is None:
+        st.error(message)
     return guess()
 
 
@@ -185,16 +212,20 @@ def pictures(photo: Photo, pixels: np.ndarray, hidden_result: np.ndarray, s: Sco
 
 
 def hints(hidden: np.ndarray) -> None:
-    """Hints one at a time."""
+    """Hints one at a time. The button counts in its ``on_click``, which runs before the page: the run its click
+    starts already lists the new hint (counting in the page, below the hints, needed a second run to show it)."""
     all_hints = puzzle.hints(hidden)
+
+    def one_more() -> None:
+        st.session_state[HINTS_KEY] = min(len(all_hints), int(st.session_state.get(HINTS_KEY, 0)) + 1)
+
     shown = int(st.session_state.get(HINTS_KEY, 0))
     for text in all_hints[:shown]:
         st.markdown(f"* {hint_text(text)}")
-    if shown < len(all_hints) and st.button(
-        _("Show a hint ({n} of {total})", n=shown + 1, total=len(all_hints)), key="mk_hint"
-    ):
-        st.session_state[HINTS_KEY] = shown + 1
-        st.rerun()
+    if shown < len(all_hints):
+        st.button(
+            _("Show a hint ({n} of {total})", n=shown + 1, total=len(all_hints)), key="mk_hint", on_click=one_more
+        )
 
 
 def reveal(p: puzzle.Puzzle) -> None:
