@@ -11,7 +11,7 @@ from .engine import auto_method, convolve, correlate, dilated_span, is_separable
 from .errors import ImageLoadError, KernelError
 from .fit import KernelFit, fit_kernel, train_kernel
 from .images import LoadedImage, load_image, to_gray, to_pil
-from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
+from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_matrix_text, parse_number, validate_matrix
 from .mapping import (
     Mapped,
     Scale,
@@ -81,6 +81,7 @@ __all__ = [
     "KernelDoc",
     "kernel_from_json",
     "kernel_to_json",
+    "parse_matrix_text",
     "parse_number",
     "validate_matrix",
     # the original package's API (imgkernel 0.0.1), kept so its blog post runs unchanged
