@@ -35,6 +35,10 @@ def open_in_playground(change: Callable[[PlaygroundState], PlaygroundState], wha
         st.session_state["learn_notice"] = _(
             "{what} is now the current kernel; open the Playground to edit it.", what=what
         )
+        # Needed (only when a page runs on its own, without the app's navigation): the callers open from an
+        # ``if st.button(...)`` in the page, after ``show_notice`` and the "Current kernel (…)" pickers were drawn
+        # with the old state, so without this run the notice and the new kernel's name would wait for the
+        # visitor's next click. It cannot move to an ``on_click``: ``st.switch_page`` is not allowed there.
         st.rerun()
 
 

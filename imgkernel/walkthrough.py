@@ -53,6 +53,28 @@ def tap_positions(out_index: int, k: int, mode: Mode, stride: int, dilation: int
     return start + dilation * np.arange(k)
 
 
+def pixel_taps(
+    settings: Settings, kernel_shape: tuple[int, int], out_row: int, out_col: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols): the input rows and columns output pixel (``out_row``, ``out_col``) reads, tap by tap.
+
+    The one place the walkthrough and the playground's loupe take a pixel's window from, so the two can never
+    disagree: border mode, stride, dilation and true convolution (whose turned kernel moves the anchor of an
+    even kernel) all go through ``tap_positions``. Indices outside the image are taps that read padding."""
+    args = (settings.mode, settings.stride, settings.dilation, settings.true_convolution)
+    return tap_positions(out_row, kernel_shape[0], *args), tap_positions(out_col, kernel_shape[1], *args)
+
+
+def window_box(
+    settings: Settings, kernel_shape: tuple[int, int], out_row: int, out_col: int
+) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), inclusive: the box around every input pixel output pixel (``out_row``,
+    ``out_col``) reads (``pixel_taps``). With dilation the taps are spread out and the box spans them all; it
+    may stick out of the image where taps read padding."""
+    rows, cols = pixel_taps(settings, kernel_shape, out_row, out_col)
+    return int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())
+
+
 def explain_pixel(
     pixels: np.ndarray,
     kernel: np.ndarray,
@@ -81,9 +103,7 @@ def explain_pixel(
     applied = ker[::-1, ::-1] if settings.true_convolution else ker
     kh, kw = ker.shape
     h, w = img.shape[:2]
-    args = (settings.mode, settings.stride, settings.dilation, settings.true_convolution)
-    rows = tap_positions(row, kh, *args)
-    cols = tap_positions(col, kw, *args)
+    rows, cols = pixel_taps(settings, (kh, kw), row, col)
     outside = ((rows < 0) | (rows >= h))[:, None] | ((cols < 0) | (cols >= w))[None, :]
 
     # gather first, convert after: only the kh x kw taps are copied and (for "gray") converted, whatever the

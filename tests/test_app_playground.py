@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import imgkernel
 from app import cache, export, wording
+from app.panels import details
 from app.panels.details import file_stem
 from app.state import Photo, PlaygroundState, current_download, digest_of
 from imgkernel.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
@@ -580,9 +581,38 @@ def test_the_loupe_spot_can_be_typed_as_well_as_clicked():
     assert _loupe_caption(ok(at)) == "Original around x 450, y 20; the box is the kernel's window"
 
 
+def test_the_loupe_at_stride_2_looks_where_the_result_pixel_reads():
+    at = ok(open_detail(start(), "Zoom"))
+    widget(at, "slider", "pg_stride").set_value(2).run()
+    widget(ok(at), "number_input", "pg_loupe_x").set_value(11).run()
+    widget(ok(at), "number_input", "pg_loupe_y").set_value(20).run()
+    # x 11 maps to result column 6 (its 3 x 3 window is centred on input column 12: columns 11..13), y 20 to row 10
+    # (rows 19..21): the original is shown around the window it outlines, not around the pixel typed
+    assert _loupe_caption(ok(at)) == "Original around x 12, y 20; the box is the kernel's window"
+    (result,) = [img.caption for e in at.image for img in e.proto.imgs if img.caption.startswith("Result pixel")]
+    assert result == "Result pixel x 6, y 10 (outlined)"
+
+
 def _loupe_caption(at: AppTest) -> str:
     (caption,) = [img.caption for e in at.image for img in e.proto.imgs if img.caption.startswith("Original around")]
     return caption
+
+
+def test_a_download_lets_go_of_the_file_in_the_run_its_click_starts(monkeypatch):
+    drawn = []  # one entry per time the export panel is drawn
+    draw = details._export
+    monkeypatch.setattr(details, "_export", lambda *args: (drawn.append(1), draw(*args))[1])
+    at = open_detail(start(), "Export and share")
+    at.button(key="pg_prepare").click().run()
+    assert current_download(state(ok(at)))[:8] == b"\x89PNG\r\n\x1a\n"
+    drawn.clear()
+    (png,) = [b for b in at.download_button if b.key == "pg_download_png"]
+    png.click().run()
+    assert state(ok(at)).download is None  # our copy is gone ...
+    assert not [b for b in at.download_button if b.key == "pg_download_png"]  # ... and the button with it
+    # the full run the media store needs is the click's own run (asked from the button's callback), not a
+    # second one started from the panel after drawing it once
+    assert len(drawn) == 1
 
 
 def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_one():

@@ -384,6 +384,19 @@ def test_hints_one_at_a_time_reveal_new_puzzle_and_a_link_without_weights():
     assert dict(at.query_params)["puzzle"] == str(at.session_state[mv.SEED_KEY])
 
 
+def test_a_hint_click_shows_the_hint_in_the_run_it_starts(monkeypatch):
+    drawn = []  # one entry per time the page draws its hints
+    draw = mv.hints
+    monkeypatch.setattr(mv, "hints", lambda hidden: (drawn.append(1), draw(hidden))[1])
+    seed = _emboss_seed()
+    at = _mystery(seed)
+    drawn.clear()
+    at.button(key="mk_hint").click().run()
+    first = puzzle.hints(puzzle.puzzle(seed).matrix)[0]
+    assert [m.value for m in ok(at).markdown if m.value.startswith("* ")] == [f"* {first}"]
+    assert len(drawn) == 1  # counted by the button's callback before the page ran: no second run to show it
+
+
 def test_mystery_reveal_opens_the_kernel_in_the_playground():
     at = _mystery(_emboss_seed())
     at.button(key="mk_open").click().run()

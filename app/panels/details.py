@@ -3,6 +3,7 @@ weight change costs no more than it must): the difference, a pixel loupe, the hi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import numpy as np
@@ -11,8 +12,8 @@ import streamlit as st
 import imgkernel
 from imgkernel import acf, kernel_io, share
 from imgkernel.limits import MAX_SHARE_QUERY_CHARS
-from imgkernel.pipeline import prepare, scale_for
-from imgkernel.walkthrough import output_for_input, zoomed_crop
+from imgkernel.pipeline import Settings, prepare, scale_for
+from imgkernel.walkthrough import output_for_input, window_box, zoomed_crop
 
 from .. import cache, export, i18n, session, wording
 from ..clickable import clickable_image
@@ -87,6 +88,43 @@ def _difference(state: PlaygroundState, small: Photo) -> None:
     )
 
 
+@dataclass(frozen=True)
+class LoupeSpot:
+    """Where the loupe looks: the input pixel picked, the result pixel it maps to, and what that pixel reads."""
+
+    row: int  # the input pixel picked (clicked or typed)
+    col: int
+    out_row: int  # the result pixel whose window is centred nearest to it (stride and ``valid`` mapped)
+    out_col: int
+    window: tuple[int, int, int, int]  # (top, left, bottom, right), inclusive: the input pixels that result pixel reads
+    centre: tuple[int, int]  # (row, col) the original's loupe is centred on: the window's middle, in the image
+
+
+def loupe_spot(
+    settings: Settings,
+    kernel_shape: tuple[int, int],
+    in_shape: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    zoom_at: tuple[float, float],
+) -> LoupeSpot:
+    """The loupe's geometry for the spot ``zoom_at`` (fractions of width and height), without drawing anything.
+
+    The box outlined on the original is the window of the *result* pixel shown beside it, taken from its taps
+    (``window_box``, as the walkthrough does), not a kernel-sized box around the picked pixel: with stride > 1
+    the result pixel reads around (i·s, j·s), true convolution moves an even kernel's anchor, and dilation
+    spreads the taps. The original is centred on that window, so both enlargements show the same place."""
+    h, w = in_shape[:2]
+    fx, fy = zoom_at
+    row, col = min(h - 1, int(fy * h)), min(w - 1, int(fx * w))
+    out_row, out_col = output_for_input(settings, kernel_shape, out_shape, row, col)
+    window = window_box(settings, kernel_shape, out_row, out_col)
+    top, left, bottom, right = window
+    # the middle of the window (an even one's lower-right middle pixel); it may fall one past the last row or
+    # column when the taps read padding there, and the loupe names the pixel it is centred on, so kept inside
+    centre = (min(h - 1, max(0, (top + bottom + 1) // 2)), min(w - 1, max(0, (left + right + 1) // 2)))
+    return LoupeSpot(row, col, out_row, out_col, window, centre)
+
+
 def _zoom(state: PlaygroundState, small: Photo) -> None:
     """A nearest-neighbour loupe on one spot, the same spot in both pictures (stride and ``valid`` mapped)."""
     s = state.settings
@@ -114,16 +152,16 @@ def _zoom(state: PlaygroundState, small: Photo) -> None:
             state = session.apply(
                 set_view, zoom_at=(click["x"] / (click.get("width") or w), click["y"] / (click.get("height") or h))
             )
-        fx, fy = state.view.zoom_at
-        row, col = min(h - 1, int(fy * h)), min(w - 1, int(fx * w))
+        out = cache.displayed(result, state.view.mode)
+        spot = loupe_spot(s, state.matrix.shape, small.pixels.shape, out.shape, state.view.zoom_at)
         # the same spot by keyboard: pixel coordinates, kept in the state as fractions like a click
         x, y = st.columns(2)
-        x.number_input("x", 0, w - 1, step=1, **session.control(state, "view", "pg_loupe_x", col, _look_at, 0, w))
-        y.number_input("y", 0, h - 1, step=1, **session.control(state, "view", "pg_loupe_y", row, _look_at, 1, h))
-    out = cache.displayed(result, state.view.mode)
-    out_row, out_col = output_for_input(s, state.matrix.shape, out.shape, row, col)
-    kh, kw = (imgkernel.dilated_span(n, s.dilation) for n in state.matrix.shape)
-    window = (row - kh // 2, col - kw // 2, row - kh // 2 + kh - 1, col - kw // 2 + kw - 1)
+        x.number_input("x", 0, w - 1, step=1, **session.control(state, "view", "pg_loupe_x", spot.col, _look_at, 0, w))
+        y.number_input("y", 0, h - 1, step=1, **session.control(state, "view", "pg_loupe_y", spot.row, _look_at, 1, h))
+    out_row, out_col = spot.out_row, spot.out_col
+    row, col = spot.centre
+    window = spot.window
+    kh, kw = window[2] - window[0] + 1, window[3] - window[1] + 1  # the dilated kernel's span
     original = prepare(small.pixels, s)
     factor = 16
     a.image(
@@ -231,9 +269,19 @@ def _on_kernel_file() -> None:
     session.apply(load_kernel, doc.matrix, title=doc.name or None, divisor=doc.divisor, offset=doc.offset)
 
 
+def _downloaded() -> None:
+    """The full-resolution PNG's ``on_click``: once downloaded, let go of it (a 50 MP PNG is ~100 MB).
+
+    Dropping it from the state frees our copy. Streamlit's media store keeps its own until a *full* run: a
+    fragment run keeps every file's reference, and this button sits in the playground's fragment, so its click
+    alone would rerun just the fragment and the file would stay until the sidebar next changes. ``st.rerun()``
+    from the callback makes this click's run a full-app run instead (nothing is drawn twice, unlike a rerun
+    from the panel, which threw away the fragment run it interrupted)."""
+    session.apply(drop_download)
+    st.rerun(scope="app")
+
+
 def _export(state: PlaygroundState, small: Photo) -> None:
-    if st.session_state.get("pg_download_png"):  # just downloaded (and dropped from the state by the click):
-        st.rerun(scope="app")  # only a full run lets Streamlit's media store let go of the file, ~100 MB at 50 MP
     photo, title = state.photo, state.title
     size = wording.size(*photo.size)
     if st.button(
@@ -250,8 +298,7 @@ def _export(state: PlaygroundState, small: Photo) -> None:
             file_name=f"{file_stem(photo.name.rsplit('.', 1)[0])}-{file_stem(title)}.png",
             mime="image/png",
             key="pg_download_png",
-            on_click=session.act,  # once downloaded, the server lets go of it (a 50 MP PNG is ~100 MB)
-            args=(drop_download,),
+            on_click=_downloaded,
         )
     st.divider()
     a, b = st.columns(2)
