@@ -258,7 +258,8 @@ def _preset_kernel(name: str, params: Mapping[str, object] | None = None) -> Ker
 
 
 def _with_kernel(state: PlaygroundState, kernel: Kernel) -> PlaygroundState:
-    return replace(state, kernel=kernel)
+    """Put ``kernel`` in use: the grid now shows it, so a refused cell's mark and message go."""
+    return _ok(replace(state, kernel=kernel), "grid")
 
 
 def _problem(state: PlaygroundState, where: str, message: str | None, bad: BadCell | None = None) -> PlaygroundState:
@@ -310,7 +311,7 @@ def back_to_preset(state: PlaygroundState) -> PlaygroundState:
     """Leave a custom grid for the preset it came from, with that preset's last parameters."""
     if not state.kernel.custom or state.kernel.preset not in imgkernel.CATALOGUE:
         return state
-    return _ok(_with_kernel(state, _preset_kernel(state.kernel.preset, state.kernel.params)), "grid")
+    return _with_kernel(state, _preset_kernel(state.kernel.preset, state.kernel.params))
 
 
 def edit_cells(
@@ -360,7 +361,7 @@ def paste_matrix(state: PlaygroundState, text: str) -> PlaygroundState:
 def _use_weights(state: PlaygroundState, matrix: np.ndarray) -> PlaygroundState:
     if matrix.shape == state.matrix.shape and np.array_equal(matrix, state.matrix):
         return _ok(state, "grid")
-    return _ok(_with_kernel(state, replace(state.kernel, matrix=matrix, custom=True, title=None)), "grid")
+    return _with_kernel(state, replace(state.kernel, matrix=matrix, custom=True, title=None))
 
 
 def resize(state: PlaygroundState, rows: int, cols: int) -> PlaygroundState:
@@ -369,7 +370,7 @@ def resize(state: PlaygroundState, rows: int, cols: int) -> PlaygroundState:
     if (rows, cols) == state.matrix.shape:
         return state
     kernel = replace(state.kernel, matrix=resize_kernel(state.matrix, rows, cols), custom=True)
-    return _ok(_with_kernel(state, kernel), "grid")
+    return _with_kernel(state, kernel)
 
 
 def resize_kernel(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:

@@ -11,7 +11,13 @@ Streamlit 1.67:
 - a widget change: ``rerun_script`` with every known widget's value (the changed one new), the page's script
   hash and query string, and the ``fragment_id`` of the fragment the widget was drawn in (none outside one);
 - a button: the same with ``trigger_value`` for that button, in that one message only;
-- a grid edit: the data editor's value as JSON text, ``{"edited_rows": {"1": {"1": 6.0}}, ...}``, cumulative;
+- a custom component's event (components v2, ``setTriggerValue(event, value)``: the playground's kernel editor,
+  ``app.editor``): the same with ``json_trigger_value`` ``[{"event": event, "value": value}]`` (a list: events
+  set before the message leaves are appended) on the component's trigger id, ``_make_trigger_id(<element id>,
+  "events")``, in that one message only; the component itself holds no value. (Read from Streamlit 1.67's front
+  end, ``BidiComponent`` and ``WidgetStateManager.setTriggerValue``, not yet compared with captured frames.)
+- a data editor's edit (``st.data_editor``, the minimal apps' grid): its value as JSON text,
+  ``{"edited_rows": {"1": {"1": 6.0}}, ...}``, cumulative;
 - an upload: ``file_urls_request`` (answered by ``file_urls_response`` with the upload URL), a multipart PUT
   to that URL, then a rerun whose uploader value lists the file.
 
@@ -28,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ContextInfo
 from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
@@ -55,6 +62,13 @@ def json_state(widget_id: str, value: object) -> WidgetState:
     return WidgetState(id=widget_id, string_value=json.dumps(value, separators=(",", ":")))
 
 
+def component_event(component_id: str, value: object, event: str = "action") -> WidgetState:
+    """A custom component's ``setTriggerValue(event, value)`` (components v2), for the component drawn with id
+    ``component_id``: a JSON trigger on its events id, as the front end sends it."""
+    payload = json.dumps([{"event": event, "value": value}], separators=(",", ":"))
+    return WidgetState(id=_make_trigger_id(component_id, "events"), json_trigger_value=payload)
+
+
 def grid_edit_state(widget_id: str, edits: Mapping[tuple[int, int], float]) -> WidgetState:
     """A data editor's value after cell edits (0-based row, column name): the JSON text the front end sends."""
     rows: dict[str, dict[str, float]] = {}
@@ -74,7 +88,7 @@ def uploader_state(widget_id: str, name: str, size: int, urls: FileURLs) -> Widg
 def initial_state(element: Element, known: WidgetState | None) -> WidgetState | None:
     """The value the front end holds for a widget just drawn: the server's value when it sets one (``set_value``),
     else the value it already had, else the widget's default. None for elements that hold no value until used
-    (buttons, data editors) and for widget kinds not modelled here."""
+    (buttons, data editors, custom components that only send events) and for widget kinds not modelled here."""
     kind = element.WhichOneof("type")
     w: Any = getattr(element, kind) if kind else None
     wid = getattr(w, "id", "")
@@ -131,6 +145,7 @@ class Page:
     notices: list[str] = field(default_factory=list)  # warnings and infos drawn (this run)
     run_fragments: tuple[str, ...] = ()
     finished: int | None = None  # the last run's ScriptFinishedStatus; None while a run is going on
+    seqs: dict[str, int] = field(default_factory=dict)  # per component id: the last event number sent
     _seen: set[str] = field(default_factory=set)
 
     # ---- reading ----
@@ -238,13 +253,18 @@ class Page:
         msg.rerun_script.context_info.CopyFrom(self.context())
         return msg
 
-    def rerun(self, changes: Iterable[WidgetState] = (), trigger: str | None = None) -> BackMsg:
-        """The message for changing the widgets in ``changes`` (kept as their new values) or pressing the button
-        ``trigger``; it reruns the fragment those widgets were drawn in, or the whole page."""
+    def rerun(
+        self, changes: Iterable[WidgetState] = (), trigger: str | None = None, event: WidgetState | None = None
+    ) -> BackMsg:
+        """The message for changing the widgets in ``changes`` (kept as their new values), pressing the button
+        ``trigger`` or sending a component's ``event`` (``component_event``: once, like a press); it reruns the
+        fragment those widgets were drawn in, or the whole page."""
         changed = list(changes)
         for state in changed:
             self.widgets[state.id] = state
         ids = [s.id for s in changed] + ([trigger] if trigger else [])
+        if event is not None:
+            ids += [w for w in self.scope if _make_trigger_id(w, "events") == event.id]  # the component it is for
         fragments = {self.scope.get(i, "") for i in ids}
         msg = BackMsg()
         cs = msg.rerun_script
@@ -255,8 +275,16 @@ class Page:
         cs.widget_states.widgets.extend(self.widgets.values())
         if trigger:
             cs.widget_states.widgets.append(WidgetState(id=trigger, trigger_value=True))
+        if event is not None:
+            cs.widget_states.widgets.append(event)
         cs.context_info.CopyFrom(self.context())
         return msg
+
+    def send_event(self, component_id: str, value: Mapping[str, Any], event: str = "action") -> BackMsg:
+        """The message for a component's event ``value`` (a dict), numbered as the kernel editor numbers its
+        events: ``seq`` counts up per component from 1 (the server echoes it back as the component's ``ack``)."""
+        self.seqs[component_id] = self.seqs.get(component_id, 0) + 1
+        return self.rerun(event=component_event(component_id, {**value, "seq": self.seqs[component_id]}, event))
 
     def file_urls_request(self, *names: str) -> BackMsg:
         msg = BackMsg()

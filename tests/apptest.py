@@ -8,6 +8,7 @@ right.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scipy import ndimage
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
@@ -103,9 +105,6 @@ def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppT
     return at.run()
 
 
-EDITOR_CONTROLS = ("pg_rows", "pg_cols", "pg_whole", "pg_div", "pg_off")  # drawn with the grid, once it is opened
-
-
 OPTION_CONTROLS = (
     "pg_mode",
     "pg_cval",
@@ -128,27 +127,71 @@ def open_options(at: AppTest) -> AppTest:
     return at
 
 
-def open_editor(at: AppTest) -> AppTest:
-    """Press "Edit the weights" when the weights are read-only (the grid and its fields are then drawn)."""
-    pressed = [b for b in at.button if b.key == "pg_edit"]
-    return pressed[0].click().run() if pressed else at
+GRIDS = ("pg_grid", "mk_grid")  # the kernel editor's grid on the playground and on the Mystery kernel page
+_seq = itertools.count(1)  # the browser's sequence numbers (echoed back as ``ack``)
 
 
-def edit(at: AppTest, row: int, col: int, value: object) -> AppTest:
-    """Type ``value`` into grid cell (row, col), 0-based, as the browser reports it: the editor's cumulative
-    edits since it was drawn, sent as the widget's value (so its ``on_change`` runs, as in a real session).
-    AppTest cannot set a data editor's value, so the widget state is built here the way the front end does.
-    The grid is opened first if the weights are read-only."""
-    (editor,) = open_editor(at).data_editor
-    edits = at.session_state[editor.key] if editor.key in at.session_state else {}  # noqa: SIM401 (no .get)
-    rows = {str(r): {str(c): v for c, v in cells.items()} for r, cells in edits.get("edited_rows", {}).items()}
-    rows.setdefault(str(row), {})[str(col)] = value
+def component(at: AppTest, key: str):
+    """The custom component (``app.editor``) drawn with ``key``: ``pg_grid``, ``pg_params``, ``mk_grid``."""
+    found = [e for e in at.get("bidi_component") if e.key == key]
+    assert len(found) == 1, (key, [e.key for e in at.get("bidi_component")])
+    return found[0]
+
+
+def component_data(at: AppTest, key: str) -> dict:
+    """The data the page gave the component ``key`` (the grid's ``rows``, ``bad``, ``caption``; the sliders'
+    ``params``), as the browser receives it."""
+    return json.loads(component(at, key).proto.json)
+
+
+def grid_key(at: AppTest) -> str:
+    (key,) = [e.key for e in at.get("bidi_component") if e.key in GRIDS]
+    return key
+
+
+def grid_rows(at: AppTest) -> np.ndarray:
+    """The weights the grid on the page shows."""
+    return np.array(component_data(at, grid_key(at))["rows"], dtype=np.float64)
+
+
+def send(at: AppTest, key: str, payload: object) -> AppTest:
+    """What the editor's browser side does for one user action: ``setTriggerValue("action", payload)`` on the
+    component ``key``, which reruns the page with that trigger (the component's callback then runs once).
+    ``payload`` goes as JSON text as Python writes it (NaN and infinity as JSON's non-standard literals, which
+    the server's parser reads: a forged client can send them)."""
+    el = component(at, key)
     states = WidgetStates()
     states.CopyFrom(at._tree.get_widget_states())  # the other widgets keep their values
     ws = states.widgets.add()
-    ws.id = editor.proto.id
-    ws.string_value = json.dumps({"edited_rows": rows, "added_rows": [], "deleted_rows": []})
+    ws.id = _make_trigger_id(el.proto.id, "events")
+    ws.json_trigger_value = json.dumps({"event": "action", "value": payload})
     return at._run(states)
+
+
+def edit(at: AppTest, row: int, col: int, value: object, gesture: str | None = None) -> AppTest:
+    """Type ``value`` into grid cell (row, col), 0-based, as the editor reports it: a ``cells`` event on the grid
+    drawn on the page (the playground's or the Mystery kernel's), for the shape it shows."""
+    key = grid_key(at)
+    shape = list(grid_rows(at).shape)
+    payload = {"op": "cells", "cells": [[row, col, value]], "shape": shape, "gesture": gesture, "seq": next(_seq)}
+    return send(at, key, payload)
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    """Paste ``text`` into the grid on the page (the editor sends the whole clipboard text)."""
+    return send(at, grid_key(at), {"op": "paste", "text": text, "seq": next(_seq)})
+
+
+def move(at: AppTest, param: str, value: float, gesture: str | None = None) -> AppTest:
+    """Move the preset's slider ``param`` (its name in the catalogue, e.g. ``inner``) to ``value``, as the live
+    sliders report it while dragged (one ``gesture`` per drag)."""
+    payload = {"op": "param", "name": param, "value": value, "gesture": gesture, "seq": next(_seq)}
+    return send(at, "pg_params", payload)
+
+
+def slider_values(at: AppTest) -> dict[str, float]:
+    """The preset's sliders on the page: name -> the value shown."""
+    return {p["name"]: p["value"] for p in component_data(at, "pg_params")["params"]}
 
 
 def open_detail(at: AppTest, name: str) -> AppTest:
@@ -160,10 +203,9 @@ def open_detail(at: AppTest, name: str) -> AppTest:
 def widget(at: AppTest, kind: str, name: str):
     """The playground's control ``name`` of type ``kind`` ("slider", "selectbox", ...). A control's key gets
     a revision suffix (``pg_div.2``) each time something else changed what it shows (``app.state.SHOWN_BY``).
-    The grid's own fields (``EDITOR_CONTROLS``) and the options (``OPTION_CONTROLS``) are opened when needed."""
-    if name in EDITOR_CONTROLS:
-        open_editor(at)
-    elif name in OPTION_CONTROLS:
+    The options (``OPTION_CONTROLS``) are opened when needed. The grid and the preset's sliders are the kernel
+    editor's component: see ``edit``, ``paste`` and ``move``."""
+    if name in OPTION_CONTROLS:
         open_options(at)
     found = [w for w in getattr(at, kind) if w.key is not None and w.key.split(".")[0] == name]
     assert len(found) == 1, (name, [w.key for w in getattr(at, kind)])

@@ -16,20 +16,26 @@ import imgkernel
 from app import cache, export, wording
 from app.panels import details
 from app.panels.details import file_stem
-from app.state import Photo, PlaygroundState, current_download, digest_of
-from imgkernel.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
+from app.state import BadCell, Photo, PlaygroundState, current_download, digest_of
+from imgkernel.limits import MAX_KERNEL_SIDE, PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
 from tests.apptest import (
     PLAYGROUND,
     SHARPEN,
     assert_shows,
+    component_data,
     edit,
+    grid_rows,
+    move,
     ok,
     open_detail,
     oracle,
+    paste,
     png_bytes,
     result_caption,
     sample_pixels,
+    send,
     shown_numbers,
+    slider_values,
     start,
     state,
     upload,
@@ -52,13 +58,12 @@ def test_opens_with_the_default_sample_sharpened():
 
 def test_choosing_a_preset_resets_the_grid_and_the_result():
     at = ok(edit(start(), 0, 0, 3.0))  # the grid on screen holds an edit
-    grid_before = state(at).grid_key
+    assert grid_rows(at)[0, 0] == 3
     widget(at, "selectbox", "pg_preset").select("outline").run()
     ok(at)
     outline = imgkernel.get("outline").matrix()
     np.testing.assert_array_equal(state(at).matrix, outline)
-    assert state(at).grid_key != grid_before  # a fresh editor, drawn from the preset: the old edit is gone
-    np.testing.assert_array_equal(state(at).grid.base, outline)
+    np.testing.assert_array_equal(grid_rows(at), outline)  # the grid shows the preset: the old edit is gone
     assert_shows(at, oracle(sample_pixels(), outline))
 
 
@@ -73,7 +78,7 @@ def test_every_catalogue_kernel_runs_with_its_suggested_scale():
             assert k.name == name
             np.testing.assert_array_equal(k.matrix, spec.matrix())
             assert (k.settings.divisor, k.settings.offset) == (spec.divisor, spec.offset)
-            assert len([s for s in at.slider if s.key.startswith("pg_p_")]) == len(spec.params)
+            assert list(slider_values(at) if spec.params else {}) == [p.name for p in spec.params]
             expected = oracle(sample_pixels(), spec.matrix(), divisor=spec.divisor, offset=spec.offset)
             assert_shows(at, expected, clip_tolerance=3)
         except AssertionError as exc:
@@ -83,10 +88,13 @@ def test_every_catalogue_kernel_runs_with_its_suggested_scale():
 
 def test_a_slider_rebuilds_the_matrix():
     at = start()
-    widget(at, "slider", "pg_p_sharpen_inner").set_value(9.0).run()
+    assert slider_values(at) == {"inner": 5.0, "edge": -1.0}
+    move(at, "inner", 9.0)
     ok(at)
     expected = imgkernel.get("sharpen").matrix({"inner": 9.0})
     np.testing.assert_array_equal(state(at).matrix, expected)
+    assert slider_values(at)["inner"] == 9.0 and state(at).name == "sharpen"
+    np.testing.assert_array_equal(grid_rows(at), expected)  # the grid follows the slider
     assert_shows(at, oracle(sample_pixels(), expected))
 
 
@@ -98,22 +106,30 @@ def test_editing_a_cell_makes_a_custom_kernel_that_keeps_the_edit():
     assert widget(at, "selectbox", "pg_preset").value == "custom"
     np.testing.assert_array_equal(state(at).matrix, expected)
     assert_shows(at, oracle(sample_pixels(), expected))
-    at.run()  # the edit survives the next rerun (the grid now starts from it)
+    at.run()  # the edit survives the next rerun (the grid shows it)
     np.testing.assert_array_equal(state(ok(at)).matrix, expected)
+    np.testing.assert_array_equal(grid_rows(at), expected)
     edit(at, 0, 0, -2.0)  # a second edit, on top of the first
     expected[0, 0] = -2.0
     np.testing.assert_array_equal(state(ok(at)).matrix, expected)
 
 
-@pytest.mark.parametrize(("value", "words"), [("abc", "not a number"), (None, "empty"), ("1e300", "too large")])
-def test_a_bad_cell_is_named_and_the_previous_kernel_stays(value, words):
-    at = edit(start(), 2, 0, value)
-    assert not at.exception
-    (err,) = [e.value for e in at.error]
-    assert "row 3, column 1" in err and words in err
-    assert state(at).name == "sharpen"
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("abc", "not a number"), ("", "empty"), ("nan", "NaN"), ("1e400", "too large"), ("1e300", "too large")],
+)
+def test_a_bad_cell_is_marked_on_the_grid_and_the_previous_kernel_stays(value, words):
+    at = ok(edit(start(), 2, 0, value))  # said on the cell itself, not in an alert under the grid
+    bad = component_data(at, "pg_grid")["bad"]
+    assert (bad["row"], bad["col"], bad["text"]) == (2, 0, value)  # what was typed stays on screen, marked
+    assert "row 3, column 1" in bad["message"] and words in bad["message"]
+    assert state(at).bad_cell == BadCell(2, 0, value)
+    assert state(at).name == "sharpen" and not state(at).history.past
     np.testing.assert_array_equal(state(at).matrix, SHARPEN)
+    np.testing.assert_array_equal(grid_rows(at), SHARPEN)
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
+    edit(at, 2, 0, "2")  # typed again, right this time: the mark goes
+    assert component_data(ok(at), "pg_grid")["bad"] is None and state(at).matrix[2, 0] == 2
 
 
 def test_resizing_keeps_the_weights_around_the_centre():
@@ -277,7 +293,7 @@ def test_large_photos_are_previewed_and_downloaded_at_full_size():
     assert np.count_nonzero(np.abs(full.astype(int) - expected) > 1) == 0
     assert any(s.label.startswith("Ready: ") for s in at.status)  # the export said how it went
     assert export.memory_budget().used == 0  # its memory reservation was given back
-    widget(at, "slider", "pg_p_sharpen_inner").set_value(6.0).run()
+    move(at, "inner", 6.0)
     assert state(ok(at)).download is None  # a change made the file stale: the server let go of it
 
 
@@ -402,7 +418,7 @@ def test_the_playground_keeps_its_state_across_page_switches(tmp_path):
     at = two_page_app(tmp_path, "import streamlit as st\nfrom app import session\nst.write(session.current().name)\n")
     at.run()
     widget(at, "selectbox", "pg_preset").select("blur").run()
-    widget(at, "slider", "pg_p_blur_inner").set_value(0.5).run()
+    move(at, "inner", 0.5)
     widget(at, "selectbox", "pg_mode").select("wrap").run()
     widget(at, "radio", "pg_view").set_value("signed").run()
     expected = state(ok(at))
@@ -451,9 +467,9 @@ def box_kernel(monkeypatch):
 def test_integer_parameters_are_integer_sliders(box_kernel):
     at = start()
     widget(at, "selectbox", "pg_preset").select("test_box").run()
-    slider = widget(at, "slider", "pg_p_test_box_size")
-    assert isinstance(slider.value, int) and slider.value == 3
-    slider.set_value(7).run()
+    (slider,) = component_data(at, "pg_params")["params"]
+    assert isinstance(slider["value"], int) and slider["value"] == 3 and slider["step"] == 2
+    move(at, "size", 7)
     k = state(ok(at))
     assert k.params == {"size": 7} and k.matrix.shape == (7, 7)
     assert widget(at, "number_input", "pg_rows").value == 7
@@ -499,9 +515,9 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
     monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
     at = start()
     widget(at, "selectbox", "pg_preset").select("test_picky").run()
-    widget(at, "slider", "pg_p_test_picky_size").set_value(5).run()
+    move(at, "size", 5)
     np.testing.assert_array_equal(state(ok(at)).matrix, np.full((5, 5), 1 / 25))
-    widget(at, "slider", "pg_p_test_picky_size").set_value(7).run()
+    move(at, "size", 7)
     assert not at.exception
     (err,) = [e.value for e in at.error]
     assert "Too wide" in err
@@ -550,25 +566,27 @@ def test_the_kernel_file_saves_the_scale_in_use():
     np.testing.assert_array_equal(parsed.matrix, imgkernel.get("blur").matrix())
 
 
-def test_a_first_visit_draws_the_weights_read_only_and_the_options_closed():
+def test_a_first_visit_draws_the_editable_grid_and_the_options_closed():
     at = ok(start())
-    assert not at.data_editor and not [w for w in at.selectbox if w.key == "pg_mode"]
-    (table,) = [h.proto.body for h in at.get("html") if "Weights of Sharpen, 3 × 3" in h.proto.body]
-    assert table.count("<td style") == 9 and ">5</td>" in table
-    assert "In use: reflect borders, stride 1, clip." in [c.value for c in at.sidebar.caption]
-    at.button(key="pg_edit").click().run()
-    (grid,) = ok(at).data_editor
-    np.testing.assert_array_equal(grid.value.to_numpy(), SHARPEN)
+    assert not at.data_editor and not [b for b in at.button if b.key == "pg_edit"]  # nothing to press first
+    grid = component_data(at, "pg_grid")
+    assert grid["kind"] == "grid" and grid["caption"] == "Weights of Sharpen, 3 × 3" and grid["bad"] is None
+    np.testing.assert_array_equal(grid["rows"], SHARPEN)
+    assert grid["shown"][1] == ["−1", "5", "−1"] and not grid["whole"]
     assert {w.key for w in at.number_input} >= {"pg_rows", "pg_cols", "pg_div", "pg_off"}
+    assert "pg_whole" in [t.key for t in at.toggle]
+    assert not [w for w in at.selectbox if w.key == "pg_mode"]
+    assert "In use: reflect borders, stride 1, clip." in [c.value for c in at.sidebar.caption]
     widget(at, "slider", "pg_stride").set_value(2).run()  # opens the options, then moves the stride
-    assert state(ok(at)).settings.stride == 2 and state(at).view.options and state(at).view.editor
+    assert state(ok(at)).settings.stride == 2 and state(at).view.options
 
 
 def test_a_link_with_a_custom_kernel_opens_on_its_editable_grid():
     at = ok(edit(start(), 0, 2, 0.5))
     link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
-    (grid,) = ok(start(link)).data_editor  # a new visitor: nothing pressed, the custom grid is drawn at once
-    np.testing.assert_array_equal(grid.value.to_numpy(), state(at).matrix)
+    again = ok(start(link))  # a new visitor: nothing pressed, the custom grid is drawn at once
+    np.testing.assert_array_equal(grid_rows(again), state(at).matrix)
+    assert not state(again).history.past  # opening a link is where this visitor's history starts
 
 
 def test_the_loupe_spot_can_be_typed_as_well_as_clicked():
@@ -638,10 +656,153 @@ def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_
 def test_whole_numbers_in_the_grid_like_photoshops_dialog():
     at = ok(start())
     widget(at, "selectbox", "pg_preset").select("blur").run()
-    widget(ok(at), "toggle", "pg_whole").set_value(True).run()  # opens the grid, then turns whole numbers on
-    (grid,) = ok(at).data_editor
-    np.testing.assert_array_equal(grid.value.to_numpy(), [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    widget(ok(at), "toggle", "pg_whole").set_value(True).run()
+    grid = component_data(ok(at), "pg_grid")
+    np.testing.assert_array_equal(grid["rows"], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    assert grid["whole"]
     assert widget(at, "number_input", "pg_div").value == 16
     assert_shows(at, oracle(sample_pixels(), np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]), divisor=16))
     edit(at, 1, 1, "4.5")
-    assert "whole numbers" in " ".join(e.value for e in at.error)
+    bad = component_data(ok(at), "pg_grid")["bad"]
+    assert (bad["row"], bad["col"], bad["text"]) == (1, 1, "4.5") and "whole numbers" in bad["message"]
+    assert state(at).matrix[1, 1] == 4
+
+
+# ---- the kernel editor: paste, live sliders, undo and redo, hostile events ----
+
+
+def test_a_matrix_pasted_into_a_5x5_grid_makes_it_3x3():
+    at = start()
+    widget(at, "number_input", "pg_rows").set_value(5).run()
+    widget(at, "number_input", "pg_cols").set_value(5).run()
+    assert grid_rows(ok(at)).shape == (5, 5)
+    paste(at, "[[0,-1,0],[-1,5,-1],[0,-1,0]]")
+    np.testing.assert_array_equal(state(ok(at)).matrix, SHARPEN)
+    np.testing.assert_array_equal(grid_rows(at), SHARPEN)
+    assert widget(at, "number_input", "pg_rows").value == 3 and widget(at, "number_input", "pg_cols").value == 3
+    assert state(at).name == "custom"
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+    paste(at, "1 2\n3")  # ragged: refused in words, the kernel stays
+    (err,) = [e.value for e in at.error]
+    assert err.startswith("The pasted text is not a kernel") and "previous kernel stays" in err
+    np.testing.assert_array_equal(state(at).matrix, SHARPEN)
+
+
+def test_a_whole_drag_of_a_slider_is_undone_by_one_click_and_redone():
+    at = start()
+    widget(at, "selectbox", "pg_preset").select("blur").run()
+    before = state(ok(at)).matrix
+    assert at.button(key="pg_redo").proto.disabled  # nothing undone yet
+    for value in (0.3, 0.4, 0.5, 0.7, 1.0):  # reported live while the slider is dragged
+        move(at, "inner", value, gesture="drag-7")
+        assert state(ok(at)).params["inner"] == value
+    dragged = state(at).matrix
+    assert len(state(at).history.past) == 2  # the preset and the drag
+    assert not at.button(key="pg_undo").proto.disabled and at.button(key="pg_redo").proto.disabled
+    at.button(key="pg_undo").click().run()
+    assert state(ok(at)).params["inner"] == imgkernel.get("blur").params[0].default
+    np.testing.assert_array_equal(state(at).matrix, before)
+    np.testing.assert_array_equal(grid_rows(at), before)
+    assert slider_values(at)["inner"] == imgkernel.get("blur").params[0].default  # the slider went back too
+    assert_shows(at, oracle(sample_pixels(), before))
+    assert not at.button(key="pg_redo").proto.disabled
+    at.button(key="pg_redo").click().run()
+    assert state(ok(at)).params["inner"] == 1.0 and slider_values(at)["inner"] == 1.0
+    np.testing.assert_array_equal(state(at).matrix, dragged)
+    assert at.button(key="pg_redo").proto.disabled
+
+
+def test_undo_and_redo_from_the_keyboard_go_through_the_grid():
+    """Ctrl+Z and Ctrl+Shift+Z in the grid send undo and redo events (the editor's own shortcuts)."""
+    at = ok(edit(start(), 1, 1, "7", gesture="cell-1-1"))
+    widget(at, "selectbox", "pg_mode").select("wrap").run()
+    assert state(ok(at)).settings.mode == "wrap" and state(at).matrix[1, 1] == 7
+    send(at, "pg_grid", {"op": "undo", "seq": 1})
+    assert state(ok(at)).settings.mode == "reflect" and state(at).matrix[1, 1] == 7
+    assert widget(at, "selectbox", "pg_mode").value == "reflect"  # the option's control shows the undone value
+    send(at, "pg_grid", {"op": "undo", "seq": 2})
+    assert not state(ok(at)).kernel.custom and widget(at, "selectbox", "pg_preset").value == "sharpen"
+    np.testing.assert_array_equal(grid_rows(at), SHARPEN)
+    assert at.button(key="pg_undo").proto.disabled
+    send(at, "pg_grid", {"op": "undo", "seq": 3})  # nothing left: no change, no error
+    np.testing.assert_array_equal(state(ok(at)).matrix, SHARPEN)
+    send(at, "pg_grid", {"op": "redo", "seq": 4})
+    assert state(ok(at)).matrix[1, 1] == 7 and state(at).name == "custom"
+    assert_shows(at, oracle(sample_pixels(), state(at).matrix), clip_tolerance=2)
+
+
+def test_the_browsers_sequence_number_is_echoed_back_to_the_editor():
+    at = start()
+    send(at, "pg_grid", {"op": "cells", "cells": [[0, 0, "1"]], "shape": [3, 3], "seq": 41})
+    assert component_data(ok(at), "pg_grid")["ack"] == 41  # the browser may now send its next value
+    send(at, "pg_params", {"op": "param", "name": "inner", "value": 6, "seq": 9})
+    assert component_data(ok(at), "pg_params")["ack"] == 9
+
+
+def test_two_sessions_keep_separate_histories():
+    a, b = start(), start()
+    edit(a, 0, 0, 4.0)
+    move(b, "inner", 8.0)
+    move(b, "inner", 9.0)
+    assert len(state(ok(a)).history.past) == 1 and len(state(ok(b)).history.past) == 2
+    a.button(key="pg_undo").click().run()
+    np.testing.assert_array_equal(state(ok(a)).matrix, SHARPEN)
+    assert state(b.run()).params["inner"] == 9.0 and len(state(b).history.past) == 2  # b's own, untouched
+    b.button(key="pg_undo").click().run()
+    assert state(ok(b)).params["inner"] == 8.0
+    assert not state(a).history.past and len(state(a).history.future) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "payload"),
+    [
+        ("pg_grid", {"op": "cells", "cells": "x", "shape": [3, 3], "seq": 1}),
+        # one cell more than the largest grid has (10**6 cells: tests/test_editor_events.py; through the page such
+        # a payload costs seconds of Streamlit's own JSON parsing before the app refuses it at once)
+        ("pg_grid", {"op": "cells", "cells": [[0, 0, 1]] * (MAX_KERNEL_SIDE**2 + 1), "shape": [3, 3], "seq": 1}),
+        ("pg_grid", {"op": "cells", "cells": [[0, 0, [[1]]]], "shape": [3, 3]}),
+        ("pg_grid", {"op": "cells", "cells": [[-1, 0, 1]], "shape": [3, 3]}),
+        ("pg_grid", {"op": "cells", "cells": [[0, 0, 1]], "shape": [0, 1000]}),
+        ("pg_grid", {"op": "eval", "text": "__import__('os').system('touch /tmp/pwned')"}),
+        ("pg_grid", ["op", "undo"]),
+        ("pg_grid", None),
+        ("pg_params", {"op": "param", "name": "inner", "value": "NaN"}),
+        ("pg_params", {"op": "param", "name": "inner", "value": float("inf")}),
+        ("pg_params", {"op": "param", "name": ["inner"], "value": 3}),
+    ],
+)
+def test_a_hostile_editor_event_is_refused_in_words_and_changes_nothing(key, payload):
+    at = start()
+    move(at, "inner", 6.0)
+    before = state(ok(at))
+    send(at, key, payload)
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    assert err == "The editor sent something that is not a kernel edit; nothing was changed."
+    after = state(at)
+    assert after.kernel is before.kernel and after.settings == before.settings
+    assert after.history == before.history and after.bad_cell is None
+    assert_shows(at, oracle(sample_pixels(), before.matrix))
+    move(at, "inner", 7.0)  # the next real events work
+    assert state(at).params["inner"] == 7.0 and not at.exception
+    edit(at, 0, 0, "1")  # (and a good grid edit clears the grid's message)
+    assert state(ok(at)).matrix[0, 0] == 1
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_a_non_finite_cell_from_a_forged_client_is_refused_on_its_cell():
+    at = start()
+    for value in (float("nan"), float("inf"), -float("inf")):
+        send(at, "pg_grid", {"op": "cells", "cells": [[1, 2, value]], "shape": [3, 3], "seq": 1})
+        bad = component_data(ok(at), "pg_grid")["bad"]
+        assert (bad["row"], bad["col"]) == (1, 2) and "row 2, column 3" in bad["message"]
+        np.testing.assert_array_equal(state(at).matrix, SHARPEN)
+    paste(at, "x" * 10**6)  # a huge paste: refused before it is read
+    (err,) = [e.value for e in ok_but_refused(at).error]
+    assert "too long" in err
+    np.testing.assert_array_equal(state(at).matrix, SHARPEN)
+
+
+def ok_but_refused(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -16,7 +16,7 @@ import imgkernel
 from app import cache
 from app.budget import DEFAULT_MB, MemoryBudget, Ticket, budget_from_env, decode_cost, export_cost, queued_message
 from app.state import Photo, digest_of
-from tests.apptest import ok, open_detail, png_bytes, start, state, upload, widget
+from tests.apptest import move, ok, open_detail, png_bytes, start, state, upload
 
 MB = 1024 * 1024
 
@@ -215,7 +215,7 @@ def test_a_prepared_file_made_stale_leaves_no_copy_in_memory():
     at.button(key="pg_prepare").click().run()
     prepared = weakref.ref(state(ok(at)).download)
     assert prepared() is not None
-    widget(at, "slider", "pg_p_sharpen_inner").set_value(6.0).run()
+    move(at, "inner", 6.0)
     assert state(ok(at)).download is None
     gc.collect()
     assert prepared() is None  # no state anywhere still holds the file

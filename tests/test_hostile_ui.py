@@ -35,6 +35,7 @@ from imgkernel.limits import (
 from tests.apptest import (
     SHARPEN,
     assert_shows,
+    component_data,
     edit,
     ok,
     open_detail,
@@ -183,20 +184,24 @@ def test_an_upload_writes_nothing_to_disk():
 @pytest.mark.parametrize(
     ("value", "words"),
     [  # a few of each kind; every one of tests/test_state.py's BAD_CELLS goes through the transition there
-        (None, "empty"),
+        ("", "empty"),
         ("nan", "NaN"),
+        (float("nan"), "NaN"),  # (JSON's non-standard NaN literal: only a forged client sends it)
         (float("inf"), "too large"),
         (1e308, "too large"),
         (MAX_KERNEL_ABS * 1.0001, "too large"),
         ("<script>alert(1)</script>", "not a number"),
         ("__import__('os').system('touch /tmp/pwned')", "too long a text"),
+        ("9" * 10_000, "too long a text"),  # cut to 100 characters before it is read
     ],
 )
 def test_bad_grid_cells_are_refused_and_the_next_edit_works(value, words):
     at = edit(start(), 1, 1, value)
     no_traceback(at)
-    (err,) = [e.value for e in at.error]
-    assert "row 2, column 2" in err and words in err
+    assert not at.error  # said on the cell itself
+    bad = component_data(at, "pg_grid")["bad"]
+    assert (bad["row"], bad["col"]) == (1, 1) and "row 2, column 2" in bad["message"] and words in bad["message"]
+    assert len(bad["text"]) <= 40 and "<script>" not in "".join(m.value for m in at.markdown)
     np.testing.assert_array_equal(state(at).matrix, SHARPEN)
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
     at = edit(at, 0, 0, 1.0)  # the next action: a good edit

@@ -15,13 +15,15 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-from app import cache, i18n, messages_zh, wording
+from app import cache, editor_events, i18n, messages_zh, wording
 from app.i18n import using
 from app.panels.details import share_query
 from app.state import (
     DETAILS,
     edit_cells,
     load_kernel,
+    paste_matrix,
+    refuse_edit,
     refuse_kernel_file,
     set_option,
     set_param,
@@ -33,7 +35,7 @@ from imgkernel import acf, share
 from imgkernel.borders import MODE_RULES
 from imgkernel.limits import MAX_KERNEL_SIDE
 
-from .apptest import ok, start, state
+from .apptest import edit, ok, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "app").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
@@ -60,6 +62,8 @@ ALLOWED = {
     "USM", "ReLU", "Pillow", "Adam",
     # CNN, sliding window: machine-learning libraries and their names (SAME_UPPER, Conv2d, ConvTranspose), floor/ceil
     "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil", "ConvTranspose",
+    # the keys of a keyboard's shortcuts (undo and redo), as printed on the keys
+    "Ctrl", "Shift", "Mac",
 }  # fmt: skip
 # Streamlit's own widget texts, which the app cannot translate (see the README).
 STREAMLIT_TEXTS = ("Drag and drop file here", "Browse files", "Limit 50MB per file")
@@ -171,15 +175,18 @@ def problems_in_chinese() -> list[str]:
     base = state(start())
     spoilt = [
         set_param(base, "inner", 1e9),
-        edit_cells(set_view(base, editor=True), {(0, 0): "#"}),
-        edit_cells(set_view(base, editor=True), {(1, 2): None}),
-        set_scale(set_view(base, editor=True), divisor=0.0),
+        edit_cells(base, {(0, 0): "#"}),
+        edit_cells(base, {(1, 2): None}),
+        set_scale(base, divisor=0.0),
         set_option(base, "stride", 99),
         load_kernel(base, np.ones((MAX_KERNEL_SIDE + 1, 1))),
         refuse_kernel_file(
             base, "k.acf: The file's scale is 0; Photoshop divides by the scale, so it must be 1 to 9999."
         ),
-        edit_cells(set_whole(set_view(base, editor=True), True), {(0, 0): 0.5}),
+        edit_cells(set_whole(base, True), {(0, 0): 0.5}),
+        paste_matrix(base, "[[1, 2], [3]]"),
+        paste_matrix(base, "x" * 300_000),
+        refuse_edit(base, editor_events.REFUSED),
     ]
     shown = [text for s in spoilt for text in s.problems.values()]
     assert len(shown) == len(spoilt)
@@ -207,6 +214,7 @@ def _strings(msg: Message, out: list[str]) -> None:
     skip |= {"component_name", "name", "theme"}  # a custom component's module path, a chart's theme
     skip |= {"code_text", "language"}  # st.code: data (the kernel JSON, the share link), not words
     skip |= {"styles", "uuid"}  # a styled table's CSS, not words
+    skip |= {"js_content", "css_content", "html_content", "js_source_path", "css_source_path"}  # a component's code
     for field, value in msg.ListFields():
         if field.name in skip:
             continue
@@ -220,14 +228,29 @@ def _strings(msg: Message, out: list[str]) -> None:
                 out.append(v)
 
 
+def component_texts(data: dict) -> list[str]:
+    """The texts the kernel editor (``app.editor``) shows from its data: the grid's caption, its cells' labels
+    (filled in as the browser does), a refused cell's message; the sliders' labels and help."""
+    texts = [data.get("caption", "")]
+    labels = data.get("labels") or {}
+    texts += [label.replace("{row}", "1").replace("{col}", "2") for label in labels.values()]
+    texts.append((data.get("bad") or {}).get("message", ""))
+    for p in data.get("params", ()):
+        texts += [p["label"], p["help"]]
+    return [t for t in texts if t]
+
+
 def shown_texts(at: AppTest) -> list[str]:
-    """Every text of the page: labels, options, help, markdown, captions, alt texts, chart descriptions."""
+    """Every text of the page: labels, options, help, markdown, captions, alt texts, chart descriptions, the
+    kernel editor's texts."""
     out: list[str] = []
 
     def walk(node: object) -> None:
         proto = getattr(node, "proto", None)
         if isinstance(proto, Message):
             _strings(proto, out)
+            if getattr(proto, "component_name", "") == "imgkernel.editor":
+                out.extend(component_texts(json.loads(proto.json)))
             if hasattr(proto, "spec") and proto.spec:
                 spec = json.loads(proto.spec)
                 out.append(spec.get("description", ""))
@@ -255,12 +278,16 @@ def playground_views(at: AppTest) -> list[list[str]]:
     view, a refused value."""
     runs = [shown_texts(at)]
     for detail in DETAILS:
-        at.session_state["playground"] = set_view(state(at), options=True, editor=True, detail=detail, mode="signed")
+        at.session_state["playground"] = set_view(state(at), options=True, detail=detail, mode="signed")
         runs.append(shown_texts(rerun(at)))
     at.session_state["playground"] = set_param(set_view(state(at), detail=None), "inner", 1e9)
     with using("zh"):
         texts = shown_texts(at.run())
     assert [e.value for e in at.error] == ["中心权重必须介于 -10 和 20 之间(收到 1000000000.0)。之前的卷积核继续使用。"]
+    runs.append(texts)
+    with using("zh"):
+        texts = shown_texts(edit(at, 0, 1, "#"))  # a refused cell: its message is shown on the cell, by the editor
+        (bad,) = [t for t in texts if "第 1 行" in t and "第 2 列" in t and "#" in t]
     runs.append(texts)
     return runs
 

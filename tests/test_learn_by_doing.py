@@ -16,8 +16,10 @@ import imgkernel
 from app import cache
 from app import mystery_view as mv
 from app import sweep_view as sv
+from app.editor_events import Cells, Param, Paste, Redo, Undo
+from app.state import BadCell
 from imgkernel import puzzle
-from tests.apptest import edit, ok, start, state
+from tests.apptest import component_data, edit, ok, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARPEN = imgkernel.get("sharpen").matrix()
@@ -306,14 +308,27 @@ def test_hints_say_size_sum_and_symmetry():
     assert puzzle.hints(np.array([[0.0, -3], [1, 0]]))[3] == "Its largest weight in size is -3, in row 1, column 2."
 
 
-def test_grid_edits_apply_and_a_bad_cell_is_named():
+def test_grid_events_apply_and_a_bad_cell_is_named():
     g = np.zeros((3, 3))
-    new, problem = mv.apply_edits(g, {"1": {"2": 4.0}})
-    assert problem is None and new[1, 2] == 4
+    new, problem = mv.apply_event(g, Cells(((1, 2, 4.0), (0, 0, "1/2")), (3, 3)))
+    assert problem is None and new[1, 2] == 4 and new[0, 0] == 0.5 and not g.any()
     for bad, words in (("abc", "row 3, column 1 holds 'abc'"), (float("nan"), "NaN"), (1e12, "too large")):
-        kept, problem = mv.apply_edits(new, {"2": {"0": bad}})
-        assert problem is not None and words in problem and problem.endswith("Your previous guess stays.")
+        kept, problem = mv.apply_event(new, Cells(((2, 0, bad),), (3, 3)))
+        assert problem is not None and words in problem.message
+        assert problem.message.endswith("Your previous guess stays.")
+        assert problem.cell == BadCell(2, 0, bad if isinstance(bad, str) else repr(bad))  # marked on its cell
         np.testing.assert_array_equal(kept, new)
+    for ignored in (Cells(((0, 0, 9.0),), (5, 5)), Undo(), Redo(), Param("inner", 3.0)):  # nothing to do here
+        kept, problem = mv.apply_event(new, ignored)
+        assert problem is None and np.array_equal(kept, new)
+    pasted, problem = mv.apply_event(new, Paste("\n".join(["1\t2\t3\t4\t5"] * 5)))  # 5 rows from a spreadsheet
+    assert problem is None and pasted.shape == (5, 5) and pasted[4, 4] == 5
+    kept, problem = mv.apply_event(new, Paste("[[1, 2], [3, 4]]"))
+    assert problem.message.startswith("The guess must be 3 × 3 or 5 × 5; the pasted matrix is 2 × 2.")
+    assert problem.cell is None
+    np.testing.assert_array_equal(kept, new)
+    kept, problem = mv.apply_event(new, imgkernel.KernelError("The editor sent something that is not a kernel edit."))
+    assert problem.message.startswith("The editor sent something") and np.array_equal(kept, new)
     assert mv.link_query(12, state_photo := cache.sample_photo()) == {"puzzle": "12", "img": state_photo.name}
 
 
@@ -359,10 +374,16 @@ def test_mystery_page_refuses_a_bad_cell_by_name_and_keeps_the_guess():
     at = _mystery(_emboss_seed())
     edit(at, 0, 0, 2.0).run()
     edit(at, 1, 2, "two")
-    assert [e.value for e in at.error] == [
-        "The cell in row 2, column 3 holds 'two', which is not a number. Your previous guess stays."
-    ]
+    bad = component_data(ok(at), mv.GRID_KEY)["bad"]  # said on the cell, which keeps what was typed
+    assert bad == {
+        "row": 1,
+        "col": 2,
+        "text": "two",
+        "message": "The cell in row 2, column 3 holds 'two', which is not a number. Your previous guess stays.",
+    }
     assert at.session_state[mv.GUESS_KEY][0, 0] == 2 and at.session_state[mv.GUESS_KEY][1, 2] == 0
+    edit(at, 1, 2, "2")
+    assert component_data(ok(at), mv.GRID_KEY)["bad"] is None and at.session_state[mv.GUESS_KEY][1, 2] == 2
 
 
 def test_hints_one_at_a_time_reveal_new_puzzle_and_a_link_without_weights():
