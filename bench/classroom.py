@@ -70,13 +70,13 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.machine import machine, rss_mb
 from bench.photos import photo_jpeg
-from bench.st_protocol import FRAGMENT_RUN_DONE, FULL_RUN_DONE, Page, grid_edit_state, slider_state, uploader_state
+from bench.st_protocol import FRAGMENT_RUN_DONE, FULL_RUN_DONE, Page, uploader_state
 from devtools.browser import start_app, stop_app
 
-SLIDER_KEY = "pg_p_sharpen_inner"  # the default preset's "Centre weight" (-10..20, step 0.1), at 5 at first
+SLIDER_KEY = "pg_params"  # the kernel editor's live sliders; "inner" is the default preset's "Centre weight"
+SLIDER_PARAM = "inner"  # (-10..20, step 0.1), at 5 at first
 SLIDER_RANGE = (4.0, 15.0)  # where Sharpen shows a picture (below 4 the weights sum below 0: mostly black)
-EDIT_KEY = "pg_edit"  # "Edit the weights"
-GRID_KEY = "pg_grid_"  # the data editor, pg_grid_<rev>
+GRID_KEY = "pg_grid"  # the kernel editor's grid, editable from the first view
 UPLOAD_KEY = "pg_upload"
 RESULT, ORIGINAL = "pg-result", "pg-original"
 OOPS = "Something went wrong"
@@ -320,8 +320,6 @@ class Student(User):
         self.until = time.monotonic() + self.scenario.duration_s
         if self.index in self.photos:
             self.guarded(self.upload)
-        if self.scenario.grid:
-            self.guarded(self.open_editor)
 
     def session_up(self) -> None:
         for _attempt in range(3):
@@ -343,8 +341,6 @@ class Student(User):
             self.outcome.reconnects += 1
             self.close()
             self.session_up()
-            if self.scenario.grid:
-                self.guarded(self.open_editor)
 
     def on_stop(self) -> None:
         self.close()
@@ -374,23 +370,16 @@ class Student(User):
         value = self.value + step
         self.value = round(value if lo <= value <= hi else self.value - step, 1)
         started = time.perf_counter()
-        self.send(self.page.rerun([slider_state(wid, self.value)]))
+        self.send(self.page.send_event(wid, {"op": "param", "name": SLIDER_PARAM, "value": self.value}))
         self.settle(OWN_PHOTO if self.index in self.photos else SLIDER, started)
 
-    def open_editor(self) -> None:
-        wid = self.page.widget_id(EDIT_KEY)
-        if wid is None:
-            raise Broken("no edit button")
-        self.send(self.page.rerun(trigger=wid))
-        self.settle("edit button", time.perf_counter(), need=())
-
     def grid_edit(self) -> None:
-        wid = self.page.widget_id(GRID_KEY, prefix=True)
+        wid = self.page.widget_id(GRID_KEY)
         if wid is None:
             raise Broken("no grid")
         self.cell = round(self.cell + self.rng.choice((-1, 1)) * self.rng.randint(1, 10) / 10, 1)
         started = time.perf_counter()
-        self.send(self.page.rerun([grid_edit_state(wid, {(1, 1): self.cell})]))
+        self.send(self.page.send_event(wid, {"op": "cells", "cells": [[1, 1, self.cell]], "shape": [3, 3]}))
         self.settle("grid edit → picture", started)
 
     def upload(self) -> None:
