@@ -62,8 +62,21 @@ function pump(inst) {
   inst.seq += 1;
   const payload = { ...inst.queue.shift(), seq: inst.seq };
   inst.inflight = inst.seq;
+  inst.sent = payload;
   inst.sentAt = performance.now();
   inst.setTriggerValue("action", payload);
+}
+
+function onTheWay(inst) {
+  // Payloads still on their way: queued, or sent and neither answered (by the data rendered last) nor given up
+  // on. A render must not put the server's older values back over them: the next drag or key press would start
+  // from an old value, and a step would be lost.
+  const ack = inst.data && inst.data.ack;
+  const answered =
+    inst.inflight === null ||
+    (typeof ack === "number" && ack >= inst.inflight) ||
+    performance.now() - inst.sentAt >= ACK_TIMEOUT_MS;
+  return answered ? inst.queue : [inst.sent, ...inst.queue];
 }
 
 function acknowledge(inst, ack) {
@@ -139,7 +152,19 @@ function buildGrid(inst, R, C, labels) {
   inst.shape = [R, C];
 }
 
+function pendingValue(inst, r, c) {
+  // The newest value of cell (r, c) still on its way to the server (a number), or null.
+  let v = null;
+  for (const q of onTheWay(inst)) {
+    if (!q || q.op !== "cells" || q.shape[0] !== inst.shape[0] || q.shape[1] !== inst.shape[1]) continue;
+    for (const [qr, qc, qv] of q.cells) if (qr === r && qc === c) v = typeof qv === "number" ? qv : parseNumber(qv);
+  }
+  return v;
+}
+
 function send(inst, r, c, value, gesture) {
+  const v = typeof value === "number" ? value : parseNumber(value);
+  if (v !== null) inst.full[r][c] = v;
   enqueue(inst, { op: "cells", cells: [[r, c, value]], shape: inst.shape, gesture });
 }
 
@@ -266,7 +291,8 @@ function paintCell(inst, r, c) {
   const bad = d.bad && d.bad.row === r && d.bad.col === c;
   const f = inst.focus;
   if (!(f && f.input === input)) {
-    input.value = bad ? d.bad.text : d.shown[r][c];
+    const pending = pendingValue(inst, r, c);
+    input.value = pending !== null ? fmt(pending) : bad ? d.bad.text : d.shown[r][c];
   } else if (!f.dirty) {
     const text = bad ? d.bad.text : String(inst.full[r][c]);
     if (input.value !== text) {
@@ -299,7 +325,15 @@ function renderGrid(inst, data) {
     }
   }
   inst.caption.textContent = data.caption;
-  if (!inst.scrub) inst.full = data.rows.map((row) => row.slice());
+  if (!inst.scrub) {
+    inst.full = data.rows.map((row) => row.slice());
+    for (let r = 0; r < R; r++) {
+      for (let c = 0; c < C; c++) {
+        const pending = pendingValue(inst, r, c);
+        if (pending !== null) inst.full[r][c] = pending;
+      }
+    }
+  }
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) if (!(inst.scrub && inst.scrub.input === inst.inputs[r][c])) paintCell(inst, r, c);
   inst.msg.textContent = data.bad ? data.bad.message : "";
   inst.msg.hidden = !data.bad;
@@ -371,8 +405,12 @@ function renderSliders(inst, data) {
     input.max = String(p.max);
     input.step = String(p.step);
     input.disabled = !!p.disabled;
-    if (inst.dragging !== p.name && Number(input.value) !== p.value) input.value = String(p.value);
-    if (inst.dragging !== p.name) out.textContent = p.shown;
+    // The user's newer value stays while it is on its way (a drag, or quick key presses: an older value put
+    // back under the thumb would make the next press start from it and lose a step).
+    const mine = (q) => q && q.op === "param" && q.name === p.name;
+    if (inst.dragging === p.name || onTheWay(inst).some(mine)) continue;
+    if (Number(input.value) !== p.value) input.value = String(p.value);
+    out.textContent = p.shown;
   }
 }
 

@@ -1,11 +1,12 @@
-"""The Chinese interface in Chromium: ``/?lang=zh`` opens the app in Chinese (sidebar, kernel box, result line),
-the address bar and the share link keep ``lang=zh`` through a change, and the switch goes back to English."""
+"""The Chinese interface in Chromium: ``/?lang=zh`` opens the app in Chinese (sidebar, kernel box, result line,
+the kernel editor's labels and messages), the address bar and the share link keep ``lang=zh`` through a change, and
+the switch goes back to English."""
 
 import re
 
 import pytest
 
-from devtools.st_page import assert_no_exception, open_app, settle
+from devtools.st_page import GRID, assert_no_exception, edit_cell, grid_cell, open_app, settle
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +26,13 @@ def test_lang_zh_opens_the_app_in_chinese_and_keeps_it_in_the_link(page, app_url
     result = page.get_by_text(re.compile(r"^结果:锐化 · \d+ × \d+ px · 取值 "))
     assert result.count() == 1
     assert page.get_by_text(re.compile(r"^Result: ")).count() == 0
+    # the kernel editor: its cells' labels, the undo button, a refused cell's message
+    assert grid_cell(page, 0, 0).get_attribute("aria-label") == "权重,第 1 行,第 1 列"
+    assert page.locator(".st-key-pg-history").get_by_role("button", name="↶ 撤销").count() == 1
+    edit_cell(page, 0, 0, "abc")
+    message = page.locator(f"{GRID} .ke-msg").inner_text()
+    assert "第 1 行,第 1 列" in message and "之前的卷积核继续使用" in message and "row" not in message, message
+    edit_cell(page, 0, 0, "0")  # the same weight again: the mark goes
     # a change rewrites the address bar: lang=zh stays in it, and in the share link
     box.click()
     page.keyboard.type("浮雕")

@@ -13,19 +13,19 @@ import pytest
 import imgkernel
 from app import cache
 from devtools.st_page import (
+    PARAM_SLIDER,
     assert_no_exception,
     choose_kernel,
-    edit_grid_cell,
+    edit_cell,
     open_app,
     open_options,
-    open_weights_editor,
     settle,
     wait_idle,
 )
 from imgkernel import share
 
 pytestmark = pytest.mark.browser
-SLIDER = '.st-key-pg-params [data-testid="stSlider"] input[type="range"]'
+SLIDER = PARAM_SLIDER  # the preset's live sliders (app.editor)
 
 
 def link_state(page) -> share.ShareState:
@@ -48,8 +48,7 @@ def wait_for_link(page, predicate, timeout: float = 15_000) -> share.ShareState:
 
 
 def test_quick_presses_on_a_size_slider_keep_the_preset(page, app_url):
-    open_app(page, app_url)
-    open_weights_editor(page)  # its size fields are server-set widgets, the ones whose stale echoes once won
+    open_app(page, app_url)  # the grid's size fields are server-set widgets, the ones whose stale echoes once won
     for attempt in range(3):
         choose_kernel(page, "gaussian")
         settle(page, re.compile(r"^Result: Gaussian blur"))
@@ -75,10 +74,9 @@ def test_ten_grid_edits_typed_one_after_another_all_land(page, app_url):
     open_app(page, app_url)
     expected = imgkernel.get("sharpen").matrix()
     cells = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1), (2, 2), (1, 1), (0, 0)]
-    open_weights_editor(page)
     for i, (r, c) in enumerate(cells):
         value = float(i + 2) / 4
-        edit_grid_cell(page, r, c, f"{value:g}")  # opens, types and commits at about a person's speed
+        edit_cell(page, r, c, f"{value:g}", wait=False)  # clicks, types and commits at about a person's speed
         expected[r, c] = value
         page.wait_for_timeout(250)  # no waiting for the app: the next edit follows at once
     state = wait_for_link(page, lambda s: s.matrix is not None and np.array_equal(s.matrix, expected))

@@ -1,5 +1,5 @@
 """Limits and hostile files in the real browser: refused plainly, the last good photo stays, the next action
-works; memory stays bounded over many uploads."""
+works; hostile text pasted into the kernel grid likewise; memory stays bounded over many uploads."""
 
 from __future__ import annotations
 
@@ -12,8 +12,21 @@ from PIL import Image
 import imgkernel
 from bench.soak import soak
 from devtools.browser import DESKTOP, start_app, stop_app
-from devtools.st_page import assert_no_exception, choose_kernel, image_pixels, open_app, settle, upload
-from imgkernel.limits import UPLOAD_LIMIT_MB
+from devtools.st_page import (
+    assert_no_exception,
+    choose_kernel,
+    edit_cell,
+    grid_cell,
+    image_pixels,
+    open_app,
+    paste_text,
+    result_src,
+    settle,
+    upload,
+    wait_for_grid,
+)
+from imgkernel.kernel_io import MAX_PASTE_CHARS
+from imgkernel.limits import MAX_KERNEL_SIDE, UPLOAD_LIMIT_MB
 from tests.corpus import corpus
 
 pytestmark = pytest.mark.browser
@@ -92,6 +105,36 @@ def test_files_the_uploader_refuses_itself_and_one_at_its_size_limit(page, app_u
     page.locator('[data-testid="stAlert"]').filter(has_text="limit.png").wait_for(timeout=180_000)
     settle(page)
     assert_good_photo_still_works(page, "outline")
+
+
+def test_hostile_pastes_into_the_grid_are_refused_plainly_and_the_kernel_stays(page, app_url):
+    """Text pasted into a cell of the kernel grid (a synthetic paste event, as Ctrl+V fires it): too long, too big a
+    matrix, a NaN, a ragged one. Each is refused in plain words, the grid and the result stay, and the next edit
+    works."""
+    open_app(page, app_url)
+    sharpen = imgkernel.get("sharpen").matrix()
+    src, pixels = result_src(page), image_pixels(page, 1)
+    side = MAX_KERNEL_SIDE + 1
+    hostile = [
+        ("1 " * (MAX_PASTE_CHARS // 2 + 1), f"too long (over {MAX_PASTE_CHARS:,} characters)"),
+        ("\n".join(" ".join(["1"] * side) for _ in range(side)), f"at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE}"),
+        ("[[1, 2], [3, nan]]", "not a number (NaN)"),
+        ("[[1, 2], [3]]", "same number of cells"),
+    ]
+    for text, says in hostile:
+        paste_text(grid_cell(page, 1, 1), text)
+        alert = page.locator('[data-testid="stAlert"]').filter(has_text="The pasted text is not a kernel")
+        alert.filter(has_text=says).wait_for()
+        settle(page)
+        assert "previous kernel stays" in alert.inner_text() and "Traceback" not in alert.inner_text()
+        wait_for_grid(page, sharpen)
+        assert result_src(page) == src
+        np.testing.assert_array_equal(image_pixels(page, 1), pixels)
+        assert_no_exception(page)
+    edit_cell(page, 1, 1, "9")  # the next action works, and clears the message
+    settle(page, "Result: Custom (from Sharpen)")
+    assert page.get_by_text("The pasted text is not a kernel").count() == 0
+    assert result_src(page) != src
 
 
 # Caches bound the memory: app.cache._result_view holds 64 encoded result pictures (PNG only), _decoded 4 photos,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from devtools.st_page import assert_no_exception, open_app, select, settle
+from devtools.st_page import CELL, MYSTERY_GRID, assert_no_exception, edit_cell, open_app, select, settle
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,8 @@ def _check_sweep_picture(page) -> None:
 
 
 def _check_mystery_pictures(page) -> None:
-    """The mystery page's three pictures are loaded and described; the address bar holds the puzzle, no weights."""
+    """The mystery page's three pictures are loaded and described; the guess is typed into the kernel editor's
+    grid; the address bar holds the puzzle, no weights, even after a guess."""
     page.get_by_text(re.compile(r"^Match: ")).first.wait_for()
     pictures = page.locator('[data-testid="stMain"] [data-testid="stImage"] img')
     assert pictures.count() == 3
@@ -83,6 +84,8 @@ def _check_mystery_pictures(page) -> None:
         img = pictures.nth(i)
         page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
         assert img.get_attribute("alt"), i
+    assert page.locator(f"{MYSTERY_GRID} {CELL}").count() == 9  # a 3 × 3 guess, editable at once
+    edit_cell(page, 1, 1, "1", scope=MYSTERY_GRID)
     assert re.search(r"[?&]puzzle=\d+", page.url) and "k=" not in page.url and "m=" not in page.url
 
 
