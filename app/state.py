@@ -642,10 +642,17 @@ def record(old: PlaygroundState, new: PlaygroundState, gesture: str | None = Non
     view mode (a photo, a panel or the loupe are not undone). Changes carrying the same ``gesture`` as the newest
     step (one drag, one cell's typing) merge into it; a gesture back where it began leaves no step."""
     h = old.history
+    ongoing = gesture is not None and gesture == h.gesture and bool(h.past)
+    if ongoing and new.bad_cell is not None:
+        # A refused value ends its gesture where it began: typing "1e400" sent "1" and "1e4" live on the way,
+        # and the kernel from before the typing, not "1e4", is the last good one.
+        return replace(
+            _restore(new, h.past[-1], History(h.past[:-1], h.future)), problems=new.problems, bad_cell=new.bad_cell
+        )
     before, after = step_of(old), step_of(new)
     if before == after:
         return new
-    if gesture is not None and gesture == h.gesture and h.past:
+    if ongoing:
         past = h.past[:-1] if h.past[-1] == after else h.past
         return replace(new, history=History(past, (), gesture if past is h.past else None))
     return replace(new, history=History((*h.past, before)[-HISTORY_LIMIT:], (), gesture))

@@ -585,3 +585,19 @@ def test_undo_clears_the_messages_of_refused_input(s0):
     assert s.bad_cell is not None and "grid" in s.problems
     back = st8.undo(s)
     assert back.bad_cell is None and not back.problems and back.matrix[0, 0] == 0
+
+
+def test_a_refused_value_ends_its_typing_where_it_began(s0):
+    """Typing "1e400" sends "1" and "1e4" live on the way; the refusal puts back the kernel from before the typing
+    (not "1e4"), marks the cell, and leaves no undo step behind."""
+    before = s0.matrix.copy()
+    s = s0
+    for text in ("1", "1e4"):
+        s = st8.record(s, st8.edit_cells(s, {(1, 1): text}), "type-1-1")
+    assert s.matrix[1, 1] == 1e4 and len(s.history.past) == 1
+    s = st8.record(s, st8.edit_cells(s, {(1, 1): "1e400"}), "type-1-1")
+    np.testing.assert_array_equal(s.matrix, before)
+    assert s.bad_cell == st8.BadCell(1, 1, "1e400") and "row 2, column 2" in s.problems["grid"]
+    assert s.history.past == () and s.name == "sharpen"
+    other = st8.record(s0, st8.edit_cells(s0, {(0, 0): "abc"}), "type-0-0")  # refused at once: nothing to undo
+    assert other.bad_cell is not None and np.array_equal(other.matrix, before) and other.history.past == ()
