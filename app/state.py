@@ -21,6 +21,8 @@ from imgkernel.mapping import check_divisor
 from imgkernel.numeric import is_whole, whole_multiplier
 from imgkernel.pipeline import Settings, scale_for
 
+from .editor_events import Cells, Event, Param, Paste, Redo, Undo
+
 CUSTOM = share.CUSTOM
 DEFAULT_KERNEL = share.DEFAULT_KERNEL
 VIEWS = share.VIEWS
@@ -686,3 +688,32 @@ def redo(state: PlaygroundState) -> PlaygroundState:
     if not h.future:
         return state
     return _restore(state, h.future[0], History((*h.past, step_of(state))[-HISTORY_LIMIT:], h.future[1:]))
+
+
+# ---- the kernel editor's events ----
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one editor event does: ``transition(state, *args)``, asked for by the control group ``by``, as part
+    of ``gesture`` (one drag or one cell's typing: one undo step)."""
+
+    transition: Callable[..., PlaygroundState]
+    args: tuple = ()
+    by: str | None = None
+    gesture: str | None = None
+
+
+def change_for(event: Event | imgkernel.KernelError) -> Change:
+    """The transition for a checked event from the grid or the sliders (a refusal is an event too)."""
+    if isinstance(event, Cells):
+        return Change(edit_cells, ({(r, c): v for r, c, v in event.cells}, event.shape), "grid", event.gesture)
+    if isinstance(event, Paste):
+        return Change(paste_matrix, (event.text,))
+    if isinstance(event, Param):
+        return Change(set_param, (event.name, event.value), "kernel", event.gesture)
+    if isinstance(event, Undo):
+        return Change(undo)
+    if isinstance(event, Redo):
+        return Change(redo)
+    return Change(refuse_edit, (str(event),))

@@ -207,12 +207,12 @@ def grid_shape(page, scope: str = GRID) -> tuple[int, int]:
 def shown(value: float | str) -> str:
     """How the grid shows a value once its cell has lost focus: ``wording.num`` of a number, a refused text as
     typed."""
-    if isinstance(value, str):
-        try:
-            value = kernel_io.parse_number(value)
-        except KernelError:
-            return value
-    return num(float(value))
+    if not isinstance(value, str):
+        return num(float(value))
+    try:
+        return num(kernel_io.parse_number(value))
+    except KernelError:
+        return value
 
 
 def wait_for_cell(page, row: int, col: int, value: float | str, scope: str = GRID, timeout: float = 30_000) -> None:

@@ -32,25 +32,11 @@ S0 = st8.initial(Photo("p", digest_of(_PX), _PX, None, "Sample A"), "Sample A") 
 
 
 def dispatch(state: st8.PlaygroundState, event: ev.Event | KernelError) -> st8.PlaygroundState:
-    """``app.panels.grid.apply_event`` with the pure transitions, and the undo step ``app.session.apply`` records."""
-    gesture = None
-    if isinstance(event, KernelError):
-        new = st8.refuse_edit(state, str(event))
-    elif isinstance(event, Cells):
-        new = st8.edit_cells(state, {(r, c): v for r, c, v in event.cells}, event.shape)
-        gesture = event.gesture
-    elif isinstance(event, Paste):
-        new = st8.paste_matrix(state, event.text)
-    elif isinstance(event, Param):
-        new = st8.set_param(state, event.name, event.value)
-        gesture = event.gesture
-    elif isinstance(event, Undo):
-        new = st8.undo(state)
-    elif isinstance(event, Redo):
-        new = st8.redo(state)
-    else:
-        raise AssertionError(f"not an event: {event!r}")
-    return new if new.history is not state.history else st8.record(state, new, gesture)
+    """``app.panels.grid.apply_event`` without Streamlit: the event's change, and the undo step
+    ``app.session.apply`` records."""
+    change = st8.change_for(event)
+    new = change.transition(state, *change.args)
+    return new if new.history is not state.history else st8.record(state, new, change.gesture)
 
 
 def received(state: st8.PlaygroundState, payload: object) -> st8.PlaygroundState:

@@ -17,20 +17,9 @@ from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.pipeline import scale_for
 
 from .. import editor, i18n, session, wording
-from ..editor_events import Cells, Event, Param, Paste, Redo, Undo
+from ..editor_events import Event
 from ..i18n import _
-from ..state import (
-    PlaygroundState,
-    edit_cells,
-    paste_matrix,
-    redo,
-    refuse_edit,
-    resize,
-    set_param,
-    set_scale,
-    set_whole,
-    undo,
-)
+from ..state import PlaygroundState, change_for, resize, set_scale, set_whole
 from .pictures import title
 
 GRID_KEY = "pg_grid"
@@ -38,19 +27,8 @@ GRID_KEY = "pg_grid"
 
 def apply_event(event: Event | imgkernel.KernelError) -> None:
     """One checked event from the grid or the sliders, applied to the playground's state."""
-    if isinstance(event, imgkernel.KernelError):
-        session.apply(refuse_edit, str(event))
-    elif isinstance(event, Cells):
-        edits = {(r, c): v for r, c, v in event.cells}
-        session.apply(edit_cells, edits, event.shape, by="grid", gesture=event.gesture)
-    elif isinstance(event, Paste):
-        session.apply(paste_matrix, event.text)
-    elif isinstance(event, Param):
-        session.apply(set_param, event.name, event.value, by="kernel", gesture=event.gesture)
-    elif isinstance(event, Undo):
-        session.apply(undo)
-    elif isinstance(event, Redo):
-        session.apply(redo)
+    change = change_for(event)
+    session.apply(change.transition, *change.args, by=change.by, gesture=change.gesture)
 
 
 def _rows(state: PlaygroundState, rows: int) -> PlaygroundState:
