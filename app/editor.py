@@ -22,7 +22,6 @@ import numpy as np
 import streamlit as st
 
 from imgkernel import KernelError
-from imgkernel.mapping import signed_colormap
 
 from . import editor_events, wording
 from .i18n import _
@@ -70,8 +69,7 @@ def grid(
 ) -> None:
     """The weights as an editable grid; ``bad`` is (row, col, text, message) of a refused cell, shown on it."""
     k = np.asarray(matrix, dtype=np.float64)
-    peak = float(np.max(np.abs(k))) or 1.0
-    tints = signed_colormap(k, limit=peak / wording.TINT)
+    tints = wording.weight_tints(k)
     data = {
         "kind": "grid",
         "rows": k.tolist(),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import numpy as np
 
 import imgkernel
@@ -279,31 +277,13 @@ def histogram_description(counts: np.ndarray, edges: np.ndarray) -> str:
 TINT = 0.45  # the strongest cell tint of the weights table: dark text keeps >= 7:1 contrast on it
 
 
-def weights_table(matrix: np.ndarray, title: str) -> str:
-    """The kernel's weights as an HTML table, each cell tinted like the signed map (orange above 0, blue
-    below, white at 0) so the shape of the kernel shows at a glance; rows and columns numbered from 1 like the
-    editable grid and the error messages."""
+def weight_tints(matrix: np.ndarray) -> np.ndarray:
+    """Each weight's cell colour in the grid (RGB uint8), tinted like the signed map (orange above 0, blue below,
+    white at 0) so the shape of the kernel shows at a glance; never stronger than ``TINT``, so the grid's
+    near-black numbers keep AAA contrast on it."""
     k = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
     peak = float(np.max(np.abs(k))) or 1.0
-    tints = signed_colormap(k, limit=peak / TINT)
-    cell = "padding:0.15rem 0.55rem;text-align:right;font-variant-numeric:tabular-nums;border:1px solid #d5d4d2"
-    head = "".join(f'<th scope="col" style="{cell}">{j + 1}</th>' for j in range(k.shape[1]))
-    body = "".join(
-        f'<tr><th scope="row" style="{cell}">{i + 1}</th>'
-        + "".join(
-            f'<td style="{cell};background:rgb{tuple(int(c) for c in tints[i, j])}">{num(float(v))}</td>'
-            for j, v in enumerate(row)
-        )
-        + "</tr>"
-        for i, row in enumerate(k)
-    )
-    rows, cols = k.shape
-    caption = _("Weights of {title}, {cols} × {rows}", title=escape(title), cols=cols, rows=rows)
-    return (
-        '<div style="overflow:auto;max-height:20rem"><table style="border-collapse:collapse;font-size:0.9rem">'
-        f'<caption style="text-align:left;white-space:nowrap">{caption}</caption>'
-        f"<thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
+    return signed_colormap(k, limit=peak / TINT)
 
 
 def options_summary(settings: imgkernel.Settings, view: str) -> str:

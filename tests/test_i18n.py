@@ -160,7 +160,6 @@ def test_wording_has_a_chinese_template_for_each_sentence() -> None:
             wording.alt_zoom("原图", 15, wording.at_xy(3, 4), "该像素", np.array([1, 2, 3])),
             wording.heatmap_description(matrix, "上索贝尔"),
             wording.histogram_description(np.array([1, 5, 2]), np.array([0.0, 1, 2, 3])),
-            wording.weights_table(matrix, "上索贝尔"),
             wording.options_summary(imgkernel.Settings(mode="constant", dilation=2, gray=True, linear=True), "abs"),
             wording.preset_label(imgkernel.get("gaussian")),
         ]
