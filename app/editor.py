@@ -13,6 +13,7 @@ the next value only once the previous one has been answered.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -55,7 +56,9 @@ def _received(key: str, handle: Handler) -> None:
 
 def _mount(key: str, data: dict[str, Any], handle: Handler) -> None:
     data["ack"] = st.session_state.get(_ack_key(key))
-    _component(key=key, data=data, on_action_change=partial(_received, key, handle), height="content")
+    # As JSON bytes: a dict would be searched for data frames, and that imports pandas (~0.4 s of a first visit)
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    _component(key=key, data=payload, on_action_change=partial(_received, key, handle), height="content")
 
 
 def grid(

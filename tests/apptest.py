@@ -141,7 +141,7 @@ def component(at: AppTest, key: str):
 def component_data(at: AppTest, key: str) -> dict:
     """The data the page gave the component ``key`` (the grid's ``rows``, ``bad``, ``caption``; the sliders'
     ``params``), as the browser receives it."""
-    return json.loads(component(at, key).proto.json)
+    return json.loads(component(at, key).proto.bytes)
 
 
 def grid_key(at: AppTest) -> str:

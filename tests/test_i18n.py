@@ -249,7 +249,7 @@ def shown_texts(at: AppTest) -> list[str]:
         if isinstance(proto, Message):
             _strings(proto, out)
             if getattr(proto, "component_name", "") == "imgkernel.editor":
-                out.extend(component_texts(json.loads(proto.json)))
+                out.extend(component_texts(json.loads(proto.bytes)))
             if hasattr(proto, "spec") and proto.spec:
                 spec = json.loads(proto.spec)
                 out.append(spec.get("description", ""))

@@ -441,9 +441,20 @@ function wireSliders(inst) {
 
 // ---- entry point ----
 
-export default function ({ parentElement, data, setTriggerValue }) {
+function decode(data) {
+  // The server sends its data as JSON bytes (app/editor.py says why).
+  if (data && typeof data.byteLength === "number") {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    return JSON.parse(new TextDecoder().decode(bytes));
+  }
+  return typeof data === "string" ? JSON.parse(data) : data;
+}
+
+export default function ({ parentElement, data: raw, setTriggerValue }) {
+  const data = decode(raw);
   let inst = instances.get(parentElement);
   if (!inst) {
+    for (const stale of Array.from(parentElement.children)) if (stale.classList.contains("ke")) stale.remove();
     const root = document.createElement("div");
     root.className = "ke";
     parentElement.append(root);
@@ -458,9 +469,16 @@ export default function ({ parentElement, data, setTriggerValue }) {
   if (data.kind === "grid") renderGrid(inst, data);
   else renderSliders(inst, data);
   acknowledge(inst, data.ack);
+  inst.renders = (inst.renders || 0) + 1;
+  const thisRender = inst.renders;
   return () => {
+    // Streamlit may clean up a render that a newer one overtook (its module was still loading): only the newest
+    // render's cleanup is an unmount. That one takes the instance's DOM with it, or a later mount in the same
+    // place would add a second grid beside a stale one.
+    if (inst.renders !== thisRender) return;
     if (inst.onShortcut) window.removeEventListener("keydown", inst.onShortcut);
     clearTimeout(inst.retry);
-    instances.delete(parentElement);
+    inst.root.remove();
+    if (instances.get(parentElement) === inst) instances.delete(parentElement);
   };
 }
