@@ -44,14 +44,14 @@ def _ack_key(key: str) -> str:
 def _received(key: str, handle: Handler) -> None:
     result = st.session_state.get(key)
     payload = result.get("action") if result is not None else None
+    seq = editor_events.seq_of(payload)
+    if seq is not None:  # (first: ``handle`` may end the callback with ``st.rerun``)
+        st.session_state[_ack_key(key)] = seq
     try:
         event: editor_events.Event | KernelError = editor_events.parse(payload)
     except KernelError as exc:
         event = exc
     handle(event)
-    seq = editor_events.seq_of(payload)
-    if seq is not None:
-        st.session_state[_ack_key(key)] = seq
 
 
 def _mount(key: str, data: dict[str, Any], handle: Handler) -> None:

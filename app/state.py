@@ -717,3 +717,18 @@ def change_for(event: Event | imgkernel.KernelError) -> Change:
     if isinstance(event, Redo):
         return Change(redo)
     return Change(refuse_edit, (str(event),))
+
+
+def only_hot(old: PlaygroundState, new: PlaygroundState) -> bool:
+    """Whether ``old`` → ``new`` changed nothing but what the playground redraws on every weight change (the
+    weights, the parameters' values, the pictures and the panel under them), so that only those parts need to
+    rerun. Anything else that a control shows (the kernel's name, the grid's shape, the scale and options, the
+    undo buttons, a message, a control's key) asks for the whole kernel area."""
+
+    def cold(s: PlaygroundState) -> tuple:
+        k = s.kernel
+        problems = {w: m for w, m in s.problems.items() if w != "grid"}
+        history = (bool(s.history.past), bool(s.history.future))
+        return (k.preset, k.custom, k.title, s.matrix.shape, s.whole, s.settings, s.view, problems, history, s.revs)
+
+    return cold(old) == cold(new)

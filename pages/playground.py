@@ -1,21 +1,24 @@
 """The playground: pick a photo and a kernel (preset, sliders or your own grid) and see the filter side by side.
 
 Layout only: the state is one ``app.state.PlaygroundState`` (``app.session``), each part of the page is a
-panel in ``app.panels``. The kernel, the pictures and the panels under them form one fragment, so moving a
-slider or editing a cell reruns just that part; the sidebar (photo and options) reruns the whole page.
+panel in ``app.panels``. The kernel area is one fragment (``pg-core``): a control in it reruns just that area;
+the sidebar (photo and options) reruns the whole page. Inside it, what a weight change redraws is in fragments
+of its own (``app.panels.grid.HOT``: the live sliders, the pictures, the grid, the sum of weights, the panel
+under them): a live drag or a typed weight reruns only those, the kernel editor's callback says which.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import streamlit as st
 
 from app import cache, i18n, session
 from app.i18n import _
 from app.panels.details import details, share_query
-from app.panels.grid import grid_box, scale_box
-from app.panels.kernel import kernel_controls
+from app.panels.grid import CORE, grid_editor, grid_size, scale_box, sum_of_weights
+from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.options import options_box
 from app.panels.photo import photo_box
 from app.panels.pictures import pictures, result_line
@@ -30,26 +33,72 @@ def oops() -> str:
     )
 
 
-@st.fragment
+def guarded(part: Callable[[], None]) -> Callable[[], None]:
+    """The last line of defence of each part: a friendly message, the details in the server log."""
+
+    def run() -> None:
+        try:
+            part()
+        except Exception:
+            log.exception("playground failed")
+            st.error(oops())
+
+    run.__name__ = part.__name__
+    return run
+
+
+@st.fragment(key="pg-live")
+@guarded
+def live_sliders() -> None:
+    kernel_sliders(session.current())
+
+
+@st.fragment(key="pg-pictures")
+@guarded
+def pictures_part() -> None:
+    state = session.current()
+    small = cache.preview(state.photo, state.view.preview)
+    shown = pictures(state, small)
+    if shown is not None:
+        st.caption(result_line(state, small, shown))
+    session.sync_url(share_query(state)[0])
+
+
+@st.fragment(key="pg-grid")
+@guarded
+def grid_part() -> None:
+    grid_editor(session.current())
+
+
+@st.fragment(key="pg-sum")
+@guarded
+def sum_part() -> None:
+    sum_of_weights(session.current())
+
+
+@st.fragment(key="pg-details")
+@guarded
+def details_part() -> None:
+    state = session.current()
+    details(state, cache.preview(state.photo, state.view.preview))
+
+
+@st.fragment(key=CORE)
+@guarded
 def core_loop() -> None:
-    """Kernel → pictures → grid and scale → details: everything a weight change touches."""
-    try:
-        state = session.current()
-        kernel_controls(state)
-        small = cache.preview(state.photo, state.view.preview)
-        shown = pictures(state, small)
-        if shown is not None:
-            st.caption(result_line(state, small, shown))
-        grid, scale = st.columns([3, 2], gap="medium")
-        with grid:
-            grid_box(state)
-        with scale:
-            scale_box(state)
-        details(state, small)
-        session.sync_url(share_query(state)[0])
-    except Exception:  # the last line of defence: a friendly message, the details in the server log
-        log.exception("playground failed")
-        st.error(oops())
+    """Kernel → pictures → grid and scale → details: everything a change of kernel touches."""
+    state = session.current()
+    with kernel_controls(state):
+        live_sliders()
+    pictures_part()
+    grid, scale = st.columns([3, 2], gap="medium")
+    with grid:
+        grid_part()
+        grid_size(state)
+    with scale:
+        sum_part()
+        scale_box(state)
+    details_part()
 
 
 try:

@@ -601,3 +601,27 @@ def test_a_refused_value_ends_its_typing_where_it_began(s0):
     assert s.history.past == () and s.name == "sharpen"
     other = st8.record(s0, st8.edit_cells(s0, {(0, 0): "abc"}), "type-0-0")  # refused at once: nothing to undo
     assert other.bad_cell is not None and np.array_equal(other.matrix, before) and other.history.past == ()
+
+
+def test_only_a_weight_or_a_parameter_value_is_redrawn_on_its_own(s0):
+    """``only_hot``: what the kernel editor's callback reruns. A new value of a weight or of a parameter redraws
+    the live parts only; anything a control outside them shows needs the whole kernel area."""
+    custom = st8.record(s0, st8.edit_cells(s0, {(1, 1): 6.0}), "g1")
+    assert not st8.only_hot(s0, custom)  # the first edit: "Custom (from Sharpen)", the Undo button comes alive
+    again = st8.record(custom, st8.edit_cells(custom, {(1, 1): 7.0}), "g2")
+    assert st8.only_hot(custom, again)  # the next: the weights, the pictures
+    merged = st8.record(again, st8.edit_cells(again, {(1, 1): 7.5}), "g2")
+    assert st8.only_hot(again, merged)
+    blur = st8.choose_preset(s0, "blur")
+    moved = st8.record(blur, st8.set_param(blur, "inner", 0.5), "d")
+    assert not st8.only_hot(blur, moved)  # the first step: Undo
+    moved2 = st8.record(moved, st8.set_param(moved, "inner", 0.7), "d")
+    assert st8.only_hot(moved, moved2)
+    gauss = st8.choose_preset(s0, "gaussian")
+    bigger = st8.record(gauss, st8.set_param(gauss, "size", 7), "d")
+    grown = st8.record(bigger, st8.set_param(bigger, "size", 9), "d")
+    assert not st8.only_hot(bigger, grown)  # the grid's rows and columns change
+    refused = st8.refuse_edit(again, "nonsense")
+    assert st8.only_hot(again, refused)  # shown on the grid itself
+    assert not st8.only_hot(again, st8.set_scale(again, divisor=2.0))
+    assert not st8.only_hot(again, st8.undo(again))  # Redo comes alive

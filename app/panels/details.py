@@ -30,6 +30,7 @@ from ..state import (
     set_view,
     to_link,
 )
+from .grid import CORE
 from .pictures import title as shown_title
 
 LOUPE_RADIUS = 7  # the loupe shows 15 x 15 input pixels
@@ -265,8 +266,9 @@ def _on_kernel_file() -> None:
         doc = acf.kernel_from_acf(data, f.name[:-4]) if acf.is_acf(f.name) else kernel_io.kernel_from_json(data)
     except imgkernel.KernelError as exc:
         session.apply(refuse_kernel_file, f"{f.name}: {exc}")
-        return
-    session.apply(load_kernel, doc.matrix, title=doc.name or None, divisor=doc.divisor, offset=doc.offset)
+    else:
+        session.apply(load_kernel, doc.matrix, title=doc.name or None, divisor=doc.divisor, offset=doc.offset)
+    st.rerun(scope=CORE)  # a new kernel, or why not (under the grid): the whole kernel area, not just this panel
 
 
 def _downloaded() -> None:

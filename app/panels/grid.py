@@ -19,16 +19,24 @@ from imgkernel.pipeline import scale_for
 from .. import editor, i18n, session, wording
 from ..editor_events import Event
 from ..i18n import _
-from ..state import PlaygroundState, change_for, resize, set_scale, set_whole
+from ..state import PlaygroundState, change_for, only_hot, resize, set_scale, set_whole
 from .pictures import title
 
 GRID_KEY = "pg_grid"
 
 
+HOT = ("pg-live", "pg-pictures", "pg-grid", "pg-sum", "pg-details")  # what a weight change redraws (the page)
+CORE = "pg-core"  # the whole kernel area
+
+
 def apply_event(event: Event | imgkernel.KernelError) -> None:
-    """One checked event from the grid or the sliders, applied to the playground's state."""
+    """One checked event from the grid or the sliders, applied to the playground's state. A weight or a
+    parameter's value reruns only the parts that show it (half the page's elements: a live drag's frame rate);
+    anything else the kernel area shows reruns all of it."""
+    old = session.current()
     change = change_for(event)
-    session.apply(change.transition, *change.args, by=change.by, gesture=change.gesture)
+    new = session.apply(change.transition, *change.args, by=change.by, gesture=change.gesture)
+    st.rerun(HOT if only_hot(old, new) else CORE)
 
 
 def _rows(state: PlaygroundState, rows: int) -> PlaygroundState:
@@ -39,7 +47,8 @@ def _cols(state: PlaygroundState, cols: int) -> PlaygroundState:
     return resize(state, state.matrix.shape[0], cols)
 
 
-def grid_box(state: PlaygroundState) -> None:
+def grid_editor(state: PlaygroundState) -> None:
+    """The weights as an editable grid, a refused cell marked on it (rerun with every weight change)."""
     rows, cols = state.matrix.shape
     bad = state.bad_cell
     with st.container(key="pg-gridbox"):
@@ -53,6 +62,11 @@ def grid_box(state: PlaygroundState) -> None:
         )
     if "grid" in state.problems and bad is None:
         st.error(i18n.message(state.problems["grid"]))
+
+
+def grid_size(state: PlaygroundState) -> None:
+    """Rows, columns and whole numbers under the grid."""
+    rows, cols = state.matrix.shape
     a, b = st.columns(2)
     a.number_input(
         _("Rows"),
@@ -75,9 +89,24 @@ def grid_box(state: PlaygroundState) -> None:
         st.error(i18n.message(state.problems["file"]))
 
 
-def scale_box(state: PlaygroundState) -> None:
+def sum_of_weights(state: PlaygroundState) -> None:
+    """What the weights do to a flat grey, and the divisor *Normalise* uses (rerun with every weight change)."""
     s = state.settings
     st.markdown(wording.sum_meaning(state.matrix, scale_for(state.matrix, s)))
+    if s.normalise:
+        auto = imgkernel.auto_normalise(state.matrix)
+        st.caption(
+            _(
+                "Normalise uses divisor {divisor} and offset {offset}.",
+                divisor=wording.num(auto.divisor),
+                offset=wording.num(auto.offset),
+            )
+        )
+
+
+def scale_box(state: PlaygroundState) -> None:
+    """Normalise, mean, divisor and offset."""
+    s = state.settings
 
     def scale(key: str, name: str) -> dict:
         return session.control(state, "scale", key, getattr(s, name), set_scale, field=name)
@@ -95,15 +124,6 @@ def scale_box(state: PlaygroundState) -> None:
     for where in ("divisor", "scale"):
         if where in state.problems:
             st.error(i18n.message(state.problems[where]))
-    if s.normalise:
-        auto = imgkernel.auto_normalise(state.matrix)
-        st.caption(
-            _(
-                "Normalise uses divisor {divisor} and offset {offset}.",
-                divisor=wording.num(auto.divisor),
-                offset=wording.num(auto.offset),
-            )
-        )
 
 
 def _divisor_offset(state: PlaygroundState, scale: Callable[[str, str], dict]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import imgkernel
 
@@ -15,7 +16,9 @@ from .pictures import title
 SLIDERS_KEY = "pg_params"
 
 
-def kernel_controls(state: PlaygroundState) -> None:
+def kernel_controls(state: PlaygroundState) -> DeltaGenerator:
+    """The picker, what the kernel does, the way back from a custom grid, undo and redo; returns the column beside
+    them where the page draws the live sliders (``kernel_sliders``, rerun on their own while they move)."""
     k = state.kernel
     spec = imgkernel.CATALOGUE.get(k.preset)
     pick, sliders = st.columns([2, 3], gap="medium")
@@ -46,6 +49,13 @@ def kernel_controls(state: PlaygroundState) -> None:
         if "kernel" in state.problems:
             st.error(i18n.message(state.problems["kernel"]))
         history(state)
+    return sliders
+
+
+def kernel_sliders(state: PlaygroundState) -> None:
+    """The preset's parameters as live sliders (greyed while the grid is the visitor's own)."""
+    k = state.kernel
+    spec = imgkernel.CATALOGUE.get(k.preset)
     if spec is None or not spec.params:
         return
     params = []
@@ -63,7 +73,7 @@ def kernel_controls(state: PlaygroundState) -> None:
                 "disabled": k.custom,
             }
         )
-    with sliders, st.container(key="pg-params"):
+    with st.container(key="pg-params"):
         editor.sliders(SLIDERS_KEY, params, apply_event)
 
 
