@@ -9,10 +9,13 @@ No Streamlit here: the tests feed it hostile payloads directly.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from imgkernel import KernelError
+from imgkernel.kernel_io import parse_number
 from imgkernel.limits import MAX_KERNEL_SIDE
 
 MAX_CELL_TEXT = 100  # characters of one typed cell (parse_number refuses past 40 with a message)
@@ -127,3 +130,43 @@ def _cells(value: object) -> tuple[tuple[int, int, str | float], ...]:
 
 def _gesture(value: object) -> str | None:
     return value[:MAX_GESTURE] if isinstance(value, str) and value else None
+
+
+# ---- typed values on a grid (the playground's kernel and the Mystery kernel's guess) ----
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A grid cell whose typed text was refused: the editor keeps showing that text on that cell, marked, while
+    the last good kernel stays in use (0-based row and column)."""
+
+    row: int
+    col: int
+    text: str
+
+
+class CellError(KernelError):
+    """A typed value refused on its cell (the message names it, 1-based)."""
+
+    def __init__(self, message: str, cell: BadCell) -> None:
+        super().__init__(message)
+        self.cell = cell
+
+
+def with_cells(
+    matrix: np.ndarray, cells: Iterable[tuple[int, int, object]], check: Callable[[float], None] | None = None
+) -> np.ndarray:
+    """A copy of ``matrix`` with the typed values put in (cells outside it skipped: they cannot come from the grid
+    on screen). Each value is read by ``parse_number``, then ``check``ed; the first bad one raises a ``CellError``."""
+    out = np.array(matrix, dtype=np.float64)
+    for r, c, value in cells:
+        if not (0 <= r < out.shape[0] and 0 <= c < out.shape[1]):
+            continue
+        try:
+            out[r, c] = parse_number(value, f"in row {r + 1}, column {c + 1}")
+            if check is not None:
+                check(float(out[r, c]))
+        except KernelError as exc:
+            text = value if isinstance(value, str) else repr(value)
+            raise CellError(str(exc), BadCell(r, c, text[:40])) from None
+    return out

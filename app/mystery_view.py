@@ -22,9 +22,9 @@ from imgkernel import kernel_io, puzzle
 from imgkernel.mapping import signed_colormap
 
 from . import cache, editor, i18n, learn, session, wording
-from .editor_events import Cells, Event, Paste
+from .editor_events import BadCell, CellError, Cells, Event, Paste, with_cells
 from .i18n import _
-from .state import BadCell, Photo
+from .state import Photo
 
 SIDES = (3, 5)
 WORK_SIDE = 320  # the puzzle works on the photo shrunk to this long side: a fast score on every edit
@@ -91,15 +91,9 @@ def apply_event(guess: np.ndarray, event: Event | imgkernel.KernelError) -> tupl
             return pasted, None
         if not isinstance(event, Cells) or event.shape != old.shape:
             return old, None  # undo, redo, sliders, or edits of a grid of another size: nothing to do
-        new = old.copy()
-        for r, c, v in event.cells:
-            if r < new.shape[0] and c < new.shape[1]:
-                try:
-                    new[r, c] = kernel_io.parse_number(v, f"in row {r + 1}, column {c + 1}")
-                except imgkernel.KernelError as exc:
-                    text = v if isinstance(v, str) else repr(v)
-                    return old, Refusal(f"{exc} Your previous guess stays.", BadCell(r, c, text[:40]))
-        return new, None
+        return with_cells(old, event.cells), None
+    except CellError as exc:
+        return old, Refusal(f"{exc} Your previous guess stays.", exc.cell)
     except imgkernel.KernelError as exc:
         return old, Refusal(f"{exc} Your previous guess stays.")
 

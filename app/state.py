@@ -21,7 +21,7 @@ from imgkernel.mapping import check_divisor
 from imgkernel.numeric import is_whole, whole_multiplier
 from imgkernel.pipeline import Settings, scale_for
 
-from .editor_events import Cells, Event, Param, Paste, Redo, Undo
+from .editor_events import BadCell, CellError, Cells, Event, Param, Paste, Redo, Undo, with_cells
 
 CUSTOM = share.CUSTOM
 DEFAULT_KERNEL = share.DEFAULT_KERNEL
@@ -96,16 +96,6 @@ class Kernel:
         if self.title:
             return self.title
         return f"Custom (from {spec.title})" if spec else "Custom"
-
-
-@dataclass(frozen=True)
-class BadCell:
-    """A grid cell whose typed text was refused: the editor keeps showing that text on that cell, marked, while
-    the last good kernel stays in use (0-based row and column)."""
-
-    row: int
-    col: int
-    text: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -325,22 +315,14 @@ def edit_cells(
     (a preset or an undo changed it meanwhile) are stale and dropped. The kernel only turns custom when a value
     really differs; a bad value is refused with a message naming its cell, and the last good kernel stays.
     """
-    matrix = state.matrix
-    if shape is not None and tuple(shape) != matrix.shape:
+    if shape is not None and tuple(shape) != state.matrix.shape:
         return state
-    cells = matrix.astype(object)
-    for (r, c), value in edits.items():
-        if not (0 <= r < matrix.shape[0] and 0 <= c < matrix.shape[1]):
-            continue  # cannot come from the editor on screen
-        try:
-            cells[r, c] = kernel_io.parse_number(value, f"in row {r + 1}, column {c + 1}")
-            if state.whole:
-                _check_whole(np.array([cells[r, c]]), "weights")
-        except imgkernel.KernelError as exc:
-            text = value if isinstance(value, str) else repr(value)
-            bad = BadCell(r, c, text[:40])
-            return _problem(state, "grid", f"{exc} The previous kernel stays in use.", bad)
-    return _use_weights(state, np.array(cells.tolist(), dtype=np.float64))
+    check = (lambda v: _check_whole(np.array([v]), "weights")) if state.whole else None
+    try:
+        matrix = with_cells(state.matrix, ((r, c, v) for (r, c), v in edits.items()), check)
+    except CellError as exc:
+        return _problem(state, "grid", f"{exc} The previous kernel stays in use.", exc.cell)
+    return _use_weights(state, matrix)
 
 
 def refuse_edit(state: PlaygroundState, message: str) -> PlaygroundState:

@@ -17,7 +17,7 @@ import streamlit as st
 from app import cache, i18n, session
 from app.i18n import _
 from app.panels.details import details, share_query
-from app.panels.grid import CORE, grid_editor, grid_size, scale_box, sum_of_weights
+from app.panels.grid import CORE, DETAILS, GRID, LIVE, PICTURES, SUM, grid_editor, grid_size, scale_box, sum_of_weights
 from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.options import options_box
 from app.panels.photo import photo_box
@@ -33,28 +33,30 @@ def oops() -> str:
     )
 
 
-def guarded(part: Callable[[], None]) -> Callable[[], None]:
-    """The last line of defence of each part: a friendly message, the details in the server log."""
+def part(key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A part of the page as a keyed fragment (``app.panels.grid`` says which the kernel editor reruns), with its
+    last line of defence: a friendly message, the details in the server log."""
 
-    def run() -> None:
-        try:
-            part()
-        except Exception:
-            log.exception("playground failed")
-            st.error(oops())
+    def fragment(draw: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                draw()
+            except Exception:
+                log.exception("playground failed")
+                st.error(oops())
 
-    run.__name__ = part.__name__
-    return run
+        run.__name__ = draw.__name__
+        return st.fragment(run, key=key)
+
+    return fragment
 
 
-@st.fragment(key="pg-live")
-@guarded
+@part(LIVE)
 def live_sliders() -> None:
     kernel_sliders(session.current())
 
 
-@st.fragment(key="pg-pictures")
-@guarded
+@part(PICTURES)
 def pictures_part() -> None:
     state = session.current()
     small = cache.preview(state.photo, state.view.preview)
@@ -64,27 +66,23 @@ def pictures_part() -> None:
     session.sync_url(share_query(state)[0])
 
 
-@st.fragment(key="pg-grid")
-@guarded
+@part(GRID)
 def grid_part() -> None:
     grid_editor(session.current())
 
 
-@st.fragment(key="pg-sum")
-@guarded
+@part(SUM)
 def sum_part() -> None:
     sum_of_weights(session.current())
 
 
-@st.fragment(key="pg-details")
-@guarded
+@part(DETAILS)
 def details_part() -> None:
     state = session.current()
     details(state, cache.preview(state.photo, state.view.preview))
 
 
-@st.fragment(key=CORE)
-@guarded
+@part(CORE)
 def core_loop() -> None:
     """Kernel → pictures → grid and scale → details: everything a change of kernel touches."""
     state = session.current()

@@ -459,7 +459,7 @@ export default function ({ parentElement, data: raw, setTriggerValue }) {
     root.className = "ke";
     parentElement.append(root);
     // seq starts from the clock: acknowledgements of an earlier mount in this session are always older
-    inst = { root, queue: [], inflight: null, sentAt: 0, seq: Date.now(), kind: data.kind, focus: null, scrub: null };
+    inst = { root, queue: [], inflight: null, sentAt: 0, seq: Date.now(), focus: null, scrub: null };
     instances.set(parentElement, inst);
     if (data.kind === "grid") wireGrid(inst);
     else wireSliders(inst);

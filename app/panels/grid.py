@@ -25,8 +25,10 @@ from .pictures import title
 GRID_KEY = "pg_grid"
 
 
-HOT = ("pg-live", "pg-pictures", "pg-grid", "pg-sum", "pg-details")  # what a weight change redraws (the page)
-CORE = "pg-core"  # the whole kernel area
+# The playground's fragments (``pages/playground.py``): the whole kernel area, and inside it what a weight change
+# redraws (``HOT``).
+CORE, LIVE, PICTURES, GRID, SUM, DETAILS = "pg-core", "pg-live", "pg-pictures", "pg-grid", "pg-sum", "pg-details"
+HOT = (LIVE, PICTURES, GRID, SUM, DETAILS)
 
 
 def apply_event(event: Event | imgkernel.KernelError) -> None:
