@@ -1,11 +1,11 @@
 # Two commands: `make run` (set up and start the app) and `make test` (set up, lint and run every test).
-# Also: `make test-fast` (every test but the browser tier), `make lint`, `make bench`, `make clean`.
+# Also: `make test-fast` (every test but the browser tier), `make lint`, `make locale`, `make bench`, `make clean`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint bench chromium gegl clean
+.PHONY: run test test-fast lint locale bench chromium gegl clean
 
 $(VENV)/app.stamp: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +43,26 @@ lint: $(VENV)/dev.stamp
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The fast tier on every core (pytest-xdist), then the browser tier on its own (its timings and its many servers
+# would fight the fast tier for the cores).
 test: lint chromium gegl node_modules/.stamp
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto -m "not browser"
+	$(BIN)/pytest -q -m browser
 
 test-fast: $(VENV)/dev.stamp gegl
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -n auto -m "not browser"
+
+# The translations, the gettext way (Babel): extract every text of the app and the library's message templates
+# into app/locale/messages.pot, merge it into each language's .po (a reworded text becomes untranslated, and
+# tests/test_i18n.py fails until it is translated again), compile the .mo files the app reads. Commit all three;
+# the tests check the .mo files are what the .po files compile to. A new language: `pybabel init -l xx` once.
+LOCALE   := app/locale
+KEYWORDS := --no-default-keywords -k _:1 -k n_:1,2 -k N_:1 -k Np_:1,2 -k Later:1 -k pgettext:1c,2
+locale: $(VENV)/dev.stamp
+	PYTHONPATH=. $(BIN)/pybabel -q extract -F babel.cfg $(KEYWORDS) --no-location --sort-output --omit-header \
+		--no-wrap -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 bench: $(VENV)/bench.stamp
 	$(BIN)/python -m bench.speed

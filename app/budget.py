@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from .i18n import n_
+
 DEFAULT_MB = 1024
 ENV = "IMGKERNEL_MEMORY_BUDGET_MB"
 BYTES_PER_SAMPLE = 1.1  # compressed PNG (<= 1 byte per sample, and BytesIO's growth margin)
@@ -75,13 +77,14 @@ def decode_cost(height: int, width: int) -> int:
 
 
 def queued_message(ahead: int, then: str) -> str:
-    """What a waiting visitor reads: how many heavy jobs are ahead of theirs, then ``then`` (what follows)."""
-    jobs = (
-        "1 big job (an export or a photo being opened) is"
-        if ahead == 1
-        else f"{ahead} big jobs (exports or photos being opened) are"
+    """What a waiting visitor reads, in their language: how many heavy jobs are ahead of theirs, then ``then``
+    (what follows, already translated)."""
+    return n_(
+        "Queued: {n} big job (an export or a photo being opened) is using the server's memory before yours. {then}",
+        "Queued: {n} big jobs (exports or photos being opened) are using the server's memory before yours. {then}",
+        ahead,
+        then=then,
     )
-    return f"Queued: {jobs} using the server's memory before yours. {then}"
 
 
 @dataclass

@@ -30,7 +30,7 @@ from imgkernel.limits import MAX_PIXELS, PREVIEW_LONG_SIDE
 from imgkernel.pipeline import Settings, prepare
 
 from .budget import BIG_DECODE, Ticket, decode_cost, queued_message, shared_budget
-from .i18n import _, message
+from .i18n import _
 from .state import Photo, make_photo
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -90,7 +90,8 @@ def photo_from_upload(name: str, data: bytes) -> Photo:
     def queued(ticket: Ticket) -> None:
         nonlocal notice
         notice = notice or st.empty()
-        notice.info(message(queued_message(ticket.ahead, f"{name} is opened as soon as there is room.")), icon="⏳")
+        then = _("{name} is opened as soon as there is room.", name=name)
+        notice.info(queued_message(ticket.ahead, then), icon="⏳")
 
     with shared_budget().reserve(cost, on_wait=queued):
         if notice is not None:

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from imgkernel import KernelError
-from imgkernel.kernel_io import parse_number
+from imgkernel.kernel_io import at_cell, parse_number
 from imgkernel.limits import MAX_KERNEL_SIDE
+
+from .later import Later
 
 MAX_CELL_TEXT = 100  # characters of one typed cell (parse_number refuses past 40 with a message)
 MAX_GESTURE = 64
@@ -56,7 +58,7 @@ class Redo:
 
 
 Event = Cells | Paste | Param | Undo | Redo
-REFUSED = "The editor sent something that is not a kernel edit; nothing was changed."
+REFUSED = Later("The editor sent something that is not a kernel edit; nothing was changed.")
 
 
 def seq_of(payload: object) -> int | None:
@@ -148,8 +150,8 @@ class BadCell:
 class CellError(KernelError):
     """A typed value refused on its cell (the message names it, 1-based)."""
 
-    def __init__(self, message: str, cell: BadCell) -> None:
-        super().__init__(message)
+    def __init__(self, reason: KernelError, cell: BadCell) -> None:
+        super().__init__(reason.message if reason.message is not None else reason.args[0])
         self.cell = cell
 
 
@@ -163,10 +165,10 @@ def with_cells(
         if not (0 <= r < out.shape[0] and 0 <= c < out.shape[1]):
             continue
         try:
-            out[r, c] = parse_number(value, f"in row {r + 1}, column {c + 1}")
+            out[r, c] = parse_number(value, at_cell(r + 1, c + 1))
             if check is not None:
                 check(float(out[r, c]))
         except KernelError as exc:
             text = value if isinstance(value, str) else repr(value)
-            raise CellError(str(exc), BadCell(r, c, text[:40])) from None
+            raise CellError(exc, BadCell(r, c, text[:40])) from None
     return out

@@ -11,7 +11,7 @@ import imgkernel
 
 from . import cache, wording
 from .budget import MemoryBudget, Ticket, export_cost, queued_message, shared_budget
-from .i18n import _, message
+from .i18n import _
 from .state import PlaygroundState
 
 
@@ -42,10 +42,8 @@ def full_resolution(state: PlaygroundState) -> bytes:
 
     def queued(ticket: Ticket) -> None:
         status.update(
-            label=message(
-                queued_message(
-                    ticket.ahead, "Yours starts as soon as there is room (changing the kernel or options cancels it)."
-                )
+            label=queued_message(
+                ticket.ahead, _("Yours starts as soon as there is room (changing the kernel or options cancels it).")
             )
         )
 

@@ -279,7 +279,7 @@ def _decoded(key: str) -> np.ndarray | None:
     try:
         return cache.photo_from_upload(f.name, f.getvalue()).pixels
     except imgkernel.ImageLoadError as exc:
-        st.error(i18n.message(f"{f.name}: {exc}"))
+        st.error(_("{name}: {reason}", name=f.name, reason=i18n.message(exc)))
         return None
 
 
@@ -432,7 +432,8 @@ def reveal(pair: Pair, result: fit.KernelFit) -> None:
         text = (
             f"**{title}**"
             + (_(", offset {offset}", offset=wording.num(offset)) if offset else "")
-            + f"{_(': ')}{i18n.kernel_text(spec.name, 'summary', spec.summary)}"
+            + _(": ")
+            + i18n.kernel_text(spec.name, "summary", spec.summary)
         )
         st.markdown(text)
         if matrix.shape == result.matrix.shape:

@@ -1,34 +1,58 @@
-"""The app's words in the visitor's language: English is written in the code, every other language in one
-catalogue module (``app.messages_zh``), keyed by the English text, so call sites stay readable and a test can
-list every message (``_("...")`` calls with a literal, found in the source).
+"""The app's words in the visitor's language, the gettext way.
+
+English is written in the code (``_("...")``, ``n_(singular, plural, n)``); every other language is a gettext
+catalogue, ``app/locale/<lang>/LC_MESSAGES/messages.po``, extracted and compiled with Babel (``make locale``).
+Adding a language is its ``.po`` file and one line in ``LANGUAGES``.
 
 The language lives in the session (``lang``), starts from the link's ``?lang=`` and is kept in it, so a shared
-link opens in the sender's language. Outside a Streamlit run (unit tests, the CLI) it is English unless
-``using`` says otherwise. The library (``imgkernel``) stays English and never imports Streamlit: its catalogue
-and its error messages are translated here (``kernel_text``, ``message``).
+link opens in the sender's language. Each run looks its session's translation up (``translation()``): nothing
+is installed process-wide, so two visitors in two languages never see each other's words. Outside a Streamlit
+run (unit tests, the CLI) it is English unless ``using`` says otherwise.
+
+The library (``imgkernel``) stays English and never imports Streamlit: its messages carry a code and their
+arguments (``imgkernel.messages``), rendered here from the catalogue (``message``); a catalogue kernel's texts
+are looked up under the context ``kernel:<name>:<field>`` (``kernel_text``). A message the app builds for later
+(a problem kept in the state) is a ``Later``: English now, the visitor's language when shown.
 """
 
 from __future__ import annotations
 
-import re
+import gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import messages_zh
+from imgkernel.borders import MODES
+from imgkernel.errors import ImageLoadError, KernelError
+from imgkernel.messages import Message, Plural, template_of
+
+from .later import N_, Later
+
+__all__ = ["N_", "Later", "_", "kernel_text", "lang", "language_switch", "message", "n_", "using"]
 
 KEY = "lang"  # the session key, the switch's widget key and the link's query key
 DEFAULT = "en"
-LANGUAGES = {"en": "English", "zh": "简体中文"}  # each language named in itself
-LABEL = "Language / 语言"
-MESSAGES: dict[str, dict[str, str]] = {"zh": messages_zh.MESSAGES}
-KERNELS: dict[str, dict[str, dict[str, str]]] = {"zh": messages_zh.KERNELS}
-PATTERNS: dict[str, dict[str, str]] = {"zh": messages_zh.PATTERNS}
+LANGUAGES = {"en": "English", "zh": "简体中文", "es": "Español"}  # each language named in itself
+LABEL = "Language / 语言 / Idioma"
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "messages"
 _FORCED: ContextVar[str | None] = ContextVar("imgkernel_lang", default=None)
+
+
+@cache
+def translation(language: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``language`` (read once, never changed: safe to share between sessions).
+    English is the code's own text; a missing catalogue for another language is an error, not a silent
+    fallback (the setup compiles them: ``make locale``)."""
+    if language == DEFAULT:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
 
 
 def _from_link() -> str:
@@ -58,32 +82,58 @@ def using(language: str) -> Iterator[None]:
 
 
 def _(text: str, /, **values: Any) -> str:
-    """``text`` in the current language, with ``{placeholders}`` filled in (English when no entry exists)."""
-    translated = MESSAGES.get(lang(), {}).get(text, text) or text
+    """``text`` in the current language, with ``{placeholders}`` filled in."""
+    translated = translation(lang()).gettext(text)
     return translated.format(**values) if values else translated
+
+
+def n_(singular: str, plural: str, n: int, /, **values: Any) -> str:
+    """The form of ``singular``/``plural`` the current language uses for ``n``, filled in (``{n}`` included)."""
+    return translation(lang()).ngettext(singular, plural, n).format(n=n, **values)
 
 
 def kernel_text(name: str, field: str, english: str) -> str:
     """A catalogue kernel's ``field`` (title, category, summary, explanation, or ``param.<p>.label``/``.help``)
     in the current language; ``english`` (the library's text) when there is none."""
-    return KERNELS.get(lang(), {}).get(name, {}).get(field, english) or english
+    return translation(lang()).pgettext(f"kernel:{name}:{field}", english)
 
 
-def message(text: str) -> str:
-    """A message built elsewhere in English (the library's errors, the state's notices): translated by the
-    first catalogue pattern that matches it whole; named groups called ``msg...`` are translated in turn
-    (``msglist...``: several sentences, one by one). Unknown messages stay English rather than vanish."""
-    for pattern, template in PATTERNS.get(lang(), {}).items():
-        m = re.fullmatch(pattern, text, flags=re.DOTALL)
-        if m:
-            return template.format(**{k: _part(k, v or "") for k, v in m.groupdict().items()})
-    return _(text)
+def _render(value: Any, tr: gettext.NullTranslations) -> Any:
+    """``value`` in the language of ``tr`` when it is a message (its parts too); data as it is."""
+    if isinstance(value, Later):
+        return tr.gettext(value.msgid).format(**{k: _render(v, tr) for k, v in value.values.items()})
+    if isinstance(value, Message):
+        return _library(value, tr)
+    if isinstance(value, KernelError | ImageLoadError):  # by its code, or the app's own Later it was raised with
+        return _render(value.message if value.message is not None else value.args[0] if value.args else "", tr)
+    return value
 
 
-def _part(name: str, value: str) -> str:
-    if name.startswith("msglist"):
-        return "".join(message(sentence) for sentence in re.split(r"(?<=\.) (?=\S)", value))
-    return message(value) if name.startswith("msg") and value else value
+def _library(m: Message, tr: gettext.NullTranslations) -> str:
+    """A library message by its code's template; catalogue data in it (a parameter's label, a kernel's title) in
+    the catalogue's words for that kernel, and a border mode's identifier by its name in the app
+    (``wording.mode_name``)."""
+    values = {k: _render(v, tr) for k, v in m.params.items()}
+    if values.get("mode") in MODES:
+        values["mode"] = tr.gettext(values["mode"])
+    kernel = m.params.get("kernel")
+    if kernel and "label" in values and "param" in values:
+        values["label"] = tr.pgettext(f"kernel:{kernel}:param.{values['param']}.label", values["label"])
+    if kernel and "title" in values:
+        values["title"] = tr.pgettext(f"kernel:{kernel}:title", values["title"])
+    template = template_of(m.code)
+    if isinstance(template, Plural):
+        return tr.ngettext(template.singular, template.plural, int(m.params[template.by])).format(**values)
+    return tr.gettext(template).format(**values)
+
+
+def message(value: Message | Later | KernelError | ImageLoadError | str) -> str:
+    """A message made elsewhere (the library's errors and notices, the state's problems) in the current
+    language, by its code or msgid. A plain text is looked up as it is (English when the catalogue lacks it)."""
+    tr = translation(lang())
+    if isinstance(value, Later | Message | KernelError | ImageLoadError):
+        return str(_render(value, tr))
+    return tr.gettext(value) if value else value
 
 
 def link_query() -> dict[str, str]:
@@ -93,11 +143,11 @@ def link_query() -> dict[str, str]:
 
 
 def language_switch() -> str:
-    """The sidebar's English / 简体中文 switch (drawn by the entry script, so on every page, before the page's
-    own sidebar), and the address bar kept in step with it. Returns the language in use."""
+    """The sidebar's language switch (drawn by the entry script, so on every page, before the page's own
+    sidebar), and the address bar kept in step with it. Returns the language in use."""
     if st.session_state.get(KEY) not in LANGUAGES:
         st.session_state[KEY] = _from_link()
-    # One label in both languages, never translated: a new label would be a new widget (its choice lost), and
+    # One label in every language, never translated: a new label would be a new widget (its choice lost), and
     # whoever cannot read the current language still finds the way back.
     st.sidebar.radio(
         LABEL,

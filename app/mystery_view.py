@@ -24,6 +24,7 @@ from imgkernel.mapping import signed_colormap
 from . import cache, editor, i18n, learn, session, wording
 from .editor_events import BadCell, CellError, Cells, Event, Paste, with_cells
 from .i18n import _
+from .later import Later
 from .state import Photo
 
 SIDES = (3, 5)
@@ -59,14 +60,6 @@ def score_text(s: Score) -> str:
     return _("Match: **{db}** (PSNR; {solved} dB or more solves it)", db=db, solved=f"{puzzle.SOLVED_DB:g}")
 
 
-def hint_text(text: str) -> str:
-    """One of ``imgkernel.puzzle.hints`` (English) in the current language; the symmetries one by one."""
-    if text.startswith("Symmetry: ") and text.endswith("."):
-        found = text.removeprefix("Symmetry: ").removesuffix(".").split("; ")
-        return _("Symmetry: {found}.", found=_("; ").join(i18n.message(f) for f in found))
-    return i18n.message(text)
-
-
 @dataclass(frozen=True)
 class Refusal:
     """Why the grid's last event was refused, and the cell it names (shown marked on that cell)."""
@@ -85,17 +78,25 @@ def apply_event(guess: np.ndarray, event: Event | imgkernel.KernelError) -> tupl
         if isinstance(event, Paste):
             pasted = kernel_io.parse_matrix_text(event.text)
             if pasted.shape not in {(n, n) for n in SIDES}:
-                sides = _(" or ").join(f"{n} × {n}" for n in SIDES)
                 rows, cols = pasted.shape
-                raise imgkernel.KernelError(f"The guess must be {sides}; the pasted matrix is {cols} × {rows}.")
+                small, big = SIDES
+                raise imgkernel.KernelError(
+                    Later(
+                        "The guess must be {small} × {small} or {big} × {big}; the pasted matrix is {cols} × {rows}.",
+                        small=small,
+                        big=big,
+                        cols=cols,
+                        rows=rows,
+                    )
+                )
             return pasted, None
         if not isinstance(event, Cells) or event.shape != old.shape:
             return old, None  # undo, redo, sliders, or edits of a grid of another size: nothing to do
         return with_cells(old, event.cells), None
     except CellError as exc:
-        return old, Refusal(f"{exc} Your previous guess stays.", exc.cell)
+        return old, Refusal(Later("{reason} Your previous guess stays.", reason=exc), exc.cell)
     except imgkernel.KernelError as exc:
-        return old, Refusal(f"{exc} Your previous guess stays.")
+        return old, Refusal(Later("{reason} Your previous guess stays.", reason=exc))
 
 
 def link_query(seed: int, photo: Photo) -> dict[str, str]:
@@ -215,7 +216,7 @@ def hints(hidden: np.ndarray) -> None:
 
     shown = int(st.session_state.get(HINTS_KEY, 0))
     for text in all_hints[:shown]:
-        st.markdown(f"* {hint_text(text)}")
+        st.markdown(f"* {i18n.message(text)}")
     if shown < len(all_hints):
         st.button(
             _("Show a hint ({n} of {total})", n=shown + 1, total=len(all_hints)), key="mk_hint", on_click=one_more
@@ -230,7 +231,7 @@ def reveal(p: puzzle.Puzzle) -> None:
         else:
             title = _("Random weights (puzzle {seed})", seed=p.seed)
         st.altair_chart(learn.kernel_heatmap(p.matrix, title=title, name=title), width="content")
-        summary = f"{_(': ')}{i18n.kernel_text(spec.name, 'summary', spec.summary)}" if spec is not None else ""
+        summary = _(": ") + i18n.kernel_text(spec.name, "summary", spec.summary) if spec is not None else ""
         st.markdown(f"**{title}**{summary}")
         if st.button(_("Open in the playground"), key="mk_open"):
             learn.open_matrix(p.matrix, title)

@@ -9,7 +9,7 @@ one ``PlaygroundState`` under one session key; widgets only show it and call tra
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -22,6 +22,7 @@ from imgkernel.numeric import is_whole, whole_multiplier
 from imgkernel.pipeline import Settings, scale_for
 
 from .editor_events import BadCell, CellError, Cells, Event, Param, Paste, Redo, Undo, with_cells
+from .later import N_, Later
 
 CUSTOM = share.CUSTOM
 DEFAULT_KERNEL = share.DEFAULT_KERNEL
@@ -245,7 +246,7 @@ def widget_key(state: PlaygroundState, group: str, name: str) -> str:
 
 def _preset_kernel(name: str, params: Mapping[str, object] | None = None) -> Kernel:
     spec = imgkernel.get(name)
-    values = {p.name: p.coerce(dict(params or {}).get(p.name, p.default)) for p in spec.params}
+    values = {p.name: p.coerce(dict(params or {}).get(p.name, p.default), kernel=spec.name) for p in spec.params}
     return Kernel(spec.name, values, spec.matrix(values))
 
 
@@ -279,7 +280,7 @@ def choose_preset(state: PlaygroundState, name: str) -> PlaygroundState:
     if name == CUSTOM:
         return _ok(_with_kernel(state, replace(state.kernel, custom=True)), "kernel")
     if name not in imgkernel.CATALOGUE:
-        return _problem(state, "kernel", f"There is no kernel called {name!r}.")
+        return _problem(state, "kernel", Later("There is no kernel called {name!r}.", name=name))
     spec = imgkernel.get(name)
     state = replace(
         state, settings=state.settings.with_(divisor=spec.divisor, offset=spec.offset, normalise=False, mean=False)
@@ -295,7 +296,7 @@ def set_param(state: PlaygroundState, name: str, value: object) -> PlaygroundSta
     try:
         kernel = _preset_kernel(spec.name, {**state.kernel.params, name: value})
     except imgkernel.KernelError as exc:
-        return _problem(state, "kernel", f"{exc} The previous kernel stays in use.")
+        return _problem(state, "kernel", Later("{reason} The previous kernel stays in use.", reason=exc))
     return _ok(_with_kernel(state, kernel), "kernel")
 
 
@@ -321,7 +322,7 @@ def edit_cells(
     try:
         matrix = with_cells(state.matrix, ((r, c, v) for (r, c), v in edits.items()), check)
     except CellError as exc:
-        return _problem(state, "grid", f"{exc} The previous kernel stays in use.", exc.cell)
+        return _problem(state, "grid", Later("{reason} The previous kernel stays in use.", reason=exc), exc.cell)
     return _use_weights(state, matrix)
 
 
@@ -338,7 +339,8 @@ def paste_matrix(state: PlaygroundState, text: str) -> PlaygroundState:
         if state.whole:
             _check_whole(matrix, "weights")
     except imgkernel.KernelError as exc:
-        return _problem(state, "grid", f"The pasted text is not a kernel: {exc} The previous kernel stays in use.")
+        why = Later("The pasted text is not a kernel: {reason} The previous kernel stays in use.", reason=exc)
+        return _problem(state, "grid", why)
     return _use_weights(state, matrix)
 
 
@@ -386,23 +388,30 @@ def load_kernel(
             state.settings.with_(divisor=float(divisor), offset=float(offset), normalise=False, mean=False)
         )
     except (imgkernel.KernelError, ValueError) as exc:
-        return _problem(state, where, f"{exc} The current kernel stays in use.")
+        return _problem(state, where, Later("{reason} The current kernel stays in use.", reason=exc))
     kernel = replace(state.kernel, matrix=m, custom=True, title=title)
     return _ok(_ok(replace(_with_kernel(state, kernel), settings=settings), where), "divisor")
 
 
 def refuse_kernel_file(state: PlaygroundState, message: str) -> PlaygroundState:
-    return _problem(state, "file", f"{message} The current kernel stays in use.")
+    return _problem(state, "file", Later("{reason} The current kernel stays in use.", reason=message))
 
 
 # ---- scale and options ----
+
+
+_OUT_OF_RANGE = {
+    "divisor": N_("The divisor must be between -{limit:g} and {limit:g}."),
+    "offset": N_("The offset must be between -{limit:g} and {limit:g}."),
+    "constant": N_("The constant must be between -{limit:g} and {limit:g}."),
+}
 
 
 def _checked_scale(settings: Settings) -> Settings:
     """``settings`` if its divisor and offset are usable, else a ``KernelError`` in plain words."""
     for what, value in (("divisor", settings.divisor), ("offset", settings.offset), ("constant", settings.cval)):
         if not np.isfinite(value) or abs(value) > MAX_KERNEL_ABS:
-            raise imgkernel.KernelError(f"The {what} must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}.")
+            raise imgkernel.KernelError(Later(_OUT_OF_RANGE[what], limit=MAX_KERNEL_ABS))
     check_divisor(settings.divisor)
     return settings
 
@@ -418,11 +427,20 @@ def set_scale(state: PlaygroundState, **changes: object) -> PlaygroundState:
         if state.whole:
             _check_whole(np.array([settings.divisor, settings.offset]), "divisor and offset")
     except imgkernel.KernelError as exc:
-        kept = f" The last valid divisor ({state.settings.divisor:g}) stays in use." if where == "divisor" else ""
-        return _problem(state, where, f"{exc}{kept}")
+        kept = N_("{reason} The last valid divisor ({divisor:g}) stays in use.") if where == "divisor" else "{reason}"
+        return _problem(state, where, Later(kept, reason=exc, divisor=state.settings.divisor))
     return _ok(replace(state, settings=settings), where)
 
 
+_OPTION_NAMES = {
+    "mode": N_("Mode"),
+    "stride": N_("Stride"),
+    "dilation": N_("Dilation"),
+    "true_convolution": N_("True convolution"),
+    "gray": N_("Gray"),
+    "linear": N_("Linear"),
+    "cval": N_("Cval"),
+}
 _OPTION_CHECKS = {
     "mode": lambda v: v in imgkernel.MODES,
     "stride": lambda v: isinstance(v, int) and 1 <= v <= MAX_STRIDE,
@@ -443,7 +461,8 @@ def set_option(state: PlaygroundState, name: str, value: object) -> PlaygroundSt
         if name in ("stride", "dilation") and float(value).is_integer():
             value = int(value)
     if not _OPTION_CHECKS[name](value):
-        return _problem(state, "options", f"{name.replace('_', ' ').capitalize()} cannot be {value!r}.")
+        why = Later("{option} cannot be {value!r}.", option=Later(_OPTION_NAMES[name]), value=value)
+        return _problem(state, "options", why)
     return _ok(replace(state, settings=state.settings.with_(**{name: value})), "options")
 
 
@@ -525,10 +544,8 @@ def to_link(state: PlaygroundState) -> share.ShareState:
 def open_link(
     state: PlaygroundState,
     link: share.ShareState,
-    notices: list[str],
+    notices: Sequence[str],
     photo: Photo | None,
-    *,
-    intro: str = "Some settings in the link were ignored: ",
 ) -> PlaygroundState:
     """The state a (decoded, already checked) link asks for; ``photo`` is its sample, if it names one."""
     if link.kernel == CUSTOM and link.matrix is not None:
@@ -539,7 +556,9 @@ def open_link(
         _with_kernel(state, kernel),
         settings=link.settings,
         problems={},
-        notices=(intro + " ".join(notices),) if notices else (),
+        notices=(Later("Some settings in the link were ignored: {reasons}", reasons=Later.joined(notices)),)
+        if notices
+        else (),
     )
     state = set_view(state, mode=link.view)
     if photo is not None:
@@ -574,11 +593,17 @@ def current_download(state: PlaygroundState) -> bytes | None:
 WHOLE_LIMIT = 9999  # the largest divisor whole-number mode makes (Photoshop's scale goes to 9999)
 
 
+_NOT_WHOLE = {
+    "weights": N_("The weights must be whole numbers while *Whole numbers* is on (turn it off to type fractions)."),
+    "divisor and offset": N_(
+        "The divisor and offset must be whole numbers while *Whole numbers* is on (turn it off to type fractions)."
+    ),
+}
+
+
 def _check_whole(values: np.ndarray, what: str) -> None:
     if not is_whole(values):
-        raise imgkernel.KernelError(
-            f"The {what} must be whole numbers while *Whole numbers* is on (turn it off to type fractions)."
-        )
+        raise imgkernel.KernelError(Later(_NOT_WHOLE[what]))
 
 
 def set_whole(state: PlaygroundState, on: bool) -> PlaygroundState:
@@ -594,16 +619,16 @@ def set_whole(state: PlaygroundState, on: bool) -> PlaygroundState:
     factor = whole_multiplier(np.append(state.matrix.ravel(), scale.divisor), WHOLE_LIMIT)
     weights = state.matrix * (factor or 1)
     why = (
-        f"the offset {scale.offset:g} is not a whole number"
+        Later("the offset {offset:g} is not a whole number", offset=scale.offset)
         if not is_whole(scale.offset)
-        else "no multiplier up to 9999 makes these weights whole"
+        else Later("no multiplier up to 9999 makes these weights whole")
         if factor is None
-        else f"as whole numbers the weights would reach {np.abs(weights).max():g}"
+        else Later("as whole numbers the weights would reach {top:g}", top=float(np.abs(weights).max()))
         if np.abs(weights).max() > MAX_KERNEL_ABS
         else None
     )
     if why:
-        return _problem(state, "grid", f"Whole numbers stay off: {why}. The kernel is unchanged.")
+        return _problem(state, "grid", Later("Whole numbers stay off: {why}. The kernel is unchanged.", why=why))
     opened = replace(state, view=replace(state.view, whole=True))
     factor = factor or 1
     if factor == 1 and not (state.settings.normalise or state.settings.mean):
@@ -698,7 +723,7 @@ def change_for(event: Event | imgkernel.KernelError) -> Change:
         return Change(undo)
     if isinstance(event, Redo):
         return Change(redo)
-    return Change(refuse_edit, (str(event),))
+    return Change(refuse_edit, (event.message or str(event),))
 
 
 def only_hot(old: PlaygroundState, new: PlaygroundState) -> bool:

@@ -358,9 +358,10 @@ def gif_bytes(scene: Scene) -> bytes:
 def products_table(values: np.ndarray, weights: np.ndarray, outside: np.ndarray | None = None) -> pd.DataFrame:
     """Each tap as "value × weight = product", rows and columns numbered from 1 like the playground's grid;
     "(pad)" marks a value read from padding."""
+    pad = _(" (pad)")
     cells = [
         [
-            f"{cell_text(v)}{_(' (pad)') if outside is not None and outside[i, j] else ''} × {wording.num(w)} = "
+            f"{cell_text(v)}{pad if outside is not None and outside[i, j] else ''} × {wording.num(w)} = "
             f"{wording.num(v * w)}"
             for j, (v, w) in enumerate(zip(vr, wr, strict=True))
         ]
@@ -377,8 +378,9 @@ def size_formula(n: int, k: int, stride: int, dilation: int, padding: int, outpu
     """The transposed output size per axis, written out with the numbers."""
     size = sweep.transposed_size(n, k, stride, dilation, padding, output_padding)
     op = f" + {output_padding}" if output_padding else ""
+    op_name = _(" + output padding") if output_padding else ""
     return (
-        f"(n − 1)·s + d·(k − 1) + 1 − 2p{_(' + output padding') if output_padding else ''} = "
+        f"(n − 1)·s + d·(k − 1) + 1 − 2p{op_name} = "
         f"({n} − 1)·{stride} + {dilation}·({k} − 1) + 1 − 2·{padding}{op} = **{size}**"
     )
 

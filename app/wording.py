@@ -8,7 +8,7 @@ import imgkernel
 from imgkernel.mapping import Scale, signed_colormap
 from imgkernel.numeric import format_number
 
-from .i18n import _, kernel_text
+from .i18n import N_, _, kernel_text
 
 DISPLAY_DIGITS = 4  # significant digits shown in the grid and captions; full precision is kept inside
 
@@ -109,7 +109,8 @@ def signed_legend(limit: float, signed: bool = True) -> str:
 def alt_photo(name: str, width: int, height: int, *, what: str = "", gray: bool = False) -> str:
     """ "Chelsea the cat, original, 451 × 300 px" (", in grey (luminance)" when the filter sees its luminance)."""
     grey = _(", in grey (luminance)") if gray else ""
-    return f"{photo_name(name)}{_(', ')}{what or _('original')}{grey}{_(', ')}{size(width, height)}"
+    comma, what = _(", "), what or _("original")
+    return f"{photo_name(name)}{comma}{what}{grey}{comma}{size(width, height)}"
 
 
 def photo_name(name: str) -> str:
@@ -119,7 +120,14 @@ def photo_name(name: str) -> str:
 
 # The bundled samples' names (app.cache.SAMPLES), translated as names; listed here so wording stays pure.
 SAMPLE_NAMES = frozenset(
-    {"Chelsea the cat", "Coffee cup", "Astronaut", "Camera man (gray)", "Brick wall (gray)", "Rocket launch"}
+    {
+        N_("Chelsea the cat"),
+        N_("Coffee cup"),
+        N_("Astronaut"),
+        N_("Camera man (gray)"),
+        N_("Brick wall (gray)"),
+        N_("Rocket launch"),
+    }
 )
 
 
@@ -203,7 +211,8 @@ def alt_thumbnail(photo: str, kernel: str) -> str:
 def alt_signed(subject: str, width: int, height: int, low: float, high: float) -> str:
     """A picture drawn with the signed colour map: "Top Sobel feature map, 64 × 43 px, values 0 to 412, drawn
     blue below 0, white at 0, orange above"."""
-    return f"{subject}{_(', ')}{size(width, height)}{_(', ')}{value_range(low, high)}{view_words('signed')}"
+    comma = _(", ")
+    return f"{subject}{comma}{size(width, height)}{comma}{value_range(low, high)}{view_words('signed')}"
 
 
 # -- descriptions of charts (Vega-Lite's ``description`` becomes the chart's accessible name) ---------------------

@@ -21,6 +21,7 @@ import numpy as np
 from .engine import as_2d_kernel
 from .errors import KernelError
 from .kernel_io import KernelDoc
+from .messages import Message
 from .numeric import format_number, whole_multiplier
 
 SIDE = 5
@@ -31,31 +32,29 @@ MAX_OFFSET = 9999
 _FORMAT = f">{SIDE * SIDE + 2}h"
 
 
-def kernel_from_acf(data: bytes, name: str = "Photoshop custom filter") -> KernelDoc:
-    """Read a Custom filter file; a wrong size, scale 0 or a value outside the dialog's ranges is refused."""
+def kernel_from_acf(data: bytes, name: str | None = None) -> KernelDoc:
+    """Read a Custom filter file; a wrong size, scale 0 or a value outside the dialog's ranges is refused.
+    Without a ``name`` the kernel is called "Photoshop custom filter" (a ``Message``: ``acf_default_name``)."""
     if len(data) != SIZE:
-        raise KernelError(
-            f"A Photoshop Custom filter file (.acf) is exactly {SIZE} bytes; this one has {len(data):,}. "
-            "It is cut short or not such a file."
-        )
+        raise KernelError("acf_wrong_size", size=SIZE, got=len(data))
     *weights, scale, offset = struct.unpack(_FORMAT, bytes(data))
     grid = np.array(weights, dtype=np.float64).reshape(SIDE, SIDE)
     outside = [(i + 1, j + 1) for i, j in zip(*np.nonzero(np.abs(grid) > MAX_WEIGHT), strict=True)]
     if outside:
         r, c = outside[0]
         raise KernelError(
-            f"The weight in row {r}, column {c} is {int(grid[r - 1, c - 1])}: Photoshop's weights go from "
-            f"−{MAX_WEIGHT} to {MAX_WEIGHT}, so this is not a Custom filter file."
+            "acf_weight_out_of_range", row=int(r), col=int(c), value=int(grid[r - 1, c - 1]), limit=MAX_WEIGHT
         )
     if scale == 0:
-        raise KernelError("The file's scale is 0; Photoshop divides by the scale, so it must be 1 to 9999.")
+        raise KernelError("acf_scale_zero", limit=MAX_SCALE)
     if not 1 <= scale <= MAX_SCALE:
-        raise KernelError(f"The file's scale is {scale}; Photoshop's scale goes from 1 to {MAX_SCALE}.")
+        raise KernelError("acf_scale_out_of_range", scale=int(scale), limit=MAX_SCALE)
     if abs(offset) > MAX_OFFSET:
-        raise KernelError(f"The file's offset is {offset}; Photoshop's offset goes from −{MAX_OFFSET} to {MAX_OFFSET}.")
+        raise KernelError("acf_offset_out_of_range", offset=int(offset), limit=MAX_OFFSET)
     if not grid.any():
-        raise KernelError("Every weight in the file is 0: that filter turns every photo to the offset alone.")
-    return KernelDoc(name, _trim(grid), float(scale), float(offset))
+        raise KernelError(code="acf_all_zero")
+    title = Message("acf_default_name") if name is None else name
+    return KernelDoc(title, _trim(grid), float(scale), float(offset))
 
 
 def _trim(grid: np.ndarray) -> np.ndarray:
@@ -74,29 +73,24 @@ def kernel_to_acf(matrix: np.ndarray, divisor: float = 1.0, offset: float = 0.0)
     k = as_2d_kernel(matrix).astype(np.float64)
     rows, cols = k.shape
     if rows > SIDE or cols > SIDE:
-        raise KernelError(f"Photoshop's Custom filter holds at most 5 × 5 weights; this kernel is {cols} × {rows}.")
+        raise KernelError("acf_too_big", side=SIDE, cols=cols, rows=rows)
     if divisor <= 0:
-        raise KernelError(
-            f"Photoshop's scale must be 1 to {MAX_SCALE}; this kernel divides by {format_number(divisor)}. "
-            "Negate the weights instead of the divisor."
-        )
+        raise KernelError("acf_bad_divisor", limit=MAX_SCALE, divisor=format_number(divisor))
     if offset != round(offset) or abs(offset) > MAX_OFFSET:
-        raise KernelError(
-            f"Photoshop's offset is a whole number from −{MAX_OFFSET} to {MAX_OFFSET}; this one is "
-            f"{format_number(offset)}."
-        )
+        raise KernelError("acf_offset_not_whole", limit=MAX_OFFSET, offset=format_number(offset))
     factor = whole_multiplier(np.append(k.ravel(), divisor), MAX_SCALE)
     if factor is None:
-        raise KernelError(
-            "Photoshop's weights and scale are whole numbers: no multiplier up to "
-            f"{MAX_SCALE} makes these ({', '.join(format_number(v) for v in k.ravel()[:6])}"
-            f"{', …' if k.size > 6 else ''}) and the divisor {format_number(divisor)} whole."
-        )
+        # the first weights as data (numbers, whatever the language), "…" when there are more
+        shown = ", ".join(format_number(v) for v in k.ravel()[:6]) + (", …" if k.size > 6 else "")
+        raise KernelError("acf_no_multiplier", limit=MAX_SCALE, weights=shown, divisor=format_number(divisor))
     weights, scale = np.rint(k * factor), round(divisor * factor)
     if np.abs(weights).max() > MAX_WEIGHT or scale > MAX_SCALE:
         raise KernelError(
-            f"As whole numbers the weights reach {int(np.abs(weights).max())} and the scale {scale}; Photoshop "
-            f"allows weights up to ±{MAX_WEIGHT} and a scale up to {MAX_SCALE}."
+            "acf_whole_too_large",
+            weight=int(np.abs(weights).max()),
+            scale=int(scale),
+            max_weight=MAX_WEIGHT,
+            max_scale=MAX_SCALE,
         )
     grid = np.zeros((SIDE, SIDE), dtype=np.int16)
     top, left = SIDE // 2 - rows // 2, SIDE // 2 - cols // 2  # the kernel's anchor on Photoshop's centre cell

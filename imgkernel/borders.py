@@ -10,18 +10,14 @@ from typing import Literal, get_args
 
 import numpy as np
 
+from .messages import Message
+
 Mode = Literal["reflect", "mirror", "nearest", "wrap", "constant", "valid"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 
-# For an image row ``a b c d``: what each mode reads on either side of it.
-MODE_RULES: dict[Mode, str] = {
-    "reflect": "mirror image of the border including the edge pixel (d c b a | a b c d | d c b a)",
-    "mirror": "mirror image of the border without repeating the edge pixel (d c b | a b c d | c b a)",
-    "nearest": "the nearest edge pixel repeated (a a a | a b c d | d d d)",
-    "wrap": "the opposite side of the image (a b c d | a b c d | a b c d)",
-    "constant": "a constant value (cval) outside the image",
-    "valid": "no padding: only positions where the whole kernel fits inside the image are computed",
-}
+# For an image row ``a b c d``: what each mode reads on either side of it (messages ``border_rule_<mode>``,
+# e.g. "mirror image of the border including the edge pixel (d c b a | a b c d | d c b a)" for reflect).
+MODE_RULES: dict[Mode, Message] = {mode: Message(f"border_rule_{mode}") for mode in MODES}
 
 
 def border_index(i: np.ndarray, n: int, mode: Mode) -> np.ndarray:

@@ -28,17 +28,23 @@ class Param:
     integer: bool = False
     help: str = ""
 
-    def coerce(self, value: object) -> float | int:
-        """The value as a number within range, or a ``KernelError`` saying what is allowed."""
+    def coerce(self, value: object, *, kernel: str = "") -> float | int:
+        """The value as a number within range, or a ``KernelError`` saying what is allowed.
+
+        The message names the parameter by its ``label``: catalogue data, like a kernel's title, which an app
+        translates with the catalogue's other texts, by the names the message also carries (``kernel``: the
+        catalogue name of the kernel the parameter belongs to, when the caller gives it; ``param``: its own).
+        """
+        named = {"label": self.label, "param": self.name, "kernel": kernel}
         try:
             v = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise KernelError(f"{self.label} must be a number (got {value!r}).") from None
+            raise KernelError("param_not_number", **named, value=value) from None
         if not math.isfinite(v) or not self.min <= v <= self.max:
-            raise KernelError(f"{self.label} must be between {self.min:g} and {self.max:g} (got {value!r}).")
+            raise KernelError("param_out_of_range", **named, low=self.min, high=self.max, value=value)
         if self.integer:
             if v != int(v):
-                raise KernelError(f"{self.label} must be a whole number (got {value!r}).")
+                raise KernelError("param_not_whole", **named, value=value)
             return int(v)
         return v
 
@@ -69,8 +75,10 @@ class KernelSpec:
         given = dict(params or {})
         unknown = set(given) - {p.name for p in self.params}
         if unknown:
-            raise KernelError(f"{self.title} has no parameter {', '.join(sorted(unknown))}.")
-        values = {p.name: p.coerce(given.get(p.name, p.default)) for p in self.params}
+            raise KernelError(
+                "catalogue_unknown_param", title=self.title, kernel=self.name, names=", ".join(sorted(unknown))
+            )
+        values = {p.name: p.coerce(given.get(p.name, p.default), kernel=self.name) for p in self.params}
         return np.asarray(self.build(**values), dtype=np.float64)
 
 
@@ -213,7 +221,7 @@ CATALOGUE: dict[str, KernelSpec] = {}
 def _add(spec: KernelSpec) -> None:
     """Register ``spec``; a second entry under the same name is a mistake (it would silently replace the first)."""
     if spec.name in CATALOGUE:
-        raise KernelError(f"The catalogue already has a kernel called {spec.name!r}.")
+        raise KernelError("catalogue_duplicate", name=spec.name)
     CATALOGUE[spec.name] = spec
 
 
@@ -566,7 +574,7 @@ def get(name: str) -> KernelSpec:
     try:
         return CATALOGUE[name]
     except (KeyError, TypeError):
-        raise KernelError(f"No kernel called {name!r}; known kernels: {', '.join(CATALOGUE)}.") from None
+        raise KernelError("catalogue_unknown_kernel", name=name, known=", ".join(CATALOGUE)) from None
 
 
 def categories() -> dict[str, list[KernelSpec]]:

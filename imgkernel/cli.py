@@ -90,7 +90,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
     matrix = spec.matrix(values)
     print(f"{spec.title} ({spec.name}) - {spec.summary}")
     if spec.params:
-        used = {**spec.defaults(), **{p.name: p.coerce(values[p.name]) for p in spec.params if p.name in values}}
+        used = {
+            **spec.defaults(),
+            **{p.name: p.coerce(values[p.name], kernel=spec.name) for p in spec.params if p.name in values},
+        }
         print("parameters: " + ", ".join(f"{k}={v:g}" for k, v in used.items()))
     print(format_matrix(matrix))
     print(

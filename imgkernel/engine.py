@@ -70,6 +70,7 @@ import numpy as np
 from . import _tiles
 from .borders import MODES, Mode
 from .errors import KernelError
+from .messages import Message
 from .numeric import finite
 
 Method = Literal["auto", "direct", "separable", "fft"]
@@ -100,8 +101,10 @@ def output_shape(
             span = dilated_span(k, dilation)
             if span > n:
                 raise KernelError(
-                    f"In 'valid' mode the kernel (spanning {span} pixels with dilation {dilation}) must fit "
-                    f"inside the image ({n} pixels); use a padded border mode or a smaller kernel."
+                    "engine_valid_too_small",
+                    span=Message("pixel_count_plain", n=span),
+                    dilation=dilation,
+                    size=Message("pixel_count_plain", n=n),
                 )
             out.append((n - span) // stride + 1)
         else:
@@ -160,9 +163,9 @@ def as_2d_kernel(kernel: object) -> np.ndarray:
     try:
         ker = np.asarray(kernel, dtype=np.float64)
     except (TypeError, ValueError):
-        raise KernelError("The kernel must be a grid of numbers.") from None
+        raise KernelError(code="kernel_not_grid") from None
     if ker.ndim != 2:
-        raise KernelError(f"The kernel must be 2-D (rows x columns); got {ker.ndim} dimension(s).")
+        raise KernelError("kernel_not_2d", ndim=ker.ndim)
     return ker
 
 
@@ -193,11 +196,11 @@ def separable_factors(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
 def check_options(mode: object, stride: object, dilation: object) -> None:
     """A ``KernelError`` in plain words for a border mode, stride or dilation that no image could take
     (checked once up front by callers that filter many images, e.g. the CLI on a folder)."""
-    for name, v in (("stride", stride), ("dilation", dilation)):
+    for code, v in (("engine_bad_stride", stride), ("engine_bad_dilation", dilation)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise KernelError(f"{name} must be a whole number of at least 1 (got {v!r}).")
+            raise KernelError(code, value=v)
     if mode not in MODES:
-        raise KernelError(f"Unknown border mode {mode!r}; choose one of {', '.join(MODES)}.")
+        raise KernelError("engine_unknown_mode", mode=mode, modes=", ".join(MODES))
 
 
 def _validate(
@@ -206,23 +209,23 @@ def _validate(
     """The image and kernel as arrays and ``cval`` as a float, or a ``KernelError`` saying what is wrong."""
     check_options(mode, stride, dilation)
     if method not in METHODS:
-        raise KernelError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+        raise KernelError("engine_unknown_method", method=method, methods=", ".join(METHODS))
     cval = finite(cval, "cval")
     ker = as_2d_kernel(kernel)
     if ker.size == 0:
-        raise KernelError("The kernel is empty; it needs at least one row and one column.")
+        raise KernelError(code="kernel_empty")
     if not np.all(np.isfinite(ker)):
-        raise KernelError("The kernel contains a value that is not a finite number (NaN or infinity).")
+        raise KernelError(code="kernel_not_finite")
 
     img = np.asarray(image)
     if img.ndim not in (2, 3):
-        raise KernelError(f"The image must be 2-D (H, W) or 3-D (H, W, C); got {img.ndim} dimension(s).")
+        raise KernelError("image_not_2d", ndim=img.ndim)
     if img.size == 0:
-        raise KernelError("The image is empty.")
+        raise KernelError(code="image_empty")
     if img.dtype.kind not in "uif" and img.dtype != np.bool_:
-        raise KernelError(f"The image must hold real numbers, not {img.dtype}.")
+        raise KernelError("image_not_real", dtype=str(img.dtype))
     if img.dtype.kind == "f" and not np.all(np.isfinite(img)):
-        raise KernelError("The image contains a value that is not a finite number (NaN or infinity).")
+        raise KernelError(code="image_not_finite")
     output_shape(img.shape, ker.shape, mode=mode, stride=stride, dilation=dilation)
     return img, ker, cval
 
@@ -293,7 +296,7 @@ def plan(
         method = _choose_method(ker, geom, model)
     factors = separable_factors(ker) if method == "separable" else None
     if method == "separable" and factors is None:
-        raise KernelError("method='separable' needs a rank-1 kernel (an outer product of a column and a row).")
+        raise KernelError(code="engine_separable_not_rank1")
     return Plan(geom, model, method, method == "direct" and direct_as_gemm(ker, geom, model), factors)
 
 

@@ -36,6 +36,7 @@ import numpy as np
 from .engine import correlate
 from .errors import KernelError
 from .limits import MAX_KERNEL_SIDE
+from .messages import Message
 
 Init = Literal["zeros", "noise"]
 INITS: tuple[Init, ...] = ("zeros", "noise")
@@ -147,51 +148,42 @@ def _check_shape(shape: object) -> tuple[int, int]:
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (int(shape), int(shape))
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
-        raise KernelError(f"The kernel shape must be two whole numbers (rows, columns), got {shape!r}.")
+        raise KernelError("fit_shape_not_two", shape=shape)
     sides = []
     for side in shape:
         if isinstance(side, bool) or not isinstance(side, (int, np.integer)):
-            raise KernelError(f"The kernel shape must be two whole numbers (rows, columns), got {shape!r}.")
+            raise KernelError("fit_shape_not_two", shape=shape)
         if side < 1 or side % 2 == 0 or side > MAX_KERNEL_SIDE:
-            raise KernelError(
-                f"Each side of the kernel must be odd (so it has a centre) and between 1 and {MAX_KERNEL_SIDE}; "
-                f"got {tuple(int(s) for s in shape)}."
-            )
+            raise KernelError("fit_side_invalid", limit=MAX_KERNEL_SIDE, shape=tuple(int(s) for s in shape))
         sides.append(int(side))
     return sides[0], sides[1]
 
 
-def _check_image(a: object, name: str) -> np.ndarray:
+def _check_image(a: object, role: Literal["before", "after"]) -> np.ndarray:
     arr = np.asarray(a)
+    image = Message(f"fit_role_{role}")  # "before" / "after", as the page names the two images
     if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise KernelError(f"The {name} image must hold numbers (8-bit or float), not {arr.dtype}.")
+        raise KernelError("fit_image_not_numbers", image=image, dtype=str(arr.dtype))
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (1, 3)):
-        raise KernelError(f"The {name} image must be gray (H, W) or RGB (H, W, 3); its shape is {arr.shape}.")
+        raise KernelError("fit_image_bad_shape", image=image, shape=tuple(int(n) for n in arr.shape))
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
-        raise KernelError(f"The {name} image has missing (NaN) or infinite values.")
+        raise KernelError("fit_image_not_finite", image=image)
     return arr
 
 
 def _check_pair(before: object, after: object, shape: object) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     x, y = _check_image(before, "before"), _check_image(after, "after")
     if x.ndim != y.ndim:
-        kinds = {2: "gray", 3: "RGB"}
-        raise KernelError(
-            f"The before image is {kinds[x.ndim]} and the after image is {kinds[y.ndim]}: "
-            "both must be gray or both RGB."
-        )
+        raise KernelError(code="fit_gray_before_rgb_after" if x.ndim == 2 else "fit_rgb_before_gray_after")
     if x.shape != y.shape:
         raise KernelError(
-            f"The two images differ in size ({x.shape[1]} × {x.shape[0]} and {y.shape[1]} × {y.shape[0]} px): the "
-            "after image must be the before image filtered, same size (not cropped or resized)."
+            "fit_size_mismatch", w1=int(x.shape[1]), h1=int(x.shape[0]), w2=int(y.shape[1]), h2=int(y.shape[0])
         )
     kh, kw = _check_shape(shape)
     if kh > x.shape[0] or kw > x.shape[1]:
-        raise KernelError(
-            f"A {kw} × {kh} kernel does not fit in the {x.shape[1]} × {x.shape[0]} px photo; choose a smaller kernel."
-        )
+        raise KernelError("fit_kernel_too_big", kw=kw, kh=kh, w=int(x.shape[1]), h=int(x.shape[0]))
     return x, y, (kh, kw)
 
 
@@ -257,7 +249,7 @@ def _build(
     """The problem, and (A, b) themselves when they are small enough to solve directly."""
     x, y, (kh, kw) = _check_pair(before, after, shape)
     if isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer)) or max_samples < 1:
-        raise KernelError(f"max_samples must be a whole number of at least 1, got {max_samples!r}.")
+        raise KernelError("fit_max_samples", value=max_samples)
     if exclude_clipped is None:
         exclude_clipped = y.dtype == np.uint8
     channels = 1 if x.ndim == 2 else x.shape[2]
@@ -290,9 +282,9 @@ def _build(
             kept = (a, b)
     if m < p:
         raise KernelError(
-            f"Only {m} usable pixel values for {p} unknowns"
-            + (" (the others are 0 or 255 in the after image: maybe clipped)" if excluded else "")
-            + "; use a larger photo or a smaller kernel."
+            "fit_too_few_values_clipped" if excluded else "fit_too_few_values",
+            values=Message("fit_usable_values", m=m),
+            unknowns=Message("fit_unknowns", p=p),
         )
     problem = FitProblem((kh, kw), gram / m, rhs / m, sum_b / m, sum_bb / m, m, excluded, sampled, fit_offset, scale)
     return problem, kept
@@ -379,15 +371,15 @@ class TrainState:
 def _check_training(learning_rate: object, optimizer: object) -> None:
     rate_ok = isinstance(learning_rate, (int, float, np.floating)) and not isinstance(learning_rate, bool)
     if not rate_ok or not 0 < learning_rate < 1e6:  # type: ignore[operator]
-        raise KernelError(f"The learning rate must be a number above 0 (and below a million), got {learning_rate!r}.")
+        raise KernelError("fit_learning_rate", value=learning_rate)
     if optimizer not in OPTIMIZERS:
-        raise KernelError(f"Unknown optimiser {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        raise KernelError("fit_unknown_optimizer", value=optimizer, choices=", ".join(OPTIMIZERS))
 
 
 def start_training(problem: FitProblem, init: Init = "zeros", seed: int = 0) -> TrainState:
     """Step 0: all weights 0, or seeded noise (normal, standard deviation 1 / number of weights, as a CNN starts)."""
     if init not in INITS:
-        raise KernelError(f"Unknown start {init!r}; choose one of {', '.join(INITS)}.")
+        raise KernelError("fit_unknown_init", value=init, choices=", ".join(INITS))
     p = problem.rhs.size
     kh, kw = problem.shape
     if init == "zeros":
@@ -447,7 +439,7 @@ def train_kernel(
     seeded noise; yields step 0 (the start) and then each of ``steps`` steps, stopping early if the loss blows up
     (a learning rate too large). Deterministic: the same arguments give the same steps."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise KernelError(f"The number of steps must be a whole number of at least 0, got {steps!r}.")
+        raise KernelError("fit_steps", value=steps)
     _check_training(learning_rate, optimizer)
     problem = fit_problem(
         before,

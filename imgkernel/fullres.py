@@ -86,7 +86,7 @@ class _Job:
             used = np.unique(src)
             block, local = self.pixels[used], np.where(rmap >= 0, np.searchsorted(used, rmap), -1)
         if block.dtype.kind == "f" and not np.all(np.isfinite(block)):
-            raise KernelError("The image contains a value that is not a finite number (NaN or infinity).")
+            raise KernelError(code="image_not_finite")
         return _tiles.as_hwc(prepare(block, Settings(gray=self.gray, linear=self.linear))), local
 
     def _finish(self, raw: np.ndarray) -> np.ndarray:
@@ -99,7 +99,7 @@ def _plan(pixels: np.ndarray, kernel: np.ndarray, settings: Settings, method: Me
     ker = np.asarray(kernel, dtype=np.float64)
     scale = scale_for(ker, settings)
     if img.ndim not in (2, 3):
-        raise KernelError(f"The image must be 2-D (H, W) or 3-D (H, W, C); got {img.ndim} dimension(s).")
+        raise KernelError("image_not_2d", ndim=img.ndim)
     shape = img.shape[:2] if settings.gray and img.ndim == 3 else img.shape
     dtype = np.dtype(np.uint8) if settings.gray and img.ndim == 3 else img.dtype
     # A stand-in with the prepared photo's shape and no memory: the geometry needs only shape and dtype. Float

@@ -20,8 +20,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageLoadError
 from .limits import MAX_JPEG_SCANS, MAX_PIXELS
+from .messages import Message
 
-ACCEPTED = "PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF"
+ACCEPTED = Message("image_accepted_formats")  # "PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF"
 # File name extensions of those formats, for upload widgets, file dialogs and the CLI's folder runs (the content
 # is checked anyway).
 EXTENSIONS = ("png", "jpg", "jpeg", "jfif", "webp", "avif", "bmp", "gif", "tif", "tiff")
@@ -64,14 +65,14 @@ _ACCEPTED_MAGIC = (
     (b"RIFF", "WebP"),
 )
 
-_UNRECOGNISED = "in a format we do not recognise"
+_UNRECOGNISED = "file_unrecognised"  # the code of "in a format we do not recognise"
 
-# What a refused file most likely is, from its first bytes, so the message can say so.
+# What a refused file most likely is, from its first bytes, so the message can say so (message codes).
 _KNOWN_NON_IMAGES = (
-    (b"%PDF", "a PDF document"),
-    (b"%!PS", "a PostScript/EPS file"),
-    (b"\xc5\xd0\xd3\xc6", "an EPS file"),
-    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"%PDF", "file_pdf"),
+    (b"%!PS", "file_postscript"),
+    (b"\xc5\xd0\xd3\xc6", "file_eps"),
+    (b"PK\x03\x04", "file_zip"),
 )
 
 
@@ -97,16 +98,18 @@ class LoadedImage:
         return self.pixels.ndim == 2
 
 
-def describe_pixels(n: int) -> str:
+def describe_pixels(n: int) -> Message:
     """A pixel count for people: "50 megapixels", "12.3 megapixels" or "4,096 pixels"."""
     if n >= 1_000_000:
-        mp = f"{n / 1e6:.1f}".removesuffix(".0")
-        return f"{mp} megapixel{'' if mp == '1' else 's'}"
-    return f"{n:,} pixel{'' if n == 1 else 's'}"
+        mp = f"{n / 1e6:.1f}"
+        if mp.endswith(".0"):
+            return Message("megapixel_count", n=int(mp.removesuffix(".0")))
+        return Message("megapixel_count_decimal", mp=n / 1e6)
+    return Message("pixel_count", n=n)
 
 
-def _refusal(problem: str, max_pixels: int) -> ImageLoadError:
-    return ImageLoadError(f"{problem} Please choose a {ACCEPTED} image of at most {describe_pixels(max_pixels)}.")
+def _refusal(problem: Message, max_pixels: int) -> ImageLoadError:
+    return ImageLoadError("image_refused", problem=problem, formats=ACCEPTED, limit=describe_pixels(max_pixels))
 
 
 def load_image(source: bytes | str | os.PathLike | BinaryIO, *, max_pixels: int = MAX_PIXELS) -> LoadedImage:
@@ -129,7 +132,8 @@ def load_image(source: bytes | str | os.PathLike | BinaryIO, *, max_pixels: int 
                 return _load(f, max_pixels)
         except OSError as exc:
             # Only open() failures get here: _load turns every decoding OSError into ImageLoadError.
-            raise ImageLoadError(f"Cannot open the file {os.fspath(source)!r}: {exc.strerror or exc}.") from None
+            reason = exc.strerror or str(exc)  # the system's own words
+            raise ImageLoadError("image_cannot_open", path=os.fspath(source), reason=reason) from None
     if isinstance(source, (bytes, bytearray, memoryview)):
         # BytesIO shares a bytes object's buffer instead of copying it (a 50 MB upload stays 50 MB).
         return _load(io.BytesIO(source), max_pixels)
@@ -147,16 +151,16 @@ def _load_file_object(f: BinaryIO, max_pixels: int) -> LoadedImage:
         if start is None:  # a pipe or socket: it can be read only once, so keep its bytes
             data = f.read()
             if not isinstance(data, (bytes, bytearray)):
-                raise ImageLoadError("The file was opened as text; images must be read in binary mode.")
+                raise ImageLoadError(code="image_text_mode")
             return _load(io.BytesIO(data), max_pixels)
         f.seek(0)
         if not isinstance(f.read(0), bytes):
-            raise ImageLoadError("The file was opened as text; images must be read in binary mode.")
+            raise ImageLoadError(code="image_text_mode")
         return _load(f, max_pixels)
     except (OSError, ValueError) as exc:
         if isinstance(exc, ImageLoadError):
             raise
-        raise ImageLoadError(f"Cannot read the file: {exc}.") from None
+        raise ImageLoadError("image_cannot_read", reason=str(exc)) from None
     finally:
         if start is not None:
             with contextlib.suppress(OSError, ValueError):  # closed by someone else: nothing to restore
@@ -167,28 +171,27 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     head = fp.read(64)
     fp.seek(0)
     if not head:
-        raise _refusal("The file is empty (0 bytes).", max_pixels)
+        raise _refusal(Message("image_file_empty"), max_pixels)
     try:
         with Image.open(fp, formats=SAFE_FORMATS) as im:
             fmt, mode = im.format or "unknown", im.mode
             w, h = im.size
             if w * h > max_pixels:
-                raise _refusal(
-                    f"The image is {w:,} x {h:,} pixels ({describe_pixels(w * h)}), over the limit of "
-                    f"{describe_pixels(max_pixels)}.",
-                    max_pixels,
+                problem = Message(
+                    "image_too_many_pixels",
+                    width=w,
+                    height=h,
+                    size=describe_pixels(w * h),
+                    limit=describe_pixels(max_pixels),
                 )
+                raise _refusal(problem, max_pixels)
             if w < 1 or h < 1:
-                raise _refusal(f"The image has no pixels ({w} x {h}).", max_pixels)
+                raise _refusal(Message("image_no_pixels", width=w, height=h), max_pixels)
             compression = im.info.get("compression") if fmt == "TIFF" else None
             if compression is not None and compression not in _TIFF_COMPRESSIONS:
-                raise _refusal(f"This TIFF uses an unusual compression ({compression}) we do not decode.", max_pixels)
+                raise _refusal(Message("image_tiff_compression", compression=str(compression)), max_pixels)
             if fmt in ("JPEG", "MPO") and _too_many_scans(fp):  # about 10 ms per 10 MB read
-                raise _refusal(
-                    f"This JPEG has over {MAX_JPEG_SCANS} scans, far more than any camera or editor "
-                    "writes; it would take very long to decode.",
-                    max_pixels,
-                )
+                raise _refusal(Message("image_jpeg_scans", limit=MAX_JPEG_SCANS), max_pixels)
             im.load()  # the first frame only: Image.open leaves animations at frame 0
             _apply_orientation(im)
             pixels, alpha = _to_8bit(im)
@@ -198,16 +201,16 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        problem = "The image claims to be enormous (a possible decompression bomb); it was not decoded."
+        problem = Message("image_bomb")
     except UnidentifiedImageError:
-        problem = _damaged(head) if _accepted_format(head) else f"This file is {_what_is(head)}, not an image."
+        problem = _damaged(head) if _accepted_format(head) else _not_an_image(head)
     except OSError as exc:
         problem = _damaged(head, truncated="truncated" in str(exc).lower())
     except (SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError, ZeroDivisionError, RuntimeError):
         # Pillow's parsers signal malformed headers with a zoo of exception types (libavif's: RuntimeError).
         problem = _damaged(head)
     except MemoryError:
-        problem = "The image is too large to decode in the memory available."
+        problem = Message("image_out_of_memory")
     else:
         return LoadedImage(pixels, alpha, fmt, mode)
     raise _refusal(problem, max_pixels)
@@ -242,36 +245,40 @@ def _accepted_format(head: bytes) -> str | None:
     return None
 
 
-def _damaged(head: bytes, truncated: bool = False) -> str:
+def _not_an_image(head: bytes) -> Message:
+    return Message("image_not_an_image", what=Message(_what_is(head)))
+
+
+def _damaged(head: bytes, truncated: bool = False) -> Message:
     """Why a file Pillow failed to decode was refused: a foreign file (Pillow's BMP check is only "BM") or damage."""
-    what = _what_is(head)
-    if not _accepted_format(head) and what != _UNRECOGNISED:
-        return f"This file is {what}, not an image."
+    fmt = _accepted_format(head)
+    if not fmt and _what_is(head) != _UNRECOGNISED:
+        return _not_an_image(head)
     if truncated:
-        return "The image file is incomplete: it ends too early (was the download or upload cut off?)."
-    return f"The {_accepted_format(head) or 'image'} file is damaged and cannot be decoded."
+        return Message("image_truncated")
+    return Message("image_format_damaged", format=fmt) if fmt else Message("image_damaged")
 
 
 def _what_is(head: bytes) -> str:
-    """A plain guess at what a non-image file is."""
-    for magic, name in _KNOWN_NON_IMAGES:
+    """A plain guess at what a non-image file is: the code of its message ("a PDF document", ...)."""
+    for magic, code in _KNOWN_NON_IMAGES:
         if head.startswith(magic):
-            return name
+            return code
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc"):
-            return "a HEIC/HEIF photo (convert it to JPEG first)"
-        return "a video or other media file"
+            return "file_heic"
+        return "file_media"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in text or (text.startswith(b"<?xml") and b"svg" in text):
-        return "an SVG drawing (vector graphics)"
+        return "file_svg"
     if text.startswith((b"<!doctype html", b"<html")) or b"<html" in text:
-        return "a web page (HTML)"
+        return "file_html"
     try:  # an incremental decoder tolerates a character cut in half at the end of ``head``
         decoded = codecs.getincrementaldecoder("utf-8")().decode(head)
     except UnicodeDecodeError:
         return _UNRECOGNISED
-    return "a text file" if all(c.isprintable() or c.isspace() for c in decoded) else _UNRECOGNISED
+    return "file_text" if all(c.isprintable() or c.isspace() for c in decoded) else _UNRECOGNISED
 
 
 def _apply_orientation(im: Image.Image) -> None:

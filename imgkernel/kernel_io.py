@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from .engine import as_2d_kernel
 from .errors import KernelError
 from .limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
-from .numeric import format_number
+from .messages import Message
+from .numeric import format_number, subject
 
 _FIELDS = ("name", "matrix", "divisor", "offset")
 _SHAPE_HINT = '{"name": "my kernel", "matrix": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "divisor": 1, "offset": 0}'
@@ -36,37 +38,53 @@ class KernelDoc:
     offset: float = 0.0
 
 
-def parse_number(cell: object, where: str = "", *, what: str = "cell") -> float:
+def at_cell(row: int, col: int) -> Message:
+    """Where a grid value is, for ``parse_number``'s messages: "in row 2, column 3" (1-based)."""
+    return Message("where_row_col", row=row, col=col)
+
+
+def parse_number(cell: object, where: Message | str = "", *, what: str | Message = "cell") -> float:
     """One user-typed value as a float; text, empty, NaN, infinity and absurd sizes are refused.
 
-    ``what`` names the value in messages ("cell", "divisor", ...), ``where`` locates it ("in row 2, column 3").
+    ``what`` names the value in messages ("cell", "divisor", "offset", "value", or a ``Message``: see
+    ``numeric.subject``), ``where`` locates it: ``at_cell(2, 3)`` reads "in row 2, column 3" (a plain text is
+    shown as it is, untranslated).
     """
-    subject = f"The {what}" + (f" {where}" if where else "")
+    return _number(cell, partial(_subject, what, where))
+
+
+def _subject(what: str | Message, where: Message | str = "") -> Message:
+    named = subject(what)
+    return Message("subject_at", subject=named, where=where) if where else named
+
+
+def _number(cell: object, named: Callable[[], Message]) -> float:
+    """``parse_number`` with the value's name made only for a message (a grid of 3,969 cells names none)."""
     if cell is None:
-        raise KernelError(f"{subject} is empty; type a number.")
+        raise KernelError("number_empty", subject=named())
     if isinstance(cell, bool):
-        raise KernelError(f"{subject} holds {str(cell).lower()}, which is not a number.")
+        raise KernelError("number_bool", subject=named(), value=str(cell).lower())
     if isinstance(cell, str):
         text = cell.strip().replace("\u2212", "-")  # a typographic minus pasted from a web page
         if not text:
-            raise KernelError(f"{subject} is empty; type a number.")
+            raise KernelError("number_empty", subject=named())
         if len(text) > 40:
-            raise KernelError(f"{subject} holds too long a text to be a number.")
+            raise KernelError("number_text_too_long", subject=named())
         try:
             value = _fraction(text)
         except (ValueError, OverflowError):
-            raise KernelError(f"{subject} holds {text[:20]!r}, which is not a number.") from None
+            raise KernelError("number_not_numeric", subject=named(), text=text[:20]) from None
     else:
         try:
             value = float(cell)  # type: ignore[arg-type]
         except OverflowError:  # an integer too big for a float
             value = math.inf
         except (TypeError, ValueError):
-            raise KernelError(f"{subject} does not hold a number.") from None
+            raise KernelError("number_wrong_type", subject=named()) from None
     if math.isnan(value):
-        raise KernelError(f"{subject} is not a number (NaN).")
+        raise KernelError("number_nan", subject=named())
     if not math.isfinite(value) or abs(value) > MAX_KERNEL_ABS:
-        raise KernelError(f"{subject} is too large: it must be between -{MAX_KERNEL_ABS:g} and {MAX_KERNEL_ABS:g}.")
+        raise KernelError("number_too_large", subject=named(), limit=MAX_KERNEL_ABS)
     return value
 
 
@@ -80,26 +98,30 @@ def _fraction(text: str) -> float:
     return float(text)
 
 
+def _cell_subject(row: int, col: int) -> Message:
+    return _subject("cell", at_cell(row, col))
+
+
 def validate_matrix(rows: Iterable[Iterable[object]]) -> np.ndarray:
     """A user-supplied grid as a float64 kernel, or a ``KernelError`` naming the first bad cell (1-based)."""
     if isinstance(rows, (str, bytes, dict)):
-        raise KernelError("The kernel must be a list of rows of numbers.")
+        raise KernelError(code="kernel_not_rows")
     try:
         given = list(rows)
         if any(isinstance(r, (str, bytes, dict)) for r in given):
             raise TypeError
         grid = [list(r) for r in given]
     except TypeError:
-        raise KernelError("The kernel must be a list of rows of numbers.") from None
+        raise KernelError(code="kernel_not_rows") from None
     if not grid or not grid[0]:
-        raise KernelError("The kernel is empty; it needs at least one row and one column.")
+        raise KernelError(code="kernel_empty")
     if len(grid) > MAX_KERNEL_SIDE or any(len(r) > MAX_KERNEL_SIDE for r in grid):
-        raise KernelError(f"The kernel is too big: at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} cells.")
+        raise KernelError("kernel_too_big", side=MAX_KERNEL_SIDE)
     width = len(grid[0])
     if any(len(r) != width for r in grid):
-        raise KernelError("Every row of the kernel must have the same number of cells.")
+        raise KernelError(code="kernel_ragged")
     return np.array(
-        [[parse_number(c, f"in row {i + 1}, column {j + 1}") for j, c in enumerate(r)] for i, r in enumerate(grid)],
+        [[_number(c, partial(_cell_subject, i + 1, j + 1)) for j, c in enumerate(r)] for i, r in enumerate(grid)],
         dtype=np.float64,
     )
 
@@ -123,42 +145,46 @@ def kernel_from_json(text: str | bytes) -> KernelDoc:
     """Parse a kernel JSON document strictly: size-capped, no code, wrong shapes explained."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         if len(text) > MAX_KERNEL_JSON_BYTES:
-            raise KernelError(f"The kernel file is too large (over {MAX_KERNEL_JSON_BYTES // 1000} kB).")
+            raise KernelError("json_too_large", kb=MAX_KERNEL_JSON_BYTES // 1000)
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise KernelError("The kernel file is not text (UTF-8 JSON expected).") from None
+            raise KernelError(code="json_not_utf8") from None
     if not isinstance(text, str):
-        raise KernelError("The kernel file must be JSON text.")
+        raise KernelError(code="json_not_text")
     if len(text) > MAX_KERNEL_JSON_BYTES:
-        raise KernelError(f"The kernel file is too large (over {MAX_KERNEL_JSON_BYTES // 1000} kB).")
+        raise KernelError("json_too_large", kb=MAX_KERNEL_JSON_BYTES // 1000)
     try:
         doc = json.loads(text.removeprefix("\ufeff"), parse_constant=_reject_constant)
     except RecursionError:
-        raise KernelError("The kernel file is nested too deeply to be a kernel.") from None
-    except (ValueError, TypeError) as exc:
-        raise KernelError(f"The kernel file is not valid JSON ({str(exc)[:120]}).") from None
+        raise KernelError(code="json_too_deep") from None
+    except _Constant as exc:
+        raise KernelError("json_constant", token=exc.token) from None
+    except json.JSONDecodeError as exc:  # the parser's own words (English), and where it stopped
+        raise KernelError("json_invalid", error=exc.msg, line=exc.lineno, column=exc.colno, char=exc.pos) from None
+    except (ValueError, TypeError) as exc:  # e.g. an integer of more than 4300 digits
+        raise KernelError("json_invalid_other", detail=str(exc)[:120]) from None
     if isinstance(doc, list):
         doc = {"matrix": doc}
     if not isinstance(doc, dict) or "matrix" not in doc:
-        raise KernelError(f"A kernel file must look like {_SHAPE_HINT}.")
+        raise KernelError("json_wrong_shape", example=_SHAPE_HINT)
     unknown = sorted(set(doc) - set(_FIELDS))
     if unknown:
         listed = ", ".join(repr(k[:30]) for k in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-        raise KernelError(f"Unknown field(s) in the kernel file: {listed}. Allowed: {', '.join(_FIELDS)}.")
+        raise KernelError("json_unknown_fields", n=len(unknown), fields=listed, allowed=", ".join(_FIELDS))
     matrix = doc["matrix"]
     if not isinstance(matrix, list) or not all(isinstance(r, list) for r in matrix):
-        raise KernelError('"matrix" must be a list of rows, each a list of numbers, e.g. [[0, -1, 0], ...].')
+        raise KernelError(code="json_matrix_not_rows")
     for i, r in enumerate(matrix):
         for j, c in enumerate(r):
             if isinstance(c, (list, dict)):
-                raise KernelError('"matrix" must be 2-D: rows of plain numbers.')
+                raise KernelError(code="json_matrix_not_2d")
             if isinstance(c, (str, bool)) or c is None:
                 shown = json.dumps(c)[:20]
-                raise KernelError(f'"matrix" must hold numbers: row {i + 1}, column {j + 1} holds {shown}.')
+                raise KernelError("json_matrix_not_number", row=i + 1, col=j + 1, shown=shown)
     name = doc.get("name", "custom")
     if not isinstance(name, str):
-        raise KernelError('"name" must be text.')
+        raise KernelError(code="json_name_not_text")
     divisor, offset = _scaling(doc.get("divisor", 1), doc.get("offset", 0))
     return KernelDoc(_name(name), validate_matrix(matrix), divisor, offset)
 
@@ -168,10 +194,10 @@ def _scaling(divisor: object, offset: object) -> tuple[float, float]:
     values = []
     for key, v in (("divisor", divisor), ("offset", offset)):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise KernelError(f'"{key}" must be a number (got {json.dumps(v, default=str)[:20]}).')
+            raise KernelError("json_scaling_not_number", key=key, shown=json.dumps(v, default=str)[:20])
         values.append(parse_number(v, what=key))
     if values[0] == 0:
-        raise KernelError('"divisor" cannot be 0; use 1 to leave the values as they are.')
+        raise KernelError(code="json_divisor_zero")
     return values[0], values[1]
 
 
@@ -181,8 +207,16 @@ def _name(name: str) -> str:
     return clean or "custom"
 
 
+class _Constant(ValueError):
+    """NaN, Infinity or -Infinity in a kernel file: JSON has no such numbers."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
 def _reject_constant(token: str) -> float:
-    raise ValueError(f"{token} is not a number")
+    raise _Constant(token)
 
 
 # -- pasted matrices -------------------------------------------------------------------------------------------
@@ -233,18 +267,15 @@ def parse_matrix_text(text: str) -> np.ndarray:
       (``0 -1 0; -1 5 -1``) is MATLAB rows without their brackets: ``;`` and new lines end rows.
     """
     if not isinstance(text, str):
-        raise KernelError("The pasted matrix must be text.")
+        raise KernelError(code="paste_not_text")
     if len(text) > MAX_PASTE_CHARS:
-        raise KernelError(f"The pasted text is too long (over {MAX_PASTE_CHARS:,} characters) to be a kernel.")
+        raise KernelError("paste_too_long", limit=MAX_PASTE_CHARS)
     raw = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     body = raw.strip()  # raw keeps a spreadsheet's leading or trailing empty cell (a tab) to be reported
     if not body:
-        raise KernelError("The pasted text is empty; paste a matrix such as [[0, -1, 0], [-1, 5, -1], [0, -1, 0]].")
+        raise KernelError("paste_empty", example="[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]")
     if "..." in body or "\u2026" in body:
-        raise KernelError(
-            "The pasted matrix was shortened with '...' when it was printed; print it in full "
-            "(in NumPy: np.set_printoptions(threshold=sys.maxsize)) and paste it again."
-        )
+        raise KernelError("paste_abbreviated", call="np.set_printoptions(threshold=sys.maxsize)")
     assignment = _ASSIGNMENT.match(body)
     if assignment:
         body = raw = body[assignment.end() :].strip()
@@ -252,7 +283,7 @@ def parse_matrix_text(text: str) -> np.ndarray:
     wrapper = _WRAPPER.match(body)
     if wrapper:
         if not body.endswith(")"):
-            raise KernelError("The pasted array(...) has no closing ')'; paste the whole of it.")
+            raise KernelError(code="paste_array_unclosed")
         body = body[wrapper.end() : -1]
         comma = body.rfind(",")
         if comma >= 0 and _DTYPE_TAIL.fullmatch(body, comma + 1):
@@ -262,19 +293,16 @@ def parse_matrix_text(text: str) -> np.ndarray:
     if body.startswith("["):
         grid = _bracketed_rows(body, newline_rows=newline_rows)
     elif "[" in body or "]" in body:
-        raise KernelError(
-            "The brackets are unbalanced or misplaced: a bracketed matrix starts with '[' and ends with ']'."
-        )
+        raise KernelError(code="paste_brackets_misplaced")
     else:
         grid = _delimited_rows(raw)
     try:
         return validate_matrix(grid)
     except KernelError as exc:
         widths = [len(r) for r in grid]
-        if len(set(widths)) > 1 and str(exc).startswith("Every row"):
+        if len(set(widths)) > 1 and exc.code == "kernel_ragged" and exc.message is not None:
             k = next(i for i, w in enumerate(widths) if w != widths[0])
-            detail = f" Row 1 has {widths[0]} cells and row {k + 1} has {widths[k]}."
-            raise KernelError(f"{exc}{detail}") from None
+            raise KernelError("paste_ragged", reason=exc.message, first=widths[0], row=k + 1, count=widths[k]) from None
         raise
 
 
@@ -291,13 +319,13 @@ def _bracketed_rows(body: str, *, newline_rows: bool) -> list[list[str]]:
         if m.group() == "[":
             depth += 1
             if depth > 2:
-                raise KernelError("The pasted matrix is nested too deeply: a kernel is 2-D, e.g. [[1, 2], [3, 4]].")
+                raise KernelError("paste_too_deep", example="[[1, 2], [3, 4]]")
             if depth == 2:
                 between.append(body[last:i])
                 inner_start = i + 1
         else:
             if depth == 0:
-                raise KernelError("The brackets are unbalanced: a ']' closes nothing.")
+                raise KernelError(code="paste_unopened_bracket")
             if depth == 2:
                 inner_rows.append(body[inner_start:i])
                 last = i + 1
@@ -306,12 +334,12 @@ def _bracketed_rows(body: str, *, newline_rows: bool) -> list[list[str]]:
                 end = i
                 break
     if end < 0:
-        raise KernelError("The brackets are unbalanced: a ']' is missing at the end.")
+        raise KernelError(code="paste_unclosed_bracket")
     rest = body[end + 1 :].strip()
     if rest not in ("", ";"):  # MATLAB's "A = [1 2; 3 4];"
         if rest.startswith("]"):
-            raise KernelError("The brackets are unbalanced: a ']' closes nothing.")
-        raise KernelError(f"There is text after the matrix's closing ']': {rest[:20]!r}.")
+            raise KernelError(code="paste_unopened_bracket")
+        raise KernelError("paste_text_after", rest=rest[:20])
     if not inner_rows:
         return [_split_values(row) for row in _matlab_rows(body[1:end], newline_rows=newline_rows) if row.strip()]
     between.append(body[last:end])
@@ -319,10 +347,7 @@ def _bracketed_rows(body: str, *, newline_rows: bool) -> list[list[str]]:
         stray = gap.replace(",", "").strip()
         if stray or gap.count(",") > (0 if k == 0 else 1):
             shown = (stray or gap.strip())[:20]
-            raise KernelError(
-                f"Between the rows of a [[...], [...]] matrix there may only be one comma, but there is {shown!r}; "
-                "put every row in its own brackets."
-            )
+            raise KernelError("paste_between_rows", shown=shown)
     return [_split_values(row) for row in inner_rows]
 
 

@@ -19,7 +19,7 @@ _TOL = 1e-9
 def _as_kernel(kernel: np.ndarray) -> np.ndarray:
     k = np.asarray(kernel, dtype=np.float64)
     if k.ndim != 2 or k.size == 0 or not np.all(np.isfinite(k)):
-        raise KernelError("A kernel must be a non-empty 2-D grid of finite numbers.")
+        raise KernelError(code="kernel_not_finite_grid")
     return k
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from .catalogue import CATALOGUE
 from .engine import correlate, dilated_span
 from .errors import KernelError
+from .messages import Message
 
 Padding = Literal["valid", "same", "full"]
 PADDINGS: tuple[Padding, ...] = get_args(Padding)
@@ -35,10 +36,11 @@ POOLS: tuple[str, ...] = ("max", "average")
 
 
 def _check_whole(*checks: tuple[str, object, int]) -> None:
-    """A plain KernelError unless each (name, value, lowest) is a whole number of at least ``lowest``."""
+    """A plain KernelError unless each (name, value, lowest) is a whole number of at least ``lowest``; ``name`` is
+    the setting's code (``layer_name_...``)."""
     for name, v, low in checks:
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise KernelError(f"The {name} must be a whole number of at least {low} (got {v!r}).")
+            raise KernelError("layer_whole_at_least", name=Message(name), low=low, value=v)
 
 
 def layer_output_size(n: int, k: int, p: int | tuple[int, int], s: int = 1, d: int = 1) -> int:
@@ -47,15 +49,23 @@ def layer_output_size(n: int, k: int, p: int | tuple[int, int], s: int = 1, d: i
     ``p`` is the padding on each side, or a (before, after) pair when the two differ.
     """
     before, after = (p, p) if not isinstance(p, tuple) else p
-    _check_whole(("input size", n, 1), ("kernel size", k, 1), ("padding", before, 0), ("padding", after, 0))
-    _check_whole(("stride", s, 1), ("dilation", d, 1))
+    _check_whole(
+        ("layer_name_input_size", n, 1),
+        ("layer_name_kernel_size", k, 1),
+        ("layer_name_padding", before, 0),
+        ("layer_name_padding", after, 0),
+    )
+    _check_whole(("layer_name_stride", s, 1), ("layer_name_dilation", d, 1))
     span = dilated_span(k, d)
     size = (n + before + after - span) // s + 1
     if size < 1:
-        pads = f"{before} of padding on each side" if before == after else f"{before} + {after} of padding"
+        pads = (
+            Message("layer_padding_each_side", p=before)
+            if before == after
+            else Message("layer_padding_before_after", before=before, after=after)
+        )
         raise KernelError(
-            f"The kernel (spanning {span} pixels) does not fit in {n} pixels plus "
-            f"{pads}; use more padding or a smaller kernel or dilation."
+            "layer_no_fit", span=Message("layer_pixels", n=int(span)), size=Message("layer_pixels", n=int(n)), pads=pads
         )
     return size
 
@@ -66,7 +76,12 @@ def padding_amounts(n: int, k: int, padding: Padding, stride: int = 1, dilation:
     ``same`` follows the frameworks (see the module docstring): output ``ceil(n / stride)``, the odd extra pixel
     after (bottom or right). ``valid`` is (0, 0), ``full`` is ``d(k-1)`` on both sides.
     """
-    _check_whole(("input size", n, 1), ("kernel size", k, 1), ("stride", stride, 1), ("dilation", dilation, 1))
+    _check_whole(
+        ("layer_name_input_size", n, 1),
+        ("layer_name_kernel_size", k, 1),
+        ("layer_name_stride", stride, 1),
+        ("layer_name_dilation", dilation, 1),
+    )
     reach = dilated_span(k, dilation) - 1  # pixels the kernel reaches beyond its first tap
     if padding == "valid":
         return 0, 0
@@ -76,7 +91,7 @@ def padding_amounts(n: int, k: int, padding: Padding, stride: int = 1, dilation:
         return total // 2, total - total // 2
     if padding == "full":
         return reach, reach
-    raise KernelError(f"Unknown padding {padding!r}; choose one of {', '.join(PADDINGS)}.")
+    raise KernelError("layer_unknown_padding", value=padding, choices=", ".join(PADDINGS))
 
 
 def conv_layer(
@@ -96,7 +111,7 @@ def conv_layer(
     if bank.ndim == 2:
         bank = bank[None]
     if bank.ndim != 3 or bank.shape[0] == 0:
-        raise KernelError("A layer needs a stack of kernels of one size, shaped (count, rows, columns).")
+        raise KernelError(code="layer_empty_bank")
     b = np.broadcast_to(np.asarray(bias, dtype=np.float32), (bank.shape[0],))
     x = np.asarray(image, dtype=np.float32)
     if x.ndim == 2:
@@ -126,10 +141,10 @@ def pool2d(x: np.ndarray, size: int = 2, stride: int | None = None, kind: str = 
     """
     stride = size if stride is None else stride
     if kind not in POOLS:
-        raise KernelError(f"Unknown pooling {kind!r}; choose one of {', '.join(POOLS)}.")
+        raise KernelError("layer_unknown_pooling", value=kind, choices=", ".join(POOLS))
     a = np.asarray(x, dtype=np.float32)
     if a.ndim < 2:
-        raise KernelError("Pooling needs an array of at least two dimensions (rows x columns).")
+        raise KernelError(code="layer_pool_dimensions")
     out_h = layer_output_size(a.shape[-2], size, 0, stride)
     out_w = layer_output_size(a.shape[-1], size, 0, stride)
     windows = np.lib.stride_tricks.sliding_window_view(a, (size, size), axis=(-2, -1))
@@ -149,7 +164,7 @@ def combine_maps(maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
     w = np.asarray(weights, dtype=np.float32)
     m = np.asarray(maps, dtype=np.float32)
     if w.ndim != 2 or w.shape[1] != m.shape[0]:
-        raise KernelError(f"Second-layer weights must be (outputs, {m.shape[0]}); got {w.shape}.")
+        raise KernelError("layer_second_weights_shape", maps=int(m.shape[0]), shape=tuple(int(n) for n in w.shape))
     return np.tensordot(w, m, axes=(1, 0))
 
 
@@ -162,7 +177,7 @@ def pad_to_size(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     pads = []
     for n, big in zip(k.shape, shape, strict=True):
         if big < n:
-            raise KernelError(f"Cannot pad a kernel of side {n} down to {big}.")
+            raise KernelError("layer_pad_down", side=int(n), target=int(big))
         before = big // 2 - n // 2
         pads.append((before, big - n - before))
     return np.pad(k, pads)
@@ -179,10 +194,10 @@ def kernel_bank(
     titles = [CATALOGUE[n].title for n in names]
     kernels = [CATALOGUE[n].matrix() for n in names]
     for angle in gabor_angles:
-        titles.append(f"Gabor {angle:g}°")
+        titles.append(Message("layer_title_gabor", angle=angle))
         kernels.append(CATALOGUE["gabor"].matrix({"theta": angle}))
     for i, k in enumerate(random_bank(n_random, random_size, seed)):
-        titles.append(f"Random #{i + 1}")
+        titles.append(Message("layer_title_random", n=i + 1))
         kernels.append(k)
     if not kernels:
         return [], np.zeros((0, 1, 1)), False

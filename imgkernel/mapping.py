@@ -82,9 +82,9 @@ def check_divisor(divisor: object) -> float:
     """
     value = finite(divisor, "divisor")
     if value == 0:
-        raise KernelError("The divisor cannot be 0; use 1 to leave the values as they are.")
+        raise KernelError(code="divisor_zero")
     if abs(value) < _MIN_DIVISOR:
-        raise KernelError(f"The divisor must be at least {_MIN_DIVISOR:g} in size (got {divisor!r}).")
+        raise KernelError("divisor_too_small", least=_MIN_DIVISOR, value=divisor)
     return value
 
 
@@ -119,7 +119,7 @@ def to_uint8(
     (``imgkernel.linear``).
     """
     if out_of_range not in OUT_OF_RANGE:
-        raise KernelError(f"Unknown out-of-range mapping {out_of_range!r}; choose one of {', '.join(OUT_OF_RANGE)}.")
+        raise KernelError("mapping_unknown_out_of_range", value=out_of_range, choices=", ".join(OUT_OF_RANGE))
     v = np.asarray(values, dtype=np.float32)
     if v.size == 0:
         return Mapped(np.zeros(v.shape, np.uint8), 0.0, 0.0, 0, 0.0)

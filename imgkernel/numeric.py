@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 
 from .errors import KernelError
+from .messages import Message
 
 # "float64" / "float32": the shortest text that reads back as exactly that float; an int: significant digits.
 Precision = Literal["float64", "float32"] | int
@@ -16,16 +17,36 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _NOISE = 5e-13  # rounding noise (a zero-sum kernel's sum) that display text shows as 0
 
 
-def finite(value: object, name: str) -> float:
-    """``value`` as a float, or a ``KernelError`` naming ``name`` when it is not a finite number."""
+# What a value is called in messages ("The divisor must be ..."), by the name callers use for it.
+_SUBJECTS = {
+    "cell": "subject_cell",
+    "divisor": "subject_divisor",
+    "offset": "subject_offset",
+    "value": "subject_value",
+    "cval": "subject_cval",
+}
+
+
+def subject(name: str | Message) -> Message:
+    """The words that name a value at the start of a message ("The divisor"), for ``name``: one of ``cell``,
+    ``divisor``, ``offset``, ``value`` or ``cval``, or a ``Message`` already (returned as it is). Any other name
+    is quoted as it is ("The {name}"): a programmer's word, not translated."""
+    if isinstance(name, Message):
+        return name
+    code = _SUBJECTS.get(name)
+    return Message(code) if code else Message("subject_named", name=name)
+
+
+def finite(value: object, name: str | Message) -> float:
+    """``value`` as a float, or a ``KernelError`` naming it (``subject(name)``) when it is not a finite number."""
     try:
         f = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise KernelError(f"The {name} must be a number (got {value!r}).") from None
+        raise KernelError("number_not_number_got", subject=subject(name), value=value) from None
     except OverflowError:  # an integer beyond float's range
         f = math.inf
     if not math.isfinite(f):
-        raise KernelError(f"The {name} must be a finite number (got {value!r}).")
+        raise KernelError("number_not_finite_got", subject=subject(name), value=value)
     return f
 
 

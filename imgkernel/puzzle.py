@@ -14,6 +14,7 @@ import numpy as np
 
 from .catalogue import CATALOGUE
 from .errors import KernelError
+from .messages import Message
 
 MAX_SEED = 999_999  # seeds are 0..MAX_SEED: short enough to read out or type
 SOLVED_DB = 50.0  # PSNR at or above which a guess counts as solved (8-bit results then differ by < 1 level)
@@ -35,7 +36,7 @@ def puzzle(seed: int) -> Puzzle:
     """The puzzle of ``seed``: an even draw between a catalogue kernel (at its defaults) and random whole weights
     −2..2 in a 3 × 3 grid (never all zero)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
-        raise KernelError(f"A puzzle number is a whole number from 0 to {MAX_SEED}.")
+        raise KernelError("puzzle_bad_seed", limit=MAX_SEED)
     rng = np.random.default_rng(int(seed))
     if rng.random() < 0.5:
         name = CHOICES[int(rng.integers(len(CHOICES)))]
@@ -59,7 +60,7 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 255.0) -> float:
     """Peak signal-to-noise ratio of two same-sized images, in dB (``inf`` when they are equal)."""
     x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if x.shape != y.shape:
-        raise KernelError("Both results must have the same size.")
+        raise KernelError(code="puzzle_size_mismatch")
     mse = float(np.mean((x - y) ** 2))
     return math.inf if mse == 0 else 10 * math.log10(peak**2 / mse)
 
@@ -83,8 +84,8 @@ def solved(score_db: float, guess: np.ndarray, hidden: np.ndarray) -> bool:
     return score_db >= SOLVED_DB or same_weights(guess, hidden)
 
 
-def symmetry(matrix: np.ndarray, tol: float = 1e-9) -> str:
-    """The kernel's symmetries in words (all that hold, most telling first)."""
+def symmetry_parts(matrix: np.ndarray, tol: float = 1e-9) -> list[Message]:
+    """The kernel's symmetries, one message each (all that hold, most telling first; empty when none holds)."""
     m = np.asarray(matrix, dtype=np.float64)
 
     def same(other: np.ndarray) -> bool:
@@ -92,40 +93,51 @@ def symmetry(matrix: np.ndarray, tol: float = 1e-9) -> str:
 
     found = []
     if same(m[:, ::-1]):
-        found.append("symmetric left-right (a mirror down the middle column)")
+        found.append("puzzle_sym_left_right")
     if same(m[::-1]):
-        found.append("symmetric top-bottom (a mirror across the middle row)")
+        found.append("puzzle_sym_top_bottom")
     if same(-m[:, ::-1]):
-        found.append("left-right opposite (mirrored down the middle column, the sign flips)")
+        found.append("puzzle_anti_left_right")
     if same(-m[::-1]):
-        found.append("top-bottom opposite (mirrored across the middle row, the sign flips)")
+        found.append("puzzle_anti_top_bottom")
     if m.shape[0] == m.shape[1] and same(m.T):
-        found.append("symmetric across the diagonal (top-left to bottom-right)")
+        found.append("puzzle_sym_diagonal")
     if not found:
         if same(m[::-1, ::-1]):
-            found.append("the same turned half a turn (180°)")
+            found.append("puzzle_sym_half_turn")
         elif same(-m[::-1, ::-1]):
-            found.append("turned half a turn (180°) it changes sign")
-    return "; ".join(found) or "no mirror symmetry"
+            found.append("puzzle_anti_half_turn")
+    return [Message(code) for code in found]
 
 
-def hints(matrix: np.ndarray) -> list[str]:
+def symmetry(matrix: np.ndarray, tol: float = 1e-9) -> Message:
+    """The kernel's symmetries in words (all that hold, most telling first, joined by "; ")."""
+    found = symmetry_parts(matrix, tol)
+    if not found:
+        return Message("puzzle_sym_none")
+    text = found[-1]
+    for item in reversed(found[:-1]):  # "a; b; c" as a; (b; c), each part a message of its own
+        text = Message("puzzle_sym_and", first=item, rest=text)
+    return text
+
+
+def hints(matrix: np.ndarray) -> list[Message]:
     """Hints from the vaguest to the most telling: size, sum of weights, symmetry, the largest weight's place."""
     m = np.asarray(matrix, dtype=np.float64)
     rows, cols = m.shape
     total = float(m.sum())
     if abs(total) < 1e-9:
-        what = "sum to 0, so flat areas go black and only edges show"
+        what = Message("puzzle_sum_zero")
     elif abs(total - 1) < 1e-9:
-        what = "sum to 1, so flat areas keep their brightness"
+        what = Message("puzzle_sum_one")
     elif total < 0:
-        what = f"sum to {total:g}: negative, so flat areas go black (clipped below 0)"
+        what = Message("puzzle_sum_negative", total=total)
     else:
-        what = f"sum to {total:g}, so flat areas get {total:g} times brighter"
+        what = Message("puzzle_sum_positive", total=total)
     r, c = np.unravel_index(int(np.argmax(np.abs(m))), m.shape)
     return [
-        f"The kernel is {cols} × {rows}.",
-        f"Its weights {what}.",
-        f"Symmetry: {symmetry(m)}.",
-        f"Its largest weight in size is {m[r, c]:g}, in row {r + 1}, column {c + 1}.",
+        Message("puzzle_hint_size", cols=int(cols), rows=int(rows)),
+        Message("puzzle_hint_sum", what=what),
+        Message("puzzle_hint_symmetry", found=symmetry(m)),
+        Message("puzzle_hint_largest", value=float(m[r, c]), row=int(r) + 1, col=int(c) + 1),
     ]

@@ -18,6 +18,7 @@ from .engine import correlate
 from .errors import KernelError
 from .images import load_image, to_pil
 from .mapping import to_uint8
+from .messages import Message
 from .numeric import finite
 from .pipeline import Settings, output_alpha
 
@@ -76,15 +77,20 @@ def _split(img: Image.Image | np.ndarray) -> tuple[np.ndarray, np.ndarray | None
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[:, :, 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] == 3)):
-        raise KernelError(f"Expected a gray, RGB or RGBA image; got an array of shape {a.shape}.")
+        raise KernelError("seed_bad_image_shape", shape=tuple(int(n) for n in a.shape))
     return a, None
 
 
 def _build(name: str, **values: float) -> np.ndarray:
     """The catalogue factory's matrix for any finite values (the seed did not limit weights to the sliders'
     ranges, so neither does this; only finite numbers make sense)."""
-    weights = {key: finite(v, f"{key} weight") for key, v in values.items()}
+    weights = {key: finite(v, _weight(key)) for key, v in values.items()}
     return np.asarray(get(name).build(**weights), dtype=np.float64)
+
+
+def _weight(name: str) -> Message:
+    """A factory's argument as messages name it ("The edge weight")."""
+    return Message("subject_named_weight", name=name)
 
 
 def identity_kernel(iden: float = 1.0) -> np.ndarray:
@@ -112,10 +118,10 @@ def sobel_kernel(direction: str, base: float | None = None, edge: float = 2.0, c
     if direction not in ("top", "bottom", "left", "right"):
         return identity_kernel()
     if base is not None:
-        edge = finite(base, "base weight")
+        edge = finite(base, _weight("base"))
         corner = edge / 2
     return np.asarray(
-        sobel_matrix(direction, finite(edge, "edge weight"), finite(corner, "corner weight")), dtype=np.float64
+        sobel_matrix(direction, finite(edge, _weight("edge")), finite(corner, _weight("corner"))), dtype=np.float64
     )
 
 

@@ -12,7 +12,8 @@ Only values that differ from the defaults are written, so links stay short. Form
 * ``lang``: the interface's language (``zh``), read by the app, not by this module.
 
 Decoding never raises: every value that is unknown, malformed, out of range or too large is dropped, its
-default kept, and a plain-language line added to the returned notice list. Nothing is evaluated.
+default kept, and a plain-language line added to the returned notice list (each a ``Message``, with a code to
+translate it by). Nothing is evaluated.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .errors import KernelError
 from .kernel_io import parse_number, validate_matrix
 from .limits import MAX_DILATION, MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS, MAX_STRIDE
 from .mapping import OUT_OF_RANGE, check_divisor
+from .messages import Message
 from .numeric import format_number
 from .pipeline import Settings
 
@@ -93,38 +95,38 @@ def encode(state: ShareState) -> dict[str, str]:
 def decode(
     query: Mapping[str, object], samples: Collection[str] = (), *, max_chars: int | None = MAX_SHARE_QUERY_CHARS
 ) -> tuple[ShareState, list[str]]:
-    """The state a link asks for, and a notice for everything ignored. Never raises.
+    """The state a link asks for, and a notice for everything ignored (each a ``Message``). Never raises.
 
     ``query`` maps keys to text (a list of texts counts as its last one, as ``st.query_params`` does);
     ``samples`` are the accepted photo names. A query over ``max_chars`` characters is ignored as a whole
     (``None``: no limit, for state that never travelled in a URL; the matrix size cap still applies).
     """
-    notices: list[str] = []
+    notices: list[str] = []  # each a Message
     q: dict[str, str] = {}
     total = 0
     for key, raw in query.items():
         value = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
         if not isinstance(key, str) or not isinstance(value, str):
-            notices.append(f"{_quote(key)}: not text.")
+            notices.append(Message("share_not_text", key=_quote(key)))
             continue
         total += len(key) + len(value)
         q[key] = value
     if max_chars is not None and total > max_chars:
-        return ShareState(), [f"The link is too long ({total:,} characters; at most {max_chars:,})."]
+        return ShareState(), [Message("share_link_too_long", total=total, limit=max_chars)]
 
     for key in q:
         if key not in _KNOWN and not key.startswith("p."):
-            notices.append(f"{_quote(key)}: unknown setting.")
+            notices.append(Message("share_unknown_setting", key=_quote(key)))
 
     kernel, params, matrix = _decode_kernel(q, notices)
     settings = _decode_settings(q, notices, _base_settings(kernel))
     view = q.get("view", "clip")
     if view not in VIEWS:
-        notices.append(f"view={_quote(view)}: not one of {', '.join(VIEWS)}.")
+        notices.append(Message("share_not_one_of", key="view", value=_quote(view), choices=", ".join(VIEWS)))
         view = "clip"
     sample = q.get("img")
     if sample is not None and sample not in samples:
-        notices.append(f"img={_quote(sample)}: no such sample photo.")
+        notices.append(Message("share_no_such_sample", value=_quote(sample)))
         sample = None
     return ShareState(kernel, params, matrix, settings, view, sample), notices
 
@@ -134,39 +136,39 @@ def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict[str
     param_keys = {k: v for k, v in q.items() if k.startswith("p.")}
     if name == CUSTOM:
         for k in param_keys:
-            notices.append(f"{_quote(k)}: a custom kernel has no parameters.")
+            notices.append(Message("share_custom_no_params", key=_quote(k)))
         if "m" not in q:
-            notices.append("k=custom without a matrix (m): the default kernel is used.")
+            notices.append(Message("share_custom_no_matrix"))
             return DEFAULT_KERNEL, CATALOGUE[DEFAULT_KERNEL].defaults(), None
         try:
             return CUSTOM, {}, _parse_matrix(q["m"])
         except KernelError as exc:
-            notices.append(f"m: {exc}")
+            notices.append(Message("share_bad_matrix", reason=_reason(exc)))
             return DEFAULT_KERNEL, CATALOGUE[DEFAULT_KERNEL].defaults(), None
     if "m" in q:
-        notices.append("m: a matrix is only read with k=custom.")
+        notices.append(Message("share_matrix_ignored"))
     spec = CATALOGUE.get(name)
     if spec is None:
-        notices.append(f"k={_quote(name)}: no such kernel.")
+        notices.append(Message("share_no_such_kernel", value=_quote(name)))
         spec = CATALOGUE[DEFAULT_KERNEL]
     by_name = {p.name: p for p in spec.params}
     params = spec.defaults()
     for key, value in param_keys.items():
         param = by_name.get(key[2:])
         if param is None:
-            notices.append(f"{_quote(key)}: {spec.title} has no such parameter.")
+            notices.append(Message("share_no_such_param", key=_quote(key), title=spec.title, kernel=spec.name))
             continue
         try:
-            params[param.name] = param.coerce(parse_number(value, what="value"))
+            params[param.name] = param.coerce(parse_number(value, what="value"), kernel=spec.name)
         except KernelError as exc:
-            notices.append(f"{_quote(key)}: {exc}")
+            notices.append(Message("share_bad_param", key=_quote(key), reason=_reason(exc)))
     return spec.name, params, None
 
 
 def _parse_matrix(text: str) -> np.ndarray:
     rows = text.split(";")
     if len(rows) > MAX_KERNEL_SIDE or any(r.count(",") >= MAX_KERNEL_SIDE for r in rows):
-        raise KernelError(f"The kernel is too big: at most {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE} cells.")
+        raise KernelError("kernel_too_big", side=MAX_KERNEL_SIDE)
     return validate_matrix([r.split(",") for r in rows])
 
 
@@ -182,28 +184,33 @@ def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> S
         if q["mode"] in MODES:
             changes["mode"] = q["mode"]
         else:
-            notices.append(f"mode={_quote(q['mode'])}: not one of {', '.join(MODES)}.")
+            notices.append(Message("share_not_one_of", key="mode", value=_quote(q["mode"]), choices=", ".join(MODES)))
     for key, attr in _FLOAT_KEYS.items():
         if key in q:
             try:
                 value = parse_number(q[key], what="value")  # also caps the size, as for kernel cells
                 changes[attr] = check_divisor(value) if key == "div" else value
             except KernelError as exc:
-                notices.append(f"{key}={_quote(q[key])}: {exc}")
+                notices.append(Message("share_bad_value", key=key, value=_quote(q[key]), reason=_reason(exc)))
     for key, (attr, top) in _INT_KEYS.items():
         if key in q:
             text = q[key].strip()
             if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= top:
                 changes[attr] = int(text)
             else:
-                notices.append(f"{key}={_quote(q[key])}: must be a whole number from 1 to {top}.")
+                notices.append(Message("share_not_whole_in_range", key=key, value=_quote(q[key]), top=top))
     for key, attr in _BOOL_KEYS.items():
         if key in q:
             if q[key] in ("0", "1"):
                 changes[attr] = q[key] == "1"
             else:
-                notices.append(f"{key}={_quote(q[key])}: must be 1 or 0.")
+                notices.append(Message("share_not_bool", key=key, value=_quote(q[key])))
     return base.with_(**changes)
+
+
+def _reason(exc: KernelError) -> Message | str:
+    """Why a value was refused: the error's message (a plain text only from code outside the library)."""
+    return exc.message if exc.message is not None else str(exc)
 
 
 def _quote(value: object) -> str:

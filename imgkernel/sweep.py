@@ -23,6 +23,7 @@ import numpy as np
 from .borders import Mode, border_index
 from .engine import check_options, dilated_span, output_shape
 from .errors import KernelError
+from .messages import Message
 from .numeric import finite
 
 
@@ -43,16 +44,16 @@ def taps(out_index: int, k: int, mode: Mode, stride: int, dilation: int) -> np.n
 def _image(image: object) -> np.ndarray:
     x = np.asarray(image, dtype=np.float64)
     if x.ndim != 2 or x.size == 0:
-        raise KernelError("The sliding window works on a non-empty gray (H, W) array.")
+        raise KernelError(code="sweep_not_gray")
     if not np.all(np.isfinite(x)):
-        raise KernelError("The input contains a value that is not a finite number (NaN or infinity).")
+        raise KernelError(code="sweep_input_not_finite")
     return x
 
 
 def _kernel(kernel: object) -> np.ndarray:
     k = np.asarray(kernel, dtype=np.float64)
     if k.ndim != 2 or k.size == 0 or not np.all(np.isfinite(k)):
-        raise KernelError("The kernel must be a non-empty 2-D grid of finite numbers.")
+        raise KernelError(code="sweep_bad_kernel")
     return k
 
 
@@ -118,7 +119,7 @@ def window(
     x, k = _image(image), _kernel(kernel)
     out_h, out_w = output_shape(x.shape, k.shape, mode=mode, stride=stride, dilation=dilation)
     if not (0 <= out_row < out_h and 0 <= out_col < out_w):
-        raise KernelError(f"Output position (row {out_row}, column {out_col}) is outside the {out_w} × {out_h} output.")
+        raise KernelError("sweep_outside_output", row=out_row, col=out_col, w=out_w, h=out_h)
     p = padded(x, (k.shape[0], k.shape[1]), mode, cval, dilation)
     rows = taps(out_row, k.shape[0], mode, stride, dilation)
     cols = taps(out_col, k.shape[1], mode, stride, dilation)
@@ -159,17 +160,14 @@ def check_transposed(
 ) -> None:
     """A ``KernelError`` in plain words for settings no transposed convolution can take (PyTorch's rules)."""
     check_options("valid", stride, dilation)
-    for name, v in (("padding", padding), ("output padding", output_padding)):
+    for name, v in (("layer_name_padding", padding), ("layer_name_output_padding", output_padding)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise KernelError(f"The {name} must be a whole number of at least 0 (got {v!r}).")
+            raise KernelError("layer_whole_at_least", name=Message(name), low=0, value=v)
     if output_padding >= max(stride, dilation):
-        raise KernelError(
-            f"The output padding ({output_padding}) must be smaller than the stride or the dilation "
-            f"(here {max(stride, dilation)}): it only says which of the sizes a strided convolution maps to is meant."
-        )
+        raise KernelError("sweep_output_padding_too_big", output_padding=output_padding, limit=max(stride, dilation))
     for side, k in zip(n, kernel_shape, strict=True):
         if transposed_size(side, k, stride, dilation, padding, output_padding) < 1:
-            raise KernelError(f"The padding ({padding}) crops away the whole output: make it smaller.")
+            raise KernelError("sweep_padding_crops_all", padding=padding)
 
 
 @dataclass(frozen=True)
@@ -197,7 +195,7 @@ def scatter(
     ``in_row·s − p + d·u`` and columns ``in_col·s − p + d·v`` for taps (u, v)."""
     x, k = _image(image), _kernel(kernel)
     if not (0 <= in_row < x.shape[0] and 0 <= in_col < x.shape[1]):
-        raise KernelError(f"Input cell (row {in_row}, column {in_col}) is outside the input.")
+        raise KernelError("sweep_outside_input", row=in_row, col=in_col)
     rows = in_row * stride - padding + dilation * np.arange(k.shape[0])
     cols = in_col * stride - padding + dilation * np.arange(k.shape[1])
     return Scatter(in_row, in_col, rows, cols, x[in_row, in_col] * k)

@@ -18,6 +18,7 @@ from .borders import MODE_RULES, Mode, border_index
 from .engine import dilated_span, output_shape
 from .errors import KernelError
 from .mapping import Scale, apply_scale, to_uint8
+from .messages import Message
 from .pipeline import Settings, border_value, prepare, run_filter, scale_for
 
 
@@ -91,15 +92,13 @@ def explain_pixel(
     """
     img = np.asarray(pixels)
     if img.ndim not in (2, 3) or img.size == 0:
-        raise KernelError("The photo must be a non-empty (H, W) or (H, W, C) array.")
+        raise KernelError(code="walk_bad_photo")
     ker = np.asarray(kernel, dtype=np.float64)
     shape = output_shape(
         img.shape[:2], ker.shape, mode=settings.mode, stride=settings.stride, dilation=settings.dilation
     )
     if not (0 <= row < shape[0] and 0 <= col < shape[1]):
-        raise KernelError(
-            f"Output pixel (row {row}, column {col}) is outside the output, which is {shape[1]} × {shape[0]} px."
-        )
+        raise KernelError("walk_outside_output", row=row, col=col, w=int(shape[1]), h=int(shape[0]))
     applied = ker[::-1, ::-1] if settings.true_convolution else ker
     kh, kw = ker.shape
     h, w = img.shape[:2]
@@ -155,23 +154,26 @@ def explain_pixel(
     )
 
 
-def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int, col: int) -> str:
+def coordinates_note(settings: Settings, kernel_shape: tuple[int, int], row: int, col: int) -> Message:
     """A sentence relating output (row, col) to the input pixels, for the chosen border mode and stride."""
     s, d = settings.stride, settings.dilation
     kh, kw = kernel_shape
     span_h, span_w = dilated_span(kh, d), dilated_span(kw, d)
+    at = {"row": row, "col": col, "in_row": row * s, "in_col": col * s}
     if settings.mode == "valid":
-        return (
-            f"'valid' mode pads nothing, so output pixel (row {row}, column {col}) uses the window whose top-left "
-            f"input pixel is (row {row} × {s}, column {col} × {s}) = (row {row * s}, column {col * s}); the window "
-            f"covers {span_w} × {span_h} input pixels (width × height), so the output is smaller than the input "
-            f"by {span_w - 1} columns and {span_h - 1} rows (then divided by the stride)."
+        return Message(
+            "walk_note_valid",
+            **at,
+            stride=s,
+            w=span_w,
+            h=span_h,
+            columns=Message("walk_columns", n=span_w - 1),
+            rows=Message("walk_rows", n=span_h - 1),
         )
-    step = f" (stride {s}: every {s}th input pixel)" if s > 1 else ""
-    return (
-        f"Output pixel (row {row}, column {col}) is centred on input pixel (row {row * s}, column {col * s})"
-        f"{step}. Taps that fall outside the image read the '{settings.mode}' border: {MODE_RULES[settings.mode]}."
-    )
+    rule = MODE_RULES[settings.mode]  # a message: what the border mode reads outside the image
+    if s > 1:
+        return Message("walk_note_centred_stride", **at, stride=s, mode=settings.mode, rule=rule)
+    return Message("walk_note_centred", **at, mode=settings.mode, rule=rule)
 
 
 def output_for_input(

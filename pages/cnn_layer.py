@@ -123,7 +123,7 @@ try:
         x, bank, layer, _("{photo}, {channels}", photo=wording.photo_name(photo.name), channels=channels)
     )
 except imgkernel.KernelError as err:
-    st.error(i18n.message(str(err)))
+    st.error(i18n.message(err))
     st.stop()
 
 left, right = st.columns([1, 2])

@@ -48,7 +48,7 @@ offset = c2.checkbox(
 try:
     result = fit_view.fitted(pair, side, offset)
 except imgkernel.KernelError as err:
-    st.error(i18n.message(str(err)))
+    st.error(i18n.message(err))
     st.stop()
 fit_view.fit_results(pair, result)
 fit_view.open_button(

@@ -83,7 +83,7 @@ try:
         options = (mode, cval, stride, dilation)
         scene, out = sv.conv_scene(x, matrix, *options)
 except imgkernel.KernelError as err:
-    st.error(i18n.message(str(err)))
+    st.error(i18n.message(err))
     st.stop()
 
 kind = "transposed" if transposed else "conv"

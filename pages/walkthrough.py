@@ -26,7 +26,7 @@ st.caption(walk.photo_caption(photo, choice.photo, title(choice), settings))
 try:
     result = cache.filtered(photo, kernel, settings)
 except imgkernel.KernelError as err:
-    st.error(i18n.message(str(err)))
+    st.error(i18n.message(err))
     st.stop()
 out_shape = (result.values.shape[0], result.values.shape[1])
 

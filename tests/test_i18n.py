@@ -1,27 +1,38 @@
-"""The Chinese interface: every message has both languages, the Playground renders with no English left, the
-language is kept in the link, and the library's and the state's messages are translated where they are shown."""
+"""The Chinese and Spanish interfaces: every text of the app and every library message template is in each
+gettext catalogue with the same placeholders, the compiled catalogues are the .po files, every page renders with
+no English left, two visitors in two languages each see their own, the language is kept in the link, and the
+library's and the state's messages are translated by code where they are shown."""
 
 from __future__ import annotations
 
-import ast
+import io
 import json
 import re
 import string
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-from app import cache, editor_events, i18n, messages_zh, wording
+from app import cache, editor_events, i18n, wording
 from app.i18n import using
+from app.later import Later
 from app.panels.details import share_query
 from app.state import (
     DETAILS,
     edit_cells,
     load_kernel,
+    open_link,
     paste_matrix,
     refuse_edit,
     refuse_kernel_file,
@@ -34,13 +45,12 @@ from app.state import (
 from imgkernel import acf, share
 from imgkernel.borders import MODE_RULES
 from imgkernel.limits import MAX_KERNEL_SIDE
+from imgkernel.message_templates import TEMPLATES
+from imgkernel.messages import Plural
 
 from .apptest import edit, ok, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "app").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
-# The only places that hand ``_`` a text that is not written out: the function itself and the sample names.
-DYNAMIC_CALLS = {"i18n.py", "wording.py"}
 
 # Pages whose every text is translated (the "no English left" test walks them); the others are still English.
 TRANSLATED_PAGES = [
@@ -60,88 +70,177 @@ ALLOWED = {
     "px", "MB", "dB", "PSNR", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
     "CNN", "GIMP", "OpenCV", "Photoshop", "setosa", "sigma", "gamma", "NaN", "Prewitt", "Scharr", "Gabor", "LoG",
     "USM", "ReLU", "Pillow", "Adam",
+    # file formats and kinds the loader names (imgkernel.images): what a file is, not words
+    "EPS", "PostScript", "RGBA", "UTF", "NumPy", "HEIC", "HEIF", "PDF", "ZIP", "Office", "HTML", "SVG",
     # CNN, sliding window: machine-learning libraries and their names (SAME_UPPER, Conv2d, ConvTranspose), floor/ceil
     "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil", "ConvTranspose",
     # the keys of a keyboard's shortcuts (undo and redo), as printed on the keys
     "Ctrl", "Shift", "Mac",
 }  # fmt: skip
-# Streamlit's own widget texts, which the app cannot translate (see the README).
-STREAMLIT_TEXTS = ("Drag and drop file here", "Browse files", "Limit 50MB per file")
+# Streamlit's own widget texts, which the app cannot translate (see the README), and the language switch, which
+# names each language in itself on purpose.
+STREAMLIT_TEXTS = (
+    "Drag and drop file here",
+    "Browse files",
+    "Limit 50MB per file",
+    i18n.LABEL,
+    *i18n.LANGUAGES.values(),
+)
 
 
-def literal_messages() -> dict[str, str]:
-    """Every ``_("...")`` text in the app's source -> the file it is in."""
-    found: dict[str, str] = {}
-    for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" and node.args:
-                arg = node.args[0]
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    found.setdefault(arg.value, path.name)
-                else:
-                    assert path.name in DYNAMIC_CALLS, f"{path.name}:{node.lineno}: _() of a text the test cannot see"
-    return found
+# English words that Spanish never uses (a Spanish text with one of them has English left in it).
+ENGLISH_ONLY = {
+    "the", "and", "with", "is", "are", "of", "to", "this", "your", "you", "from", "for", "which", "into", "when",
+    "each", "every", "only", "kernel", "kernels", "weights", "weight", "photo", "pixels", "shows", "it", "its",
+}  # fmt: skip
+LANGS = [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT]
+
+
+def catalogue(lang: str) -> Catalog:
+    with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f)
+
+
+def extracted() -> set[tuple[str | None, str | tuple[str, ...]]]:
+    """Every text ``make locale`` extracts (Babel, ``babel.cfg``, the Makefile's keywords): (context, msgid)."""
+    keywords = dict(_KEYWORDS)
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    found = extract_from_dir(ROOT, method_map, options_map, keywords=keywords)
+    return {(context, message) for _file, _line, message, _comments, context in found}
+
+
+_KEYWORDS = {"_": (1,), "n_": (1, 2), "N_": (1,), "Np_": (1, 2), "Later": (1,), "pgettext": ((1, "c"), 2)}
+
+
+def fields(text: str) -> set[tuple[str, str, str | None]]:
+    """The ``str.format`` fields of ``text``: name, format spec and conversion (a translation keeps them all)."""
+    return {(name, spec or "", conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None}
 
 
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return {name for name, _spec, _conv in fields(text)}
 
 
 def english_words(text: str) -> list[str]:
     """Runs of ASCII letters in ``text`` that are not allowed names or units (HTML tags and styles removed, and
-    Markdown code spans: data such as a link's query, not words)."""
+    Markdown code spans and code-like data: a JSON key in quotes, a link's ``k=custom``, an argument's
+    ``max_samples``, NumPy's ``array(``)."""
     text = re.sub(r"<style.*?</style>|<[^>]+>|`[^`\n]*`", " ", text, flags=re.DOTALL)
+    text = re.sub(r'"[A-Za-z_]+"|\b[A-Za-z_]+=\S*|\b[A-Za-z]+_[A-Za-z_]+|\barray\(', " ", text)
     return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED]
 
 
-def test_every_message_in_the_code_has_a_chinese_text_with_the_same_placeholders() -> None:
-    found = literal_messages()
-    assert len(found) > 150  # the scan sees the app's texts
-    missing = sorted(text for text in found if not messages_zh.MESSAGES.get(text, "").strip())
-    assert not missing, missing
-    for english, chinese in messages_zh.MESSAGES.items():
-        assert chinese.strip(), english
-        assert placeholders(english) == placeholders(chinese), (english, chinese)
+def english_in_spanish(text: str) -> list[str]:
+    text = re.sub(r"<style.*?</style>|<[^>]+>|`[^`\n]*`", " ", text, flags=re.DOTALL)
+    return [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_ONLY]
+
+
+def foreign_words(lang: str, text: str) -> list[str]:
+    """English left in a text of ``lang``."""
+    return english_words(text) if lang == "zh" else english_in_spanish(text)
+
+
+def untranslated(lang: str, wanted: Iterable[tuple[str | None, str | tuple[str, ...]]]) -> list[object]:
+    """The (context, msgid) pairs of ``wanted`` that ``lang``'s catalogue lacks or leaves empty or fuzzy."""
+    cat = catalogue(lang)
+    missing: list[object] = []
+    for context, msgid in wanted:
+        entry = cat.get(msgid, context=context)
+        strings = entry.string if entry is not None else ""
+        strings = strings if isinstance(strings, tuple) else (strings,)
+        if entry is None or entry.fuzzy or not all(s.strip() for s in strings):
+            missing.append((context, msgid))
+    return missing
+
+
+def library_templates() -> list[tuple[None, str | tuple[str, str]]]:
+    return [(None, (t.singular, t.plural) if isinstance(t, Plural) else t) for t in TEMPLATES.values()]
+
+
+def test_the_scan_sees_the_apps_and_the_librarys_texts() -> None:
+    found = extracted()
+    assert len(found) > 700
+    assert (None, "Kernel") in found and ("kernel:sharpen:title", "Sharpen") in found
+    assert set(library_templates()) <= found  # every library message template, by code
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_text_is_translated_with_the_same_placeholders(lang: str) -> None:
+    assert not untranslated(lang, extracted())
+    for entry in catalogue(lang):
+        if not entry.id:
+            continue
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for text in strings:
+            assert fields(text) == fields(ids[-1]), (lang, entry.id, text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_library_message_is_translated_by_its_template(lang: str) -> None:
+    assert len(TEMPLATES) > 100
+    assert not untranslated(lang, library_templates())
+
+
+def test_a_reworded_library_message_fails_instead_of_falling_back(monkeypatch) -> None:
+    code = next(c for c, t in TEMPLATES.items() if isinstance(t, str))
+    monkeypatch.setitem(TEMPLATES, code, TEMPLATES[code] + " Reworded.")
+    for lang in LANGS:
+        assert untranslated(lang, library_templates()) == [(None, TEMPLATES[code])]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_compiled_catalogues_are_the_po_files(lang: str) -> None:
+    """The committed .mo files are exactly what ``make locale`` compiles from the .po files."""
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue(lang))
+    assert (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo").read_bytes() == compiled.getvalue()
 
 
 def test_the_chinese_texts_are_chinese() -> None:
-    for english, chinese in messages_zh.MESSAGES.items():
-        if english.strip(", ;"):
-            assert not english_words(chinese.format(**dict.fromkeys(placeholders(chinese), ""))), (english, chinese)
+    for entry in catalogue("zh"):
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for text in strings:
+            if ids[0].strip(", ;:") and not entry.context:
+                assert not english_words(re.sub(r"\{[^{}]*\}", "", text)), (ids[0], text)
 
 
-def test_every_catalogue_kernel_has_chinese_texts() -> None:
-    for name, spec in imgkernel.CATALOGUE.items():
-        entry = messages_zh.KERNELS[name]
-        fields = {"title": spec.title, "category": spec.category, "summary": spec.summary}
-        fields["explanation"] = spec.explanation
-        for p in spec.params:
-            fields[f"param.{p.name}.label"] = p.label
-            if p.help:
-                fields[f"param.{p.name}.help"] = p.help
-        for field, english in fields.items():
-            chinese = entry.get(field, "")
-            assert chinese.strip() and chinese != english, (name, field)
-            assert not english_words(chinese), (name, field, chinese)
-        assert set(entry) == set(fields), (name, set(entry) ^ set(fields))
+def test_the_spanish_texts_are_spanish() -> None:
+    for entry in catalogue("es"):
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for text in strings if entry.id else ():
+            assert not english_in_spanish(re.sub(r"\{[^{}]*\}", "", text)), (entry.id, text)
 
 
-def test_samples_border_rules_and_patterns_are_translated() -> None:
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_catalogue_kernel_has_its_texts(lang: str) -> None:
+    with using(lang):
+        for name, spec in imgkernel.CATALOGUE.items():
+            shown = i18n.kernel_text(name, "title", spec.title)
+            assert shown.strip() and (shown != spec.title or lang == "es"), name  # (es: "Gabor" stays "Gabor")
+            assert not foreign_words(lang, i18n.kernel_text(name, "explanation", spec.explanation)), name
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_samples_and_border_rules_are_translated(lang: str) -> None:
     assert set(cache.SAMPLES) == wording.SAMPLE_NAMES
-    with using("zh"):
+    with using(lang):
         for name in cache.SAMPLES:
-            assert not english_words(wording.photo_name(name)), name
+            assert wording.photo_name(name) != name, name
         for rule in MODE_RULES.values():
-            assert not english_words(i18n.message(rule)), rule
-    for pattern, template in messages_zh.PATTERNS.items():
-        assert placeholders(template) <= set(re.compile(pattern).groupindex), pattern
+            assert not foreign_words(lang, i18n.message(rule)), rule
 
 
 def test_english_is_the_default_and_outside_a_run() -> None:
     assert i18n.lang() == "en"
     assert i18n._("Kernel") == "Kernel"
-    assert i18n.message("The divisor cannot be 0; use 1 to leave the values as they are.").startswith("The divisor")
+    with pytest.raises(imgkernel.KernelError) as err:
+        imgkernel.check_divisor(0.0)
+    assert i18n.message(err.value).startswith("The divisor")
     with using("zh"):
+        assert i18n.message(err.value) == "除数不能为 0;用 1 可保持数值不变。"
         assert i18n._("Kernel") == "卷积核"
         assert i18n._("Back to {kernel}", kernel="锐化") == "回到锐化"
         assert i18n._("a text nobody translated") == "a text nobody translated"  # never lost
@@ -169,8 +268,14 @@ def test_wording_has_a_chinese_template_for_each_sentence() -> None:
     assert "451 × 300 px" in texts[1]
 
 
-def problems_in_chinese() -> list[str]:
-    """What the state says when a visitor's value is refused, shown in Chinese."""
+def acf_error() -> imgkernel.KernelError:
+    with pytest.raises(imgkernel.KernelError) as err:
+        acf.kernel_from_acf(bytes(50), "k")
+    return err.value
+
+
+def problems_in(lang: str) -> list[str]:
+    """What the state says when a visitor's value is refused, shown in ``lang``."""
     base = state(start())
     spoilt = [
         set_param(base, "inner", 1e9),
@@ -179,9 +284,7 @@ def problems_in_chinese() -> list[str]:
         set_scale(base, divisor=0.0),
         set_option(base, "stride", 99),
         load_kernel(base, np.ones((MAX_KERNEL_SIDE + 1, 1))),
-        refuse_kernel_file(
-            base, "k.acf: The file's scale is 0; Photoshop divides by the scale, so it must be 1 to 9999."
-        ),
+        refuse_kernel_file(base, Later("{name}: {reason}", name="k.acf", reason=acf_error())),
         edit_cells(set_whole(base, True), {(0, 0): 0.5}),
         paste_matrix(base, "[[1, 2], [3]]"),
         paste_matrix(base, "x" * 300_000),
@@ -189,20 +292,32 @@ def problems_in_chinese() -> list[str]:
     ]
     shown = [text for s in spoilt for text in s.problems.values()]
     assert len(shown) == len(spoilt)
-    with using("zh"):
+    with using(lang):
         return [i18n.message(text) for text in shown]
 
 
-def test_the_states_and_the_librarys_messages_are_shown_in_chinese() -> None:
-    for text in problems_in_chinese():
-        assert not english_words(text), text
-    with using("zh"):
-        try:
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_states_and_the_librarys_messages_are_shown_translated(lang: str) -> None:
+    for text in problems_in(lang):
+        assert not foreign_words(lang, text), text
+    with using(lang):
+        with pytest.raises(imgkernel.KernelError) as err:
             acf.kernel_to_acf(np.ones((7, 7)), 49, 0)
-        except imgkernel.KernelError as exc:
-            assert not english_words(i18n.message(str(exc)))
-        link = i18n.message("Some settings in the link were ignored: '9': unknown setting. k='7': no such kernel.")
-        assert not english_words(link), link
+        assert not foreign_words(lang, i18n.message(err.value))
+        link, notices = share.decode({"9": "x", "k": "7"}, cache.SAMPLES)
+        assert len(notices) == 2
+        shown = [i18n.message(n) for n in open_link(state(start()), link, notices, None).notices]
+        assert shown and not any(foreign_words(lang, t) for t in shown), shown
+
+
+def test_a_message_is_said_in_the_language_of_whoever_reads_it() -> None:
+    """Kept in English in the state, said by code: the same problem reads in each visitor's language."""
+    problem = set_param(state(start()), "inner", 1e9).problems["kernel"]
+    assert problem == "Centre weight must be between -10 and 20 (got 1000000000.0). The previous kernel stays in use."
+    with using("zh"):
+        assert i18n.message(problem) == "中心权重必须介于 -10 和 20 之间(收到 1000000000.0)。之前的卷积核继续使用。"
+    with using("es"):
+        assert i18n.message(problem).startswith("Peso central")
 
 
 # -- the pages in Chinese ------------------------------------------------------------------------------------
@@ -317,6 +432,65 @@ def test_each_translated_page_says_nothing_in_english(page: str) -> None:
     assert not english_left(at), english_left(at)
 
 
+@pytest.mark.parametrize("page", TRANSLATED_PAGES)
+def test_each_page_in_spanish_says_nothing_in_english(page: str) -> None:
+    at = ok(start({"lang": "es"}))
+    if page != "pages/playground.py":
+        at.switch_page(page)
+        with using("es"):
+            ok(at.run())
+    texts = shown_texts(at)
+    assert len(texts) > 10
+    left = [f"{words} in {t[:90]!r}" for t in texts if (words := english_in_spanish(t))]
+    assert not left, left
+
+
+def test_the_spanish_playground_has_no_english_left_with_every_part_open() -> None:
+    at = ok(start({"lang": "es"}))
+    at.session_state["playground"] = set_view(state(at), options=True, mode="signed")
+    for detail in DETAILS:
+        at.session_state["playground"] = set_view(state(at), detail=detail)
+        with using("es"):
+            texts = shown_texts(ok(at.run()))
+        left = [f"{words} in {t[:90]!r}" for t in texts if (words := english_in_spanish(t))]
+        assert not left, (detail, left)
+
+
+def test_the_detector_sees_english_in_spanish() -> None:
+    assert english_in_spanish("The kernel is too big") and not english_in_spanish("El núcleo es demasiado grande")
+
+
+def test_two_visitors_in_two_languages_at_once_each_see_their_own() -> None:
+    """No translation is installed process-wide: two sessions running at the same time, one in Chinese and one in
+    Spanish, each render every text in its own language."""
+    sessions = {"zh": start({"lang": "zh"}), "es": start({"lang": "es"})}
+    barrier = threading.Barrier(2)
+    labels: dict[str, list[str]] = {}
+
+    def visit(lang: str) -> None:
+        at = sessions[lang]
+        barrier.wait()
+        for _ in range(3):
+            with using(lang):  # (only for AppTest's own thread: it formats the selectbox's options again)
+                at.run()
+            labels.setdefault(lang, []).append(at.selectbox(key="pg_preset").label)
+
+    threads = [threading.Thread(target=visit, args=(lang,)) for lang in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert labels == {"zh": ["卷积核"] * 3, "es": ["Núcleo"] * 3}
+
+
+def test_counts_take_the_plural_form_of_each_language() -> None:
+    with using("es"):
+        assert i18n.n_("{n} row", "{n} rows", 1) == "1 fila" and i18n.n_("{n} row", "{n} rows", 3) == "3 filas"
+    with using("zh"):
+        assert i18n.n_("{n} row", "{n} rows", 3) == "3 行"
+    assert i18n.n_("{n} row", "{n} rows", 1) == "1 row"
+
+
 # -- the switch and the link -----------------------------------------------------------------------------------
 
 
@@ -371,23 +545,22 @@ def test_the_sliding_windows_drawn_titles_are_chinese_when_a_font_can_draw_them(
     assert sv._title_and_font("Output", 13)[0] == "Output"
 
 
-def test_every_mystery_hint_is_shown_in_chinese() -> None:
-    from app import mystery_view
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_mystery_hint_is_shown_translated(lang: str) -> None:
     from imgkernel import puzzle
 
-    with using("zh"):
+    with using(lang):
         for seed in range(60):
             for hint in puzzle.hints(puzzle.puzzle(seed).matrix):
-                assert not english_words(mystery_view.hint_text(hint)), (seed, hint)
-    assert mystery_view.hint_text("Symmetry: no mirror symmetry.") == "Symmetry: no mirror symmetry."
+                assert not foreign_words(lang, i18n.message(hint)), (seed, hint)
 
 
 def test_the_memory_queue_speaks_chinese():
     from app.budget import queued_message
 
-    then = "Yours starts as soon as there is room (changing the kernel or options cancels it)."
     with i18n.using("zh"):
-        two = i18n.message(queued_message(2, then))
-        one = i18n.message(queued_message(1, "cat.jpg is opened as soon as there is room."))
+        then = i18n._("Yours starts as soon as there is room (changing the kernel or options cancels it).")
+        two = queued_message(2, then)
+        one = queued_message(1, i18n._("{name} is opened as soon as there is room.", name="cat.jpg"))
     assert two.startswith("排队中:有 2 个大任务") and two.endswith("一有空间就开始你的任务(更改卷积核或选项会取消它)。")
     assert one.startswith("排队中:有 1 个大任务") and one.endswith("一有空间就打开 cat.jpg。")

@@ -18,6 +18,7 @@ from imgkernel.walkthrough import output_for_input, window_box, zoomed_crop
 from .. import cache, export, i18n, session, wording
 from ..clickable import clickable_image
 from ..i18n import _
+from ..later import Later
 from ..state import (
     DETAILS,
     Photo,
@@ -265,7 +266,7 @@ def _on_kernel_file() -> None:
         data = f.getvalue()
         doc = acf.kernel_from_acf(data, f.name[:-4]) if acf.is_acf(f.name) else kernel_io.kernel_from_json(data)
     except imgkernel.KernelError as exc:
-        session.apply(refuse_kernel_file, f"{f.name}: {exc}")
+        session.apply(refuse_kernel_file, Later("{name}: {reason}", name=f.name, reason=exc))
     else:
         session.apply(load_kernel, doc.matrix, title=doc.name or None, divisor=doc.divisor, offset=doc.offset)
     st.rerun(scope=CORE)  # a new kernel, or why not (under the grid): the whole kernel area, not just this panel
@@ -323,7 +324,7 @@ def _export(state: PlaygroundState, small: Photo) -> None:
     try:
         photoshop = acf.kernel_to_acf(state.matrix, scale.divisor, scale.offset)
     except imgkernel.KernelError as exc:
-        a.caption(_("No Photoshop .acf for this kernel: {reason}", reason=i18n.message(str(exc))))
+        a.caption(_("No Photoshop .acf for this kernel: {reason}", reason=i18n.message(exc)))
     else:
         a.download_button(
             _("Download Photoshop Custom filter (.acf)"),

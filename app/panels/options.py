@@ -98,8 +98,8 @@ def _options(state: PlaygroundState) -> None:
     st.toggle(
         _("Linear light (as GIMP 2.10)"),
         help=_(
-            "A photo's values are sRGB codes: 128 is about 22 % of full light, not half. On: the codes are "
-            "decoded to light, filtered (divisor and offset too) and encoded back, as GIMP 2.10+ does: blurs no "
+            "A photo's values are sRGB codes: 128 is not half of full light but about a fifth (22 %). On: the codes "
+            "are decoded to light, filtered (divisor and offset too) and encoded back, as GIMP 2.10+ does: blurs no "
             "longer darken edges, and an offset of 127.5 is half of full light (code 188). Off: the codes are "
             "filtered, as setosa, Photoshop, GIMP 2.8 and OpenCV do."
         ),

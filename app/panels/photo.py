@@ -10,6 +10,7 @@ from imgkernel.limits import UPLOAD_LIMIT_MB
 
 from .. import cache, i18n, session, wording
 from ..i18n import _
+from ..later import Later
 from ..state import PlaygroundState, choose_sample, photo_removed, refuse_photo, set_view, use_photo
 
 
@@ -25,14 +26,15 @@ def _on_file(key: str, source: str) -> None:
             session.apply(photo_removed, cache.sample_photo(session.current().sample))
         return  # the camera was cleared: the photo in use stays
     if f.size > UPLOAD_LIMIT_MB * 1024 * 1024:
-        session.apply(
-            refuse_photo, f"{f.name} is over the {UPLOAD_LIMIT_MB} MB upload limit. The last good photo stays."
-        )  # stored in English, shown through i18n.message like every problem
+        why = Later(
+            "{name} is over the {mb} MB upload limit. The last good photo stays.", name=f.name, mb=UPLOAD_LIMIT_MB
+        )
+        session.apply(refuse_photo, why)  # said in the visitor's language where it is shown (i18n.message)
         return
     try:
         photo = cache.photo_from_upload(f.name, f.getvalue())
     except imgkernel.ImageLoadError as exc:
-        session.apply(refuse_photo, f"{f.name}: {exc} The last good photo stays.")
+        session.apply(refuse_photo, Later("{name}: {reason} The last good photo stays.", name=f.name, reason=exc))
         return
     session.apply(use_photo, photo)
 

@@ -20,10 +20,11 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
     s = state.settings
     w, h = small.size
     left, right = st.columns(2, gap="small")
+    original = _("Original (luminance)") if s.gray else _("Original")
     with left, st.container(key="pg-original"):
         st.image(
             cache.original_png(small, s.gray),
-            caption=f"{_('Original (luminance)') if s.gray else _('Original')} · {wording.size(w, h)}",
+            caption=f"{original} · {wording.size(w, h)}",
             output_format="PNG",
             alt=wording.alt_photo(small.name, w, h, gray=s.gray),
         )
@@ -32,7 +33,7 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
             shared = state.view.detail in DETAILS_READING_RESULT
             v = cache.result_view(small, state.matrix, s, state.view.mode, shared)
         except imgkernel.KernelError as exc:
-            st.error(i18n.message(str(exc)))
+            st.error(i18n.message(exc))
             return None
         # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
         # so it keeps its size relative to the original also when the browser scales both down.
