@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app.i18n import _, language_switch
+from app.threads import request_threads
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
 # The app's only stylesheet, sent once per page run (not on every slider move):
@@ -18,7 +19,7 @@ st.html("""<style>
 }
 </style>""")
 language_switch()  # English / 简体中文 at the top of every page's sidebar, kept in the link as ?lang=zh
-st.navigation(
+nav = st.navigation(
     {
         "": [st.Page("pages/playground.py", title=_("Playground"), default=True)],  # "": no section header
         _("Learn"): [
@@ -31,4 +32,10 @@ st.navigation(
             st.Page("pages/mystery.py", title=_("Mystery kernel")),
         ],
     }
-).run()
+)
+# The app's thread cap, set here once for the whole page run: each visitor's filtering uses at most
+# app.threads.REQUEST_THREADS threads (2; IMGKERNEL_APP_THREADS changes it), whatever the server has, so a
+# classroom shares the cores fairly (docs/engine.md, "Threads"). It holds for this session's script thread only.
+# A fragment rerun does not pass here (Streamlit calls the fragment alone): see app/threads.py.
+with request_threads():
+    nav.run()

@@ -24,13 +24,14 @@ import streamlit as st
 from PIL import Image
 
 import imgkernel
+from imgkernel.formats.images import SAFE_FORMATS, resize_long_side
 from imgkernel.fullres import filtered_png
-from imgkernel.images import SAFE_FORMATS, resize_long_side
-from imgkernel.limits import MAX_PIXELS, PREVIEW_LONG_SIDE
+from imgkernel.limits import MAX_PIXELS
 from imgkernel.pipeline import Settings, prepare
 
 from .budget import BIG_DECODE, Ticket, decode_cost, queued_message, shared_budget
 from .i18n import _
+from .limits import PREVIEW_LONG_SIDE
 from .state import Photo, make_photo
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"

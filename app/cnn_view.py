@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from imgkernel.layers import Padding, conv_layer, layer_output_size, padding_amounts, pool2d, relu
+from imgkernel.learn.layers import Padding, conv_layer, layer_output_size, padding_amounts, pool2d, relu
+from imgkernel.learn.walkthrough import enlarge
 from imgkernel.mapping import signed_colormap
-from imgkernel.walkthrough import enlarge
 
 from . import cache, wording
 from .i18n import _, using
@@ -61,7 +61,7 @@ class Layer:
     dilation: int = 1
     bias: float = 0.0
     relu: bool = True
-    pool: str = "none"  # "none" or one of imgkernel.layers.POOLS
+    pool: str = "none"  # "none" or one of imgkernel.learn.layers.POOLS
     pool_size: int = 2
     pool_stride: int = 2
 

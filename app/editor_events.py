@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from imgkernel import KernelError
-from imgkernel.kernel_io import at_cell, parse_number
+from imgkernel.formats.kernel_io import at_cell, parse_number
 from imgkernel.limits import MAX_KERNEL_SIDE
 
 from .later import Later

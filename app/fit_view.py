@@ -2,7 +2,7 @@
 kernel recovered from it by least squares, and the same kernel learnt step by step as a CNN learns its weights.
 
 The functions and classes above the line are pure (no Streamlit): the sample pairs, tables, texts, the residual
-picture, the loss chart and the training record. Those below draw. The maths is ``imgkernel.fit``.
+picture, the loss chart and the training record. Those below draw. The maths is ``imgkernel.learn.fit``.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-from imgkernel import fit
-from imgkernel.images import EXTENSIONS, resize_long_side
-from imgkernel.limits import UPLOAD_LIMIT_MB
+from imgkernel.formats.images import EXTENSIONS, resize_long_side
+from imgkernel.learn import fit
 from imgkernel.mapping import signed_colormap
 from imgkernel.pipeline import Settings
 
 from . import cache, i18n, learn, wording
 from .i18n import _
+from .limits import UPLOAD_LIMIT_MB
 from .state import PlaygroundState, digest_of, load_kernel
 
 # A sample photo through a catalogue kernel (at its defaults and suggested divisor/offset, saved as 8 bits): the

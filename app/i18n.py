@@ -18,7 +18,7 @@ are looked up under the context ``kernel:<name>:<field>`` (``kernel_text``). A m
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -101,7 +101,7 @@ def kernel_text(name: str, field: str, english: str) -> str:
 def _render(value: Any, tr: gettext.NullTranslations) -> Any:
     """``value`` in the language of ``tr`` when it is a message (its parts too); data as it is."""
     if isinstance(value, Later):
-        return tr.gettext(value.msgid).format(**{k: _render(v, tr) for k, v in value.values.items()})
+        return _said(value.msgid, value.values, tr)
     if isinstance(value, Message):
         return _library(value, tr)
     if isinstance(value, KernelError | ImageLoadError):  # by its code, or the app's own Later it was raised with
@@ -110,20 +110,24 @@ def _render(value: Any, tr: gettext.NullTranslations) -> Any:
 
 
 def _library(m: Message, tr: gettext.NullTranslations) -> str:
-    """A library message by its code's template; catalogue data in it (a parameter's label, a kernel's title) in
-    the catalogue's words for that kernel, and a border mode's identifier by its name in the app
-    (``wording.mode_name``)."""
-    values = {k: _render(v, tr) for k, v in m.params.items()}
+    """A library message, by its code's template."""
+    return _said(template_of(m.code), m.params, tr)
+
+
+def _said(template: str | Plural, params: Mapping[str, Any], tr: gettext.NullTranslations) -> str:
+    """``template`` in the language of ``tr``, filled in. Catalogue data in the values (a parameter's label, a
+    kernel's title, with the ``kernel`` and ``param`` names beside them) is said in the catalogue's words for that
+    kernel, and a border mode's identifier by its name in the app (``wording.mode_name``)."""
+    values = {k: _render(v, tr) for k, v in params.items()}
     if values.get("mode") in MODES:
         values["mode"] = tr.gettext(values["mode"])
-    kernel = m.params.get("kernel")
+    kernel = params.get("kernel")
     if kernel and "label" in values and "param" in values:
         values["label"] = tr.pgettext(f"kernel:{kernel}:param.{values['param']}.label", values["label"])
     if kernel and "title" in values:
         values["title"] = tr.pgettext(f"kernel:{kernel}:title", values["title"])
-    template = template_of(m.code)
     if isinstance(template, Plural):
-        return tr.ngettext(template.singular, template.plural, int(m.params[template.by])).format(**values)
+        return tr.ngettext(template.singular, template.plural, int(params[template.by])).format(**values)
     return tr.gettext(template).format(**values)
 
 

@@ -2,9 +2,9 @@
 score (PSNR and an error map), hints one at a time, the reveal.
 
 The link carries the seed (``?puzzle=1234``) and the sample photo (``img=``), never the weights: the seed maps to the
-kernel on the server only (``imgkernel.puzzle``; the code is open, so a determined student can reproduce it, which is
-fine for a game). The guess is typed into the playground's grid editor (``app.editor``): typed, scrubbed or pasted
-values, a bad cell refused and marked on that cell, as in the playground.
+kernel on the server only (``imgkernel.learn.puzzle``; the code is open, so a determined student can reproduce it,
+which is fine for a game). The guess is typed into the playground's grid editor (``app.editor``): typed, scrubbed or
+pasted values, a bad cell refused and marked on that cell, as in the playground.
 
 The functions above the line are pure (no Streamlit); those below draw.
 """
@@ -18,7 +18,8 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-from imgkernel import kernel_io, puzzle
+from imgkernel.formats import kernel_io
+from imgkernel.learn import puzzle
 from imgkernel.mapping import signed_colormap
 
 from . import cache, editor, i18n, learn, session, wording

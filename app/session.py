@@ -12,9 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from imgkernel import share
-
-from . import cache
+from . import cache, share
 from .state import PlaygroundState, drop_download, initial, open_link, record, renew_keys, widget_key
 
 KEY = "playground"

@@ -15,14 +15,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 import imgkernel
-from imgkernel import kernel_io, share
-from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_KERNEL_SIDE, MAX_STRIDE, PREVIEW_LONG_SIDE
+from imgkernel.formats import kernel_io
+from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.mapping import check_divisor
 from imgkernel.numeric import is_whole, whole_multiplier
 from imgkernel.pipeline import Settings, scale_for
 
+from . import share
 from .editor_events import BadCell, CellError, Cells, Event, Param, Paste, Redo, Undo, with_cells
 from .later import N_, Later
+from .limits import MAX_DILATION, MAX_STRIDE, PREVIEW_LONG_SIDE
 
 CUSTOM = share.CUSTOM
 DEFAULT_KERNEL = share.DEFAULT_KERNEL

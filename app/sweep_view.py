@@ -8,7 +8,7 @@ the animation). So "Play" draws the whole sweep once as an animated GIF (bounded
 ordinary reruns of one frame.
 
 The functions above the line are pure (no Streamlit): the inputs, the scenes and their frames drawn with Pillow, the
-GIF and the texts. Those below draw. The geometry is ``imgkernel.sweep``.
+GIF and the texts. Those below draw. The geometry is ``imgkernel.learn.sweep``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
 
 import imgkernel
-from imgkernel import sweep
 from imgkernel.borders import MODE_RULES, Mode
+from imgkernel.learn import sweep
 
 from . import i18n, learn, session, wording
 from .i18n import _

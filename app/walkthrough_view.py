@@ -1,7 +1,7 @@
 """The pixel walkthrough page's parts: picking the output pixel (a click or two numbers), the zoomed crops, the
 three tap tables and the steps from the sum of products to the 8-bit value.
 
-The functions above the line are pure (no Streamlit): they turn an ``imgkernel.walkthrough.PixelExplanation``
+The functions above the line are pure (no Streamlit): they turn an ``imgkernel.learn.walkthrough.PixelExplanation``
 into what the page writes (labels, cell styles, the written-out sum, the steps table). Those below draw.
 """
 
@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
+from imgkernel.learn.walkthrough import PixelExplanation, output_for_input, zoomed_crop
 from imgkernel.pipeline import Settings
-from imgkernel.walkthrough import PixelExplanation, output_for_input, zoomed_crop
 
 from . import cache, wording
 from .clickable import clickable_image

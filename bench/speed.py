@@ -27,9 +27,9 @@ from PIL import Image, ImageFilter
 import imgkernel
 from bench.machine import machine
 from imgkernel import _tiles, engine
-from imgkernel.images import load_image
+from imgkernel.formats.images import load_image
+from imgkernel.formats.png import encode_png
 from imgkernel.mapping import apply_scale, resolve_scale, to_uint8
-from imgkernel.png import encode_png
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO = ROOT / "assets" / "chelsea.png"
@@ -387,9 +387,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{repeats} runs in ms, the peers' runs interleaved with ours. Ratios: peer time / our time "
         "(> 1 means we are faster). `ours + 8-bit` adds the app's mapping (`imgkernel.mapping.to_uint8`, clip) "
         "and is what the Pillow column is compared with, as Pillow returns 8-bit. OpenCV: `filter2D`, "
-        "CV_32F output, 2 threads. Seed: the blog post's per-pixel loop timed on a small image, "
-        "scaled to this size. The 2 cores are shared with other work: absolute times swing by 30% or more "
-        "between runs, ratios within one run are what count.",
+        "CV_32F output, the same threads as ours (imgkernel._tiles.WORKERS). Seed: the blog post's per-pixel loop "
+        "timed on a small image, scaled to this size. The cores are shared with other work: absolute times swing "
+        "by 30% or more between runs, ratios within one run are what count.",
         "",
     ]
     checks = {f"{k}x{k} random": kernels[k] for k in SIZES}

@@ -15,7 +15,8 @@ from PIL import Image
 
 import imgkernel
 from app.wording import num, preset_label
-from imgkernel import KernelError, kernel_io
+from imgkernel import KernelError
+from imgkernel.formats import kernel_io
 
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ROW_PX = 35  # glide-data-grid header and row height (st.data_editor, in the benchmarks' minimal app)

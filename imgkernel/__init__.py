@@ -7,11 +7,28 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .borders import MODES
 from .catalogue import CATALOGUE, KernelSpec, Param, categories, get
-from .engine import auto_method, convolve, correlate, dilated_span, is_separable, output_shape, separable_factors
+from .engine import (
+    auto_method,
+    convolve,
+    correlate,
+    dilated_span,
+    is_separable,
+    output_shape,
+    separable_factors,
+    threads,
+)
 from .errors import ImageLoadError, KernelError
-from .fit import KernelFit, fit_kernel, train_kernel
-from .images import LoadedImage, load_image, to_gray, to_pil
-from .kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_matrix_text, parse_number, validate_matrix
+from .formats.images import LoadedImage, load_image, to_gray, to_pil
+from .formats.kernel_io import (
+    KernelDoc,
+    kernel_from_json,
+    kernel_to_json,
+    parse_matrix_text,
+    parse_number,
+    validate_matrix,
+)
+from .formats.png import encode_png
+from .learn.fit import KernelFit, fit_kernel, train_kernel
 from .mapping import (
     Mapped,
     Scale,
@@ -23,7 +40,6 @@ from .mapping import (
     to_uint8,
 )
 from .pipeline import Result, Settings, run_filter
-from .png import encode_png
 from .seed import (
     apply_img_kernel,
     blur_kernel,
@@ -74,6 +90,7 @@ __all__ = [
     "run_filter",
     "separable_factors",
     "signed_colormap",
+    "threads",
     "to_gray",
     "to_pil",
     "to_uint8",

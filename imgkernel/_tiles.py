@@ -2,7 +2,14 @@
 
 Private to ``imgkernel`` (the engine, and ``over_rows`` for the mapping to 8 bits). Every function fills
 a float32 output it allocates; none keeps state except the lazily created thread pool (threads are
-reused, results never are) and the count of calls holding BLAS to one thread (``one_blas_thread``).
+reused, results never are), the count of calls holding BLAS to one thread (``one_blas_thread``) and the
+calling context's thread cap (``threads``).
+
+Threads: the pool has ``WORKERS - 1`` threads (``WORKERS``: the CPUs this process may use, capped by
+``IMGKERNEL_THREADS``) and the calling thread works too. ``threads(n)`` caps one context's calls at ``n``
+threads (a server's per-request cap); a call then hands ``min(n, WORKERS, tasks) - 1`` helpers to the pool.
+Tasks write disjoint parts of the output and each sums the same taps in the same order, so the result does
+not depend on how many threads ran it. Measured figures: ``docs/engine.md``.
 
 Coordinates: the *padded* image is the input extended by the border mode (``pads`` rows/columns before
 and after; none in ``valid`` mode). Output ``(i, j)`` is the window whose top-left corner is padded
@@ -20,24 +27,60 @@ import functools
 import itertools
 import math
 import os
+import re
 import threading
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from .borders import Mode, border_index
 
-WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-"""Threads per call: the CPUs this process may use, at most 2 (the project's machines have 2; a 1-CPU container
-gets no pointless hand-offs)."""
+THREADS_ENV = "IMGKERNEL_THREADS"  # a whole number >= 1: at most this many threads per call, for the whole process
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on: its affinity mask where the OS has one (a container's cpuset, a ``taskset``),
+    else every CPU of the machine. A CPU quota (cgroup ``cpu.max``, Docker's ``--cpus``) is not a mask and is
+    not seen here: cap with ``IMGKERNEL_THREADS`` there."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def whole_number_env(name: str, environ: Mapping[str, str] | None = None) -> int | None:
+    """The environment variable ``name`` as a whole number >= 1; ``None`` when it is unset or empty, and also,
+    with a ``RuntimeWarning`` naming it, when it is anything else (text, 0, negative): a typo in a deployment's
+    settings must never stop the import."""
+    raw = (os.environ if environ is None else environ).get(name, "")
+    text = raw.strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\+?[0-9]+", text) and int(text) >= 1:
+        return int(text)
+    warnings.warn(f"{name}={raw!r} ignored: it must be a whole number of threads, at least 1", RuntimeWarning, 2)
+    return None
+
+
+def _default_workers(environ: Mapping[str, str] | None = None) -> int:
+    cpus = usable_cpus()
+    cap = whole_number_env(THREADS_ENV, environ)
+    return cpus if cap is None else min(cap, cpus)
+
+
+WORKERS = _default_workers()
+"""Most threads one call uses (the calling thread included): the CPUs this process may use (``usable_cpus``),
+at most ``IMGKERNEL_THREADS``. Read once, at import. ``threads(n)`` lowers it for one context's calls."""
+_cap: ContextVar[int | None] = ContextVar("imgkernel_threads", default=None)  # ``threads``'s cap (None: none)
 STRIP_BYTES = 1 << 20  # default output bytes per strip; the engine's calibration picks the machine's best size
 PARALLEL_MIN_VALUES = 1 << 17  # below this many output values a thread hand-off costs more than it saves
 GEMM_ROWS = 4
 """Output rows per matrix product of ``direct_gemm``. Each row costs ``span_h - 1`` wasted multiply-adds on the band's
 zeros, so fewer is better until NumPy's per-call cost dominates; 4 matches the 4-wide column blocks of OpenBLAS's
-float32 micro-kernels (4 and 8 were within noise of each other at 12 MP, 2 was 1.2-1.6x slower)."""
+float32 micro-kernels, and measured as fast as 8 and faster than 2 (``docs/engine.md``)."""
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -211,11 +254,38 @@ def strip_rows(g: Geom, width: int, strip_bytes: int | None = None) -> int:
     return max(1, min(g.out_h, (strip_bytes or STRIP_BYTES) // (4 * width * g.channels)))
 
 
+def workers() -> int:
+    """Threads a call made here may use: ``WORKERS``, or less under ``threads``."""
+    cap = _cap.get()
+    return WORKERS if cap is None else min(cap, WORKERS)
+
+
+def threads(n: int | np.integer) -> contextlib.AbstractContextManager[None]:
+    """At most ``n`` threads per engine call inside the block, in this context only (``engine.threads``).
+    Checked here, when called, rather than on entering the block."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"threads(n) takes a whole number of threads, got {n!r}")
+    if n < 1:
+        raise ValueError(f"threads(n) takes at least 1 thread, got {n}")
+    return _capped(int(n))
+
+
+@contextlib.contextmanager
+def _capped(n: int) -> Iterator[None]:
+    outer = _cap.get()
+    token = _cap.set(n if outer is None else min(outer, n))  # a cap inside a cap never lifts it
+    try:
+        yield
+    finally:
+        _cap.reset(token)
+
+
 def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], parallel: bool) -> None:
     """Run ``task(i)`` for every ``i < n_tasks``; each thread makes its own ``task`` (with its buffers).
 
     Threads pull the next index from a shared counter, so a busy core does not hold back the other.
-    The calling thread works too; exceptions propagate.
+    The calling thread works too, with at most ``workers() - 1`` helpers from the pool (never more than there
+    are tasks to share); exceptions propagate.
     """
     counter = itertools.count()
 
@@ -224,10 +294,11 @@ def for_each(n_tasks: int, make_worker: Callable[[], Callable[[int], None]], par
         while (i := next(counter)) < n_tasks:
             task(i)
 
-    if not parallel or n_tasks < 2 or WORKERS < 2:
+    helpers = min(workers(), n_tasks) - 1 if parallel else 0
+    if helpers < 1:
         loop()
         return
-    futures = [_get_pool().submit(loop) for _ in range(WORKERS - 1)]
+    futures = [_get_pool().submit(loop) for _ in range(helpers)]
     try:
         loop()
     finally:
@@ -261,8 +332,8 @@ def one_blas_thread() -> Iterator[None]:
     """BLAS single-threaded while any ``direct_gemm`` call runs.
 
     Our pool already keeps every core busy with one product at a time; OpenBLAS's own threads on top of it
-    (and their spinning) made a 12 MP 3x3 1.5-4x slower. OpenBLAS has no per-thread setting (its
-    ``openblas_set_num_threads_local`` is process-wide too), so the limit is taken by the first caller and
+    spin and fight ours (much slower at 12 MP: ``docs/engine.md``). OpenBLAS has no per-thread setting
+    (its ``openblas_set_num_threads_local`` is process-wide too), so the limit is taken by the first caller and
     given back by the last one, and other NumPy work in the process runs single-threaded BLAS meanwhile.
     """
     global _blas_users, _blas_controller, _blas_restore
@@ -284,10 +355,11 @@ def one_blas_thread() -> Iterator[None]:
 
 
 def _get_pool() -> ThreadPoolExecutor:
+    """The process's pool: ``WORKERS - 1`` threads, started on first use and shared by every caller."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="imgkernel")
+            _pool = ThreadPoolExecutor(max_workers=max(1, WORKERS - 1), thread_name_prefix="imgkernel")
         return _pool
 
 
@@ -325,7 +397,7 @@ def direct_gemm(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.
     the kernel's non-zero columns ``v``: a band matrix (``GEMM_ROWS`` x ``GEMM_ROWS + span_h - 1``, column ``v``
     of the kernel on its diagonals, ``dilation`` apart) times the strip's rows shifted by ``v * dilation`` pixels,
     a view, so channels never mix. BLAS keeps the multiply-adds in registers where shift-and-add makes one pass
-    over memory per tap: about 2x faster for 3x3-9x9 kernels on big photos, with or without AVX-512.
+    over memory per tap, so big photos run faster this way from 3x3 up (figures: ``docs/engine.md``).
     Every product has the same shape (a short last group of rows reads zero rows), so each output row gets the
     same arithmetic wherever a strip starts: a photo filtered band by band is bit-identical.
     """
@@ -403,8 +475,8 @@ def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None, tile_rows: tuple[
     """Overlap-save over tiles: each padded tile of fast FFT size gives its 'valid' part of the output.
 
     Tiles rather than one giant transform keep the work in cache and the memory small. Transforms are
-    float32: about 1.7x faster than float64 per tile here (half the bytes), with errors below 5e-6 of
-    the value range for 31x31-45x45 kernels (the engine promises 1e-4).
+    float32 (half the bytes of float64, so faster), well within the 1e-4 of the value range the engine
+    promises (measured errors and speeds: ``docs/engine.md``).
     Stride > 1 computes every position of a tile and keeps the strided ones.
     ``tile_rows`` ``(t0, t1)``: only those rows of tiles, returning the output rows they keep (``fft_bands``),
     with the very values of the whole run (``imgkernel.fullres`` filters a big photo so, band by band).
@@ -417,8 +489,7 @@ def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None, tile_rows: tuple[
     th, tw = lh - g.span_h + 1, lw - g.span_w + 1  # stride-1 positions per tile
     # correlation = convolution with the flipped kernel; the valid part starts at (span - 1). The forward
     # transforms scale by 1/n (norm="forward") and the kernel's spectrum carries n back: the same product, but
-    # NumPy 2.4's float32 transforms run 2-3x slower when their scale factor is exactly 1 (a 256x256 tile:
-    # 1.38 ms -> 0.46 ms for the forward, product and inverse).
+    # NumPy 2.4's float32 transforms are much slower when their scale factor is exactly 1 (docs/engine.md).
     kf = (np.fft.rfftn(dk[::-1, ::-1], s=(lh, lw), axes=(0, 1)) * (lh * lw)).astype(np.complex64)
     t0, t1 = (0, n_tr) if tile_rows is None else tile_rows
     first = -(-(t0 * th) // s)  # the first output row kept by tile row t0
@@ -482,7 +553,8 @@ def tile_lengths(span_h: int, span_w: int, need_h: int, need_w: int, tile_max: i
 
 @functools.lru_cache(maxsize=256)
 def _best_tiles(span_h: int, span_w: int, need_h: int, need_w: int, tile_max: int, overhead: int) -> tuple[int, int]:
-    """``tile_lengths`` for plain numbers, kept: every ``auto`` call prices the FFT, and the search took ~2.5 ms."""
+    """``tile_lengths`` for plain numbers, kept: every ``auto`` call prices the FFT, and the search costs
+    milliseconds (``docs/engine.md``)."""
     widths = [(lw, _tiles_needed(span_w, need_w, lw)) for lw in _tile_candidates(span_w, need_w, tile_max)]
     best, best_cost = (0, 0), math.inf
     for lh in _tile_candidates(span_h, need_h, tile_max):

@@ -23,6 +23,20 @@ MODE_RULES: dict[Mode, Message] = {mode: Message(f"border_rule_{mode}") for mode
 def border_index(i: np.ndarray, n: int, mode: Mode) -> np.ndarray:
     """The pixel in ``0..n-1`` that border ``mode`` reads for each (possibly outside) index ``i`` of an axis of
     ``n`` pixels; ``-1`` where ``constant`` reads cval. Patterns repeat, so padding wider than the image works.
+
+    Parameters
+    ----------
+    i : array_like of int
+        Positions along the axis; below 0 or from ``n`` on are outside the image.
+    n : int
+        Pixels along the axis, at least 1.
+    mode : {"reflect", "mirror", "nearest", "wrap", "constant", "valid"}
+        As scipy.ndimage names them (``MODE_RULES``); ``valid`` never reads outside, so it answers as ``nearest``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``intp``, the shape of ``i``.
     """
     i = np.asarray(i, dtype=np.intp)
     if mode == "reflect":  # period 2n: a b c d d c b a

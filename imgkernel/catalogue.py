@@ -34,6 +34,23 @@ class Param:
         The message names the parameter by its ``label``: catalogue data, like a kernel's title, which an app
         translates with the catalogue's other texts, by the names the message also carries (``kernel``: the
         catalogue name of the kernel the parameter belongs to, when the caller gives it; ``param``: its own).
+
+        Parameters
+        ----------
+        value : object
+            A number, or anything ``float()`` reads as one (``"3"`` from ``--param size=3`` or a URL).
+        kernel : str, optional
+            The catalogue name of the kernel this parameter belongs to, carried in the message.
+
+        Returns
+        -------
+        int or float
+            An ``int`` for an ``integer`` parameter, else a ``float``; between ``min`` and ``max`` inclusive.
+
+        Raises
+        ------
+        KernelError
+            Not a number; not finite or outside ``min..max``; not whole for an ``integer`` parameter.
         """
         named = {"label": self.label, "param": self.name, "kernel": kernel}
         try:
@@ -68,10 +85,28 @@ class KernelSpec:
     offset: float = 0.0
 
     def defaults(self) -> dict[str, float | int]:
+        """Each parameter's default by name: what ``matrix()`` uses for the ones not given."""
         return {p.name: p.default for p in self.params}
 
     def matrix(self, params: Mapping[str, object] | None = None) -> np.ndarray:
-        """The kernel for ``params`` (missing ones take their defaults), as float64."""
+        """The kernel's weights for these parameter values: what the app, the CLI and the tests filter with.
+
+        Parameters
+        ----------
+        params : mapping of str to object, optional
+            Parameter name -> value (numbers or text, checked by ``Param.coerce``); missing ones take their
+            defaults.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, 2-D: the weights as written (``correlate`` applies them as they are).
+
+        Raises
+        ------
+        KernelError
+            A name the kernel has no parameter for, or a value its ``Param`` refuses.
+        """
         given = dict(params or {})
         unknown = set(given) - {p.name for p in self.params}
         if unknown:
@@ -570,7 +605,22 @@ _add(
 
 
 def get(name: str) -> KernelSpec:
-    """The catalogue entry called ``name``, or a ``KernelError`` listing what exists."""
+    """The catalogue entry called ``name`` (as in URLs, the CLI and kernel files).
+
+    Parameters
+    ----------
+    name : str
+        A key of ``CATALOGUE``, e.g. ``"gaussian"``; case matters.
+
+    Returns
+    -------
+    KernelSpec
+
+    Raises
+    ------
+    KernelError
+        No kernel has that name (or it is not a string); the message lists the ones that exist.
+    """
     try:
         return CATALOGUE[name]
     except (KeyError, TypeError):
@@ -578,7 +628,13 @@ def get(name: str) -> KernelSpec:
 
 
 def categories() -> dict[str, list[KernelSpec]]:
-    """Entries grouped by category, in catalogue order."""
+    """Entries grouped by category, for menus: categories and entries in catalogue order.
+
+    Returns
+    -------
+    dict of str to list of KernelSpec
+        A new dict on every call (changing it changes nothing in the catalogue).
+    """
     groups: dict[str, list[KernelSpec]] = {}
     for spec in CATALOGUE.values():
         groups.setdefault(spec.category, []).append(spec)

@@ -16,18 +16,18 @@ from typing import TextIO
 import numpy as np
 
 from . import __version__
-from .acf import is_acf, kernel_from_acf, kernel_to_acf
 from .borders import MODES
 from .catalogue import CATALOGUE, categories, get
 from .engine import check_options, is_separable
 from .errors import ImageLoadError, KernelError
-from .images import EXTENSIONS, load_image
-from .kernel_io import kernel_from_json
+from .formats.acf import is_acf, kernel_from_acf, kernel_to_acf
+from .formats.images import EXTENSIONS, load_image
+from .formats.kernel_io import kernel_from_json
+from .formats.png import encode_png
 from .limits import MAX_KERNEL_JSON_BYTES
 from .mapping import OUT_OF_RANGE
 from .numeric import format_number
 from .pipeline import Settings, output_alpha, run_filter, scale_for
-from .png import encode_png
 
 # Files a folder run picks up (others, e.g. notes or hidden files, are left alone and counted as skipped).
 IMAGE_SUFFIXES = tuple(f".{ext}" for ext in EXTENSIONS)

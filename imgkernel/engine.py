@@ -18,44 +18,38 @@ Conventions (the same as scipy.ndimage, so its docs apply):
   output row ``i`` is the filter response centred on input row ``i * s`` (padded modes) or whose window
   starts at input row ``i * s`` (``valid``).
 
-Methods (all compute in float32 over cache-sized row strips or tiles on 2 threads; see ``_tiles``):
+Methods (all compute in float32 over cache-sized row strips or tiles, on up to ``_tiles.WORKERS`` threads: the
+CPUs this process may use, capped by ``IMGKERNEL_THREADS`` for the process and by ``threads(n)`` per call):
 
 * ``direct``: the taps summed as written, one of two ways: shift-and-add, one pass per non-zero tap (weights of
   +-1 cost half; the only way for stride > 1), or, at stride 1, small matrix products (``_tiles.direct_gemm``:
-  a band matrix per kernel column times the strip's rows, in BLAS with one BLAS thread per engine thread),
-  about 2x faster from 3x3 up on big photos. The model picks the cheaper (sparse kernels such as sharpen, and
-  3x3 on small photos, keep shift-and-add);
+  a band matrix per kernel column times the strip's rows, in BLAS with one BLAS thread per engine thread), which
+  keep the multiply-adds in registers instead of making one pass over memory per tap. The model picks the
+  cheaper (sparse kernels such as sharpen, and 3x3 on small photos, keep shift-and-add);
 * ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
-* ``fft``: overlap-save over FFT tiles of ~256-320 pixels (float32 transforms, one channel at a time);
+* ``fft``: overlap-save over FFT tiles of a few hundred pixels (float32 transforms, one channel at a time);
 * ``auto``: the smallest modelled cost. Cost = ns per unit x units: shift-and-add counts one unit per output
   value per ufunc pass, ``separable`` the same over its two 1-D passes, the matrix products one unit per
   multiply-add plus a fixed share per kernel column and NumPy's cost per call, ``fft`` one unit per n*log2(n)
   step of each tile's transforms plus a fixed cost per tile and per call.
 
-How ``auto`` decides on the machine it runs on. Small jobs (under ``CALIBRATE_MIN_VALUES`` output values,
-~1.4 MP RGB: the app's default photo and its previews) use the reference constants, fitted on such jobs on a
-2-core machine: there, for full-rank kernels, ``direct`` runs shift-and-add at 3x3 on the default photo (0.14 MP
-RGB) and as matrix products at 5x5-7x7, giving way to ``fft`` from k = 9; at 1 MP matrix products take 3x3-5x5
-and ``fft`` k >= 7. Rank-1 kernels go ``separable`` up to k = 19 on the default photo and k = 15 at 1 MP, then
-``fft``. Stride > 1 favours shift-and-add and ``separable``, which compute only the kept positions. The first
-bigger job in a process (the CLI, full-resolution exports) first runs ``calibration()``: shift-and-add, the
-matrix products and ``fft`` timed through the real code on small synthetic 8-bit images (best of 3; ~0.2-0.5 s,
-once per process, behind a lock), which yields this machine's ns per unit for each and its best strip size and
-FFT tile size (L2 caches differ: 512 KiB to 2 MiB per core). Big jobs then use those constants and sizes, so the
-crossovers move with the machine: on the reference machine at 12 MP matrix products run 3x3-11x11 and ``fft``
-from 13x13, with or without AVX-512. ``IMGKERNEL_CALIBRATE=0`` keeps the reference constants (reproducible
-choices). The choice never changes the values beyond float32 rounding: every method matches scipy.ndimage
-within 1e-4 of the range.
+How ``auto`` decides, and why so. Small jobs (under ``CALIBRATE_MIN_VALUES`` output values, ~1.4 MP RGB: the
+app's default photo and its previews) use fixed reference constants, so the first screen never waits and picks
+the same method on every machine. The first bigger job in a process (the CLI, full-resolution exports) first runs
+``calibration()``: shift-and-add, the matrix products and ``fft`` timed through the real code on small synthetic
+images, once per process, which yields this machine's ns per unit and its best strip and FFT tile sizes. Machines
+differ where it matters here (cache sizes, OpenBLAS's kernels, memory bandwidth, two cores or one core's two
+hyperthreads), so the crossovers move with the machine. ``IMGKERNEL_CALIBRATE=0`` keeps the reference constants
+(reproducible choices). The choice never changes the values beyond float32 rounding: every method matches
+scipy.ndimage within 1e-4 of the value range, and the thread count changes no bit.
 
-Why machines differ: NumPy 2.4 runs float32 add/multiply with AVX2 (its X86_V3 loop) even where AVX-512 is
-present, and its pocketfft is not SIMD-dispatched at all, so "no AVX-512" changes little in NumPy for this
-engine (checked with ``NPY_DISABLE_CPU_FEATURES``); OpenBLAS, which runs the matrix products, has AVX2 (Haswell)
-and AVX-512 (SkylakeX) kernels; cache sizes, memory bandwidth and whether the 2 vCPUs are two cores or one
-core's two hyperthreads matter too, and OpenCV (its own AVX2/AVX-512 code and IPP) moves the other way.
+The measured crossovers, the constants' provenance, the machines and what AVX-512 does and does not change are in
+``docs/engine.md``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
@@ -81,7 +75,20 @@ _RANK1_TOL = 1e-6
 
 
 def dilated_span(size: int, dilation: int) -> int:
-    """Pixels covered by ``size`` taps with ``dilation - 1`` gaps between neighbours: ``dilation * (size - 1) + 1``."""
+    """Pixels a row (or column) of taps covers once ``dilation`` spreads it out: what sizes borders and outputs.
+
+    Parameters
+    ----------
+    size : int
+        Taps along the axis (the kernel's height or width), at least 1.
+    dilation : int
+        Spacing of the taps, at least 1: ``dilation - 1`` pixels are skipped between neighbours.
+
+    Returns
+    -------
+    int
+        ``dilation * (size - 1) + 1``; the anchor sits at ``span // 2``.
+    """
     return dilation * (size - 1) + 1
 
 
@@ -93,7 +100,29 @@ def output_shape(
     stride: int = 1,
     dilation: int = 1,
 ) -> tuple[int, ...]:
-    """The shape ``correlate`` returns (channels, if any, are kept)."""
+    """The shape ``correlate`` and ``convolve`` return, without filtering anything (to size buffers and previews).
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)`` or ``(H, W, C)``; only ``H`` and ``W`` change.
+    kernel_shape : tuple of int
+        ``(kh, kw)``.
+    mode, stride, dilation
+        As for ``correlate``.
+
+    Returns
+    -------
+    tuple of int
+        Per axis, for image side ``n`` and kernel side ``k``: ``ceil(n / stride)`` for the padded modes,
+        ``(n - dilated_span(k, dilation)) // stride + 1`` for ``valid``; channels kept.
+
+    Raises
+    ------
+    KernelError
+        An unknown ``mode``; a ``stride`` or ``dilation`` that is not a whole number >= 1; ``valid`` with a
+        dilated kernel longer than the image on either axis.
+    """
     check_options(mode, stride, dilation)
     out = []
     for n, k in zip(image_shape[:2], kernel_shape, strict=True):
@@ -122,10 +151,58 @@ def correlate(
     dilation: int = 1,
     method: Method = "auto",
 ) -> np.ndarray:
-    """Cross-correlate ``image`` (H, W) or (H, W, C) with a 2-D ``kernel``; returns float32.
+    """Filter an image by sliding the kernel over it as written (what most tools call "convolution").
 
-    Channels are filtered independently. See the module docstring for anchor, border modes and sizes.
-    All methods agree to within 1e-4 of the value range; ``auto`` picks the fastest for the sizes.
+    Each output value is the sum of the kernel's weights times the pixels under them, the kernel's anchor (its
+    tap at ``span // 2`` per axis) on the output's pixel; channels are filtered independently. This is what
+    setosa.io, GIMP, OpenCV's ``filter2D`` and CNN layers compute and equals ``scipy.ndimage.correlate``;
+    ``convolve`` turns the kernel first. Every method gives the same values to within float32 rounding (at most
+    1e-4 of the value range, checked against scipy), whichever ``method`` and however many threads run it.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W) or (H, W, C)
+        Real pixels of any dtype (uint8, integers, floats, bool), read as they are: no rescaling, so uint8 stays
+        0..255. Must be finite and not empty.
+    kernel : array_like, shape (kh, kw)
+        Finite weights, any size; on an even side the anchor (``span // 2``) is the later of the two middle
+        taps. Read as float64, applied in float32.
+    mode : {"reflect", "mirror", "nearest", "wrap", "constant", "valid"}, default "reflect"
+        What the kernel reads beyond the edge, by scipy.ndimage's names; for a row ``a b c d``:
+        ``reflect`` ``d c b a | a b c d | d c b a``; ``mirror`` ``d c b | a b c d | c b a``; ``nearest``
+        ``a a a | a b c d | d d d``; ``wrap`` ``a b c d | a b c d | a b c d``; ``constant`` ``cval`` outside.
+        ``valid`` reads nothing outside: only positions where the whole kernel fits are computed, so the output
+        is smaller (the original ``imgkernel`` package's behaviour).
+    cval : float, default 0.0
+        The value read outside the image in ``constant`` mode, in the image's units; ignored otherwise.
+    stride : int, default 1
+        Step between computed positions, at least 1: output ``(i, j)`` is centred on input
+        ``(i * stride, j * stride)`` (in ``valid`` mode: its window starts there).
+    dilation : int, default 1
+        Spacing of the taps, at least 1: ``dilation - 1`` pixels are skipped between neighbouring taps, so a
+        ``k``-tap axis spans ``dilated_span(k, dilation)`` pixels.
+    method : {"auto", "direct", "separable", "fft"}, default "auto"
+        How to compute: ``auto`` picks the cheapest by a cost model (``auto_method`` says which);
+        ``separable`` needs a rank-1 kernel (``is_separable``). Only the speed differs.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, shape ``output_shape(image.shape, kernel.shape, mode=..., stride=..., dilation=...)``:
+        ``(H', W')`` or ``(H', W', C)``. Raw responses in the image's units, not clipped or scaled
+        (``imgkernel.mapping`` turns them into an 8-bit picture). A new array; the image is not changed.
+
+    Raises
+    ------
+    KernelError
+        The kernel is not a 2-D grid of finite numbers, or is empty; the image is not 2-D or 3-D, is empty,
+        holds non-real values (complex, text, objects) or NaN/infinity; ``mode`` or ``method`` is unknown;
+        ``stride`` or ``dilation`` is not a whole number >= 1; ``cval`` is not a finite number; ``valid`` with a
+        dilated kernel longer than the image; ``method="separable"`` with a kernel that is not rank 1.
+
+    See Also
+    --------
+    convolve, output_shape, auto_method, threads
     """
     img, ker, cval = _validate(image, kernel, mode, cval, stride, dilation, method)
     return _correlate(img, ker, mode, cval, stride, dilation, method, anchor=None)
@@ -141,14 +218,70 @@ def convolve(
     dilation: int = 1,
     method: Method = "auto",
 ) -> np.ndarray:
-    """True convolution: ``correlate`` with the kernel rotated 180 degrees about its anchor.
+    """True convolution, as in the maths books: ``correlate`` with the kernel rotated 180 degrees about its anchor.
 
-    Equal to ``scipy.ndimage.convolve`` (also for even sizes); with ``dilation`` it equals scipy's convolve
-    with the zero-inserted (dilated) kernel.
+    Equal to ``scipy.ndimage.convolve``, also for even sizes (the dilated kernel turns about its anchor, so the
+    tap at ``span // 2`` lands at ``span - 1 - span // 2``); with ``dilation`` it equals scipy's convolve with the
+    zero-inserted (dilated) kernel. For odd-sized kernels that a half turn leaves unchanged (blurs, Laplacians)
+    it equals ``correlate``.
+
+    Parameters
+    ----------
+    image, kernel, mode, cval, stride, dilation, method
+        As for ``correlate``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, the same shape as ``correlate`` returns.
+
+    Raises
+    ------
+    KernelError
+        As ``correlate``.
     """
     img, ker, cval = _validate(image, kernel, mode, cval, stride, dilation, method)
     flipped, anchor = turned(ker, dilation)
     return _correlate(img, flipped, mode, cval, stride, dilation, method, anchor=anchor)
+
+
+def threads(n: int | np.integer) -> contextlib.AbstractContextManager[None]:
+    """Use at most ``n`` threads per engine call inside a ``with`` block, for this context only: a server's cap.
+
+    A server sets it around each request (a Streamlit page run, a web handler) so one visitor's big photo cannot
+    take every core from the others; ``IMGKERNEL_THREADS`` caps the whole process instead. The cap lives in a
+    ``contextvars.ContextVar``: it holds for the calling thread (or asyncio task) and no other, so concurrent
+    requests each keep their own. Threads started inside the block do not inherit it (run them through
+    ``contextvars.copy_context()`` to pass it on). Caps nest: inside another cap the smaller holds, so code a
+    capped server runs cannot lift its cap; leaving the block restores the one before. Every engine call is
+    covered (``correlate``, ``convolve``, ``run_filter``, the mapping to 8 bits); results are identical whatever
+    the cap, only the time changes.
+
+    Parameters
+    ----------
+    n : int
+        Threads one call may use, the calling thread included, at least 1. More than the process's own count
+        (the CPUs it may use, at most ``IMGKERNEL_THREADS``: ``imgkernel._tiles.WORKERS``) gives that count.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        To use in a ``with`` statement; it yields nothing.
+
+    Raises
+    ------
+    TypeError
+        ``n`` is not a whole number (a bool is not one either).
+    ValueError
+        ``n`` is below 1.
+
+    Examples
+    --------
+    >>> import numpy as np, imgkernel
+    >>> with imgkernel.threads(1):  # this request: one thread, whatever the machine has
+    ...     out = imgkernel.correlate(np.zeros((300, 400)), np.ones((3, 3)))
+    """
+    return _tiles.threads(n)
 
 
 def turned(ker: np.ndarray, dilation: int) -> tuple[np.ndarray, tuple[int, int]]:
@@ -170,12 +303,38 @@ def as_2d_kernel(kernel: object) -> np.ndarray:
 
 
 def is_separable(kernel: np.ndarray) -> bool:
-    """True when the kernel is rank 1, i.e. an outer product of a column and a row."""
+    """Whether the kernel can run as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``).
+
+    Parameters
+    ----------
+    kernel : array_like
+        The weights.
+
+    Returns
+    -------
+    bool
+        True when the kernel is rank 1 (an outer product of a column and a row; Gaussian, box, Sobel), its second
+        singular value below 1e-6 of the first. False for anything else, an all-zero, empty or non-2-D kernel
+        included.
+    """
     return separable_factors(kernel) is not None
 
 
 def separable_factors(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(column, row)`` with ``outer(column, row) == kernel`` for a rank-1 kernel, else ``None``."""
+    """The column and row a rank-1 kernel is made of, as the ``separable`` method applies them.
+
+    Parameters
+    ----------
+    kernel : array_like
+        The weights.
+
+    Returns
+    -------
+    tuple of numpy.ndarray or None
+        ``(column, row)``, float64 of lengths ``kh`` and ``kw``, with ``numpy.outer(column, row)`` equal to the
+        kernel up to float rounding and the column's largest-magnitude entry positive; ``None`` when the kernel is
+        not rank 1 (see ``is_separable``).
+    """
     k = np.asarray(kernel, dtype=np.float64)
     if k.ndim != 2 or k.size == 0 or not np.any(k):
         return None
@@ -261,8 +420,27 @@ def _geometry(
 def auto_method(
     image: np.ndarray, kernel: np.ndarray, *, mode: Mode = "reflect", stride: int = 1, dilation: int = 1
 ) -> Method:
-    """The method ``method="auto"`` picks for this image and kernel (the cost model's choice; for benchmarks
-    and for people who want to know why a call is as fast as it is)."""
+    """The method ``method="auto"`` would run, for benchmarks and for knowing why a call is as fast as it is.
+
+    The cost model's choice: the reference constants for jobs under ``CALIBRATE_MIN_VALUES`` output values
+    (the same on every machine), this machine's calibration for bigger ones (the first such call in a process
+    runs it). It does not filter anything.
+
+    Parameters
+    ----------
+    image, kernel, mode, stride, dilation
+        As for ``correlate``.
+
+    Returns
+    -------
+    {"direct", "separable", "fft"}
+        Never ``"auto"``.
+
+    Raises
+    ------
+    KernelError
+        As ``correlate``, for the same arguments.
+    """
     img, ker, cval = _validate(image, kernel, mode, 0.0, stride, dilation, "auto")
     g = _geometry(img, ker.shape, mode, cval, stride, dilation, None)
     return _choose_method(ker, g, _model_for(g))
@@ -321,24 +499,28 @@ def _correlate(
     return out[:, :, 0] if squeeze else out
 
 
-# Cost model of ``auto``: nanoseconds per unit of work with both threads busy. These defaults are used for jobs
-# under CALIBRATE_MIN_VALUES (previews, the default photo, up to ~1.4 MP), so they were fitted on such jobs on the
-# reference machine (2 cores, NumPy 2.4: 451x300 and 1155x866 photos, 3x3 to 13x13 kernels); ``calibration()``
-# replaces them for big jobs by figures measured on the machine it runs on.
+# Cost model of ``auto``: nanoseconds of wall time per unit of work with ``_REFERENCE_THREADS`` threads busy. These
+# defaults are used for jobs under CALIBRATE_MIN_VALUES (previews, the default photo, up to ~1.4 MP), so they were
+# fitted on such jobs (451x300 and 1155x866 photos, 3x3 to 13x13 kernels, NumPy 2.4) on a 2-core machine: which one
+# and when, in docs/engine.md. ``calibration()`` replaces them for big jobs by figures measured where it runs.
 _NS_PER_PASS = 0.24  # one ufunc pass of shift-and-add over one output value (multiply, add, or the strip copy)
 _NS_PER_MAC = 0.06  # one unit of direct_gemm (a multiply-add of its band products; see _gemm_work)
 _GEMM_COLUMN_UNITS = 12  # a kernel column's fixed share of direct_gemm, in units (see _gemm_work)
 _NS_PER_CALL = 2000.0  # NumPy's cost per call: what keeps direct_gemm (many small calls) off small images
 _NS_PER_FFT_UNIT = 0.5  # one n*log2(n) step of a tile's forward + inverse transform and product
-_FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path (reference machine)
+_FFT_FIXED_NS = 1.5e6  # kernel transform, thread start-up and plan set-up of the FFT path
+_REFERENCE_THREADS = 2  # the threads the constants above were fitted with (all of that machine's cores)
 
-# Calibration: jobs this big (output values; ~1.4 MP RGB) are worth ~0.3 s once per process. Previews and the
-# app's default photo (0.14 MP) stay below, so the first screen never waits for it.
+# Calibration: jobs this big (output values; ~1.4 MP RGB) are worth its fraction of a second (docs/engine.md), once
+# per process. Previews and the app's default photo (0.14 MP) stay below, so the first screen never waits for it.
 CALIBRATE_MIN_VALUES = 1 << 22
 CALIBRATE_ENV = "IMGKERNEL_CALIBRATE"  # "0": never calibrate (the reference constants; reproducible choices)
 _STRIP_CHOICES = (1 << 18, 1 << 19, 1 << 20)  # output bytes per strip tried by the calibration
 _TILE_CHOICES = (256, 320)  # longest FFT tile side tried by the calibration
 _CALIBRATE_BUDGET_S = 0.5  # no repeats after this long (a loaded machine): one timing per candidate then
+# The calibration's images grow with its threads (two strips or tiles per thread); past this many the test images
+# would take hundreds of MB on a big server, so it measures on this many and the model says so (Model.threads).
+_CALIBRATE_MAX_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -352,6 +534,8 @@ class Model:
     strip_bytes: int | None = None  # None: _tiles.STRIP_BYTES
     tile_max: int | None = None  # None: _tiles.TILE_MAX
     seconds: float = 0.0  # how long measuring took (0: not measured)
+    threads: int = _REFERENCE_THREADS  # threads busy while the ns figures were measured (NumPy's per-call cost
+    # is shared among them). The costs compare methods with one another, so a call under another cap keeps them.
 
 
 REFERENCE = Model()
@@ -365,8 +549,8 @@ def calibration() -> Model:
     Measured through the real code paths on small synthetic images (a 5x5 kernel for shift-and-add at each
     strip size in ``_STRIP_CHOICES`` and for the matrix products; a 9x9 one for ``fft`` at each tile size in
     ``_TILE_CHOICES``, on 1 and 4 rows of tiles; best of 3 each, one each once ``_CALIBRATE_BUDGET_S`` has
-    passed): 0.2-0.5 s in all here, under a second on a loaded machine. ``IMGKERNEL_CALIBRATE=0`` returns
-    ``REFERENCE`` instead.
+    passed), with the threads the calling context may use (``threads``), at most ``_CALIBRATE_MAX_THREADS``:
+    a fraction of a second (``docs/engine.md``). ``IMGKERNEL_CALIBRATE=0`` returns ``REFERENCE`` instead.
     """
     global _calibrated
     if os.environ.get(CALIBRATE_ENV, "1") == "0":
@@ -391,6 +575,12 @@ def _best_seconds(fn: Callable[[], object], deadline: float, repeats: int = 3) -
 
 def _measure_model() -> Model:
     """Time shift-and-add, the matrix products and ``fft`` per unit of modelled work here (see ``calibration``)."""
+    n = min(_tiles.workers(), _CALIBRATE_MAX_THREADS)
+    with _tiles.threads(n):  # the images below are sized for n threads: run on exactly those
+        return _measure_model_on(n)
+
+
+def _measure_model_on(n_threads: int) -> Model:
     t_start = time.perf_counter()
     deadline = t_start + _CALIBRATE_BUDGET_S
     rng = np.random.default_rng(0)
@@ -398,8 +588,8 @@ def _measure_model() -> Model:
     ker5, ker9 = rng.uniform(-1, 1, (5, 5)), rng.uniform(-1, 1, (9, 9))
     passes = _tiles.count_passes(_tiles.group_taps(_taps(ker5))) + 1
     per_pass: dict[int, float] = {}
-    for strip in _STRIP_CHOICES:  # two strips per worker, so each thread runs as in a big job
-        rows = 2 * _tiles.WORKERS * max(1, strip // (4 * width * channels))
+    for strip in _STRIP_CHOICES:  # two strips per thread, so each thread runs as in a big job
+        rows = 2 * n_threads * max(1, strip // (4 * width * channels))
         g = _geometry(rng.integers(0, 256, (rows, width, channels), np.uint8), ker5.shape, "reflect", 0.0, 1, 1, None)
         _tiles.direct(g, ker5, strip)  # warm-up: page faults of the first buffers
         per_pass[strip] = _best_seconds(partial(_tiles.direct, g, ker5, strip), deadline) * 1e9 / (g.values * passes)
@@ -407,15 +597,15 @@ def _measure_model() -> Model:
     # direct_gemm on a photo-wide image (4096 px, 1.2 MP): narrower ones overstate its per-call costs
     g = _geometry(rng.integers(0, 256, (384, 2 * width, channels), np.uint8), ker5.shape, "reflect", 0.0, 1, 1, None)
     _tiles.direct_gemm(g, ker5, strip)
-    macs, calls_ns = _gemm_work(ker5, g)
+    macs, calls_ns = _gemm_work(ker5, g, n_threads)
     gemm_ns = _best_seconds(partial(_tiles.direct_gemm, g, ker5, strip), deadline) * 1e9
     ns_per_mac = max(gemm_ns - calls_ns, 0.5 * gemm_ns) / (g.values * macs)
     per_unit: dict[int, tuple[float, float]] = {}  # tile side -> (ns per unit, fixed ns per call)
-    for tile in _TILE_CHOICES:  # 1 and 4 rows of tiles, 2 tiles per worker each: the slope is the cost per unit
+    for tile in _TILE_CHOICES:  # 1 and 4 rows of tiles, 2 tiles per thread each: the slope is the cost per unit
         side = tile - 8
         fit = []
         for tile_rows in (1, 4):
-            img = rng.integers(0, 256, (tile_rows * side, 2 * _tiles.WORKERS * side, channels), np.uint8)  # 8-bit
+            img = rng.integers(0, 256, (tile_rows * side, 2 * n_threads * side, channels), np.uint8)  # 8-bit
             g = _geometry(img, ker9.shape, "reflect", 0.0, 1, 1, None)
             _tiles.fft(g, ker9, tile)
             fit.append((_fft_units(g, tile), _best_seconds(partial(_tiles.fft, g, ker9, tile), deadline) * 1e9))
@@ -432,6 +622,7 @@ def _measure_model() -> Model:
         strip_bytes=strip,
         tile_max=tile,
         seconds=time.perf_counter() - t_start,
+        threads=n_threads,
     )
 
 
@@ -445,16 +636,17 @@ def _fft_units(g: _tiles.Geom, tile_max: int | None) -> float:
     return rows * cols * g.channels * (lh * lw * math.log2(lh * lw) + _tiles.TILE_OVERHEAD)
 
 
-def _gemm_work(ker: np.ndarray, g: _tiles.Geom) -> tuple[int, float]:
-    """``direct_gemm``'s units per output value and the modelled nanoseconds of its NumPy calls.
+def _gemm_work(ker: np.ndarray, g: _tiles.Geom, n_threads: int) -> tuple[int, float]:
+    """``direct_gemm``'s units per output value and the modelled nanoseconds of its NumPy calls on ``n_threads``.
 
     A unit is one multiply-add of a band product; each non-zero kernel column costs ``GEMM_ROWS + span_h - 1`` of
-    them plus ``_GEMM_COLUMN_UNITS`` for writing and adding its product and packing its operand (at 12 MP the
-    time per column hardly grew from 3x3 to 15x15). Calls: a product and an add per column per group of rows.
+    them plus ``_GEMM_COLUMN_UNITS`` for writing and adding its product and packing its operand (a column's time
+    hardly depends on the kernel's height: ``docs/engine.md``). Calls: a product and an add per column per group
+    of rows, shared among the model's threads (``Model.threads``, not the caller's: the model stays one scale).
     """
     cols = max(1, int(np.count_nonzero(np.any(ker, axis=0))))
     calls = -(-g.out_h // _tiles.GEMM_ROWS) * 2 * cols
-    return cols * (_tiles.GEMM_ROWS + g.span_h - 1 + _GEMM_COLUMN_UNITS), _NS_PER_CALL * calls / _tiles.WORKERS
+    return cols * (_tiles.GEMM_ROWS + g.span_h - 1 + _GEMM_COLUMN_UNITS), _NS_PER_CALL * calls / n_threads
 
 
 def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE) -> float:
@@ -465,7 +657,7 @@ def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE)
     if method == "gemm":
         if g.stride != 1:
             return math.inf
-        macs, calls_ns = _gemm_work(ker, g)
+        macs, calls_ns = _gemm_work(ker, g, m.threads)
         return m.ns_per_mac * g.values * macs + calls_ns
     if method == "shift":
         return m.ns_per_pass * g.values * (_tiles.count_passes(_tiles.group_taps(_taps(ker))) + 1)

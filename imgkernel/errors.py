@@ -5,7 +5,7 @@ one line. Each carries a stable ``code`` and its ``params`` (``imgkernel.message
 another language without parsing the English: ``KernelError("cell_empty", where=...)`` or
 ``KernelError(code="cell_empty", where=...)``. ``str(error)`` is the English text. A plain text
 (``KernelError("my own words")``) still works for code outside the library; it has no code.
-``imgkernel.engine.KernelError`` and ``imgkernel.images.ImageLoadError`` are these same classes.
+``imgkernel.engine.KernelError`` and ``imgkernel.formats.images.ImageLoadError`` are these same classes.
 """
 
 from __future__ import annotations

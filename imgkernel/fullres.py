@@ -26,9 +26,9 @@ import numpy as np
 from . import _tiles, engine
 from .engine import Method
 from .errors import KernelError
+from .formats.png import PngWriter
 from .mapping import OutOfRange, Scale, apply_scale, signed_colormap, to_uint8
 from .pipeline import Settings, border_value, output_alpha, prepare, scale_for
-from .png import PngWriter
 
 DEFAULTS = Settings()
 BAND_BYTES = 4 << 20  # float32 responses per band (4 MiB: ~43 rows of an 8160-px-wide RGB photo)

@@ -19,7 +19,18 @@ _DECODE = (255 * np.where(_CODES <= 0.04045, _CODES / 12.92, ((_CODES + 0.055) /
 
 
 def to_linear(pixels: np.ndarray) -> np.ndarray:
-    """sRGB codes (uint8, or floats 0..255) to linear light, float32 in 0..255."""
+    """sRGB codes to linear light (IEC 61966-2-1's curve), keeping the 0..255 scale.
+
+    Parameters
+    ----------
+    pixels : array_like
+        uint8 codes (decoded exactly, by table), or other numbers in 0..255 (clipped to it); any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 light in 0..255, the shape of ``pixels``: 128 gives about 55 (22 % of full light).
+    """
     px = np.asarray(pixels)
     if px.dtype == np.uint8:
         return _DECODE[px]  # exact, by table
@@ -28,8 +39,20 @@ def to_linear(pixels: np.ndarray) -> np.ndarray:
 
 
 def to_srgb(light: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Linear light (float, 0..255; clipped to it) to sRGB codes as float32 0..255 (not rounded), in place on
-    ``out`` when given (a float32 array of the same shape)."""
+    """Linear light back to sRGB codes, the inverse of ``to_linear``; not rounded, so the 8-bit mapping rounds once.
+
+    Parameters
+    ----------
+    light : array_like
+        Light in 0..255 (clipped to it); any shape.
+    out : numpy.ndarray, optional
+        A float32 array of the same shape to work in and return (it may be ``light`` itself).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 codes in 0..255.
+    """
     v = np.clip(np.asarray(light, dtype=np.float32), 0, 255, out=out)
     v *= np.float32(1 / 255)
     low = v <= np.float32(0.0031308)

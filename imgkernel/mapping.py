@@ -54,6 +54,17 @@ def auto_normalise(kernel: np.ndarray) -> Scale:
 
     Positive sum: divide by the sum. Negative sum: divide by minus the sum and offset to 255, which
     inverts. Zero sum (edge finders): divisor 1 and a mid-grey offset, so negative responses stay visible.
+
+    Parameters
+    ----------
+    kernel : array_like
+        The weights.
+
+    Returns
+    -------
+    Scale
+        ``Scale(sum, 0)``, ``Scale(-sum, 255)`` or ``Scale(1, 127.5)``; a sum within 1e-9 of the largest weight's
+        magnitude counts as zero.
     """
     total = float(np.sum(kernel, dtype=np.float64))
     scale = max(1e-12, float(np.max(np.abs(kernel)))) * 1e-9
@@ -67,7 +78,28 @@ def auto_normalise(kernel: np.ndarray) -> Scale:
 def resolve_scale(
     kernel: np.ndarray, *, divisor: float = 1.0, offset: float = 0.0, normalise: bool = False, mean: bool = False
 ) -> Scale:
-    """The effective divisor/offset: ``normalise`` (GIMP) wins, then ``mean`` (divide by the cell count)."""
+    """The divisor and offset a filter run applies: ``normalise`` (GIMP) wins, then ``mean`` (the cell count).
+
+    Parameters
+    ----------
+    kernel : array_like
+        The weights (their sum for ``normalise``, their count for ``mean``).
+    divisor : float, default 1.0
+        Used when neither ``normalise`` nor ``mean`` is set.
+    offset : float, default 0.0
+        In 0..255 grey levels; used unless ``normalise`` is set.
+    normalise, mean : bool, default False
+        See ``auto_normalise``; ``mean`` divides by ``kernel.size``.
+
+    Returns
+    -------
+    Scale
+
+    Raises
+    ------
+    KernelError
+        A divisor that ``check_divisor`` refuses (when it is used), or an offset that is not a finite number.
+    """
     if normalise:
         return auto_normalise(kernel)
     if mean:
@@ -76,9 +108,21 @@ def resolve_scale(
 
 
 def check_divisor(divisor: object) -> float:
-    """``divisor`` as a float if responses can be divided by it: a finite number, not 0 and not tiny.
+    """``divisor`` as a float if responses can be divided by it: for checking a typed divisor before it is used.
 
-    A ``KernelError`` in plain words otherwise; for checking a typed divisor before it is used.
+    Parameters
+    ----------
+    divisor : object
+        A number, or anything ``float()`` reads as one (a typed ``"16"``).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    KernelError
+        Not a finite number; 0; or smaller than 1e-6 in size (it would multiply responses past float32's range).
     """
     value = finite(divisor, "divisor")
     if value == 0:
@@ -89,8 +133,29 @@ def check_divisor(divisor: object) -> float:
 
 
 def apply_scale(values: np.ndarray, scale: Scale, *, in_place: bool = False) -> np.ndarray:
-    """``values / divisor + offset`` as float32: a new array, or ``values`` itself when ``in_place`` and it is
-    already float32 (saves a 12 MP copy, ~50 ms, when the caller owns the responses)."""
+    """``values / divisor + offset`` as float32: the step between raw responses and the 8-bit mapping.
+
+    Parameters
+    ----------
+    values : array_like
+        Raw responses, any real dtype and shape.
+    scale : Scale
+        Divisor and offset (the offset in 0..255 grey levels).
+    in_place : bool, default False
+        Write into ``values`` when it is already float32 (a 12 MP photo's copy saved: ``docs/engine.md``);
+        for callers that own the responses.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, the shape of ``values``: a new array, or ``values`` itself when ``in_place`` and float32.
+        Multiplies by ``float32(1 / divisor)``, so within float32 rounding of a true division.
+
+    Raises
+    ------
+    KernelError
+        A divisor that ``check_divisor`` refuses.
+    """
     check_divisor(scale.divisor)
     v = np.asarray(values)
     if in_place and v.dtype == np.float32:
@@ -111,12 +176,35 @@ def to_uint8(
     bounds: tuple[float, float] | None = None,
     linear: bool = False,
 ) -> Mapped:
-    """Map already scaled values to uint8 by ``out_of_range`` (see the module docstring).
+    """Turn scaled responses into an 8-bit picture, saying what it took (pixels clipped, the range seen).
 
-    ``bounds``: the (min, max) that ``rescale`` stretches, when ``values`` are one band of a bigger picture
-    (``imgkernel.fullres``); by default those of ``values``. The returned ``low``/``high`` are the band's own.
-    ``linear``: the values are linear light, mapped the same way and then encoded to sRGB codes
-    (``imgkernel.linear``).
+    Values round half up (``+ 0.5``, then truncated). Runs over cache-sized strips on the engine's threads
+    (``threads`` caps them); the result is the same on any number.
+
+    Parameters
+    ----------
+    values : array_like
+        Responses after divisor and offset (``apply_scale``), in 0..255 grey levels; any shape, usually
+        ``(H, W)`` or ``(H, W, C)``.
+    out_of_range : {"clip", "abs", "rescale"}, default "clip"
+        What happens to values outside 0..255 (the module docstring has each).
+    bounds : tuple of float, optional
+        The ``(min, max)`` that ``rescale`` stretches, when ``values`` are one band of a bigger picture
+        (``imgkernel.fullres``); by default those of ``values``.
+    linear : bool, default False
+        The values are linear light: mapped the same way, then encoded to sRGB codes (``imgkernel.linear``).
+
+    Returns
+    -------
+    Mapped
+        ``image``: uint8, the shape of ``values``; ``low``/``high``: the smallest and largest value before
+        mapping (the band's own, even with ``bounds``); ``clipped_pixels``/``clipped_fraction``: pixels with a
+        channel that rounds outside 0..255, counted in ``clip`` mode only.
+
+    Raises
+    ------
+    KernelError
+        An unknown ``out_of_range``.
     """
     if out_of_range not in OUT_OF_RANGE:
         raise KernelError("mapping_unknown_out_of_range", value=out_of_range, choices=", ".join(OUT_OF_RANGE))
@@ -187,11 +275,23 @@ POSITIVE_RGB = (179, 88, 6)  # #b35806, orange: above 0
 
 
 def signed_colormap(values: np.ndarray, *, limit: float | None = None) -> np.ndarray:
-    """A diverging picture of signed responses: blue below 0, white at 0, orange above (RGB uint8).
+    """A diverging picture of signed responses: blue below 0, white at 0, orange above.
 
-    Colour photos are shown by their channel mean. ``limit`` is the magnitude drawn at full colour
-    (default: the largest magnitude present, so the map always uses its whole range). Each half fades
-    linearly from white to its end colour (``NEGATIVE_RGB``, ``POSITIVE_RGB``).
+    The two ends stay apart for red-green colour-blind eyes; each half fades linearly from white to its end
+    colour (``NEGATIVE_RGB``, ``POSITIVE_RGB``).
+
+    Parameters
+    ----------
+    values : array_like, shape (H, W) or (H, W, C)
+        Signed responses, any units; colour ones are shown by their channel mean.
+    limit : float, optional
+        The magnitude drawn at full colour; larger ones are clipped to it. Default: the largest magnitude
+        present, so the map uses its whole range. Not positive or not finite: 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 RGB, shape ``(H, W, 3)``.
     """
     v = np.asarray(values, dtype=np.float32)
     if v.ndim == 3:

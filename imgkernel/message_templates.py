@@ -9,7 +9,7 @@ Fragments that other messages take as arguments (what a value is called, a reaso
 pixels) are messages of their own, so a translation translates the whole; catalogue data (a parameter's
 ``label``, a kernel's ``title``) travels with the ``kernel`` and ``param`` names an app translates it by.
 This module imports nothing from the library but ``.messages``, so other modules may build messages at import
-time (``imgkernel.borders.MODE_RULES``, ``imgkernel.images.ACCEPTED``).
+time (``imgkernel.borders.MODE_RULES``, ``imgkernel.formats.images.ACCEPTED``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "subject_named_weight": N_("The {name} weight"),  # name: a factory's argument (imgkernel.seed)
     "subject_at": N_("{subject} {where}"),  # "The cell" + "in row 2, column 3"
     "where_row_col": N_("in row {row}, column {col}"),
-    # -- one typed number (imgkernel.kernel_io.parse_number, imgkernel.numeric.finite) ---------------------------
+    # -- one typed number (imgkernel.formats.kernel_io.parse_number, imgkernel.numeric.finite) -------------------------
     "number_empty": N_("{subject} is empty; type a number."),
     "number_bool": N_("{subject} holds {value}, which is not a number."),  # value: true / false
     "number_text_too_long": N_("{subject} holds too long a text to be a number."),
@@ -37,7 +37,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "number_too_large": N_("{subject} is too large: it must be between -{limit:g} and {limit:g}."),
     "number_not_number_got": N_("{subject} must be a number (got {value!r})."),
     "number_not_finite_got": N_("{subject} must be a finite number (got {value!r})."),
-    # -- kernels as grids (imgkernel.kernel_io, imgkernel.engine, imgkernel.kernel_props, imgkernel.share) -------
+    # -- kernels as grids (imgkernel.formats.kernel_io, imgkernel.engine, imgkernel.kernel_props, imgkernel.share) -----
     "kernel_not_rows": N_("The kernel must be a list of rows of numbers."),
     "kernel_empty": N_("The kernel is empty; it needs at least one row and one column."),
     "kernel_too_big": N_("The kernel is too big: at most {side} x {side} cells."),
@@ -50,7 +50,7 @@ TEMPLATES: dict[str, str | Plural] = {
     ),
     "kernel_not_finite": N_("The kernel contains a value that is not a finite number (NaN or infinity)."),
     "kernel_not_finite_grid": N_("A kernel must be a non-empty 2-D grid of finite numbers."),
-    # -- kernel files (imgkernel.kernel_io.kernel_from_json) -------------------------------------------------------
+    # -- kernel files (imgkernel.formats.kernel_io.kernel_from_json) ---------------------------------------------------
     "json_too_large": N_("The kernel file is too large (over {kb} kB)."),
     "json_not_utf8": N_("The kernel file is not text (UTF-8 JSON expected)."),
     "json_not_text": N_("The kernel file must be JSON text."),
@@ -71,7 +71,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "json_name_not_text": N_('"name" must be text.'),
     "json_scaling_not_number": N_('"{key}" must be a number (got {shown}).'),  # key: divisor or offset
     "json_divisor_zero": N_('"divisor" cannot be 0; use 1 to leave the values as they are.'),
-    # -- pasted matrices (imgkernel.kernel_io.parse_matrix_text) --------------------------------------------------
+    # -- pasted matrices (imgkernel.formats.kernel_io.parse_matrix_text) -----------------------------------------------
     "paste_not_text": N_("The pasted matrix must be text."),
     "paste_too_long": N_("The pasted text is too long (over {limit:,} characters) to be a kernel."),
     "paste_empty": N_("The pasted text is empty; paste a matrix such as {example}."),
@@ -128,7 +128,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "divisor_zero": N_("The divisor cannot be 0; use 1 to leave the values as they are."),
     "divisor_too_small": N_("The divisor must be at least {least:g} in size (got {value!r})."),
     "mapping_unknown_out_of_range": N_("Unknown out-of-range mapping {value!r}; choose one of {choices}."),
-    # -- photos (imgkernel.images) ---------------------------------------------------------------------------------
+    # -- photos (imgkernel.formats.images) -----------------------------------------------------------------------------
     "image_accepted_formats": N_("PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF"),
     "pixel_count": Np_("{n:,} pixel", "{n:,} pixels"),
     "megapixel_count": Np_("{n} megapixel", "{n} megapixels"),  # a whole number of megapixels
@@ -161,26 +161,6 @@ TEMPLATES: dict[str, str | Plural] = {
     "file_html": N_("a web page (HTML)"),
     "file_text": N_("a text file"),
     "file_unrecognised": N_("in a format we do not recognise"),
-    # -- share links' notices (imgkernel.share.decode); key and value: the link's own text, quoted ----------------
-    "share_not_text": N_("{key}: not text."),
-    "share_link_too_long": Np_(
-        "The link is too long ({total:,} character; at most {limit:,}).",
-        "The link is too long ({total:,} characters; at most {limit:,}).",
-        "total",
-    ),
-    "share_unknown_setting": N_("{key}: unknown setting."),
-    "share_not_one_of": N_("{key}={value}: not one of {choices}."),
-    "share_no_such_sample": N_("img={value}: no such sample photo."),
-    "share_custom_no_params": N_("{key}: a custom kernel has no parameters."),
-    "share_custom_no_matrix": N_("k=custom without a matrix (m): the default kernel is used."),
-    "share_bad_matrix": N_("m: {reason}"),
-    "share_matrix_ignored": N_("m: a matrix is only read with k=custom."),
-    "share_no_such_kernel": N_("k={value}: no such kernel."),
-    "share_no_such_param": N_("{key}: {title} has no such parameter."),
-    "share_bad_param": N_("{key}: {reason}"),
-    "share_bad_value": N_("{key}={value}: {reason}"),
-    "share_not_whole_in_range": N_("{key}={value}: must be a whole number from 1 to {top}."),
-    "share_not_bool": N_("{key}={value}: must be 1 or 0."),
     # -- the original package's API (imgkernel.seed) ---------------------------------------------------------------
     "seed_bad_image_shape": N_("Expected a gray, RGB or RGBA image; got an array of shape {shape}."),
     # -- border modes (imgkernel.borders.MODE_RULES): what each reads beyond the edge of a row a b c d -----------
@@ -191,7 +171,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "border_rule_constant": N_("a constant value (cval) outside the image"),
     "border_rule_valid": N_("no padding: only positions where the whole kernel fits inside the image are computed"),
     # == the learning tools =====================================================================================
-    # -- Photoshop Custom filter files (imgkernel.acf) --------------------------------------------------------------
+    # -- Photoshop Custom filter files (imgkernel.formats.acf) ---------------------------------------------------------
     "acf_default_name": N_("Photoshop custom filter"),
     "acf_wrong_size": N_(
         "A Photoshop Custom filter file (.acf) is exactly {size} bytes; this one has {got:,}. "
@@ -221,7 +201,7 @@ TEMPLATES: dict[str, str | Plural] = {
         "As whole numbers the weights reach {weight} and the scale {scale}; Photoshop allows weights up to "
         "±{max_weight} and a scale up to {max_scale}."
     ),
-    # -- fitting and training a kernel (imgkernel.fit) --------------------------------------------------------------
+    # -- fitting and training a kernel (imgkernel.learn.fit) -----------------------------------------------------------
     "fit_shape_not_two": N_("The kernel shape must be two whole numbers (rows, columns), got {shape!r}."),
     "fit_side_invalid": N_(
         "Each side of the kernel must be odd (so it has a centre) and between 1 and {limit}; got {shape}."
@@ -254,7 +234,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "fit_unknown_optimizer": N_("Unknown optimiser {value!r}; choose one of {choices}."),
     "fit_unknown_init": N_("Unknown start {value!r}; choose one of {choices}."),
     "fit_steps": N_("The number of steps must be a whole number of at least 0, got {value!r}."),
-    # -- the sliding window and transposed convolution (imgkernel.sweep) ----------------------------------------
+    # -- the sliding window and transposed convolution (imgkernel.learn.sweep) ----------------------------------------
     "sweep_not_gray": N_("The sliding window works on a non-empty gray (H, W) array."),
     "sweep_input_not_finite": N_("The input contains a value that is not a finite number (NaN or infinity)."),
     "sweep_bad_kernel": N_("The kernel must be a non-empty 2-D grid of finite numbers."),
@@ -265,7 +245,7 @@ TEMPLATES: dict[str, str | Plural] = {
     ),
     "sweep_padding_crops_all": N_("The padding ({padding}) crops away the whole output: make it smaller."),
     "sweep_outside_input": N_("Input cell (row {row}, column {col}) is outside the input."),
-    # -- CNN layers (imgkernel.layers; the settings' names are used by imgkernel.sweep too) --------------------
+    # -- CNN layers (imgkernel.learn.layers; the settings' names are used by imgkernel.learn.sweep too) ----------------
     "layer_whole_at_least": N_("The {name} must be a whole number of at least {low} (got {value!r})."),
     "layer_name_input_size": N_("input size"),
     "layer_name_kernel_size": N_("kernel size"),
@@ -288,7 +268,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "layer_pad_down": N_("Cannot pad a kernel of side {side} down to {target}."),
     "layer_title_gabor": N_("Gabor {angle:g}°"),
     "layer_title_random": N_("Random #{n}"),
-    # -- the mystery kernel (imgkernel.puzzle) ----------------------------------------------------------------------
+    # -- the mystery kernel (imgkernel.learn.puzzle) -------------------------------------------------------------------
     "puzzle_bad_seed": N_("A puzzle number is a whole number from 0 to {limit}."),
     "puzzle_size_mismatch": N_("Both results must have the same size."),
     "puzzle_sym_left_right": N_("symmetric left-right (a mirror down the middle column)"),
@@ -308,7 +288,7 @@ TEMPLATES: dict[str, str | Plural] = {
     "puzzle_hint_sum": N_("Its weights {what}."),
     "puzzle_hint_symmetry": N_("Symmetry: {found}."),
     "puzzle_hint_largest": N_("Its largest weight in size is {value:g}, in row {row}, column {col}."),
-    # -- the pixel walkthrough (imgkernel.walkthrough) --------------------------------------------------------------
+    # -- the pixel walkthrough (imgkernel.learn.walkthrough) -----------------------------------------------------------
     "walk_bad_photo": N_("The photo must be a non-empty (H, W) or (H, W, C) array."),
     "walk_outside_output": N_("Output pixel (row {row}, column {col}) is outside the output, which is {w} × {h} px."),
     "walk_columns": Np_("{n} column", "{n} columns"),

@@ -38,7 +38,24 @@ def subject(name: str | Message) -> Message:
 
 
 def finite(value: object, name: str | Message) -> float:
-    """``value`` as a float, or a ``KernelError`` naming it (``subject(name)``) when it is not a finite number."""
+    """``value`` as a float, checked at the library's edge so NaN or infinity never reach the filter.
+
+    Parameters
+    ----------
+    value : object
+        A number, or anything ``float()`` reads as one.
+    name : str or Message
+        What the value is called in the message (``subject``).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    KernelError
+        Not a number, or not finite (NaN, infinity, an integer beyond float's range); the message names it.
+    """
     try:
         f = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -16,7 +16,7 @@ from PIL import Image
 from .catalogue import get, sobel_matrix
 from .engine import correlate
 from .errors import KernelError
-from .images import load_image, to_pil
+from .formats.images import load_image, to_pil
 from .mapping import to_uint8
 from .messages import Message
 from .numeric import finite

@@ -10,7 +10,7 @@ import imgkernel
 from app import cache, cnn_view, i18n, session, wording
 from app.i18n import _
 from app.learn import kernel_size
-from imgkernel.layers import PADDINGS, POOLS, combine_maps, kernel_bank, relu
+from imgkernel.learn.layers import PADDINGS, POOLS, combine_maps, kernel_bank, relu
 
 DEFAULT_BANK = ("sobel_top", "sobel_bottom", "sobel_left", "sobel_right", "laplacian_4")
 GABOR_ANGLES = (0, 45, 90, 135)

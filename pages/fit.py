@@ -1,7 +1,7 @@
 """Fit a kernel: recover the kernel behind a before/after pair by least squares, then learn it like a CNN.
 
 Layout only: the pair, the fit, the residual map and the training are parts in ``app.fit_view``; the maths is
-``imgkernel.fit``.
+``imgkernel.learn.fit``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Mystery kernel: the photo through a hidden kernel; type a kernel that does the same.
 
 Layout only: the puzzle, grid, score, hints and reveal are parts in ``app.mystery_view``; the puzzle maths is
-``imgkernel.puzzle``.
+``imgkernel.learn.puzzle``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import streamlit as st
 from app import learn, session
 from app import mystery_view as mv
 from app.i18n import _
-from imgkernel import puzzle
+from imgkernel.learn import puzzle
 
 st.title(_("Mystery kernel"))
 learn.show_notice()

@@ -22,6 +22,7 @@ from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.options import options_box
 from app.panels.photo import photo_box
 from app.panels.pictures import pictures, result_line
+from app.threads import request_threads
 
 log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
 
@@ -40,7 +41,8 @@ def part(key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
     def fragment(draw: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
             try:
-                draw()
+                with request_threads():  # a fragment rerun skips the entry script's cap (app/threads.py)
+                    draw()
             except Exception:
                 log.exception("playground failed")
                 st.error(oops())

@@ -2,7 +2,7 @@
 convolution (upsampling) scattering the kernel from every input cell.
 
 Layout only: the input, scenes, frames and animation are parts in ``app.sweep_view``; the geometry is
-``imgkernel.sweep``.
+``imgkernel.learn.sweep``.
 """
 
 from __future__ import annotations
@@ -102,8 +102,8 @@ if transposed:
         now = _("every input cell has scattered its value × the kernel")
 else:
     if i < scene.steps:
-        r, c = imgkernel.sweep.positions(out.shape)[i]
-        win = imgkernel.sweep.window(x, matrix, r, c, mode=mode, cval=cval, stride=stride, dilation=dilation)
+        r, c = imgkernel.learn.sweep.positions(out.shape)[i]
+        win = imgkernel.learn.sweep.window(x, matrix, r, c, mode=mode, cval=cval, stride=stride, dilation=dilation)
         now = _(
             "the window computes output (row {row}, column {col}) = {value}",
             row=r + 1,

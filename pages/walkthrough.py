@@ -1,7 +1,7 @@
 """Pixel walkthrough: how one output pixel is computed from its neighbourhood, step by step.
 
 Layout only: the photo, kernel and options are the playground's (``app.session``); picking the pixel, the zoomed
-crops, the tap tables and the steps are parts in ``app.walkthrough_view``; the maths is ``imgkernel.walkthrough``.
+crops, the tap tables and the steps are parts in ``app.walkthrough_view``; the maths is ``imgkernel.learn.walkthrough``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from app import cache, i18n, session
 from app import walkthrough_view as walk
 from app.i18n import _
 from app.panels.pictures import title
-from imgkernel.walkthrough import coordinates_note, explain_pixel
+from imgkernel.learn.walkthrough import coordinates_note, explain_pixel
 
 st.title(_("How is this output pixel computed?"))
 choice = session.current()

@@ -14,8 +14,8 @@ from scipy import ndimage
 
 import imgkernel
 from imgkernel import KernelError
-from imgkernel.acf import SIZE, kernel_from_acf, kernel_to_acf
 from imgkernel.cli import main
+from imgkernel.formats.acf import SIZE, kernel_from_acf, kernel_to_acf
 from imgkernel.pipeline import Settings, run_filter
 
 RNG = np.random.default_rng(7)

@@ -13,7 +13,7 @@ import imgkernel
 from app import cache, cnn_view, learn, wording
 from app import state as transitions
 from imgkernel.kernel_props import compose
-from imgkernel.layers import conv_layer, kernel_bank, pool2d
+from imgkernel.learn.layers import conv_layer, kernel_bank, pool2d
 from imgkernel.pipeline import run_filter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,10 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 import imgkernel
 from app import cache, export, wording
+from app.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
 from app.panels import details
 from app.panels.details import file_stem
 from app.state import BadCell, Photo, PlaygroundState, current_download, digest_of
-from imgkernel.limits import MAX_KERNEL_SIDE, PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
+from imgkernel.limits import MAX_KERNEL_SIDE
 from tests.apptest import (
     PLAYGROUND,
     SHARPEN,
@@ -544,7 +545,7 @@ def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_p
     at.run()
     open_detail(at, "Export and share")
     at.file_uploader(key="pg_json").upload(
-        "big.json", imgkernel.kernel_io.kernel_to_json(big).encode(), "application/json"
+        "big.json", imgkernel.formats.kernel_io.kernel_to_json(big).encode(), "application/json"
     )
     at.run()
     np.testing.assert_array_equal(state(ok(at)).matrix, big)
@@ -561,7 +562,7 @@ def test_the_kernel_file_saves_the_scale_in_use():
     widget(at, "toggle", "pg_mean").set_value(True).run()
     open_detail(at, "Export and share")
     (doc,) = [c.value for c in at.code if c.language == "json"]
-    parsed = imgkernel.kernel_io.kernel_from_json(doc)
+    parsed = imgkernel.formats.kernel_io.kernel_from_json(doc)
     assert parsed.divisor == 9 and parsed.offset == 0  # mean: divided by the 9 cells
     np.testing.assert_array_equal(parsed.matrix, imgkernel.get("blur").matrix())
 
@@ -634,7 +635,7 @@ def test_a_download_lets_go_of_the_file_in_the_run_its_click_starts(monkeypatch)
 
 
 def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_one():
-    from imgkernel.acf import kernel_to_acf
+    from imgkernel.formats.acf import kernel_to_acf
 
     at = open_detail(start(), "Export and share")
     (_sharpen,) = [b for b in at.get("download_button") if b.proto.label.startswith("Download Photoshop")]

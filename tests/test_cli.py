@@ -183,7 +183,7 @@ def test_divisor_offset_normalise_and_suggestions(tmp_path, capsys):
     _assert_clipped_rounding(_pixels(tmp_path / "l0.png"), _reference(img, lap))
     # a kernel file's divisor and offset are used
     kfile = tmp_path / "k.json"
-    kfile.write_text(ik.kernel_io.kernel_to_json(np.array(ones, float), name="b", divisor=8, offset=5))
+    kfile.write_text(ik.kernel_to_json(np.array(ones, float), name="b", divisor=8, offset=5))
     _run(capsys, "apply", src, tmp_path / "f.png", "--kernel-file", kfile)
     _assert_clipped_rounding(_pixels(tmp_path / "f.png"), _reference(img, ones, divisor=8, offset=5))
 

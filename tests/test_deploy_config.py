@@ -5,7 +5,7 @@ from pathlib import Path
 
 import tomllib
 
-from imgkernel import limits
+from app import limits
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import imgkernel
-from imgkernel import _tiles, engine, errors, images
+from imgkernel import _tiles, engine, errors
 from imgkernel.borders import border_index
 from imgkernel.engine import KernelError, convolve, correlate, is_separable, output_shape, separable_factors
+from imgkernel.formats import images
 
 PADDED = ("reflect", "mirror", "nearest", "wrap", "constant")
 COMPUTING = ("direct", "fft", "auto")  # "separable" only accepts rank-1 kernels, tested apart
@@ -337,7 +338,7 @@ def test_threads_give_the_same_result_as_one(monkeypatch):
     img = rand_image(300, 200)
     ker = RNG.standard_normal((5, 5))
     g = engine._geometry(img, ker.shape, "reflect", np.float32(0), 1, 1, None)
-    ways = (_tiles.direct, _tiles.direct_gemm, _tiles.fft)  # called directly: auto's choice depends on WORKERS
+    ways = (_tiles.direct, _tiles.direct_gemm, _tiles.fft)  # each way itself, on every thread and on 1
     threaded = [way(g, ker) for way in ways]
     monkeypatch.setattr(_tiles, "WORKERS", 1)
     for way, result in zip(ways, threaded, strict=True):
@@ -662,8 +663,10 @@ def test_calibration_runs_once_per_process_and_is_bounded(fresh_calibration):
     assert len(fresh_calibration) == 1
     assert 0 < first.seconds < 2.0  # a guard against a runaway calibration, not a speed test
     assert first.strip_bytes in engine._STRIP_CHOICES and first.tile_max in engine._TILE_CHOICES
-    measured = (first.ns_per_pass, first.ns_per_mac, first.ns_per_fft_unit, first.fft_fixed_ns)
+    measured = (first.ns_per_pass, first.ns_per_mac, first.ns_per_fft_unit)
     assert all(math.isfinite(v) and v > 0 for v in measured)
+    # the fixed cost per FFT call is an intercept: on a busy machine it may come out as 0, never below
+    assert math.isfinite(first.fft_fixed_ns) and first.fft_fixed_ns >= 0
 
 
 def test_concurrent_first_calls_calibrate_once(fresh_calibration):

@@ -1,4 +1,4 @@
-"""Fitting a kernel to a before/after pair (``imgkernel.fit``), and the "Fit a kernel" page (its parts in
+"""Fitting a kernel to a before/after pair (``imgkernel.learn.fit``), and the "Fit a kernel" page (its parts in
 ``app.fit_view``, and the page driven by AppTest).
 
 Oracles: results made by other tools — scipy.ndimage (float, and rounded and clipped to 8 bits as an editor saves
@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 import imgkernel
 from app import fit_view
-from imgkernel import fit
+from imgkernel.learn import fit
 from imgkernel.limits import MAX_KERNEL_SIDE
 
 from .apptest import ok, png_bytes, result_caption, sample_pixels, start, state

@@ -22,16 +22,10 @@ from PIL import Image
 from scipy import ndimage
 
 import imgkernel
+from app.limits import MAX_DILATION, MAX_SHARE_QUERY_CHARS, MAX_STRIDE
 from app.state import current_download
-from imgkernel.images import EXTENSIONS
-from imgkernel.limits import (
-    MAX_DILATION,
-    MAX_KERNEL_ABS,
-    MAX_KERNEL_JSON_BYTES,
-    MAX_KERNEL_SIDE,
-    MAX_SHARE_QUERY_CHARS,
-    MAX_STRIDE,
-)
+from imgkernel.formats.images import EXTENSIONS
+from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
 from tests.apptest import (
     SHARPEN,
     assert_shows,

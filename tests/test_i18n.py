@@ -24,7 +24,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-from app import cache, editor_events, i18n, wording
+from app import cache, editor_events, i18n, share, wording
 from app.i18n import using
 from app.later import Later
 from app.panels.details import share_query
@@ -42,8 +42,8 @@ from app.state import (
     set_view,
     set_whole,
 )
-from imgkernel import acf, share
 from imgkernel.borders import MODE_RULES
+from imgkernel.formats import acf
 from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.message_templates import TEMPLATES
 from imgkernel.messages import Plural
@@ -70,7 +70,7 @@ ALLOWED = {
     "px", "MB", "dB", "PSNR", "PNG", "JPEG", "JSON", "AVIF", "WebP", "BMP", "GIF", "TIFF", "acf", "RGB", "sRGB",
     "CNN", "GIMP", "OpenCV", "Photoshop", "setosa", "sigma", "gamma", "NaN", "Prewitt", "Scharr", "Gabor", "LoG",
     "USM", "ReLU", "Pillow", "Adam",
-    # file formats and kinds the loader names (imgkernel.images): what a file is, not words
+    # file formats and kinds the loader names (imgkernel.formats.images): what a file is, not words
     "EPS", "PostScript", "RGBA", "UTF", "NumPy", "HEIC", "HEIF", "PDF", "ZIP", "Office", "HTML", "SVG",
     # CNN, sliding window: machine-learning libraries and their names (SAME_UPPER, Conv2d, ConvTranspose), floor/ceil
     "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil", "ConvTranspose",
@@ -467,19 +467,25 @@ def test_two_visitors_in_two_languages_at_once_each_see_their_own() -> None:
     barrier = threading.Barrier(2)
     labels: dict[str, list[str]] = {}
 
+    failures: list[str] = []
+
     def visit(lang: str) -> None:
         at = sessions[lang]
         barrier.wait()
-        for _ in range(3):
-            with using(lang):  # (only for AppTest's own thread: it formats the selectbox's options again)
-                at.run()
-            labels.setdefault(lang, []).append(at.selectbox(key="pg_preset").label)
+        try:
+            for _ in range(3):
+                with using(lang):  # (only for AppTest's own thread: it formats the selectbox's options again)
+                    at.run(timeout=120)
+                labels.setdefault(lang, []).append(at.selectbox(key="pg_preset").label)
+        except Exception as exc:  # reported below, with what the run showed
+            failures.append(f"{lang}: {exc!r}; exceptions shown: {[e.value for e in at.exception]}")
 
     threads = [threading.Thread(target=visit, args=(lang,)) for lang in sessions]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert not failures, failures
     assert labels == {"zh": ["卷积核"] * 3, "es": ["Núcleo"] * 3}
 
 
@@ -547,7 +553,7 @@ def test_the_sliding_windows_drawn_titles_are_chinese_when_a_font_can_draw_them(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_mystery_hint_is_shown_translated(lang: str) -> None:
-    from imgkernel import puzzle
+    from imgkernel.learn import puzzle
 
     with using(lang):
         for seed in range(60):

@@ -16,7 +16,7 @@ import pytest
 from PIL import EpsImagePlugin, Image, ImageFile
 
 from imgkernel import limits
-from imgkernel.images import (
+from imgkernel.formats.images import (
     ACCEPTED,
     EXTENSIONS,
     ImageLoadError,
@@ -26,8 +26,8 @@ from imgkernel.images import (
     to_gray,
     to_pil,
 )
+from imgkernel.formats.png import encode_png
 from imgkernel.limits import MAX_JPEG_SCANS
-from imgkernel.png import encode_png
 from tests.corpus import corpus, png_bytes, progressive_jpeg, save, scaled16, solid
 
 CORPUS = corpus()

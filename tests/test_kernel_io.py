@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from imgkernel import KernelError
-from imgkernel.kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
+from imgkernel.formats.kernel_io import KernelDoc, kernel_from_json, kernel_to_json, parse_number, validate_matrix
 from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
 
 # -- parse_number ----------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from imgkernel.kernel_props import (
     separability,
     symmetries,
 )
-from imgkernel.layers import (
+from imgkernel.learn.layers import (
     combine_maps,
     conv_layer,
     kernel_bank,
@@ -34,8 +34,8 @@ from imgkernel.layers import (
     random_bank,
     relu,
 )
+from imgkernel.learn.walkthrough import coordinates_note, enlarge, explain_pixel
 from imgkernel.pipeline import Settings, run_filter
-from imgkernel.walkthrough import coordinates_note, enlarge, explain_pixel
 from tests.onnx_oracle import run_node
 
 PADDED = ("reflect", "mirror", "nearest", "wrap", "constant")

@@ -1,5 +1,6 @@
 """The Learn-by-doing pages: "Sliding window" (``app.sweep_view``) with its frames and animated GIF, and "Mystery
-kernel" (``imgkernel.puzzle``, ``app.mystery_view``): their pure parts, and the pages driven by AppTest (no browser)."""
+kernel" (``imgkernel.learn.puzzle``, ``app.mystery_view``): their pure parts, and the pages driven by AppTest (no
+browser)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from app import mystery_view as mv
 from app import sweep_view as sv
 from app.editor_events import Cells, Param, Paste, Redo, Undo
 from app.state import BadCell
-from imgkernel import puzzle
+from imgkernel.learn import puzzle
 from tests.apptest import component_data, edit, ok, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,8 @@ def test_the_transposed_scene_adds_stamps_until_the_output_is_complete():
     blur = imgkernel.get("blur").matrix()
     scene, out = sv.transposed_scene(x, blur, 2, 1, 1, 1)
     assert out.shape == (6, 6) and scene.result.shape == (8, 8)  # (3 − 1)·2 + 3 − 2 + 1, before the crop 8
-    np.testing.assert_allclose(out, imgkernel.sweep.conv_transpose(x, blur, stride=2, padding=1, output_padding=1))
+    expected = imgkernel.learn.sweep.conv_transpose(x, blur, stride=2, padding=1, output_padding=1)
+    np.testing.assert_allclose(out, expected)
     assert scene.right_hatch[0].all() and scene.right_hatch[:, -1].all() and not scene.right_hatch[1:7, 1:7].any()
     f = scene.frame(4)  # the bright centre cell stamps the blur, × 255, onto rows and columns 2..4
     assert f.left_cells == ((1, 1),) and {r for r, _ in f.right_cells} == {2, 3, 4}
@@ -173,7 +175,7 @@ def test_the_page_steps_scrubs_and_shows_the_engines_numbers():
     at.button(key="sw_next").click().run()
     assert _frame_caption(ok(at)).startswith("Step 3 of 64 · the window computes output (row 1, column 3) = ")
     total = [m.value for m in at.markdown if m.value.startswith("Sum of the products = ")]
-    assert total == [f"Sum of the products = **{imgkernel.sweep.window(x, SHARPEN, 0, 2).total:g}**"]
+    assert total == [f"Sum of the products = **{imgkernel.learn.sweep.window(x, SHARPEN, 0, 2).total:g}**"]
     at.slider(key=sv.POS_KEY).set_value(65).run()
     assert _frame_caption(ok(at)) == "Step 64 of 64 · the output is complete"
     at.button(key="sw_next").click().run()  # already at the end: stays
@@ -252,7 +254,7 @@ def test_open_in_the_playground_takes_kernel_and_options():
     assert any(c.value.startswith("Result: ") for c in at.caption)  # the playground is showing
 
 
-# -- Mystery kernel: the puzzle (imgkernel.puzzle), the page's pure parts and the page -----------------------------
+# -- Mystery kernel: the puzzle (imgkernel.learn.puzzle), the page's pure parts and the page ---------------------------
 
 
 def test_a_seed_always_gives_the_same_puzzle_and_both_kinds_occur():

@@ -15,8 +15,8 @@ from app import lab_view as lab
 from app import walkthrough_view as walk
 from app.state import Photo, digest_of
 from imgkernel.kernel_props import compose
+from imgkernel.learn.walkthrough import explain_pixel
 from imgkernel.pipeline import Settings, run_filter
-from imgkernel.walkthrough import explain_pixel
 
 RNG = np.random.default_rng(7)
 RGB = RNG.integers(0, 256, (9, 11, 3), dtype=np.uint8)

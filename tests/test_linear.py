@@ -91,7 +91,7 @@ def test_gray_and_constant_borders_decode_like_the_pixels():
 
 
 def test_the_cli_and_a_share_link_carry_linear_light(tmp_path):
-    from imgkernel import share
+    from app import share
     from imgkernel.cli import main
 
     Image.fromarray(PHOTO).save(tmp_path / "in.png")

@@ -1,4 +1,4 @@
-"""The window a result pixel reads (``imgkernel.walkthrough.window_box``) and the playground's loupe that outlines
+"""The window a result pixel reads (``imgkernel.learn.walkthrough.window_box``) and the playground's loupe that outlines
 it (``app.panels.details.loupe_spot``): pure functions, checked against taps found independently.
 
 The oracle filters an index image (each pixel holds its own row·W + column) with a one-hot kernel: the result
@@ -15,8 +15,8 @@ from scipy import ndimage
 
 import imgkernel
 from app.panels.details import loupe_spot
+from imgkernel.learn.walkthrough import explain_pixel, pixel_taps, window_box
 from imgkernel.pipeline import Settings
-from imgkernel.walkthrough import explain_pixel, pixel_taps, window_box
 
 H, W = 23, 29  # odd and different, so rows and columns cannot be swapped unnoticed
 

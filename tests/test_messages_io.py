@@ -13,13 +13,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imgkernel import catalogue, fullres, kernel_props, seed, share
+from app import share
+from app.later import Later
+from imgkernel import catalogue, fullres, kernel_props, seed
 from imgkernel.borders import MODE_RULES
 from imgkernel.catalogue import get
 from imgkernel.engine import correlate
 from imgkernel.errors import ImageLoadError, KernelError
-from imgkernel.images import ACCEPTED, describe_pixels, load_image
-from imgkernel.kernel_io import at_cell, kernel_from_json, parse_matrix_text, parse_number, validate_matrix
+from imgkernel.formats.images import ACCEPTED, describe_pixels, load_image
+from imgkernel.formats.kernel_io import at_cell, kernel_from_json, parse_matrix_text, parse_number, validate_matrix
 from imgkernel.limits import MAX_JPEG_SCANS, MAX_KERNEL_JSON_BYTES
 from imgkernel.mapping import check_divisor, to_uint8
 from imgkernel.message_templates import TEMPLATES as ALL_TEMPLATES
@@ -459,7 +461,7 @@ LINKS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         "m: The cell in row 1, column 2 holds 'x', which is not a number.",
     ),
     (
-        "kernel_too_big",
+        "share_bad_matrix",
         {"k": "custom", "m": ";".join(["1"] * 64)},
         {},
         "m: The kernel is too big: at most 63 x 63 cells.",
@@ -562,14 +564,19 @@ def test_accepted_formats_and_border_rules_are_messages() -> None:
 
 
 @pytest.mark.parametrize(("code", "query", "kwargs", "notice"), LINKS, ids=[c for c, *_ in LINKS])
-def test_share_link_notices_carry_their_code(
+def test_share_link_notices_carry_their_msgid(
     code: str, query: dict[str, Any], kwargs: dict[str, Any], notice: str
 ) -> None:
+    """The link format is the app's (``app.share``): its notices are the app's messages, said later by msgid."""
     _, notices = share.decode(query, **kwargs)
     assert notices == [notice]
     (message,) = notices
-    assert isinstance(message, Message)
-    assert code in codes_in(message)
+    assert isinstance(message, Later)
+    assert message.msgid == share.NOTICES[code.removeprefix("share_")]
+
+
+def test_every_share_notice_has_a_case_above() -> None:
+    assert {c.removeprefix("share_") for c, *_ in LINKS} == set(share.NOTICES)
 
 
 def test_catalogue_data_in_messages_comes_with_its_names() -> None:
@@ -582,8 +589,8 @@ def test_catalogue_data_in_messages_comes_with_its_names() -> None:
         "kernel": "sharpen",
     }
     (notice,) = share.decode({"k": "box_blur", "p.size": "2.5"})[1]
-    assert isinstance(notice, Message)
-    assert notice.params["reason"].params["kernel"] == "box_blur"
+    assert isinstance(notice, Later)
+    assert notice.values["reason"].params["kernel"] == "box_blur"
     message = raised(lambda: get("sharpen").matrix({"zz": 1}))
     assert (message.params["kernel"], message.params["title"]) == ("sharpen", "Sharpen")
 
@@ -605,15 +612,15 @@ def test_a_raised_error_survives_pickling_with_its_code_and_text() -> None:
         str(image_info.value),
     )
     notices = share.decode({"k": "nope", "div": "0"})[1]
-    assert [(getattr(m, "code", None), m) for m in pickle.loads(pickle.dumps(notices))] == [
-        ("share_no_such_kernel", "k='nope': no such kernel."),
-        ("share_bad_value", "div='0': The divisor cannot be 0; use 1 to leave the values as they are."),
+    assert [(m.msgid, m) for m in pickle.loads(pickle.dumps(notices))] == [
+        (share.NOTICES["no_such_kernel"], "k='nope': no such kernel."),
+        (share.NOTICES["bad_value"], "div='0': The divisor cannot be 0; use 1 to leave the values as they are."),
     ]
 
 
 def test_every_code_has_a_case_above() -> None:
     """Each case checks that its code comes out of its call; together they cover every template."""
-    covered = {c for c, *_ in RAISED} | {c for c, *_ in FILE_KINDS} | {c for c, *_ in LINKS}
+    covered = {c for c, *_ in RAISED} | {c for c, *_ in FILE_KINDS}
     covered |= {c for _, c, _ in PIXEL_COUNTS} | set(READ_FAILURES)
     covered |= {"image_accepted_formats", "image_refused", "image_not_an_image"}
     covered |= {f"border_rule_{mode}" for mode in MODE_RULES}

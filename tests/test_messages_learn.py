@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from imgkernel import KernelError, acf, fit, layers, puzzle, sweep, walkthrough
+from imgkernel import KernelError
 from imgkernel.borders import MODE_RULES, Mode
+from imgkernel.formats import acf
+from imgkernel.learn import fit, layers, puzzle, sweep, walkthrough
 from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.message_templates import TEMPLATES as ALL_TEMPLATES
 from imgkernel.messages import Message, Plural

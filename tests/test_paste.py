@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import imgkernel
 from imgkernel import KernelError
-from imgkernel.kernel_io import MAX_PASTE_CHARS, parse_matrix_text
+from imgkernel.formats.kernel_io import MAX_PASTE_CHARS, parse_matrix_text
 from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 
 SHARPEN = [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]]
@@ -360,6 +360,10 @@ _JUNK = {
 }
 
 
+# A hang guard, not a speed test: these parse in milliseconds; catastrophic regex backtracking would take minutes.
+HANG = 20.0
+
+
 @pytest.mark.parametrize("name", sorted(_JUNK))
 def test_hostile_text_of_the_maximum_length_is_refused_quickly(name):
     text = _JUNK[name]
@@ -367,14 +371,14 @@ def test_hostile_text_of_the_maximum_length_is_refused_quickly(name):
     start = time.perf_counter()
     with pytest.raises(KernelError):
         parse_matrix_text(text)
-    assert time.perf_counter() - start < 1.0, name
+    assert time.perf_counter() - start < HANG, name
 
 
 def test_over_the_limit_is_refused_before_parsing():
     start = time.perf_counter()
     with pytest.raises(KernelError, match="too long"):
         parse_matrix_text("[" * 10_000_000)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < HANG
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -385,6 +389,6 @@ def test_a_63x63_matrix_in_every_format(fmt):
     assert len(text) <= MAX_PASTE_CHARS
     start = time.perf_counter()
     got = parse_matrix_text(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < HANG
     assert got.shape == (side, side)
     np.testing.assert_array_equal(got, np.array(m))

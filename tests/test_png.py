@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from imgkernel.png import PngWriter, encode_png
+from imgkernel.formats.png import PngWriter, encode_png
 
 
 def decode(data: bytes) -> Image.Image:

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 import imgkernel
-from imgkernel.limits import MAX_KERNEL_SIDE, MAX_SHARE_QUERY_CHARS
+from app.limits import MAX_SHARE_QUERY_CHARS
+from app.share import ShareState, decode, encode
+from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.pipeline import Settings
-from imgkernel.share import ShareState, decode, encode
 
 SAMPLES = ("Chelsea the cat", "Coffee cup")
 

@@ -8,17 +8,14 @@ import numpy as np
 import pytest
 
 import imgkernel
+from app import share
 from app import state as st8
+from app.limits import MAX_SHARE_QUERY_CHARS, MAX_STRIDE
 from app.state import Photo, digest_of
 from app.wording import num, preset_label, sum_meaning
-from imgkernel import KernelError, kernel_io, share
-from imgkernel.limits import (
-    MAX_KERNEL_ABS,
-    MAX_KERNEL_JSON_BYTES,
-    MAX_KERNEL_SIDE,
-    MAX_SHARE_QUERY_CHARS,
-    MAX_STRIDE,
-)
+from imgkernel import KernelError
+from imgkernel.formats import kernel_io
+from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_JSON_BYTES, MAX_KERNEL_SIDE
 from imgkernel.mapping import Scale
 
 SHARPEN = imgkernel.get("sharpen").matrix()

@@ -1,4 +1,5 @@
-"""The sliding window and the transposed scatter (``imgkernel.sweep``) against the engine, ONNX and plain algebra."""
+"""The sliding window and the transposed scatter (``imgkernel.learn.sweep``) against the engine, ONNX and plain
+algebra."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 import imgkernel
-from imgkernel import sweep
+from imgkernel.learn import sweep
 from tests.onnx_oracle import run_node
 
 RNG = np.random.default_rng(10)

@@ -98,7 +98,7 @@ function activeInput(inst) {
   return a && a.dataset && a.dataset.r !== undefined ? a : null;
 }
 
-function buildGrid(inst, R, C, labels) {
+function buildGrid(inst, R, C) {
   const wrap = document.createElement("div");
   wrap.className = "ke-scroll";
   const table = document.createElement("table");
@@ -131,11 +131,9 @@ function buildGrid(inst, R, C, labels) {
       input.spellcheck = false;
       input.dataset.r = String(r);
       input.dataset.c = String(c);
-      input.setAttribute("aria-label", labels.cell.replace("{row}", r + 1).replace("{col}", c + 1));
       const grip = document.createElement("span");
       grip.className = "ke-grip";
       grip.setAttribute("aria-hidden", "true");
-      grip.title = labels.scrub;
       td.append(input, grip);
       row.push(input);
     }
@@ -150,6 +148,19 @@ function buildGrid(inst, R, C, labels) {
   inst.caption = caption;
   inst.msg = msg;
   inst.shape = [R, C];
+}
+
+function labelGrid(inst, labels) {
+  // The cells' labels and the grips' hints, in the page's language (which may change while the grid stays).
+  const key = JSON.stringify(labels);
+  if (inst.labelled === key) return;
+  inst.labelled = key;
+  inst.inputs.forEach((row, r) =>
+    row.forEach((input, c) => {
+      input.setAttribute("aria-label", labels.cell.replace("{row}", r + 1).replace("{col}", c + 1));
+      input.nextElementSibling.title = labels.scrub;
+    }),
+  );
 }
 
 function pendingValue(inst, r, c) {
@@ -317,13 +328,15 @@ function renderGrid(inst, data) {
   const C = data.rows[0].length;
   if (!inst.shape || inst.shape[0] !== R || inst.shape[1] !== C) {
     const had = activeInput(inst);
-    buildGrid(inst, R, C, data.labels);
+    buildGrid(inst, R, C);
+    inst.labelled = null;
     inst.focus = null;
     if (had) {
       const target = cellOf(inst, Math.min(Number(had.dataset.r), R - 1), Math.min(Number(had.dataset.c), C - 1));
       if (target) target.focus();
     }
   }
+  labelGrid(inst, data.labels);
   inst.caption.textContent = data.caption;
   if (!inst.scrub) {
     inst.full = data.rows.map((row) => row.slice());
@@ -379,7 +392,6 @@ function buildSliders(inst, params) {
     const label = document.createElement("label");
     label.htmlFor = id;
     const name = document.createElement("span");
-    name.textContent = p.label;
     const out = document.createElement("output");
     out.htmlFor = id;
     label.append(name, out);
@@ -387,10 +399,9 @@ function buildSliders(inst, params) {
     input.type = "range";
     input.id = id;
     input.dataset.name = p.name;
-    if (p.help) input.title = p.help;
     item.append(label, input);
     box.append(item);
-    inst.sliders[p.name] = { input, out };
+    inst.sliders[p.name] = { input, out, name };
   }
   inst.root.replaceChildren(box);
   inst.names = params.map((p) => p.name).join(",");
@@ -400,7 +411,9 @@ function renderSliders(inst, data) {
   const names = data.params.map((p) => p.name).join(",");
   if (inst.names !== names) buildSliders(inst, data.params);
   for (const p of data.params) {
-    const { input, out } = inst.sliders[p.name];
+    const { input, out, name } = inst.sliders[p.name];
+    name.textContent = p.label; // (every render: the page's language may have changed)
+    input.title = p.help || "";
     input.min = String(p.min);
     input.max = String(p.max);
     input.step = String(p.step);

@@ -10,15 +10,15 @@ import numpy as np
 import streamlit as st
 
 import imgkernel
-from imgkernel import acf, kernel_io, share
-from imgkernel.limits import MAX_SHARE_QUERY_CHARS
+from imgkernel.formats import acf, kernel_io
+from imgkernel.learn.walkthrough import output_for_input, window_box, zoomed_crop
 from imgkernel.pipeline import Settings, prepare, scale_for
-from imgkernel.walkthrough import output_for_input, window_box, zoomed_crop
 
-from .. import cache, export, i18n, session, wording
+from .. import cache, export, i18n, session, share, wording
 from ..clickable import clickable_image
 from ..i18n import _
 from ..later import Later
+from ..limits import MAX_SHARE_QUERY_CHARS
 from ..state import (
     DETAILS,
     Photo,

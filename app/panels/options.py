@@ -10,10 +10,11 @@ import streamlit as st
 
 import imgkernel
 from imgkernel.borders import MODE_RULES
-from imgkernel.limits import MAX_DILATION, MAX_KERNEL_ABS, MAX_STRIDE
+from imgkernel.limits import MAX_KERNEL_ABS
 
 from .. import i18n, session, wording
 from ..i18n import _
+from ..limits import MAX_DILATION, MAX_STRIDE
 from ..state import PREVIEW_SIZES, VIEWS, PlaygroundState, reset, set_option, set_view
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import imgkernel
-from imgkernel.images import EXTENSIONS
-from imgkernel.limits import UPLOAD_LIMIT_MB
+from imgkernel.formats.images import EXTENSIONS
 
 from .. import cache, i18n, session, wording
 from ..i18n import _
 from ..later import Later
+from ..limits import UPLOAD_LIMIT_MB
 from ..state import PlaygroundState, choose_sample, photo_removed, refuse_photo, set_view, use_photo
 
 

@@ -1,6 +1,6 @@
-"""The Chinese interface in Chromium: ``/?lang=zh`` opens the app in Chinese (sidebar, kernel box, result line,
-the kernel editor's labels and messages), the address bar and the share link keep ``lang=zh`` through a change, and
-the switch goes back to English."""
+"""The Chinese and Spanish interfaces in Chromium: ``/?lang=zh`` opens the app in Chinese (sidebar, kernel box,
+result line, the kernel editor's labels and messages), the address bar and the share link keep ``lang=zh`` through a
+change, and the switch goes back to English; the switch offers Spanish and the whole playground follows it."""
 
 import re
 
@@ -48,4 +48,25 @@ def test_lang_zh_opens_the_app_in_chinese_and_keeps_it_in_the_link(page, app_url
     settle(page, re.compile(r"^Result: Emboss · "))
     assert sidebar.get_by_text("Sample photo").count() == 1
     assert "lang=" not in page.url
+    assert_no_exception(page)
+
+
+def test_the_switch_offers_spanish_and_the_whole_playground_follows(page, app_url) -> None:
+    """Español, the third language: chosen with the switch, the sidebar, the result line, the kernel editor and a
+    refused cell's message are in Spanish, and the address keeps ``lang=es``."""
+    open_app(page, app_url)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Español", exact=True).click()
+    settle(page, re.compile(r"^Resultado: Enfocar · "))
+    assert "lang=es" in page.url
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.get_by_role("link", name="Zona de pruebas").count() == 1
+    assert sidebar.get_by_text("Foto de ejemplo").count() == 1 and sidebar.get_by_text("Sample photo").count() == 0
+    assert grid_cell(page, 0, 0).get_attribute("aria-label") == "peso, fila 1, columna 1"
+    assert page.locator(".st-key-pg-history").get_by_role("button", name="↶ Deshacer").count() == 1
+    edit_cell(page, 0, 0, "abc")
+    message = page.locator(f"{GRID} .ke-msg").inner_text()
+    assert "fila 1, columna 1" in message and "núcleo anterior" in message and "row" not in message, message
+    page.reload()
+    settle(page, re.compile(r"^Resultado: "))  # a reload keeps the language (it is in the address)
     assert_no_exception(page)

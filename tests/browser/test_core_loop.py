@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import imgkernel
-from app import cache
+from app import cache, share
 from devtools.st_page import (
     PARAM_SLIDER,
     assert_no_exception,
@@ -22,7 +22,6 @@ from devtools.st_page import (
     settle,
     wait_idle,
 )
-from imgkernel import share
 
 pytestmark = pytest.mark.browser
 SLIDER = PARAM_SLIDER  # the preset's live sliders (app.editor)

@@ -20,9 +20,9 @@ import pytest
 from PIL import Image
 
 import imgkernel
+from app import share
 from devtools.browser import ROOT
 from devtools.st_page import GRID, PARAM_SLIDER, assert_no_exception, grid_cell, open_app, settle, wait_idle
-from imgkernel import share
 from tests.browser.test_core_loop import link_state, wait_for_link
 
 pytestmark = pytest.mark.browser

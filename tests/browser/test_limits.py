@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 import imgkernel
+from app.limits import UPLOAD_LIMIT_MB
 from bench.soak import soak
 from devtools.browser import DESKTOP, start_app, stop_app
 from devtools.st_page import (
@@ -25,8 +26,8 @@ from devtools.st_page import (
     upload,
     wait_for_grid,
 )
-from imgkernel.kernel_io import MAX_PASTE_CHARS
-from imgkernel.limits import MAX_KERNEL_SIDE, UPLOAD_LIMIT_MB
+from imgkernel.formats.kernel_io import MAX_PASTE_CHARS
+from imgkernel.limits import MAX_KERNEL_SIDE
 from tests.corpus import corpus
 
 pytestmark = pytest.mark.browser
