@@ -61,7 +61,8 @@ KEYWORDS := --no-default-keywords -k _:1 -k n_:1,2 -k N_:1 -k Np_:1,2 -k Later:1
 locale: $(VENV)/dev.stamp
 	PYTHONPATH=. $(BIN)/pybabel -q extract -F babel.cfg $(KEYWORDS) --no-location --sort-output --omit-header \
 		--no-wrap -o $(LOCALE)/messages.pot .
-	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete --no-wrap \
+		--ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 bench: $(VENV)/bench.stamp

@@ -18,7 +18,6 @@ st.html("""<style>
   [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
 }
 </style>""")
-language_switch()  # English / 简体中文 at the top of every page's sidebar, kept in the link as ?lang=zh
 nav = st.navigation(
     {
         "": [st.Page("pages/playground.py", title=_("Playground"), default=True)],  # "": no section header
@@ -33,6 +32,10 @@ nav = st.navigation(
         ],
     }
 )
+# English / 简体中文 / Español under the pages in every sidebar, kept in the link as ?lang=zh. Drawn after
+# st.navigation: drawn before it, the visitor's first click on it after opening the app was lost (Streamlit 1.67
+# put the old choice back; tests/browser/test_chinese.py clicks it first thing).
+language_switch()
 # The app's thread cap, set here once for the whole page run: each visitor's filtering uses at most
 # app.threads.REQUEST_THREADS threads (2; IMGKERNEL_APP_THREADS changes it), whatever the server has, so a
 # classroom shares the cores fairly (docs/engine.md, "Threads"). It holds for this session's script thread only.
