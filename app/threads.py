@@ -16,32 +16,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import warnings
 from collections.abc import Mapping
 
 import imgkernel
+from imgkernel._tiles import whole_number_env
 
 APP_THREADS_ENV = "IMGKERNEL_APP_THREADS"
 DEFAULT_REQUEST_THREADS = 2
 
 
 def request_threads_from(environ: Mapping[str, str]) -> int:
-    """``IMGKERNEL_APP_THREADS`` from ``environ`` if it is a whole number >= 1, else the default (with a
-    ``RuntimeWarning`` naming a bad value: a typo in a deployment's settings must not stop the app)."""
-    raw = environ.get(APP_THREADS_ENV, "")
-    text = raw.strip()
-    if not text:
-        return DEFAULT_REQUEST_THREADS
-    if re.fullmatch(r"\+?[0-9]+", text) and int(text) >= 1:
-        return int(text)
-    warnings.warn(
-        f"{APP_THREADS_ENV}={raw!r} ignored: it must be a whole number of threads, at least 1 "
-        f"(using {DEFAULT_REQUEST_THREADS})",
-        RuntimeWarning,
-        2,
-    )
-    return DEFAULT_REQUEST_THREADS
+    """``IMGKERNEL_APP_THREADS`` from ``environ`` if it is a whole number >= 1, else the default (a bad value is
+    ignored with a ``RuntimeWarning`` naming it, as the library does with ``IMGKERNEL_THREADS``: a typo in a
+    deployment's settings must not stop the app)."""
+    value = whole_number_env(APP_THREADS_ENV, environ)
+    return DEFAULT_REQUEST_THREADS if value is None else value
 
 
 REQUEST_THREADS = request_threads_from(os.environ)
