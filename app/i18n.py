@@ -49,7 +49,7 @@ _FORCED: ContextVar[str | None] = ContextVar("imgkernel_lang", default=None)
 def translation(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``language`` (read once, never changed: safe to share between sessions).
     English is the code's own text; a missing catalogue for another language is an error, not a silent
-    fallback (the setup compiles them: ``make locale``)."""
+    fallback (the .mo files are committed; ``make locale`` rebuilds them)."""
     if language == DEFAULT:
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
