@@ -2,8 +2,9 @@
 
 Every message is plain words a person can act on; the app shows them as they are and the CLI prints them on
 one line. Each carries a stable ``code`` and its ``params`` (``imgkernel.messages``), so an app can show it in
-another language without parsing the English: ``KernelError("cell_empty", where=...)`` or
-``KernelError(code="cell_empty", where=...)``. ``str(error)`` is the English text. A plain text
+another language without parsing the English: ``KernelError("kernel_too_big", side=63)``,
+``KernelError(code="kernel_too_big", side=63)``, or a code alone (``KernelError("kernel_empty")``).
+``str(error)`` is the English text. A plain text
 (``KernelError("my own words")``) still works for code outside the library; it has no code.
 ``imgkernel.engine.KernelError`` and ``imgkernel.formats.images.ImageLoadError`` are these same classes.
 """
@@ -15,13 +16,19 @@ from typing import Any
 from .messages import Message
 
 
+def _is_code(text: object) -> bool:
+    from .message_templates import TEMPLATES  # (here: the templates are built from messages, not errors)
+
+    return isinstance(text, str) and text in TEMPLATES
+
+
 class _Coded(ValueError):
     message: Message | None
 
     def __init__(self, text_or_code: str | None = None, /, *, code: str | None = None, **params: Any) -> None:
         if isinstance(text_or_code, Message):
             message: Message | None = text_or_code
-        elif code is not None or params:
+        elif code is not None or params or _is_code(text_or_code):
             message = Message(code or str(text_or_code), **params)
         else:
             message = None

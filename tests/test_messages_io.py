@@ -627,3 +627,12 @@ def test_every_code_has_a_case_above() -> None:
     covered |= {"subject_cell", "subject_value", "subject_cval"}  # number_empty, share_bad_param, number_not_number_got
     assert sorted(set(TEMPLATES) - covered) == []
     assert sorted(covered - set(TEMPLATES)) == []
+
+
+def test_a_code_alone_is_a_code_and_other_text_stays_text() -> None:
+    """``KernelError("kernel_empty")`` is the coded message, not a free text that happens to be its code."""
+    err = KernelError("kernel_empty")
+    assert err.code == "kernel_empty" and str(err) == ALL_TEMPLATES["kernel_empty"]
+    assert KernelError(code="kernel_empty").code == "kernel_empty"
+    own = KernelError("my own words")
+    assert own.code is None and str(own) == "my own words" and own.params == {}
