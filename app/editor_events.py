@@ -150,8 +150,8 @@ class BadCell:
 class CellError(KernelError):
     """A typed value refused on its cell (the message names it, 1-based)."""
 
-    def __init__(self, reason: KernelError, cell: BadCell) -> None:
-        super().__init__(reason.message if reason.message is not None else reason.args[0])
+    def __init__(self, error: KernelError, cell: BadCell) -> None:
+        super().__init__(error.reason)
         self.cell = cell
 
 

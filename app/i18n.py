@@ -105,7 +105,7 @@ def _render(value: Any, tr: gettext.NullTranslations) -> Any:
     if isinstance(value, Message):
         return _library(value, tr)
     if isinstance(value, KernelError | ImageLoadError):  # by its code, or the app's own Later it was raised with
-        return _render(value.message if value.message is not None else value.args[0] if value.args else "", tr)
+        return _render(value.reason, tr)
     return value
 
 

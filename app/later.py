@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from imgkernel.messages import Np_, Plural
+from imgkernel.messages import N_, Np_, Plural  # (the marks for extraction are the library's, re-exported)
 
 __all__ = ["N_", "Later", "Np_", "Plural"]
 
@@ -40,8 +40,3 @@ class Later(str):
 
     def __getstate__(self) -> None:
         return None
-
-
-def N_(msgid: str) -> str:  # noqa: N802 (gettext's conventional name)
-    """Mark a text for extraction (``make locale``) that is translated where it is shown; returns it unchanged."""
-    return msgid

@@ -175,7 +175,7 @@ def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict[str
         try:
             return CUSTOM, {}, _parse_matrix(q["m"])
         except KernelError as exc:
-            notices.append(_notice("bad_matrix", reason=_reason(exc)))
+            notices.append(_notice("bad_matrix", reason=exc.reason))
             return DEFAULT_KERNEL, CATALOGUE[DEFAULT_KERNEL].defaults(), None
     if "m" in q:
         notices.append(_notice("matrix_ignored"))
@@ -193,7 +193,7 @@ def _decode_kernel(q: dict[str, str], notices: list[str]) -> tuple[str, dict[str
         try:
             params[param.name] = param.coerce(parse_number(value, what="value"), kernel=spec.name)
         except KernelError as exc:
-            notices.append(_notice("bad_param", key=_quote(key), reason=_reason(exc)))
+            notices.append(_notice("bad_param", key=_quote(key), reason=exc.reason))
     return spec.name, params, None
 
 
@@ -223,7 +223,7 @@ def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> S
                 value = parse_number(q[key], what="value")  # also caps the size, as for kernel cells
                 changes[attr] = check_divisor(value) if key == "div" else value
             except KernelError as exc:
-                notices.append(_notice("bad_value", key=key, value=_quote(q[key]), reason=_reason(exc)))
+                notices.append(_notice("bad_value", key=key, value=_quote(q[key]), reason=exc.reason))
     for key, (attr, top) in _INT_KEYS.items():
         if key in q:
             text = q[key].strip()
@@ -238,11 +238,6 @@ def _decode_settings(q: dict[str, str], notices: list[str], base: Settings) -> S
             else:
                 notices.append(_notice("not_bool", key=key, value=_quote(q[key])))
     return base.with_(**changes)
-
-
-def _reason(exc: KernelError) -> object:
-    """Why a value was refused: the error's message (a plain text only from code outside the library)."""
-    return exc.message if exc.message is not None else str(exc)
 
 
 def _quote(value: object) -> str:

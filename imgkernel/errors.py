@@ -45,8 +45,16 @@ class _Coded(ValueError):
         """The values filled into the message."""
         return dict(self.message.params) if self.message is not None else {}
 
+    @property
+    def reason(self) -> str:
+        """What to show: the coded message, or else the text the error was raised with, as it was given (an app
+        may raise it with a ``str`` of its own that knows how to say itself in its visitor's language)."""
+        if self.message is not None:
+            return self.message
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message if self.message is not None else str(self),))
+        return (type(self), (self.reason,))
 
 
 class KernelError(_Coded):
