@@ -7,7 +7,7 @@ script, so every part of a run sees the same, already updated state, and no reru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import streamlit as st
@@ -68,20 +68,32 @@ def control(
     transition: Callable[..., PlaygroundState],
     *args: Any,
     field: str | None = None,
+    choices: Collection[object] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for a widget that shows ``value`` and, when changed, calls
-    ``transition(state, *args, value)`` (or ``transition(state, *args, field=value)``)."""
+    ``transition(state, *args, value)`` (or ``transition(state, *args, field=value)``). ``choices``: a selectbox's
+    options (see ``_changed``)."""
     key = widget_key(state, group, name)
     show(key, value)
-    return {"key": key, "on_change": _changed, "args": (key, group, name, transition, args, field)}
+    return {"key": key, "on_change": _changed, "args": (key, group, name, transition, args, field, choices)}
 
 
 def _changed(
-    key: str, group: str, name: str, transition: Callable[..., PlaygroundState], args: tuple, field: str | None
+    key: str,
+    group: str,
+    name: str,
+    transition: Callable[..., PlaygroundState],
+    args: tuple,
+    field: str | None,
+    choices: Collection[object] | None,
 ) -> None:
     if key != widget_key(current(), group, name):
         return  # a control already replaced: its value is a stale echo from the browser, not a user's change
     value = st.session_state[key]
+    if choices is not None and value not in choices:
+        # A selectbox reports its choice by its label: after a change of language the browser may echo the old
+        # language's label, which matches no option. Not a visitor's choice; the drawing puts the value back.
+        return
     if field is None:
         apply(transition, *args, value, by=group)
     else:

@@ -24,11 +24,12 @@ def kernel_controls(state: PlaygroundState) -> DeltaGenerator:
     pick, sliders = st.columns([2, 3], gap="medium")
     with pick:
         custom_label = title(state) if k.custom else _("Custom · your own grid")
+        names = [*imgkernel.CATALOGUE, CUSTOM]
         st.selectbox(
             _("Kernel"),
-            [*imgkernel.CATALOGUE, CUSTOM],
+            names,
             format_func=lambda n: custom_label if n == CUSTOM else wording.preset_label(imgkernel.get(n)),
-            **session.control(state, "kernel", "pg_preset", k.name, choose_preset),
+            **session.control(state, "kernel", "pg_preset", k.name, choose_preset, choices=names),
             help=_("Presets grouped by what they do. Editing a cell of the grid turns the kernel into Custom."),
         )
         if k.custom:

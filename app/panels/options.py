@@ -6,6 +6,8 @@ drawn once it is opened (a first visit loads less of Streamlit's front end), and
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import streamlit as st
 
 import imgkernel
@@ -56,11 +58,15 @@ def options_box(state: PlaygroundState) -> None:
 def _options(state: PlaygroundState) -> None:
     s = state.settings
 
-    def option(key: str, name: str) -> dict:
-        return session.control(state, "options", key, getattr(s, name), set_option, name)
+    def option(key: str, name: str, choices: Collection[object] | None = None) -> dict:
+        return session.control(state, "options", key, getattr(s, name), set_option, name, choices=choices)
 
     st.selectbox(
-        _("Border mode"), imgkernel.MODES, format_func=wording.mode_name, help=mode_help(), **option("pg_mode", "mode")
+        _("Border mode"),
+        imgkernel.MODES,
+        format_func=wording.mode_name,
+        help=mode_help(),
+        **option("pg_mode", "mode", imgkernel.MODES),
     )
     if s.mode == "constant":
         st.number_input(
@@ -112,7 +118,7 @@ def _options(state: PlaygroundState) -> None:
         horizontal=True,
         format_func=wording.view_name,
         help=view_help(),
-        **session.control(state, "view", "pg_view", state.view.mode, set_view, field="mode"),
+        **session.control(state, "view", "pg_view", state.view.mode, set_view, field="mode", choices=VIEWS),
     )
     st.select_slider(
         _("Preview size (long side, px)"),

@@ -46,7 +46,7 @@ def photo_box(state: PlaygroundState) -> None:
         _("Sample photo"),
         list(cache.SAMPLES),
         format_func=wording.photo_name,
-        **session.control(state, "sample", "pg_sample", state.sample, _choose_sample),
+        **session.control(state, "sample", "pg_sample", state.sample, _choose_sample, choices=cache.SAMPLES),
     )
     sb.file_uploader(
         _("…or drop your own (up to {limit} MB)", limit=UPLOAD_LIMIT_MB),

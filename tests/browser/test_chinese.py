@@ -6,7 +6,11 @@ import re
 
 import pytest
 
-from devtools.st_page import GRID, assert_no_exception, edit_cell, grid_cell, open_app, settle
+import imgkernel
+from app.i18n import using
+from app.wording import preset_label
+from devtools.browser import ROOT
+from devtools.st_page import GRID, assert_no_exception, edit_cell, grid_cell, open_app, select, settle, upload
 
 pytestmark = pytest.mark.browser
 
@@ -69,4 +73,29 @@ def test_the_switch_offers_spanish_and_the_whole_playground_follows(page, app_ur
     assert "fila 1, columna 1" in message and "núcleo anterior" in message and "row" not in message, message
     page.reload()
     settle(page, re.compile(r"^Resultado: "))  # a reload keeps the language (it is in the address)
+    assert_no_exception(page)
+
+
+def test_after_a_switch_the_pickers_echo_no_stale_label(page, app_url) -> None:
+    """A selectbox reports its choice by its label: after a change of language the browser echoed the old
+    language's label ("Sharpen"), which the next rerun read as a kernel called 'Sharpen' and refused."""
+    open_app(page, app_url)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Español", exact=True).click()
+    settle(page, re.compile(r"^Resultado: Enfocar · "))
+    upload(page, ROOT / "assets" / "chelsea.png")
+    settle(page, "chelsea.png")
+    assert page.locator('[data-testid="stAlert"]').count() == 0, page.locator(
+        '[data-testid="stAlert"]'
+    ).all_inner_texts()
+    with using("es"):
+        emboss = preset_label(imgkernel.get("emboss"))
+    select(page, "Núcleo", emboss)
+    settle(page, re.compile(r"^Resultado: Relieve · "))
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    settle(page, re.compile(r"^Result: Emboss · "))
+    upload(page, ROOT / "assets" / "coffee.png")
+    settle(page, "coffee.png")
+    assert page.locator('[data-testid="stAlert"]').count() == 0, page.locator(
+        '[data-testid="stAlert"]'
+    ).all_inner_texts()
     assert_no_exception(page)
