@@ -312,7 +312,7 @@ def pick_pair() -> Pair | None:
     left, right = st.columns(2)
     labels = (_("Before (up to {mb} MB)", mb=UPLOAD_LIMIT_MB), _("After (up to {mb} MB)", mb=UPLOAD_LIMIT_MB))
     for col, key, label in ((left, "fit_before", labels[0]), (right, "fit_after", labels[1])):
-        col.file_uploader(label, type=list(EXTENSIONS), key=key)
+        col.file_uploader(label, type=list(EXTENSIONS), key=key, max_upload_size=UPLOAD_LIMIT_MB)
     with left:
         before = _decoded("fit_before")
     with right:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 import imgkernel
+from imgkernel.codegen import LIBRARIES, Library
 from imgkernel.formats import kernel_io
 from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 from imgkernel.mapping import check_divisor
@@ -32,7 +33,7 @@ VIEWS = share.VIEWS
 # Long side of the on-screen preview. Past ~2 screen widths nothing more can be seen, only waited for.
 _KEEP: object = object()  # "not given" for ``set_view``, where None is a value
 PREVIEW_SIZES: tuple[int, ...] = (256, 512, 768, PREVIEW_LONG_SIDE, 1536, 2048)
-DETAILS: tuple[str, ...] = ("Difference", "Zoom", "Histogram", "Export and share")
+DETAILS: tuple[str, ...] = ("Difference", "Zoom", "Histogram", "Export and share", "In your code")
 DETAILS_READING_RESULT = frozenset(DETAILS[:3])  # these panels read the float result (``cache.filtered``)
 
 
@@ -151,6 +152,7 @@ class View:
     camera: bool = False
     options: bool = False  # the sidebar's options are open (closed, only their summary is drawn)
     whole: bool = False  # the grid takes whole numbers only, like Photoshop's Custom dialog (see ``set_whole``)
+    code: Library = "numpy"  # the library the "In your code" panel writes for (one of ``imgkernel.codegen.LIBRARIES``)
 
 
 @dataclass(frozen=True, eq=False)
@@ -477,8 +479,10 @@ def set_view(
     zoom_at: object = _KEEP,
     camera: object = _KEEP,
     options: object = _KEEP,
+    code: object = _KEEP,
 ) -> PlaygroundState:
-    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the options panel.
+    """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the options panel, the
+    library the code panel writes for.
     A value that is not one of the choices is ignored and the view stays as it was."""
     view = state.view
     if isinstance(mode, str) and mode in VIEWS:
@@ -493,6 +497,7 @@ def set_view(
         view = replace(view, camera=camera)
     if isinstance(options, bool):
         view = replace(view, options=options)
+    view = replace(view, code=next((name for name in LIBRARIES if name == code), view.code))
     oor = "clip" if view.mode == "signed" else view.mode
     return replace(state, view=view, settings=state.settings.with_(out_of_range=oor))
 

@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .borders import MODES
 from .catalogue import CATALOGUE, KernelSpec, Param, categories, get
+from .codegen import LIBRARIES, code_for, convention
 from .engine import (
     auto_method,
     convolve,
@@ -61,6 +62,7 @@ except PackageNotFoundError:  # a source tree that was never installed
 
 __all__ = [
     "CATALOGUE",
+    "LIBRARIES",
     "MODES",
     "ImageLoadError",
     "KernelError",
@@ -77,6 +79,8 @@ __all__ = [
     "auto_normalise",
     "categories",
     "check_divisor",
+    "code_for",
+    "convention",
     "convolve",
     "correlate",
     "dilated_span",

@@ -8,6 +8,7 @@ MAX_JPEG_SCANS = 100  # JPEGs with more scans are refused (CPU bomb, libjpeg-tur
 MAX_KERNEL_SIDE = 63  # largest kernel side accepted from users (grid, JSON, URL, CLI)
 MAX_KERNEL_ABS = 1e6  # largest kernel weight magnitude accepted from users
 MAX_KERNEL_JSON_BYTES = 256_000  # a 63x63 kernel written out in full fits many times over
+MAX_MODEL_BYTES = 100 * 2**20  # largest ONNX file imgkernel.layers.first_conv reads (100 MB)
 
 _MOVED = {"PREVIEW_LONG_SIDE", "UPLOAD_LIMIT_MB", "MAX_STRIDE", "MAX_DILATION", "MAX_SHARE_QUERY_CHARS"}
 

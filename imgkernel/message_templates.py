@@ -161,6 +161,43 @@ TEMPLATES: dict[str, str | Plural] = {
     "file_html": N_("a web page (HTML)"),
     "file_text": N_("a text file"),
     "file_unrecognised": N_("in a format we do not recognise"),
+    # -- batches (imgkernel.batch) ------------------------------------------------------------------------------------
+    "batch_no_such_input": N_("No such file or folder: {path}."),
+    "batch_output_is_a_file": N_("The input is a folder, so the output must be a folder too; {path} is a file."),
+    "batch_several_need_folder": N_(
+        "Several inputs are written into one folder, so the output must be a folder; {path} is a file."
+    ),
+    "batch_no_images": N_("No images ({extensions}) in {path}."),  # extensions: .png, .jpg, ...
+    "batch_cannot_list": N_("Cannot read the folder {path}: {reason}."),  # reason: the system's words
+    "batch_cannot_create_folder": N_("Cannot create the folder {path}: {reason}."),
+    "batch_unknown_format": N_("Unknown output format {value!r}; choose one of {choices}."),
+    # suffixes: .png, .jpg, ...
+    "batch_format_from_name": N_(
+        "The name {name!r} does not say which format to write: end it in {suffixes}, or choose a format."
+    ),
+    # suffix_format and format: PNG, JPEG, WEBP, TIFF or AVIF
+    "batch_format_mismatch": N_("The name {name!r} is that of a {suffix_format} file, but the format is {format}."),
+    # library: libwebp or libavif
+    "batch_format_unavailable": N_(
+        "This installation cannot write {format}: its Pillow was built without {library}. Choose another format."
+    ),
+    "batch_quality_range": N_("The quality must be a whole number from 1 to 100 (got {value!r})."),
+    "batch_quality_lossless": N_("{format} is lossless and takes no quality; the quality is for JPEG, WebP and AVIF."),
+    "batch_jobs": N_("The number of jobs must be a whole number, at least 1 (got {value!r})."),
+    "batch_needs_fsspec": N_(
+        "The address {url} needs the `fsspec` package, and the one for its storage (`s3fs` for `s3://`, `gcsfs` for `gs://`)."
+    ),
+    "batch_exists": N_("{path} already exists; it was left as it is."),
+    "batch_cannot_encode": N_("Cannot encode the result as {format}: {reason}."),  # reason: the encoder's words
+    "batch_cannot_write": N_("Cannot write {path}: {reason}."),  # reason: the system's words
+    "batch_process_lost": N_(
+        "The process filtering this file stopped before it was done (killed, or out of memory?), each of the {n} "
+        "times it was tried."
+    ),
+    "batch_dask_worker_lost": N_(
+        "The Dask worker filtering this file died before it was done, each of the {n} times it was tried."
+    ),
+    "batch_unexpected": N_("Unexpected {error}: {detail}"),  # error: a Python exception's name
     # -- the original package's API (imgkernel.seed) ---------------------------------------------------------------
     "seed_bad_image_shape": N_("Expected a gray, RGB or RGBA image; got an array of shape {shape}."),
     # -- border modes (imgkernel.borders.MODE_RULES): what each reads beyond the edge of a row a b c d -----------
@@ -170,6 +207,64 @@ TEMPLATES: dict[str, str | Plural] = {
     "border_rule_wrap": N_("the opposite side of the image (a b c d | a b c d | a b c d)"),
     "border_rule_constant": N_("a constant value (cval) outside the image"),
     "border_rule_valid": N_("no padding: only positions where the whole kernel fits inside the image are computed"),
+    # -- code export (imgkernel.codegen) --------------------------------------------------------------------------
+    # library names, function names and OpenCV's BORDER_ constants are code: never translated
+    "codegen_unknown_library": N_("Unknown library {value!r}; choose one of {choices}."),
+    "codegen_pillow_too_big": N_(
+        "Pillow's `ImageFilter.Kernel` is at most 5 × 5, and this kernel spans {rows} rows and {cols} columns "
+        "(dilation included)."
+    ),
+    "codegen_pillow_linear": N_(
+        "Pillow's `ImageFilter.Kernel` filters 8-bit pixels only, so it cannot filter linear light."
+    ),
+    "codegen_pillow_rescale": N_(
+        "Pillow's `ImageFilter.Kernel` rounds and clips its results to 0..255, so nothing is left to rescale."
+    ),
+    "codegen_pillow_cval": N_(
+        "Pillow filters 8-bit pixels, so the border value must be a whole number from 0 to 255, not {cval:g}."
+    ),
+    "codegen_note_imgkernel": N_(
+        "The library's own call: `Settings` holds every option and run_filter applies them, as the playground does."
+    ),
+    "codegen_note_cli": N_("The same filter as one command: every setting is a flag, the weights are written in full."),
+    # pad: `np.pad`'s name of the border; mode: scipy.ndimage's (the playground's)
+    "codegen_note_numpy": N_(
+        "`np.pad`'s mode=\"{pad}\" is scipy's `{mode}` border; then one shifted copy of the photo per weight is "
+        "added up."
+    ),
+    "codegen_note_numpy_valid": N_(
+        "`valid` pads nothing, so the result is smaller; one shifted copy of the photo per weight is added up."
+    ),
+    "codegen_note_scipy": N_(
+        "`ndimage.convolve` turns the kernel 180 degrees and `ndimage.correlate` does not (this script uses "
+        "{function}); give them floats, since on 8-bit pixels the sums wrap around."
+    ),
+    "codegen_note_opencv": N_(
+        "`cv2.filter2D` correlates (it does not turn the kernel), and scipy's `{mode}` border is OpenCV's {border}."
+    ),
+    "codegen_note_opencv_pad": N_(
+        "`cv2.filter2D` correlates (it does not turn the kernel) and cannot read a `{mode}` border itself, so the "
+        "script adds it with `cv2.copyMakeBorder({border})` first."
+    ),
+    "codegen_note_opencv_valid": N_(
+        "`cv2.filter2D` correlates (it does not turn the kernel) and always pads, so for `valid` the script crops "
+        "to the positions where the whole kernel fits."
+    ),
+    "codegen_note_pillow": N_(
+        "`ImageFilter.Kernel` flips the kernel upside down and leaves its border unfiltered, so the script gives it "
+        "the rows in reverse and pads first."
+    ),
+    "codegen_note_jax": N_(
+        "`lax.conv_general_dilated` correlates, as CNN layers do, and pads with zeros only, so the script adds the "
+        "`{mode}` border with `np.pad` first."
+    ),
+    "codegen_note_jax_zeros": N_(
+        "`lax.conv_general_dilated` correlates, as CNN layers do, and pads with zeros: the `constant` border with "
+        "`cval` 0."
+    ),
+    "codegen_note_jax_valid": N_(
+        '`lax.conv_general_dilated` correlates, as CNN layers do; `valid` is its padding="VALID", no border at all.'
+    ),
     # == the learning tools =====================================================================================
     # -- Photoshop Custom filter files (imgkernel.formats.acf) ---------------------------------------------------------
     "acf_default_name": N_("Photoshop custom filter"),
@@ -268,6 +363,52 @@ TEMPLATES: dict[str, str | Plural] = {
     "layer_pad_down": N_("Cannot pad a kernel of side {side} down to {target}."),
     "layer_title_gabor": N_("Gabor {angle:g}°"),
     "layer_title_random": N_("Random #{n}"),
+    # -- first layers and ONNX models (imgkernel.layers) --------------------------------------------------------------
+    "layer_name_groups": N_("number of groups"),
+    "conv_input_shape": N_("The input must be shaped (channels, rows, columns); got shape {shape}."),
+    "conv_weights_shape": N_(
+        "The filters must be shaped (filters, channels per group, rows, columns); got shape {shape}."
+    ),
+    "conv_groups": N_(
+        "The number of groups ({groups}) must divide both the input's channels ({c}) and the number of filters ({o})."
+    ),
+    "conv_channels_mismatch": N_(
+        "The input has {c} channels, but the filters read {expected} ({per_group} per group, {groups} groups)."
+    ),
+    "conv_bias_shape": N_("The bias must hold one number per filter ({o}); got shape {shape}."),
+    "onnx_too_large": N_("This model file is {mb} MB; the largest model this reads is {limit} MB."),
+    "onnx_not_model": N_("This file is not an ONNX model, or it is cut short."),
+    "onnx_external_data": N_(
+        "This model keeps its weights in a separate file (external data). Save it as one ONNX file with its weights "
+        "inside, then upload that."
+    ),
+    "onnx_no_conv": N_("This model has no convolution (Conv) to show."),
+    "onnx_conv_not_2d": N_(
+        "The model's first convolution is {ndim}-D; only 2-D convolutions, the ones of images, can be shown."
+    ),
+    "onnx_conv_not_on_input": N_(
+        "The model's first convolution does not read the image directly: a {op} step comes before it. Only scaling "
+        "by constant numbers ({ops}) may come first."
+    ),
+    "onnx_weights_not_constant": N_(
+        "The model's first convolution gets its weights while it runs, not from the file, so there are no weights "
+        "to show."
+    ),
+    # what: one of the onnx_what_ fragments; dtype: ONNX's name of a number type (int8, uint8, string)
+    "onnx_weights_type": N_("This model stores its {what} as {dtype}; only floating-point numbers can be read."),
+    "onnx_values_too_large": N_("A number in this model's {what} is too large to use (over {limit:g} in size)."),
+    "onnx_what_weights": N_("first convolution's weights"),
+    "onnx_what_bias": N_("first convolution's bias"),
+    "onnx_what_scaling": N_("input scaling"),
+    "onnx_scaling_unusable": N_(
+        "The {op} step before the first convolution is not one finite number per colour channel, so it cannot be "
+        "read as the scaling of the input."
+    ),
+    # name: the ONNX attribute's own name (strides, pads, group); value: what the file holds
+    "onnx_conv_bad_attribute": N_("The model's first convolution has an unusable {name} setting ({value})."),
+    "onnx_unknown_auto_pad": N_(
+        "The model's first convolution has an unknown auto_pad setting {value!r}; ONNX knows {choices}."
+    ),
     # -- the mystery kernel (imgkernel.learn.puzzle) -------------------------------------------------------------------
     "puzzle_bad_seed": N_("A puzzle number is a whole number from 0 to {limit}."),
     "puzzle_size_mismatch": N_("Both results must have the same size."),

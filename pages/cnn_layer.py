@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import imgkernel
-from app import cache, cnn_view, i18n, session, wording
+from app import cache, cnn_view, first_layer_view, i18n, session, wording
 from app.i18n import _
 from app.learn import kernel_size
 from imgkernel.learn.layers import PADDINGS, POOLS, combine_maps, kernel_bank, relu
@@ -38,6 +38,20 @@ with st.expander(_("How this layer computes")):
         )
     )
 photo = session.current().photo
+filters = st.segmented_control(
+    _("The layer's filters"),
+    ["catalogue", "trained"],
+    format_func={
+        "catalogue": _("Kernels from the catalogue"),
+        "trained": _("Trained filters, channel by channel"),
+    }.__getitem__,
+    default="catalogue",
+    required=True,
+    key="cnn_filters",
+)
+if filters == "trained":
+    first_layer_view.trained_filters(photo.pixels)
+    st.stop()
 
 with st.sidebar:
     st.header(_("Layer"))
@@ -48,7 +62,10 @@ with st.sidebar:
         st.radio(
             _("Input channels"),
             ["Gray (1 channel)", "RGB (3 channels)"],
-            format_func={"Gray (1 channel)": _("Gray (1 channel)"), "RGB (3 channels)": _("RGB (3 channels)")}.get,
+            format_func={
+                "Gray (1 channel)": _("Gray (1 channel)"),
+                "RGB (3 channels)": _("RGB (3 channels)"),
+            }.__getitem__,
             key="cnn_rgb",
             help=_(
                 "RGB: each filter holds the same 2-D kernel for all three channels and sums the three "

@@ -13,6 +13,7 @@ import imgkernel
 from app import cache, i18n, session
 from app import walkthrough_view as walk
 from app.i18n import _
+from app.panels.code import code_panel
 from app.panels.pictures import title
 from imgkernel.learn.walkthrough import coordinates_note, explain_pixel
 
@@ -47,3 +48,6 @@ channel = walk.channel_picker(e)
 walk.tap_tables(e, channel, settings)
 walk.sum_and_steps(e, channel, settings)
 st.caption(_("The output pixel equals the one in the Playground's filtered image at the same position."))
+
+with st.expander(_("In your code: the same filter in NumPy, SciPy, OpenCV, Pillow or JAX")):
+    code_panel(choice, "walk_code")

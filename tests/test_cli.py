@@ -277,18 +277,23 @@ def test_batch_filters_every_image_and_reports_failures(tmp_path, capsys):
         (["apply", "{img}", "{out}", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),
         (["apply", "{img}", "{out}", "-m", "[[1]]", "--divisor", "nan"], "finite"),
         (["apply", "{img}", "{out}", "-m", "[[1]]", "--stride", "0"], "stride"),
-        (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur"], "should end in .png"),
-        (["apply", "{tmp}/missing.png", "{out}", "-k", "blur"], "no such file"),
+        (["apply", "{img}", "{tmp}/x.gif", "-k", "blur"], "does not say which format"),  # GIF is read, not written
+        (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur", "--format", "png"], "is that of a JPEG file"),
+        (["apply", "{img}", "{tmp}/x.png", "-k", "blur", "--quality", "90"], "PNG is lossless"),
+        (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur", "--quality", "101"], "from 1 to 100"),
+        (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur", "--jobs", "0"], "--jobs must be at least 1"),
+        (["apply", "{img}", "{tmp}/x.jpg", "-k", "blur", "--jobs", "2", "--dask", "local"], "not allowed with"),
+        (["apply", "{tmp}/missing.png", "{out}", "-k", "blur"], "No such file"),
         (["apply", "{txt}", "{out}", "-k", "blur"], "not an image"),
         (["apply", "{img}", "{out}", "-f", "{tmp}/missing.json"], "cannot read the kernel file"),
         (["apply", "{img}", "{out}", "-f", "{big}"], "too large"),
-        (["apply", "{img}", "{tmp}/no/such/dir/o.png", "-k", "blur"], "cannot write"),
+        (["apply", "{img}", "{tmp}/no/such/dir/o.png", "-k", "blur"], "Cannot write"),
         (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "valid", "-k", "blur"], "not allowed with"),
         (["apply", "{img}", "{out}", "-m", "[[1]]", "--mode", "sideways"], "invalid choice"),
         (["apply", "{tmp}", "{img}", "-k", "blur"], "must be a folder too"),
         (["apply", "{tmp}", "{tmp}/out", "-m", "[[1]]", "--divisor", "0"], "divisor cannot be 0"),  # once, not per file
         (["apply", "{tmp}", "{tmp}/out", "-k", "blur", "--dilation", "-1"], "dilation"),
-        (["apply", "{tmp}/out", "{tmp}/o2", "-k", "blur"], "no such file or folder"),
+        (["apply", "{tmp}/out", "{tmp}/o2", "-k", "blur"], "No such file or folder"),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, capsys, argv, needle):

@@ -62,8 +62,16 @@ def test_the_theme_meets_wcag_aa_contrast():
         assert _contrast(primary, _over(primary, "#ffffff", tint)) >= 4.5, tint
 
 
-def test_upload_limit_matches_the_documented_limit():
-    assert _config()["server"]["maxUploadSize"] == limits.UPLOAD_LIMIT_MB
+def test_upload_limits_match_the_documented_limits():
+    from imgkernel.limits import MAX_KERNEL_JSON_BYTES, MAX_MODEL_BYTES
+
+    assert _config()["server"]["maxUploadSize"] == limits.MODEL_UPLOAD_LIMIT_MB  # the largest any uploader takes
+    assert MAX_MODEL_BYTES == limits.MODEL_UPLOAD_LIMIT_MB * 2**20
+    assert limits.UPLOAD_LIMIT_MB < limits.MODEL_UPLOAD_LIMIT_MB and MAX_KERNEL_JSON_BYTES <= 2**20
+    sources = {p: p.read_text() for p in (ROOT / "app").rglob("*.py")}
+    uploaders = [line for text in sources.values() for line in text.splitlines() if "file_uploader(" in line]
+    sized = sum(text.count("max_upload_size=") for text in sources.values())
+    assert uploaders and sized == len(uploaders)  # each uploader says its own limit
 
 
 def _python_files():

@@ -76,6 +76,8 @@ ALLOWED = {
     "PyTorch", "TensorFlow", "Keras", "JAX", "ONNX", "SAME", "UPPER", "Conv", "floor", "ceil", "ConvTranspose",
     # the keys of a keyboard's shortcuts (undo and redo), as printed on the keys
     "Ctrl", "Shift", "Mac",
+    # code export, batches, the bundled first layer: libraries, a network, its licence and maker, ONNX operators
+    "SciPy", "scipy", "Dask", "imgkernel", "ImageNet", "EfficientNet", "Lite", "Apache", "Google", "Sub", "Div", "Mul",
 }  # fmt: skip
 # Streamlit's own widget texts, which the app cannot translate (see the README), and the language switch, which
 # names each language in itself on purpose.

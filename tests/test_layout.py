@@ -1,6 +1,7 @@
 """The library's boundaries: ``imgkernel`` imports neither Streamlit nor the app, knows no page, and the names that
 moved out of its top level (into ``imgkernel.learn``, ``imgkernel.formats``, or into the app) still work for one
-release, with a ``DeprecationWarning``."""
+release, with a ``DeprecationWarning``: whole modules, and the CNN-layer names that ``imgkernel.layers`` forwarded
+to ``imgkernel.learn.layers`` before it became the module of framework-semantics layers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -22,13 +24,20 @@ MOVED_MODULES = {
     "imgkernel.puzzle": "imgkernel.learn.puzzle",
     "imgkernel.sweep": "imgkernel.learn.sweep",
     "imgkernel.fit": "imgkernel.learn.fit",
-    "imgkernel.layers": "imgkernel.learn.layers",
     "imgkernel.images": "imgkernel.formats.images",
     "imgkernel.png": "imgkernel.formats.png",
     "imgkernel.kernel_io": "imgkernel.formats.kernel_io",
     "imgkernel.acf": "imgkernel.formats.acf",
     "imgkernel.share": "app.share",
 }
+# the names ``imgkernel.layers`` forwarded (all of ``imgkernel.learn.layers``) but no longer defines itself
+_LEARN_LAYERS = importlib.import_module("imgkernel.learn.layers")
+_LAYERS = importlib.import_module("imgkernel.layers")
+MOVED_LAYER_NAMES = sorted(
+    name
+    for name, value in vars(_LEARN_LAYERS).items()
+    if not name.startswith("_") and not isinstance(value, ModuleType) and name not in vars(_LAYERS)
+)
 MOVED_LIMITS = ["PREVIEW_LONG_SIDE", "UPLOAD_LIMIT_MB", "MAX_STRIDE", "MAX_DILATION", "MAX_SHARE_QUERY_CHARS"]
 
 
@@ -74,6 +83,26 @@ def test_a_moved_module_still_works_with_a_deprecation_warning(old: str, new: st
     with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):
         module = importlib.import_module(old)
     assert module is importlib.import_module(new)
+
+
+@pytest.mark.parametrize("name", MOVED_LAYER_NAMES)
+def test_a_cnn_layer_name_still_reads_from_imgkernel_layers_with_a_deprecation_warning(name: str) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"imgkernel\.learn\.layers\.{name}\b"):
+        value = getattr(_LAYERS, name)
+    assert value is getattr(_LEARN_LAYERS, name)
+
+
+def test_imgkernel_layers_forwards_every_cnn_layer_function_and_shadows_none() -> None:
+    own = {n: v for n, v in vars(_LEARN_LAYERS).items() if not n.startswith("_")}
+    functions = {n for n, v in own.items() if callable(v) and getattr(v, "__module__", "") == _LEARN_LAYERS.__name__}
+    assert functions and functions <= set(MOVED_LAYER_NAMES)
+    assert {"conv_layer", "relu", "pool2d", "padding_amounts", "PADDINGS"} <= set(MOVED_LAYER_NAMES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from imgkernel.layers import FirstConv, conv2d, first_conv  # its own names: no warning
+    assert callable(FirstConv) and callable(conv2d) and callable(first_conv)
+    with pytest.raises(AttributeError):
+        _ = _LAYERS.not_a_layer
 
 
 @pytest.mark.parametrize("name", MOVED_LIMITS)

@@ -30,10 +30,10 @@ from imgkernel.numeric import finite
 from imgkernel.pipeline import Settings, run_filter
 from tests.corpus import corpus, png_bytes, progressive_jpeg
 
-# this file's share of the library's templates (tests/test_messages_learn.py has the learning tools')
-TEMPLATES = {
-    c: t for c, t in ALL_TEMPLATES.items() if c.split("_")[0] not in ("acf", "fit", "sweep", "layer", "puzzle", "walk")
-}
+# this file's share of the library's templates (tests/test_messages_learn.py has the learning tools',
+# tests/test_codegen.py the code export's, tests/test_batch.py the batches')
+OTHER_FILES = ("acf", "fit", "sweep", "layer", "puzzle", "walk", "codegen", "batch", "conv", "onnx")
+TEMPLATES = {c: t for c, t in ALL_TEMPLATES.items() if c.split("_")[0] not in OTHER_FILES}
 
 IMG = np.zeros((4, 4), np.uint8)
 WRONG: dict[str, Any] = {"x": "x", "abc": "abc"}  # values of the wrong type, on purpose

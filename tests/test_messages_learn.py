@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from imgkernel import KernelError
+from imgkernel import layers as first_layers
 from imgkernel.borders import MODE_RULES, Mode
 from imgkernel.formats import acf
 from imgkernel.learn import fit, layers, puzzle, sweep, walkthrough
@@ -237,6 +238,11 @@ ERRORS: list[tuple[Callable[[], Any], str, str]] = [
         lambda: sweep.conv_transpose(X, ONES, padding=-1),
         "layer_whole_at_least",
         "The padding must be a whole number of at least 0 (got -1).",
+    ),
+    (
+        lambda: first_layers.conv2d(np.ones((2, 4, 4)), np.ones((2, 1, 3, 3)), groups=0),
+        "layer_whole_at_least",
+        "The number of groups must be a whole number of at least 1 (got 0).",
     ),
     (
         lambda: sweep.conv_transpose(X, ONES, output_padding=1.5),  # type: ignore[arg-type]

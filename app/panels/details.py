@@ -31,6 +31,7 @@ from ..state import (
     set_view,
     to_link,
 )
+from .code import code_panel
 from .grid import CORE
 from .pictures import title as shown_title
 
@@ -44,6 +45,7 @@ def details(state: PlaygroundState, small: Photo) -> None:
         "Zoom": _("Zoom"),
         "Histogram": _("Histogram"),
         "Export and share": _("Export and share"),
+        "In your code": _("In your code"),
     }
     choice = st.segmented_control(
         _("More"),
@@ -52,7 +54,13 @@ def details(state: PlaygroundState, small: Photo) -> None:
         label_visibility="collapsed",
         **session.control(state, "view", "pg_detail", state.view.detail, set_view, field="detail"),
     )
-    panel = {"Difference": _difference, "Zoom": _zoom, "Histogram": _histogram, "Export and share": _export}
+    panel = {
+        "Difference": _difference,
+        "Zoom": _zoom,
+        "Histogram": _histogram,
+        "Export and share": _export,
+        "In your code": lambda state, _small: code_panel(state, "pg_code"),
+    }
     if choice in panel:
         panel[choice](state, small)
 
@@ -319,6 +327,7 @@ def _export(state: PlaygroundState, small: Photo) -> None:
         _("Load a kernel file (JSON, or a Photoshop Custom filter .acf)"),
         type=["json", "acf"],
         key="pg_json",
+        max_upload_size=1,  # MB: a kernel file is at most imgkernel.limits.MAX_KERNEL_JSON_BYTES
         on_change=_on_kernel_file,
     )
     try:

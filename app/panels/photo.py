@@ -52,6 +52,7 @@ def photo_box(state: PlaygroundState) -> None:
         _("…or drop your own (up to {limit} MB)", limit=UPLOAD_LIMIT_MB),
         type=list(EXTENSIONS),
         key="pg_upload",
+        max_upload_size=UPLOAD_LIMIT_MB,
         on_change=_on_file,
         args=("pg_upload", "Upload"),
     )

@@ -12,7 +12,8 @@ import codecs
 import contextlib
 import io
 import os
-from dataclasses import dataclass
+import struct
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
@@ -84,6 +85,12 @@ class LoadedImage:
     alpha: np.ndarray | None  # uint8 (H, W), 0 = transparent; None when the image is fully opaque
     format: str  # Pillow's format name, e.g. "PNG", "JPEG", "MPO"
     original_mode: str  # Pillow mode of the file, e.g. "P", "CMYK", "I;16"
+    # The file's ICC profile, kept only when it describes these pixels: an RGB profile for RGB, a gray one for
+    # gray (a CMYK or Lab photo's profile is dropped with its conversion to RGB). None when there is none.
+    icc_profile: bytes | None = field(default=None, repr=False)
+    # The file's EXIF block as b"Exif\0\0" + TIFF data, every byte kept except Orientation, set to 1 since the
+    # pixels are upright (what ImageMagick's -auto-orient does). None when there is none or it cannot be read.
+    exif: bytes | None = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
@@ -193,6 +200,7 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
             if fmt in ("JPEG", "MPO") and _too_many_scans(fp):  # about 10 ms per 10 MB read
                 raise _refusal(Message("image_jpeg_scans", limit=MAX_JPEG_SCANS), max_pixels)
             im.load()  # the first frame only: Image.open leaves animations at frame 0
+            icc, exif = im.info.get("icc_profile"), im.info.get("exif")  # before orientation rewrites the EXIF
             _apply_orientation(im)
             pixels, alpha = _to_8bit(im)
             for a in (pixels, alpha):
@@ -212,7 +220,7 @@ def _load(fp: BinaryIO, max_pixels: int) -> LoadedImage:
     except MemoryError:
         problem = Message("image_out_of_memory")
     else:
-        return LoadedImage(pixels, alpha, fmt, mode)
+        return LoadedImage(pixels, alpha, fmt, mode, _profile_of(icc, pixels), _upright_exif(exif))
     raise _refusal(problem, max_pixels)
 
 
@@ -286,6 +294,49 @@ def _apply_orientation(im: Image.Image) -> None:
     # Pillow's EXIF parser fails in many ways on broken blocks; that must not cost the user a readable photo.
     with contextlib.suppress(Exception):
         ImageOps.exif_transpose(im, in_place=True)
+
+
+def _profile_of(icc: object, pixels: np.ndarray) -> bytes | None:
+    """The ICC profile when it describes ``pixels``: its header's colour space (bytes 16..19) is "RGB " for RGB
+    pixels, "GRAY" for gray ones. A profile that no longer fits (a CMYK photo converted to RGB) is dropped: a
+    reader would apply it to the wrong numbers."""
+    if not isinstance(icc, (bytes, bytearray)) or len(icc) < 128:
+        return None
+    return bytes(icc) if icc[16:20] == (b"GRAY" if pixels.ndim == 2 else b"RGB ") else None
+
+
+_EXIF_HEADER = b"Exif\x00\x00"
+_ORIENTATION = 0x0112  # EXIF tag: how to turn the stored pixels upright (1: they are)
+
+
+def _upright_exif(raw: object) -> bytes | None:
+    """The EXIF block (b"Exif\\0\\0" + TIFF) with Orientation set to 1, every other byte as it was.
+
+    The pixels were turned upright, so a viewer must not turn them again. The value is patched in place in the
+    first IFD rather than the block re-serialised, so maker notes and offsets survive byte for byte; this is
+    what ImageMagick's ``-auto-orient`` does. None when there is no block or its header cannot be read (kept
+    broken, it could still turn the picture).
+    """
+    if not isinstance(raw, (bytes, bytearray)) or not raw:
+        return None
+    data = bytes(raw) if raw.startswith(_EXIF_HEADER) else _EXIF_HEADER + bytes(raw)  # PNG and WebP: TIFF alone
+    out = bytearray(data)
+    try:
+        order = {b"II": "<", b"MM": ">"}[data[6:8]]
+        magic, ifd = struct.unpack_from(order + "HI", data, 8)
+        start = 6 + ifd
+        (count,) = struct.unpack_from(order + "H", data, start)
+        if magic != 42 or start + 2 + 12 * count > len(data):
+            return None
+        for entry in range(start + 2, start + 2 + 12 * count, 12):
+            tag, kind, n = struct.unpack_from(order + "HHI", data, entry)
+            if tag == _ORIENTATION:
+                if (kind, n) != (3, 1):  # not one SHORT: too odd to patch
+                    return None
+                struct.pack_into(order + "H", out, entry + 8, 1)  # a SHORT sits at the start of the value field
+    except (KeyError, struct.error):
+        return None
+    return bytes(out)
 
 
 def _to_8bit(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:

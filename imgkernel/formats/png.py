@@ -56,16 +56,30 @@ def _up_filtered(rows: np.ndarray, above: np.ndarray | None) -> np.ndarray:
     return raw
 
 
-def encode_png(pixels: np.ndarray, alpha: np.ndarray | None = None, *, level: int = 1) -> bytes:
+def encode_png(
+    pixels: np.ndarray,
+    alpha: np.ndarray | None = None,
+    *,
+    level: int = 1,
+    icc_profile: bytes | None = None,
+    exif: bytes | None = None,
+) -> bytes:
     """PNG bytes of uint8 pixels (H, W) or (H, W, 3), with ``alpha`` (H, W) attached when given.
 
     ``level`` is ISA-L's compression level, 0 (fastest) to 3 (smallest). The alpha must have the pixels'
-    (H, W): after a stride or "valid" borders, crop and stride it like the picture first.
+    (H, W): after a stride or "valid" borders, crop and stride it like the picture first. ``icc_profile`` (an
+    ICC profile's bytes) goes into an iCCP chunk and ``exif`` (TIFF data, with or without the b"Exif\\0\\0"
+    of a JPEG's block) into an eXIf chunk, both before the pixels as the PNG specification asks.
     """
     px = _samples(pixels, alpha)
     h, w, samples = px.shape
     raw = _up_filtered(px.reshape(h, w * samples), None)
-    return _header(w, h, samples) + _chunk(b"IDAT", isal_zlib.compress(raw, level)) + _chunk(b"IEND", b"")
+    meta = b""
+    if icc_profile:  # name, NUL, compression method 0 (deflate), then the deflated profile
+        meta += _chunk(b"iCCP", b"ICC profile\x00\x00" + isal_zlib.compress(icc_profile, 3))
+    if exif:
+        meta += _chunk(b"eXIf", exif.removeprefix(b"Exif\x00\x00"))
+    return _header(w, h, samples) + meta + _chunk(b"IDAT", isal_zlib.compress(raw, level)) + _chunk(b"IEND", b"")
 
 
 class PngWriter:

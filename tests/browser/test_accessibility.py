@@ -39,6 +39,13 @@ PAGES = {
     "Fit a kernel": "fit",
     "Sliding window": "sliding_window",
     "Mystery kernel": "mystery",
+    "CNN layer, trained filters": "cnn_layer",
+    "Playground, In your code": "",
+}
+# what a visitor clicks (texts, in turn) to reach a part of a page that is not open at first
+CLICKS = {
+    "CNN layer, trained filters": ["Trained filters, channel by channel"],
+    "Playground, In your code": ["In your code", "OpenCV"],
 }
 
 # data-testids that only lay elements out: left out of a violation's chrome path, so that the same widget in the
@@ -226,6 +233,9 @@ def test_no_serious_or_critical_violation_beyond_streamlits_own(page, app_url, r
     page.goto(f"{app_url}/{PAGES[title]}")
     _wait_until_drawn(page)
     assert urlparse(page.url).path.strip("/") == PAGES[title], page.url  # the page we meant, not a redirect
+    for text in CLICKS.get(title, []):
+        page.get_by_text(text, exact=True).click()
+        _wait_until_drawn(page)
     assert_no_exception(page)
 
     nodes = _axe(page, source)
