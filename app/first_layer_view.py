@@ -33,6 +33,7 @@ SCALINGS = {
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 MOSAIC_CELL = 40  # each filter of the mosaic is drawn about this many pixels wide
+ACTIVATIONS = frozenset({"Relu", "Clip", "LeakyRelu", "HardSwish"})  # shown as ReLU: what they do to negatives
 MAX_MAPS = 24  # feature maps drawn at most (a layer may have hundreds)
 SIDES = (64, 96, 128, 192, 256)  # the input's long side, in pixels
 
@@ -312,9 +313,12 @@ def _all_maps(x: np.ndarray, conv: FirstConv) -> None:
     count = min(o, MAX_MAPS)
     st.subheader(_("Feature maps ({n})", n=o))
     maps = feature_maps(x, conv)[:count]
+    if conv.followed_by:
+        st.caption(_("In the model the convolution is followed by: {ops}.", ops=" → ".join(conv.followed_by)))
     relu_col, pool_col = st.columns(2)
-    use_relu = relu_col.checkbox(_("ReLU (negatives become 0)"), True, key="cnn_trained_relu")
-    use_pool = pool_col.checkbox(_("Max pool 2 × 2, stride 2"), False, key="cnn_trained_pool")
+    activated = not conv.followed_by or bool(ACTIVATIONS.intersection(conv.followed_by))
+    use_relu = relu_col.checkbox(_("ReLU (negatives become 0)"), activated, key="cnn_trained_relu")
+    use_pool = pool_col.checkbox(_("Max pool 2 × 2, stride 2"), "MaxPool" in conv.followed_by, key="cnn_trained_pool")
     shown = relu(maps) if use_relu else maps
     shown = pool2d(shown, 2, 2, "max") if use_pool and min(shown.shape[1:]) >= 2 else shown
     cnn_view.map_grid(shown, [_("filter {n}", n=i + 1) for i in range(count)], after_relu=use_relu)

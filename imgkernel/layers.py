@@ -58,6 +58,8 @@ TRAINED_FIRST_LAYER = Path(__file__).resolve().parents[1] / "assets" / "first_la
 
 _TILE_BYTES = 4 << 20  # the unrolled patches of one band of output rows (docs/engine.md: "Multi-channel filters")
 _SCALING_OPS = ("Sub", "Div", "Mul", "Add")
+FOLLOWERS = ("BatchNormalization", "Relu", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish", "Sigmoid", "MaxPool")
+"""Operators that ``FirstConv.followed_by`` reports after a first convolution (activations, pooling)."""
 _OPS_TEXT = ", ".join(_SCALING_OPS)
 _DOMAINS = ("", "ai.onnx")  # ONNX's own operators
 # Largest stride, dilation or padding read from a model: first layers use up to 32 (a ViT's patches); a file's
@@ -289,6 +291,10 @@ class FirstConv:
     input_name, input_shape
         The model's input the convolution reads and its declared shape (a number, a symbolic name or None per
         axis), when known.
+    followed_by
+        The operators the model applies to the convolution's output next (``FOLLOWERS`` only, each the single
+        user of the one before), e.g. ``("BatchNormalization", "Relu", "MaxPool")``: what a page may show after
+        the maps. Empty when unknown.
     """
 
     weights: np.ndarray
@@ -301,6 +307,7 @@ class FirstConv:
     auto_pad: str = "NOTSET"
     input_name: str | None = None
     input_shape: tuple[int | str | None, ...] | None = None
+    followed_by: tuple[str, ...] = ()
 
     @property
     def in_channels(self) -> int:
@@ -712,6 +719,7 @@ def _first_conv(data: bytes) -> FirstConv:
         pads = None
     source = graph.inputs[current]
     return FirstConv(
+        followed_by=_followers(model.graph, conv),
         weights=_frozen(weights),
         bias=None if bias is None else _frozen(bias),
         stride=(int(settings["strides"][0]), int(settings["strides"][1])),
@@ -723,6 +731,23 @@ def _first_conv(data: bytes) -> FirstConv:
         input_name=source.name,
         input_shape=_input_shape(source),
     )
+
+
+def _followers(graph: GraphProto, conv: NodeProto, most: int = 4) -> tuple[str, ...]:
+    """The chain of ``FOLLOWERS`` after ``conv``, while each output has exactly one user (read only, never run)."""
+    users: dict[str, list[NodeProto]] = {}
+    for node in graph.node:
+        for name in node.input:
+            users.setdefault(name, []).append(node)
+    found: list[str] = []
+    node = conv
+    while len(found) < most and node.output:
+        following = users.get(node.output[0], [])
+        if len(following) != 1 or following[0].domain not in _DOMAINS or following[0].op_type not in FOLLOWERS:
+            break
+        node = following[0]
+        found.append(node.op_type)
+    return tuple(found)
 
 
 # -- the bundled trained first layer -------------------------------------------------------------------------------
@@ -765,6 +790,7 @@ def _load_first_layer(path: str) -> FirstConv:  # read once: a FirstConv's array
             auto_pad="SAME_UPPER" if padding == "same" else "VALID",
             input_name=str(f["input_name"]),
             input_shape=tuple(int(n) for n in f["input_shape"]),
+            followed_by=("Clip",),  # ReLU6, ONNX's Clip(0, 6) (the batch norm before it is folded in)
         )
 
 

@@ -525,3 +525,18 @@ def test_every_first_layer_message_is_asserted_by_a_test_here() -> None:
     source = Path(__file__).read_text()
     ours = [c for c in TEMPLATES if c.split("_")[0] in ("conv", "onnx") and not c.startswith("onnx_what_")]
     assert ours and [c for c in ours if f'"{c}"' not in source] == []
+
+
+def test_what_follows_the_first_conv_is_read_and_a_branch_stops_it() -> None:
+    w = np.ones((2, 3, 3, 3), np.float32)
+    conv = helper.make_node("Conv", ["X", "W"], ["Y"])
+    relu = helper.make_node("Relu", ["Y"], ["R"])
+    pool = helper.make_node("MaxPool", ["R"], ["P"], kernel_shape=[2, 2], strides=[2, 2])
+    chain = model_bytes([conv, relu, pool], [numpy_helper.from_array(w, "W")], [1, 3, 8, 8])
+    assert first_conv(chain).followed_by == ("Relu", "MaxPool")
+    other = helper.make_node("Sigmoid", ["Y"], ["S"])  # a second user of the maps: the chain is not one path
+    add = helper.make_node("Add", ["P", "S2"], ["Z"])
+    branched = model_bytes([conv, relu, other, pool, add], [numpy_helper.from_array(w, "W")], [1, 3, 8, 8])
+    assert first_conv(branched).followed_by == ()
+    assert first_conv(conv_model(w)).followed_by == ()
+    assert trained_first_layer().followed_by == ("Clip",)  # EfficientNet-Lite's ReLU6
