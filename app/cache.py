@@ -104,6 +104,14 @@ def photo_from_upload(name: str, data: bytes) -> Photo:
     return photo
 
 
+def photo_from_frame(name: str, pixels: np.ndarray) -> Photo:
+    """A live camera frame, (H, W, 3) uint8, as the photo (*Snapshot*). Not cached and never encoded or written:
+    the frame is the visitor's, and becomes their photo as an upload does (held by their session only)."""
+    frame = np.array(pixels, dtype=np.uint8, copy=True)
+    frame.flags.writeable = False  # photos are read-only (the caches below share what is derived from them)
+    return make_photo(name, imgkernel.LoadedImage(frame, None, "RAW", "RGB"))
+
+
 @st.cache_data(max_entries=16, show_spinner=False)  # previews and the Learn pages' thumbnails
 def _preview(digest: str, long_side: int, _pixels: np.ndarray) -> np.ndarray:
     return resize_long_side(_pixels, long_side)

@@ -150,6 +150,7 @@ class View:
     detail: str | None = None  # the panel open under the pictures (None: none, nothing computed for it)
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
     camera: bool = False
+    live: bool = False  # the live camera view is open (``app.panels.live``); its stream starts on the visitor's Start
     options: bool = False  # the sidebar's options are open (closed, only their summary is drawn)
     whole: bool = False  # the grid takes whole numbers only, like Photoshop's Custom dialog (see ``set_whole``)
     code: Library = "numpy"  # the library the "In your code" panel writes for (one of ``imgkernel.codegen.LIBRARIES``)
@@ -226,7 +227,7 @@ SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
         s.settings.gray,
         s.settings.linear,
     ),
-    "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera, s.view.zoom_at),
+    "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera, s.view.live, s.view.zoom_at),
     "sample": lambda s: s.sample,
 }
 
@@ -480,9 +481,10 @@ def set_view(
     camera: object = _KEEP,
     options: object = _KEEP,
     code: object = _KEEP,
+    live: object = _KEEP,
 ) -> PlaygroundState:
     """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the options panel, the
-    library the code panel writes for.
+    library the code panel writes for, the live camera view.
     A value that is not one of the choices is ignored and the view stays as it was."""
     view = state.view
     if isinstance(mode, str) and mode in VIEWS:
@@ -495,6 +497,8 @@ def set_view(
         view = replace(view, zoom_at=(zoom_at[0], zoom_at[1]))
     if isinstance(camera, bool):
         view = replace(view, camera=camera)
+    if isinstance(live, bool):
+        view = replace(view, live=live)
     if isinstance(options, bool):
         view = replace(view, options=options)
     view = replace(view, code=next((name for name in LIBRARIES if name == code), view.code))
@@ -577,7 +581,7 @@ def reset(state: PlaygroundState) -> PlaygroundState:
     """Default kernel, options and view; the photo stays."""
     fresh = initial(state.photo, state.sample)
     # the control revisions carry on: a reused key could take a stale echo from the browser for a change
-    view = replace(View(), camera=state.view.camera, options=state.view.options)
+    view = replace(View(), camera=state.view.camera, live=state.view.live, options=state.view.options)
     return replace(fresh, view=view, replaced=state.replaced, revs=state.revs, history=state.history)
 
 

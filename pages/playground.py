@@ -19,6 +19,7 @@ from app.i18n import _
 from app.panels.details import details, share_query
 from app.panels.grid import CORE, DETAILS, GRID, LIVE, PICTURES, SUM, grid_editor, grid_size, scale_box, sum_of_weights
 from app.panels.kernel import kernel_controls, kernel_sliders
+from app.panels.live import live_view
 from app.panels.options import options_box
 from app.panels.photo import photo_box
 from app.panels.pictures import pictures, result_line
@@ -61,6 +62,9 @@ def live_sliders() -> None:
 @part(PICTURES)
 def pictures_part() -> None:
     state = session.current()
+    if state.view.live and live_view(state):  # the live camera in the pictures' place (app/panels/live.py)
+        session.sync_url(share_query(state)[0])
+        return
     small = cache.preview(state.photo, state.view.preview)
     shown = pictures(state, small)
     if shown is not None:

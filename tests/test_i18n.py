@@ -77,6 +77,7 @@ ALLOWED = {
     # the keys of a keyboard's shortcuts (undo and redo), as printed on the keys
     "Ctrl", "Shift", "Mac",
     # code export, batches, the bundled first layer: libraries, a network, its licence and maker, ONNX operators
+    "ICE", "TURN", "HTTPS", "localhost",  # the live camera's networking: protocol names and the local host
     "SciPy", "scipy", "Dask", "imgkernel", "ImageNet", "EfficientNet", "Lite", "Apache", "Google", "Sub", "Div", "Mul",
 }  # fmt: skip
 # Streamlit's own widget texts, which the app cannot translate (see the README), and the language switch, which

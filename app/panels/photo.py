@@ -1,4 +1,5 @@
-"""The sidebar's photo box: a sample, an upload or the camera; the photo in use is named under it."""
+"""The sidebar's photo box: a sample, an upload, the camera or the live camera (``live``); the photo in use is named
+under it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..i18n import _
 from ..later import Later
 from ..limits import UPLOAD_LIMIT_MB
 from ..state import PlaygroundState, choose_sample, photo_removed, refuse_photo, set_view, use_photo
+from . import live
 
 
 def _choose_sample(state: PlaygroundState, name: str) -> PlaygroundState:
@@ -56,11 +58,15 @@ def photo_box(state: PlaygroundState) -> None:
         on_change=_on_file,
         args=("pg_upload", "Upload"),
     )
-    if sb.toggle(
+    camera = sb.toggle(
         _("Use the camera"),
         help=_("The browser asks for the camera only when this is on."),
         **session.control(state, "view", "pg_camera_on", state.view.camera, set_view, field="camera"),
-    ):
+    )
+    if live.live_toggle(state) and (why := live.refusal()) is not None:
+        sb.info(why)
+        camera = True  # the snapshot camera instead of the live one
+    if camera:
         sb.camera_input(_("Take a photo"), key="pg_camera", on_change=_on_file, args=("pg_camera", "Camera"))
     if "photo" in state.problems:
         sb.error(i18n.message(state.problems["photo"]))

@@ -24,17 +24,24 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def pw():
+    """Playwright, once per session (its sync API runs one instance per thread): modules that need a browser of
+    their own (tests/browser/test_live.py, with a fake camera) launch it from here."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium package.")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(pw):
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.hookimpl(hookwrapper=True)
