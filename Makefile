@@ -67,6 +67,7 @@ locale: $(VENV)/dev.stamp
 
 bench: $(VENV)/bench.stamp
 	$(BIN)/python -m bench.speed
+	$(BIN)/python -m bench.uint8
 
 clean:
 	rm -rf $(VENV)

@@ -173,10 +173,12 @@ def random_kernel(k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def picked(img: np.ndarray, ker: np.ndarray) -> str:
-    """``auto``'s choice, saying which way ``direct`` runs."""
+    """``auto``'s choice, saying which way ``direct`` (and ``separable``'s column pass) runs."""
     p = engine.plan(img, ker, "reflect", 0.0, 1, 1, "auto", None)
     if p.method == "direct":
         return "direct, matrix products" if p.gemm else "direct, shift-add"
+    if p.method == "separable" and p.gemm:
+        return "separable, column products"
     return p.method
 
 

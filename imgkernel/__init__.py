@@ -29,6 +29,7 @@ from .formats.kernel_io import (
     validate_matrix,
 )
 from .formats.png import encode_png
+from .fullres import filter_uint8
 from .learn.fit import KernelFit, fit_kernel, train_kernel
 from .mapping import (
     Mapped,
@@ -85,6 +86,7 @@ __all__ = [
     "correlate",
     "dilated_span",
     "encode_png",
+    "filter_uint8",
     "fit_kernel",
     "get",
     "is_separable",

@@ -1,9 +1,11 @@
 """The engine's workhorses: cache-sized row strips (or tiles), padded on the fly, over a small thread pool.
 
-Private to ``imgkernel`` (the engine, and ``over_rows`` for the mapping to 8 bits). Every function fills
-a float32 output it allocates; none keeps state except the lazily created thread pool (threads are
-reused, results never are), the count of calls holding BLAS to one thread (``one_blas_thread``) and the
-calling context's thread cap (``threads``).
+Private to ``imgkernel`` (the engine, ``over_rows`` for the mapping to 8 bits, and the fused 8-bit path). Each
+row-strip method is a ``Strips`` (``direct_strips``, ``gemm_strips``, ``separable_strips``): ``run`` fills a new
+float32 output with its strips, ``stream`` hands each strip, still in cache, to a sink on the thread that computed
+it (``imgkernel.fused`` maps it to 8 bits there); ``fft`` fills a float32 output by tiles. Nothing keeps state
+except the lazily created thread pool (threads are reused, results never are), the count of calls holding BLAS
+to one thread (``one_blas_thread``) and the calling context's thread cap (``threads``).
 
 Threads: the pool has ``WORKERS - 1`` threads (``WORKERS``: the CPUs this process may use, capped by
 ``IMGKERNEL_THREADS``) and the calling thread works too. ``threads(n)`` caps one context's calls at ``n``
@@ -14,7 +16,8 @@ not depend on how many threads ran it. Measured figures: ``docs/engine.md``.
 Coordinates: the *padded* image is the input extended by the border mode (``pads`` rows/columns before
 and after; none in ``valid`` mode). Output ``(i, j)`` is the window whose top-left corner is padded
 ``(i * stride, j * stride)``; tap ``(u, v)`` reads padded ``(i * stride + u * dilation, ...)``. The padded
-image is never built whole: each strip copies its rows (converted to float32) into a small buffer and
+image is never built whole: each strip copies its rows (converted to float32, or int16 for the exact
+path) into a small buffer and
 fills its border cells through index maps from ``borders.border_index`` (the walkthrough reads through the
 same maps, so what it shows is what the engine computes).
 """
@@ -33,6 +36,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -188,20 +192,29 @@ def _as_slice(m: np.ndarray) -> slice | None:
     return slice(first, last + 1) if first >= 0 and last - first == len(m) - 1 else None
 
 
-Groups = list[tuple[np.float32, list[tuple[int, int]]]]
+Groups = list[tuple[Any, list[tuple[int, int]]]]  # (weight as float32 or int16, tap positions)
 
 
-def group_taps(taps: list[tuple[int, int, float]]) -> Groups:
-    """Non-zero taps ``(r, c, w)`` grouped by equal float32 weight, biggest group first.
+def group_taps(taps: list[tuple[int, int, float]], dtype: type = np.float32) -> Groups:
+    """Non-zero taps ``(r, c, w)`` grouped by equal weight (as ``dtype``: float32, or int16 for whole-number
+    weights), biggest group first.
 
     Windows that share a weight are summed first and multiplied once: a box or a symmetric kernel
     (Gaussian) needs about half the passes.
     """
-    groups: dict[np.float32, list[tuple[int, int]]] = {}
+    groups: dict[Any, list[tuple[int, int]]] = {}
     for r, c, w in taps:
         if w != 0:
-            groups.setdefault(np.float32(w), []).append((r, c))
-    return sorted(groups.items(), key=lambda g: -len(g[1]))
+            groups.setdefault(dtype(w), []).append((r, c))
+    ordered = sorted(groups.items(), key=lambda g: -len(g[1]))
+    if np.issubdtype(dtype, np.integer):  # whole-number sums do not depend on the order: save a pass if one can
+        # ``accumulate`` writes the first group straight into the output; one of -1s (sharpen's four neighbours)
+        # would cost a negation there, so a group that is cheaper first goes first.
+        cheaper = [g for g in ordered if g[0] not in (1, -1) or (g[0] == 1 and len(g[1]) > 1)]
+        if cheaper:
+            ordered.remove(cheaper[0])
+            ordered.insert(0, cheaper[0])
+    return ordered
 
 
 def count_passes(groups: Groups) -> int:
@@ -218,7 +231,8 @@ def count_passes(groups: Groups) -> int:
 
 
 def accumulate(src: np.ndarray, groups: Groups, dst: np.ndarray, tmp: np.ndarray, step_r: int, step_c: int) -> None:
-    """``dst = sum(w * src[window at (r, c)])`` over the grouped taps, in place and in float32.
+    """``dst = sum(w * src[window at (r, c)])`` over the grouped taps, in place, in the arrays' dtype (float32; int16
+    wraps modulo 2**16, which the exact path allows for: ``fused``).
 
     The first group lands in ``dst`` directly; weights of +1 and -1 are added or subtracted straight in.
     """
@@ -249,9 +263,10 @@ def accumulate(src: np.ndarray, groups: Groups, dst: np.ndarray, tmp: np.ndarray
             np.add(dst, acc, out=dst)
 
 
-def strip_rows(g: Geom, width: int, strip_bytes: int | None = None) -> int:
-    """Output rows per strip: about ``strip_bytes`` (default STRIP_BYTES) of float32 output, at least one row."""
-    return max(1, min(g.out_h, (strip_bytes or STRIP_BYTES) // (4 * width * g.channels)))
+def strip_rows(g: Geom, width: int, strip_bytes: int | None = None, itemsize: int = 4) -> int:
+    """Output rows per strip: about ``strip_bytes`` (default STRIP_BYTES) of output values of ``itemsize`` bytes
+    (float32: 4) in rows of ``width`` pixels, at least one row."""
+    return max(1, min(g.out_h, (strip_bytes or STRIP_BYTES) // (itemsize * width * g.channels)))
 
 
 def workers() -> int:
@@ -367,27 +382,84 @@ def _get_pool() -> ThreadPoolExecutor:
 # the methods: shift-and-add and matrix products (both ``direct``), ``separable``, ``fft``
 
 
-def direct(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.ndarray:
-    """Shift-and-add per strip: one fused pass over the (cached) strip per non-zero tap."""
-    d, s = g.dilation, g.stride
-    taps = group_taps([(u * d, v * d, w) for (u, v), w in np.ndenumerate(ker)])
-    out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
-    rows = strip_rows(g, g.out_w, strip_bytes)
-    n_in = (rows - 1) * s + g.span_h
+StripFn = Callable[[int, int, np.ndarray], None]
+"""``compute(i0, i1, dst)``: output rows ``i0:i1`` of a method into ``dst`` (``(i1 - i0, out_w, C)``, C-contiguous);
+also the shape of a sink that receives them (``stream``)."""
+
+
+@dataclass(frozen=True)
+class Strips:
+    """A method cut into strips of output rows: each thread makes its own ``compute`` (with its own buffers)."""
+
+    rows: int  # output rows per strip (the last one may have fewer)
+    make: Callable[[], StripFn]  # called once per thread
+    dtype: np.dtype[Any]  # what ``compute`` writes: float32, or int16 for the exact integer path (``fused``)
+
+
+def run(g: Geom, strips: Strips) -> np.ndarray:
+    """Every strip of ``strips`` into one new ``(out_h, out_w, C)`` array, on the engine's threads."""
+    out = np.empty((g.out_h, g.out_w, g.channels), strips.dtype)
 
     def make_worker() -> Callable[[int], None]:
-        buf = np.empty((n_in, g.padded_w, g.channels), np.float32)
-        tmp = np.empty((rows, g.out_w, g.channels), np.float32)
+        compute = strips.make()
 
         def task(i: int) -> None:
-            i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
-            src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
-            accumulate(src, taps, out[i0:i1], tmp[: i1 - i0], s, s)
+            i0, i1 = i * strips.rows, min(g.out_h, (i + 1) * strips.rows)
+            compute(i0, i1, out[i0:i1])
 
         return task
 
-    for_each(-(-g.out_h // rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
+    for_each(-(-g.out_h // strips.rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
     return out
+
+
+def stream(g: Geom, strips: Strips, make_sink: Callable[[], StripFn]) -> None:
+    """Every strip of ``strips`` into a buffer private to its thread, then ``sink(i0, i1, strip)`` on that thread
+    while the strip is still in cache (the fused 8-bit path maps it there: ``imgkernel.fused``).
+
+    Each thread makes its own ``sink = make_sink()`` (with its own scratch). A sink may change the strip (the
+    thread's own, rewritten by the next strip); what sinks share must be thread-safe. No whole-image result is
+    ever made.
+    """
+
+    def make_worker() -> Callable[[int], None]:
+        compute = strips.make()
+        sink = make_sink()
+        buf = np.empty((strips.rows, g.out_w, g.channels), strips.dtype)
+
+        def task(i: int) -> None:
+            i0, i1 = i * strips.rows, min(g.out_h, (i + 1) * strips.rows)
+            compute(i0, i1, buf[: i1 - i0])
+            sink(i0, i1, buf[: i1 - i0])
+
+        return task
+
+    for_each(-(-g.out_h // strips.rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
+
+
+def direct(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.ndarray:
+    """Shift-and-add per strip: one fused pass over the (cached) strip per non-zero tap."""
+    return run(g, direct_strips(g, ker, strip_bytes))
+
+
+def direct_strips(g: Geom, ker: np.ndarray, strip_bytes: int | None = None, dtype: type = np.float32) -> Strips:
+    """``direct``'s strips. With ``dtype=np.int16`` and integer weights it sums exactly, modulo 2**16 (``fused``)."""
+    d, s = g.dilation, g.stride
+    taps = group_taps([(u * d, v * d, w) for (u, v), w in np.ndenumerate(ker)], dtype)
+    rows = strip_rows(g, g.out_w, strip_bytes, np.dtype(dtype).itemsize)
+    n_in = (rows - 1) * s + g.span_h
+
+    def make() -> StripFn:
+        buf: np.ndarray = np.empty((n_in, g.padded_w, g.channels), dtype)
+        tmp: np.ndarray = np.empty((rows, g.out_w, g.channels), dtype)
+
+        def compute(i0: int, i1: int, dst: np.ndarray) -> None:
+            src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
+            accumulate(src, taps, dst, tmp[: i1 - i0], s, s)
+
+        return compute
+
+    return Strips(rows, make, np.dtype(dtype))
 
 
 def direct_gemm(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.ndarray:
@@ -401,6 +473,12 @@ def direct_gemm(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.
     Every product has the same shape (a short last group of rows reads zero rows), so each output row gets the
     same arithmetic wherever a strip starts: a photo filtered band by band is bit-identical.
     """
+    with one_blas_thread():
+        return run(g, gemm_strips(g, ker, strip_bytes))
+
+
+def gemm_strips(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> Strips:
+    """``direct_gemm``'s strips (hold ``one_blas_thread`` while they run)."""
     if g.stride != 1:
         raise ValueError("direct_gemm computes stride 1 only")
     c, d, r = g.channels, g.dilation, GEMM_ROWS
@@ -411,64 +489,96 @@ def direct_gemm(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.
         for u in range(ker.shape[0]):
             band[k, diag, diag + u * d] = ker[u, v]
     width = g.out_w * c
-    out = np.empty((g.out_h, g.out_w, c), np.float32)
-    flat_out = out.reshape(g.out_h, width)
     rows = -(-strip_rows(g, g.out_w, strip_bytes) // r) * r  # whole groups of r rows per strip
 
-    def make_worker() -> Callable[[int], None]:
+    def make() -> StripFn:
         buf = np.empty((rows + g.span_h - 1, g.padded_w, c), np.float32)
         flat = buf.reshape(len(buf), g.padded_w * c)
         short, tmp = np.empty((r, width), np.float32), np.empty((r, width), np.float32)
 
-        def task(i: int) -> None:
-            i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
+        def compute(i0: int, i1: int, dst: np.ndarray) -> None:
             m = i1 - i0 + g.span_h - 1
+            flat_out = dst.reshape(i1 - i0, width)
             fill(buf, g, i0, i0 + m, 0, g.padded_w)
             buf[m : m + r] = 0  # what a short last group reads below the image's last needed row
             for j in range(0, i1 - i0, r):
                 n = min(r, i1 - i0 - j)
-                dst = flat_out[i0 + j : i0 + j + n] if n == r else short
+                out = flat_out[j : j + n] if n == r else short
                 for k, v in enumerate(cols):
                     src = flat[j : j + band.shape[2], v * d * c : v * d * c + width]
-                    np.matmul(band[k], src, out=tmp if k else dst)
+                    np.matmul(band[k], src, out=tmp if k else out)
                     if k:
-                        np.add(dst, tmp, out=dst)
+                        np.add(out, tmp, out=out)
                 if n < r:
-                    flat_out[i0 + j : i1] = short[:n]
+                    flat_out[j:] = short[:n]
 
-        return task
+        return compute
 
+    return Strips(rows, make, np.dtype(np.float32))
+
+
+def separable(
+    g: Geom, factors: tuple[np.ndarray, np.ndarray], strip_bytes: int | None = None, gemm: bool = False
+) -> np.ndarray:
+    """Rank-1 kernel as two 1-D passes per strip: down the columns (kept rows only), then along the rows; with
+    ``gemm`` (stride 1) the column pass runs as band-matrix products (``separable_strips``)."""
+    if not gemm:
+        return run(g, separable_strips(g, factors, strip_bytes))
     with one_blas_thread():
-        for_each(-(-g.out_h // rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
-    return out
+        return run(g, separable_strips(g, factors, strip_bytes, gemm=True))
 
 
-def separable(g: Geom, factors: tuple[np.ndarray, np.ndarray], strip_bytes: int | None = None) -> np.ndarray:
-    """Rank-1 kernel as two 1-D passes per strip: down the columns (kept rows only), then along the rows."""
+def separable_strips(
+    g: Geom,
+    factors: tuple[np.ndarray, np.ndarray],
+    strip_bytes: int | None = None,
+    dtype: type = np.float32,
+    gemm: bool = False,
+) -> Strips:
+    """``separable``'s strips; with ``dtype=np.int16`` and integer factors, exact modulo 2**16 (``fused``).
+
+    ``gemm`` (float32, stride 1; hold ``one_blas_thread`` while the strips run): the column pass as products of a
+    band matrix (``GEMM_ROWS`` x ``GEMM_ROWS + span_h - 1``, the column factor on its diagonals) with the strip's
+    rows flattened, as ``direct_gemm`` does for one kernel column, instead of a pass over memory per tap; the row
+    pass stays shift-and-add. Every product has the same shape, so rows do not depend on where a strip starts.
+    """
     d, s = g.dilation, g.stride
     col, row = factors
-    vtaps = group_taps([(u * d, 0, w) for u, w in enumerate(col)])
-    htaps = group_taps([(0, v * d, w) for v, w in enumerate(row)])
-    out = np.empty((g.out_h, g.out_w, g.channels), np.float32)
-    rows = strip_rows(g, g.padded_w, strip_bytes)
-    n_in = (rows - 1) * s + g.span_h
+    vtaps = group_taps([(u * d, 0, w) for u, w in enumerate(col)], dtype)
+    htaps = group_taps([(0, v * d, w) for v, w in enumerate(row)], dtype)
+    rows = strip_rows(g, g.padded_w, strip_bytes, np.dtype(dtype).itemsize)
+    r = GEMM_ROWS
+    band = np.zeros((r, r + g.span_h - 1), np.float32)
+    if gemm:
+        if s != 1 or dtype is not np.float32:
+            raise ValueError("the column pass runs as matrix products in float32 at stride 1 only")
+        diag = np.arange(r)
+        for u, w in enumerate(col):
+            band[diag, diag + u * d] = w
+        rows = -(-rows // r) * r  # whole groups of r rows per strip
+    n_in = (rows - 1) * s + g.span_h + (r if gemm else 0)  # gemm: room for the zero rows a short group reads
 
-    def make_worker() -> Callable[[int], None]:
-        buf = np.empty((n_in, g.padded_w, g.channels), np.float32)
-        mid = np.empty((rows, g.padded_w, g.channels), np.float32)
+    def make() -> StripFn:
+        buf: np.ndarray = np.empty((n_in, g.padded_w, g.channels), dtype)
+        mid: np.ndarray = np.empty((rows, g.padded_w, g.channels), dtype)
         tmp = np.empty_like(mid)
+        flat, flat_mid = buf.reshape(n_in, -1), mid.reshape(rows, -1)
 
-        def task(i: int) -> None:
-            i0, i1 = i * rows, min(g.out_h, (i + 1) * rows)
+        def compute(i0: int, i1: int, dst: np.ndarray) -> None:
             n = i1 - i0
-            src = fill(buf, g, i0 * s, (i1 - 1) * s + g.span_h, 0, g.padded_w)
-            accumulate(src, vtaps, mid[:n], tmp[:n], s, 1)
-            accumulate(mid[:n], htaps, out[i0:i1], tmp[:n, : g.out_w], 1, s)
+            m = (n - 1) * s + g.span_h
+            src = fill(buf, g, i0 * s, i0 * s + m, 0, g.padded_w)
+            if gemm:
+                buf[m : m + r] = 0  # what a short last group reads below the strip's last needed row (0 x NaN = NaN)
+                for j in range(0, n, r):
+                    np.matmul(band, flat[j : j + band.shape[1]], out=flat_mid[j : j + r])
+            else:
+                accumulate(src, vtaps, mid[:n], tmp[:n], s, 1)
+            accumulate(mid[:n], htaps, dst, tmp[:n, : g.out_w], 1, s)
 
-        return task
+        return compute
 
-    for_each(-(-g.out_h // rows), make_worker, g.values >= PARALLEL_MIN_VALUES)
-    return out
+    return Strips(rows, make, np.dtype(dtype))
 
 
 def fft(g: Geom, ker: np.ndarray, tile_max: int | None = None, tile_rows: tuple[int, int] | None = None) -> np.ndarray:

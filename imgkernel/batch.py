@@ -55,8 +55,9 @@ from .engine import check_options, threads
 from .errors import ImageLoadError, KernelError
 from .formats.images import EXTENSIONS, LoadedImage, load_image, to_pil
 from .formats.png import encode_png
+from .fullres import filter_uint8
 from .messages import Message
-from .pipeline import Settings, output_alpha, run_filter, scale_for
+from .pipeline import Settings, output_alpha, scale_for
 
 StrPath = str | os.PathLike[str]
 Format = Literal["png", "jpeg", "webp", "tiff", "avif"]
@@ -508,7 +509,8 @@ def filter_file(
 ) -> Outcome:
     """Filter the photo ``src`` into the file ``dst``: the one function every route of a batch runs.
 
-    Reads the photo (EXIF orientation applied, ``load_image``), runs ``run_filter``, re-attaches alpha, encodes
+    Reads the photo (EXIF orientation applied, ``load_image``), filters it straight to 8 bits
+    (``fullres.filter_uint8``: ``run_filter``'s picture without its float32 responses), re-attaches alpha, encodes
     it with the photo's ICC profile and EXIF (``encode``) and writes it under a temporary name in ``dst``'s
     folder, renamed to ``dst`` once complete: an interruption (Ctrl+C, a killed process) never leaves a
     half-written ``dst``. Nothing else is kept between calls, so it may run anywhere, any number of times.
@@ -570,10 +572,9 @@ def _filter(
     try:
         loaded = _read(src)
         marks.append(time.perf_counter())
-        result = run_filter(loaded.pixels, kernel, settings)
+        pixels = filter_uint8(loaded.pixels, kernel, settings, figures=False).image
         alpha = None if loaded.alpha is None else output_alpha(loaded.alpha, np.shape(kernel), settings)
         marks.append(time.perf_counter())
-        pixels = result.mapped.image
         icc, exif = _metadata(loaded, pixels.ndim == 2)
         try:
             data = encode(pixels, alpha, name, quality=quality, icc_profile=icc, exif=exif)
@@ -888,6 +889,8 @@ def _on_processes(tally: _Tally, job: _Job, jobs: int) -> Summary:
     per_process = max(1, usable_cpus() // jobs)
     tries = dict.fromkeys(range(len(pairs)), 0)
     while todo := tally.todo():
+        if any(tries.values()):  # a process died: no other one runs now, so its temporary file is stale
+            _remove_temporary([pairs[i][1] for i in todo])
         pool = ProcessPoolExecutor(jobs, mp_context=_pool_context(), initializer=_ignore_sigint)
         futures: dict[Future[Outcome], int] = {}
         try:
@@ -942,6 +945,22 @@ def _on_dask(client: Any, tally: _Tally, job: _Job) -> Summary:
         client.cancel(futures)  # tasks already running finish on their workers: each file all or nothing
         raise BatchInterrupted(tally.summary(n_threads, where, interrupted=True)) from None
     return tally.summary(n_threads, where)
+
+
+def _remove_temporary(dsts: list[str]) -> None:
+    """Delete what processes killed while writing ``dsts`` left: their hidden temporary files (``_write``), which a
+    killed process cannot remove itself. One listing per folder; object stores (URLs) have none."""
+    by_folder: dict[str, set[str]] = {}
+    for dst in dsts:
+        if not _is_url(dst):
+            folder, base = os.path.split(dst)
+            by_folder.setdefault(folder or ".", set()).add(f".{base}.")
+    for folder, prefixes in by_folder.items():
+        with contextlib.suppress(OSError):
+            for name in os.listdir(folder):
+                if name.endswith(TEMP_SUFFIX) and name[: name.rfind(".", 0, -len(TEMP_SUFFIX)) + 1] in prefixes:
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(folder, name))
 
 
 def _lost(pair: tuple[str, str], code: str) -> Outcome:

@@ -26,10 +26,13 @@ CPUs this process may use, capped by ``IMGKERNEL_THREADS`` for the process and b
   a band matrix per kernel column times the strip's rows, in BLAS with one BLAS thread per engine thread), which
   keep the multiply-adds in registers instead of making one pass over memory per tap. The model picks the
   cheaper (sparse kernels such as sharpen, and 3x3 on small photos, keep shift-and-add);
-* ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``);
+* ``separable``: rank-1 kernels as a column pass then a row pass (``kh + kw`` taps instead of ``kh * kw``); at
+  stride 1 the column pass runs as band-matrix products where the model finds it cheaper (from 5-tap columns:
+  ``_tiles.separable_strips``), the row pass always by shift-and-add;
 * ``fft``: overlap-save over FFT tiles of a few hundred pixels (float32 transforms, one channel at a time);
 * ``auto``: the smallest modelled cost. Cost = ns per unit x units: shift-and-add counts one unit per output
-  value per ufunc pass, ``separable`` the same over its two 1-D passes, the matrix products one unit per
+  value per ufunc pass, ``separable`` the same over its two 1-D passes (or its column pass as one kernel column
+  of the matrix products), the matrix products one unit per
   multiply-add plus a fixed share per kernel column and NumPy's cost per call, ``fft`` one unit per n*log2(n)
   step of each tile's transforms plus a fixed cost per tile and per call.
 
@@ -453,7 +456,7 @@ class Plan:
     geom: _tiles.Geom
     model: Model
     method: Method  # never "auto"
-    gemm: bool  # ``direct`` as matrix products (``_tiles.direct_gemm``) rather than shift-and-add
+    gemm: bool  # ``direct`` (``_tiles.direct_gemm``), or ``separable``'s column pass, as matrix products
     factors: tuple[np.ndarray, np.ndarray] | None  # the column and row of a ``separable`` run
 
 
@@ -475,7 +478,11 @@ def plan(
     factors = separable_factors(ker) if method == "separable" else None
     if method == "separable" and factors is None:
         raise KernelError(code="engine_separable_not_rank1")
-    return Plan(geom, model, method, method == "direct" and direct_as_gemm(ker, geom, model), factors)
+    if method == "direct":
+        gemm = direct_as_gemm(ker, geom, model)
+    else:
+        gemm = factors is not None and separable_as_gemm(factors, geom, model)
+    return Plan(geom, model, method, gemm, factors)
 
 
 def _correlate(
@@ -491,7 +498,7 @@ def _correlate(
     squeeze = img.ndim == 2
     p = plan(img, ker, mode, cval, stride, dilation, method, anchor)
     if p.factors is not None:
-        out = _tiles.separable(p.geom, p.factors, p.model.strip_bytes)
+        out = _tiles.separable(p.geom, p.factors, p.model.strip_bytes, gemm=p.gemm)
     elif p.method == "fft":
         out = _tiles.fft(p.geom, ker, p.model.tile_max)
     else:
@@ -665,9 +672,28 @@ def _cost_ns(method: str, ker: np.ndarray, g: _tiles.Geom, m: Model = REFERENCE)
         factors = separable_factors(ker)
         if factors is None:
             return math.inf
-        nv, nh = (_tiles.count_passes(_tiles.group_taps(_taps(f[:, None]))) for f in factors)
-        return m.ns_per_pass * (g.out_h * g.padded_w * g.channels * (nv + 1) + g.values * nh)
+        return min(_separable_cost(factors, g, m, gemm=False), _separable_cost(factors, g, m, gemm=True))
     return m.fft_fixed_ns + m.ns_per_fft_unit * _fft_units(g, m.tile_max)
+
+
+def _separable_cost(factors: tuple[np.ndarray, np.ndarray], g: _tiles.Geom, m: Model, *, gemm: bool) -> float:
+    """Modelled time of ``separable``: its row pass by shift-and-add, its column pass by shift-and-add or (stride 1)
+    as band-matrix products, costed as ``direct_gemm`` costs one kernel column over the padded width."""
+    nv, nh = (_tiles.count_passes(_tiles.group_taps(_taps(f[:, None]))) for f in factors)
+    column_values = g.out_h * g.padded_w * g.channels
+    if not gemm:
+        return m.ns_per_pass * (column_values * (nv + 1) + g.values * nh)
+    if g.stride != 1:
+        return math.inf
+    units = _tiles.GEMM_ROWS + g.span_h - 1 + _GEMM_COLUMN_UNITS
+    calls_ns = _NS_PER_CALL * -(-g.out_h // _tiles.GEMM_ROWS) / m.threads
+    return m.ns_per_mac * column_values * units + calls_ns + m.ns_per_pass * (column_values + g.values * nh)
+
+
+def separable_as_gemm(factors: tuple[np.ndarray, np.ndarray], g: _tiles.Geom, m: Model = REFERENCE) -> bool:
+    """Whether ``separable``'s column pass runs as matrix products rather than shift-and-add: stride 1 only, and
+    only where the model finds it cheaper (measured: ``docs/engine.md``)."""
+    return bool(_separable_cost(factors, g, m, gemm=True) < _separable_cost(factors, g, m, gemm=False))
 
 
 def _taps(ker: np.ndarray) -> list[tuple[int, int, float]]:

@@ -213,57 +213,118 @@ def to_uint8(
         return Mapped(np.zeros(v.shape, np.uint8), 0.0, 0.0, 0, 0.0)
     flat = v.reshape(v.shape[0], v.shape[1], -1) if v.ndim >= 2 else v.reshape(-1, 1, 1)
     image = np.empty(flat.shape, np.uint8)
-    # Cache-sized strips on the engine's threads, the same float32 steps as a whole-array version;
-    # per-strip results (min, max, clipped pixels) are appended to lists (thread-safe) and combined.
-    lows: list[float] = []
-    highs: list[float] = []
-    clipped: list[int] = []
-
-    def extremes(src: np.ndarray) -> tuple[float, float]:
-        lo, hi = float(src.min()), float(src.max())
-        lows.append(lo)
-        highs.append(hi)
-        return lo, hi
-
-    if out_of_range == "rescale" and bounds is not None:
-        low, high = bounds
-    elif out_of_range == "rescale":
-        over_rows(flat.shape[0], flat.shape[1:], lambda r0, r1, _: extremes(flat[r0:r1]))
-        low, high = min(lows), max(highs)
+    # Cache-sized strips on the engine's threads, the same float32 steps as a whole-array version; per-strip
+    # results (min, max, clipped pixels) are gathered in a Tally (thread-safe) and combined.
+    tally = Tally()
+    own_bounds = out_of_range == "rescale" and bounds is None
+    if own_bounds:
+        over_rows(flat.shape[0], flat.shape[1:], lambda r0, r1, _: tally.extremes(flat[r0:r1]))
+        bounds = tally.bounds()
 
     def strip(r0: int, r1: int, scratch: np.ndarray) -> None:
-        src, work = flat[r0:r1], scratch[: r1 - r0]
-        if out_of_range == "rescale" and bounds is not None:
-            extremes(src)  # the band's own low and high, for the returned Mapped
-        if out_of_range == "rescale" and high > low:
-            np.subtract(src, np.float32(low), out=work)
-            np.multiply(work, np.float32(255.0 / (high - low)), out=work)
-        elif out_of_range == "rescale":
-            np.clip(src, 0, 255, out=work)
-        elif out_of_range == "abs":
-            extremes(src)
-            np.abs(src, out=work)
-        else:
-            lo, hi = extremes(src)
-            np.copyto(work, src)
-            if lo < -0.5 or hi >= 255.5:  # values that round into 0..255 lose nothing to clipping
-                outside = src < -0.5
-                outside |= src >= 255.5
-                pixel = outside[:, :, 0].copy()
-                for c in range(1, outside.shape[2]):  # any channel: cheaper than .any(axis=2) on 3 values
-                    pixel |= outside[:, :, c]
-                clipped.append(int(np.count_nonzero(pixel)))
-        if linear:
-            to_srgb(work, out=work)
-        np.add(work, np.float32(0.5), out=work)
-        np.clip(work, 0, 255, out=work)
-        image[r0:r1] = work
+        if out_of_range == "rescale" and not own_bounds:
+            tally.extremes(flat[r0:r1])  # the band's own low and high, for the returned Mapped
+        map_rows(flat[r0:r1], image[r0:r1], out_of_range, bounds, linear, tally, scratch[: r1 - r0])
 
     over_rows(flat.shape[0], flat.shape[1:], strip)
-    low, high = min(lows), max(highs)
-    pixels = v.shape[0] * v.shape[1] if v.ndim >= 2 else v.size
-    n_clipped = sum(clipped)
-    return Mapped(image.reshape(v.shape), low, high, n_clipped, n_clipped / pixels if pixels else 0.0)
+    return tally.mapped(image.reshape(v.shape), v.shape[0] * v.shape[1] if v.ndim >= 2 else v.size)
+
+
+class Tally:
+    """What ``map_rows`` found in each strip (smallest, largest value, clipped pixels), gathered from any thread
+    (list appends are atomic) and combined into a ``Mapped``.
+
+    ``figures=False``: the strips are only mapped, nothing is found (a caller that keeps only the picture saves
+    the passes: ``imgkernel.fullres.filter_uint8``); ``mapped`` then reports NaN for low and high (unless a
+    ``rescale`` pass recorded them) and no clipped pixels.
+    """
+
+    def __init__(self, figures: bool = True) -> None:
+        self.figures = figures
+        self.lows: list[float] = []
+        self.highs: list[float] = []
+        self.clipped: list[int] = []
+
+    def extremes(self, src: np.ndarray) -> tuple[float, float]:
+        """Record and return the smallest and largest value of ``src``."""
+        lo, hi = float(src.min()), float(src.max())
+        self.lows.append(lo)
+        self.highs.append(hi)
+        return lo, hi
+
+    def bounds(self) -> tuple[float, float]:
+        """The smallest and largest value recorded so far."""
+        return min(self.lows), max(self.highs)
+
+    def mapped(self, image: np.ndarray, pixels: int) -> Mapped:
+        """``image`` with what was recorded, ``pixels`` being its pixel count (for the clipped fraction)."""
+        nothing = 0.0 if self.figures else math.nan  # an empty picture has 0..0; one whose figures were skipped, NaN
+        low, high = self.bounds() if self.lows else (nothing, nothing)
+        n_clipped = sum(self.clipped)
+        return Mapped(image, low, high, n_clipped, n_clipped / pixels if pixels else 0.0)
+
+
+def map_rows(
+    src: np.ndarray,
+    dst: np.ndarray,
+    out_of_range: OutOfRange,
+    bounds: tuple[float, float] | None,
+    linear: bool,
+    tally: Tally,
+    work: np.ndarray | None = None,
+) -> None:
+    """Map one strip of scaled responses to 8 bits: the steps of ``to_uint8``, for it and for the fused path.
+
+    Parameters
+    ----------
+    src : numpy.ndarray, shape (n, W, C)
+        float32 responses after divisor and offset.
+    dst : numpy.ndarray, shape (n, W, C)
+        uint8, where the strip's picture goes.
+    out_of_range : {"clip", "abs", "rescale"}
+        As for ``to_uint8``; ``rescale`` needs ``bounds``.
+    bounds : tuple of float or None
+        The ``(min, max)`` that ``rescale`` stretches (the whole picture's, so that strips agree).
+    linear : bool
+        Encode linear light to sRGB codes before rounding.
+    tally : Tally
+        Receives the strip's smallest and largest value (not for ``rescale``: its caller has them already) and,
+        in ``clip`` mode, how many of its pixels have a channel that rounds outside 0..255; nothing if its
+        ``figures`` is False.
+    work : numpy.ndarray, optional
+        float32 scratch of ``src``'s shape; by default ``src`` itself is worked in (and changed).
+    """
+    work = src if work is None else work
+    if out_of_range == "rescale":
+        if bounds is None:
+            raise ValueError("rescale needs the bounds of the whole picture")
+        low, high = bounds
+        if high > low:
+            np.subtract(src, np.float32(low), out=work)
+            np.multiply(work, np.float32(255.0 / (high - low)), out=work)
+        else:
+            np.clip(src, 0, 255, out=work)
+    elif out_of_range == "abs":
+        if tally.figures:
+            tally.extremes(src)
+        np.abs(src, out=work)
+    else:
+        lo, hi = tally.extremes(src) if tally.figures else (0.0, 0.0)
+        if lo < -0.5 or hi >= 255.5:  # values that round into 0..255 lose nothing to clipping
+            outside = src < -0.5
+            outside |= src >= 255.5
+            pixel = outside[:, :, 0].copy()
+            for c in range(1, outside.shape[2]):  # any channel: cheaper than .any(axis=2) on 3 values
+                pixel |= outside[:, :, c]
+            tally.clipped.append(int(np.count_nonzero(pixel)))
+        if work is not src:
+            np.copyto(work, src)
+    if linear:
+        to_srgb(work, out=work)
+    # Round half up into 0..255: clip(floor(v + 0.5), 0, 255) is floor(clip(v, -0.5, 254.5) + 0.5), the same float32
+    # sum wherever it is not clipped, and the add then writes the uint8 picture itself: a pass fewer.
+    np.clip(work, np.float32(-0.5), np.float32(254.5), out=work)
+    np.add(work, np.float32(0.5), out=dst, casting="unsafe")
 
 
 # The signed map's two ends: ColorBrewer's diverging blue (RdBu, PuOr's partner) and PuOr's dark orange. Blue and

@@ -587,3 +587,17 @@ def test_every_batch_message_has_a_case(tmp_path, monkeypatch):
     assert sorted(seen) == sorted(c for c in TEMPLATES if c.startswith("batch_"))
     assert "16400" in seen["batch_cannot_encode"] or "WEBP" in seen["batch_cannot_encode"]
     assert seen["batch_process_lost"].endswith("each of the 3 times it was tried.")
+
+
+def test_a_killed_process_temporary_file_is_removed_before_its_file_is_tried_again(tmp_path):
+    """A process killed while writing cannot remove its temporary file; the batch does, for the files it retries."""
+    stale = tmp_path / f".a.png.0badcafe{batch.TEMP_SUFFIX}"
+    others = [
+        tmp_path / f".b.png.0badcafe{batch.TEMP_SUFFIX}",
+        tmp_path / "a.png",
+        tmp_path / f".a.png{batch.TEMP_SUFFIX}",
+    ]
+    for f in (stale, *others):
+        f.write_bytes(b"")
+    batch._remove_temporary([str(tmp_path / "a.png"), "memory://bucket/a.png"])
+    assert not stale.exists() and all(f.exists() for f in others)

@@ -287,6 +287,54 @@ def test_direct_gemm_computes_stride_one_only():
         _tiles.direct_gemm(g, np.ones((3, 3)))
 
 
+# ``separable`` with its column pass as matrix products (auto picks it where the model finds it cheaper)
+
+
+def separable_gemm(img, ker, mode="reflect", cval=0.0, dilation=1, strip_bytes=None) -> np.ndarray:
+    g = engine._geometry(img, np.shape(ker), mode, np.float32(cval), 1, dilation, None)
+    return _tiles.separable(g, separable_factors(ker), strip_bytes, gemm=True)
+
+
+@pytest.mark.parametrize("mode", PADDED + ("valid",))
+@pytest.mark.parametrize("kshape", [(3, 3), (5, 5), (4, 2), (1, 6), (7, 1), (9, 9)])
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_separable_column_products_match_scipy(mode, kshape, dilation):
+    img = rand_image(23, 19, 3)
+    ker = np.outer(RNG.standard_normal(kshape[0]), RNG.standard_normal(kshape[1]))
+    if mode == "valid":
+        if dilation * (max(kshape) - 1) + 1 > 19:
+            return
+        assert_close(separable_gemm(img, ker, mode, dilation=dilation), valid_loop(img, ker, dilation=dilation))
+    else:
+        ref = scipy_ref(img, ker, mode=mode, cval=7.5, dilation=dilation)
+        assert_close(separable_gemm(img, ker, mode, 7.5, dilation), ref)
+
+
+def test_separable_column_products_do_not_depend_on_where_a_strip_starts(monkeypatch):
+    img = rand_image(61, 53, 3)
+    ker = np.outer(RNG.standard_normal(7), RNG.standard_normal(5))
+    monkeypatch.setattr(_tiles, "PARALLEL_MIN_VALUES", 0)
+    first = separable_gemm(img, ker, "wrap")
+    assert np.isfinite(first).all()  # the zero rows below a short last group: no NaN from old memory
+    for strip_bytes in (1, 4 * 3 * 59 * 3, 4 * 3 * 59 * 9, 1 << 20):
+        np.testing.assert_array_equal(separable_gemm(img, ker, "wrap", strip_bytes=strip_bytes), first)
+    monkeypatch.setattr(_tiles, "WORKERS", 1)
+    np.testing.assert_array_equal(separable_gemm(img, ker, "wrap"), first)
+
+
+def test_separable_column_products_compute_stride_one_only_and_auto_picks_them_where_cheaper(monkeypatch):
+    g = engine._geometry(rand_image(9, 9), (3, 3), "reflect", np.float32(0), 2, 1, None)
+    with pytest.raises(ValueError, match="stride 1"):
+        _tiles.separable(g, (np.ones(3), np.ones(3)), gemm=True)
+    monkeypatch.setattr(engine, "calibration", lambda: engine.Model(ns_per_pass=1.0, ns_per_mac=0.001))
+    monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)
+    img, ker = rand_image(40, 60), np.outer(*(2 * [np.exp(-0.5 * (np.arange(-4, 5) / 1.5) ** 2)]))
+    for stride, products in ((1, True), (2, False)):  # strided: the kept rows only, by shift-and-add
+        p = engine.plan(img, ker, "reflect", 0.0, stride, 1, "auto", None)
+        assert p.method == "separable" and p.gemm is products
+        assert_close(correlate(img, ker, stride=stride), scipy_ref(img, ker, stride=stride))
+
+
 def blas_threads() -> list[int]:
     return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
 
@@ -492,7 +540,7 @@ def test_auto_prefers_separable_for_rank1_and_fft_for_big_kernels(monkeypatch):
     picked = []
     real = {name: getattr(_tiles, name) for name in ("direct", "separable", "fft")}
     for name, fn in real.items():
-        monkeypatch.setattr(_tiles, name, lambda *a, _n=name, _f=fn: picked.append(_n) or _f(*a))
+        monkeypatch.setattr(_tiles, name, lambda *a, _n=name, _f=fn, **kw: picked.append(_n) or _f(*a, **kw))
     img = rand_image(200, 300)
     gauss = np.exp(-0.5 * (np.arange(-7, 8) / 2.5) ** 2)
     correlate(img, np.outer(gauss, gauss))
@@ -724,7 +772,7 @@ def test_forcing_a_method_still_works_with_a_calibration(monkeypatch, method):
     called = []
     for name in [method] + (["direct_gemm"] if method == "direct" else []):  # direct: either implementation
         real = getattr(_tiles, name)
-        monkeypatch.setattr(_tiles, name, lambda *a, real=real: called.append(a) or real(*a))
+        monkeypatch.setattr(_tiles, name, lambda *a, real=real, **kw: called.append(a) or real(*a, **kw))
     img = rand_image(61, 50)
     ker = np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0]) if method == "separable" else RNG.standard_normal((5, 5))
     assert_close(correlate(img, ker, method=method), scipy_ref(img, ker))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import imgkernel
-from imgkernel import _tiles, borders, catalogue, engine, linear, mapping, numeric, pipeline
+from imgkernel import _tiles, borders, catalogue, engine, fullres, fused, linear, mapping, numeric, pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_MD = ROOT / "docs" / "engine.md"
@@ -26,6 +26,7 @@ DOCUMENTED = {
     imgkernel.separable_factors: False,
     imgkernel.threads: False,
     imgkernel.run_filter: True,
+    imgkernel.filter_uint8: True,
     imgkernel.Settings: False,
     imgkernel.to_uint8: True,
     imgkernel.apply_scale: True,
@@ -64,7 +65,7 @@ def test_the_threads_example_runs():
     assert runner.failures == 0 and runner.tries >= 1
 
 
-MODULES = (engine, _tiles, mapping, pipeline, borders, linear, numeric, catalogue)
+MODULES = (engine, _tiles, mapping, pipeline, borders, linear, numeric, catalogue, fused, fullres)
 
 
 def test_measured_figures_live_in_docs_engine_md():

@@ -153,6 +153,25 @@ def test_direct_as_matrix_products_band_by_band_gives_the_same_bits(monkeypatch,
         assert used
 
 
+@pytest.mark.parametrize("mode", ["reflect", "wrap", "valid"])
+def test_separable_column_products_band_by_band_give_the_same_bits(monkeypatch, mode):
+    """``separable``'s column pass as matrix products (big photos): the same bits for bands of any height."""
+    monkeypatch.setattr(engine, "calibration", lambda: engine.Model(ns_per_pass=1.0, ns_per_mac=0.001))
+    monkeypatch.setattr(engine, "CALIBRATE_MIN_VALUES", 0)
+    g = np.exp(-0.5 * (np.arange(-3, 4) / 1.2) ** 2)
+    kernel = np.outer(g, g * [1, -1, 2, 1, 2, -1, 1])
+    settings = Settings(mode=mode)
+    assert fullres._plan(FFT_PHOTO, kernel, settings, "auto").plan.gemm  # what run_filter uses here
+    whole = run_filter(FFT_PHOTO, kernel, settings)
+    for rows in (1, 2, 7, 13, None):
+        np.testing.assert_array_equal(
+            stacked(fullres.response_bands(FFT_PHOTO, kernel, settings, rows=rows)), whole.values
+        )
+        np.testing.assert_array_equal(
+            stacked(fullres.picture_bands(FFT_PHOTO, kernel, settings, rows=rows)), whole.mapped.image
+        )
+
+
 def test_float_and_bool_photos_and_the_same_refusals_as_run_filter():
     floats = RNG.normal(size=(31, 9)).astype(np.float64) * 300
     np.testing.assert_array_equal(
