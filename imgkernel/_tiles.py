@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .borders import Mode, border_index
 
@@ -482,7 +483,8 @@ def gemm_strips(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> Str
     if g.stride != 1:
         raise ValueError("direct_gemm computes stride 1 only")
     c, d, r = g.channels, g.dilation, GEMM_ROWS
-    cols = [v for v in range(ker.shape[1]) if np.any(ker[:, v])] or [0]  # an all-zero kernel: one zero product
+    used = [v for v in range(ker.shape[1]) if np.any(ker[:, v])] or [0]  # an all-zero kernel: one zero product
+    cols = range(used[0], used[-1] + 1)  # evenly spaced, so one strided view holds every column's rows (below)
     band = np.zeros((len(cols), r, r + g.span_h - 1), np.float32)
     diag = np.arange(r)
     for k, v in enumerate(cols):
@@ -494,7 +496,8 @@ def gemm_strips(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> Str
     def make() -> StripFn:
         buf = np.empty((rows + g.span_h - 1, g.padded_w, c), np.float32)
         flat = buf.reshape(len(buf), g.padded_w * c)
-        short, tmp = np.empty((r, width), np.float32), np.empty((r, width), np.float32)
+        products = np.empty((len(cols), r, width), np.float32)
+        step = (d * c * flat.itemsize, flat.strides[0], flat.itemsize)  # next kernel column, next row, next value
 
         def compute(i0: int, i1: int, dst: np.ndarray) -> None:
             m = i1 - i0 + g.span_h - 1
@@ -503,14 +506,16 @@ def gemm_strips(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> Str
             buf[m : m + r] = 0  # what a short last group reads below the image's last needed row
             for j in range(0, i1 - i0, r):
                 n = min(r, i1 - i0 - j)
-                out = flat_out[j : j + n] if n == r else short
-                for k, v in enumerate(cols):
-                    src = flat[j : j + band.shape[2], v * d * c : v * d * c + width]
-                    np.matmul(band[k], src, out=tmp if k else out)
-                    if k:
-                        np.add(out, tmp, out=out)
-                if n < r:
-                    flat_out[j:] = short[:n]
+                # The rows under each kernel column v, shifted v * dilation pixels: views of one strip, so a
+                # single batched product (one NumPy call, not one per column) multiplies every band, and one
+                # reduction sums them in column order. A group never reads past the buffer: strips are whole
+                # groups, and a short last one reads the zero rows above.
+                src = as_strided(flat[j:, cols[0] * d * c :], (len(cols), band.shape[2], width), step, writeable=False)
+                np.matmul(band, src, out=products)
+                if n == r:
+                    np.add.reduce(products, axis=0, out=flat_out[j : j + r])
+                else:
+                    flat_out[j:] = np.add.reduce(products, axis=0)[:n]
 
         return compute
 

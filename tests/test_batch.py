@@ -601,3 +601,13 @@ def test_a_killed_process_temporary_file_is_removed_before_its_file_is_tried_aga
         f.write_bytes(b"")
     batch._remove_temporary([str(tmp_path / "a.png"), "memory://bucket/a.png"])
     assert not stale.exists() and all(f.exists() for f in others)
+
+
+def test_the_biggest_files_are_started_first(tmp_path):
+    """So a process is not left alone with the one 12 MP photo at the end while the others idle."""
+    sizes = {"small.jpg": 10, "big.jpg": 3000, "mid.jpg": 500}
+    for name, n in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * n)
+    pairs = [(str(tmp_path / name), "out") for name in sizes] + [("s3://bucket/a.jpg", "out"), ("gone.jpg", "out")]
+    assert batch._largest_first(pairs, [0, 1, 2, 3, 4]) == [1, 2, 0, 4, 3]
+    assert batch._largest_first(pairs, [0, 3]) == [0, 3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import imgkernel
-from imgkernel import _tiles, engine, errors
+from imgkernel import _model_store, _tiles, engine, errors
 from imgkernel.borders import border_index
 from imgkernel.engine import KernelError, convolve, correlate, is_separable, output_shape, separable_factors
 from imgkernel.formats import images
@@ -339,7 +340,7 @@ def blas_threads() -> list[int]:
     return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
 
 
-def test_blas_is_one_thread_during_products_and_given_back_after():
+def test_blas_is_one_thread_during_products_and_given_back_after(machine_blas_threads):
     """OpenBLAS's threads would fight the engine's own; the limit is process-wide, so it must be given back, also
     when calls overlap (the first one to finish must not restore it under the other)."""
     before = blas_threads()
@@ -695,10 +696,12 @@ def test_auto_method_follows_the_documented_crossovers():
 
 
 @pytest.fixture
-def fresh_calibration(monkeypatch):
-    """A process that has not calibrated yet; the real calibration runs when asked (counted)."""
+def fresh_calibration(monkeypatch, tmp_path):
+    """A process that has not calibrated yet, on a machine that never did (an empty cache folder); the real
+    calibration runs when asked (counted)."""
     monkeypatch.setattr(engine, "_calibrated", None)
     monkeypatch.delenv(engine.CALIBRATE_ENV, raising=False)
+    monkeypatch.setenv(_model_store.CACHE_ENV, str(tmp_path / "cache"))
     calls = []
     real = engine._measure_model
     monkeypatch.setattr(engine, "_measure_model", lambda: calls.append(1) or real())
@@ -722,6 +725,95 @@ def test_concurrent_first_calls_calibrate_once(fresh_calibration):
         models = list(pool.map(lambda _: engine.calibration(), range(8)))
     assert len(fresh_calibration) == 1
     assert all(m is models[0] for m in models)
+
+
+@pytest.fixture
+def measured(monkeypatch, tmp_path):
+    """As ``fresh_calibration``, with a stand-in measurement (distinct figures each time, no timing): the store's
+    tests are about what is kept and read, not about measuring."""
+    monkeypatch.setattr(engine, "_calibrated", None)
+    monkeypatch.delenv(engine.CALIBRATE_ENV, raising=False)
+    monkeypatch.setenv(_model_store.CACHE_ENV, str(tmp_path / "cache"))
+    calls = []
+
+    def measure() -> engine.Model:
+        calls.append(1)
+        n = min(_tiles.workers(), engine._CALIBRATE_MAX_THREADS)
+        return engine.Model(
+            ns_per_pass=0.1 + len(calls) / 64, strip_bytes=1 << 19, tile_max=256, seconds=0.4, threads=n
+        )
+
+    monkeypatch.setattr(engine, "_measure_model", measure)
+    return calls
+
+
+def test_a_machine_calibrates_once_and_later_processes_read_it(measured, monkeypatch):
+    """The next process (here: the process-wide model forgotten) reads the saved figures instead of measuring."""
+    first = engine.calibration()
+    monkeypatch.setattr(engine, "_calibrated", None)
+    again = engine.calibration()
+    assert len(measured) == 1
+    assert again == first and again is not first
+    monkeypatch.setattr(engine, "_calibrated", None)
+    monkeypatch.setenv(engine.CALIBRATE_ENV, "measure")  # measure afresh, and replace what was saved
+    assert engine.calibration() != first
+    assert len(measured) == 2
+    monkeypatch.setattr(engine, "_calibrated", None)
+    monkeypatch.delenv(engine.CALIBRATE_ENV)
+    assert engine.calibration() == engine.calibration() != first  # the new figures were kept
+
+
+def test_a_calibration_saved_for_other_threads_is_not_used(measured, monkeypatch):
+    engine.calibration()
+    monkeypatch.setattr(engine, "_calibrated", None)
+    with imgkernel.threads(1):
+        assert engine.calibration().threads == 1
+    assert len(measured) == 2
+
+
+def _saved_file(tmp_path):
+    (path,) = (tmp_path / "cache").glob("calibration-*.json")
+    return path
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: "not json {",
+        lambda d: json.dumps([1, 2]),
+        lambda d: json.dumps({**d, "key": "another machine"}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "ns_per_pass": "fast"}}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "ns_per_pass": True}}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "ns_per_mac": 0}}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "fft_fixed_ns": -1.0}}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "strip_bytes": 12345}}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "tile_max": 1 << 40}}),
+        lambda d: json.dumps({**d, "model": {**d["model"], "threads": 64}}),
+        lambda d: json.dumps({**d, "model": {k: v for k, v in d["model"].items() if k != "seconds"}}),
+        lambda d: json.dumps(d).replace(str(d["model"]["ns_per_pass"]), "NaN"),
+        lambda d: json.dumps(d).replace(str(d["model"]["ns_per_pass"]), "1e400"),
+    ],
+)
+def test_a_spoilt_saved_calibration_is_measured_again_and_replaced(measured, monkeypatch, tmp_path, spoil):
+    """The file is the user's to edit or break: anything but what the engine wrote is ignored, never trusted."""
+    first = engine.calibration()
+    path = _saved_file(tmp_path)
+    path.write_text(spoil(json.loads(path.read_text())))
+    monkeypatch.setattr(engine, "_calibrated", None)
+    model = engine.calibration()
+    assert len(measured) == 2
+    assert model.strip_bytes in engine._STRIP_CHOICES and model.threads == first.threads
+    assert json.loads(path.read_text())["model"]["ns_per_pass"] == model.ns_per_pass  # replaced
+
+
+def test_an_unwritable_cache_folder_only_means_measuring_each_time(measured, monkeypatch, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv(_model_store.CACHE_ENV, str(blocked / "cache"))  # a folder inside a file: never creatable
+    engine.calibration()
+    monkeypatch.setattr(engine, "_calibrated", None)
+    engine.calibration()
+    assert len(measured) == 2
 
 
 def test_small_jobs_never_calibrate(fresh_calibration):

@@ -297,10 +297,11 @@ def test_auto_picks_the_same_method_whatever_the_cap(eight_workers):
 
 
 @pytest.mark.parametrize(("cap", "measured_on"), [(None, 8), (3, 3), (1, 1)])
-def test_calibration_sizes_its_work_by_the_effective_threads(monkeypatch, cap, measured_on):
+def test_calibration_sizes_its_work_by_the_effective_threads(monkeypatch, tmp_path, cap, measured_on):
     monkeypatch.setattr(_tiles, "WORKERS", 16)
     monkeypatch.setattr(engine, "_calibrated", None)
     monkeypatch.delenv(engine.CALIBRATE_ENV, raising=False)
+    monkeypatch.setenv("IMGKERNEL_CACHE_DIR", str(tmp_path))  # none saved: it measures
     calls = []
 
     def fake(n_threads: int) -> engine.Model:
