@@ -3,8 +3,8 @@
 Layout only: the state is one ``app.state.PlaygroundState`` (``app.session``), each part of the page is a
 panel in ``app.panels``. The kernel area is one fragment (``pg-core``): a control in it reruns just that area;
 the sidebar (photo and options) reruns the whole page. Inside it, what a weight change redraws is in fragments
-of its own (``app.panels.grid.HOT``: the live sliders, the pictures, the grid, the sum of weights, the panel
-under them): a live drag or a typed weight reruns only those, the kernel editor's callback says which.
+of its own (the live sliders, the result, the grid, the sum of weights, the panel under the pictures): a live
+drag or a typed weight reruns only those that show something new (``app.panels.grid.rerun_scope``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.live import live_view
 from app.panels.options import options_box
 from app.panels.photo import photo_box
-from app.panels.pictures import pictures, result_line
+from app.panels.pictures import original, result, result_line
+from app.state import Photo, PlaygroundState
 from app.threads import request_threads
 
 log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
@@ -59,16 +60,26 @@ def live_sliders() -> None:
     kernel_sliders(session.current())
 
 
-@part(PICTURES)
-def pictures_part() -> None:
-    state = session.current()
-    if state.view.live and live_view(state):  # the live camera in the pictures' place (app/panels/live.py)
-        session.sync_url(share_query(state)[0])
-        return
-    small = cache.preview(state.photo, state.view.preview)
-    shown = pictures(state, small)
+def result_part(state: PlaygroundState, small: Photo) -> None:
+    shown = result(state, small)
     if shown is not None:
         st.caption(result_line(state, small, shown))
+
+
+@part(PICTURES)
+def pictures_part() -> None:
+    """The result and its numbers; with the live camera on, the camera in the pictures' place
+    (``app/panels/live.py``), or both pictures when this visitor cannot have it."""
+    state = session.current()
+    small = cache.preview(state.photo, state.view.preview)
+    if not state.view.live:
+        result_part(state, small)
+    elif not live_view(state):
+        left, right = st.columns(2, gap="small")
+        with left:
+            original(state, small)
+        with right:
+            result_part(state, small)
     session.sync_url(share_query(state)[0])
 
 
@@ -94,7 +105,14 @@ def core_loop() -> None:
     state = session.current()
     with kernel_controls(state):
         live_sliders()
-    pictures_part()
+    if state.view.live:  # the camera across both columns
+        pictures_part()
+    else:  # the original here: a weight change reruns only the result's column
+        left, right = st.columns(2, gap="small")
+        with left:
+            original(state, cache.preview(state.photo, state.view.preview))
+        with right:
+            pictures_part()
     grid, scale = st.columns([3, 2], gap="medium")
     with grid:
         grid_part()

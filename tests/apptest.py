@@ -166,7 +166,7 @@ def send(at: AppTest, key: str, payload: object) -> AppTest:
     ws.id = _make_trigger_id(el.proto.id, "events")
     ws.json_trigger_value = json.dumps({"event": "action", "value": payload})
     at._run(states)
-    # The playground's callback reruns only the fragments a weight change redraws (``app.panels.grid.HOT``); the
+    # The playground's callback reruns only the fragments a weight change redraws (``app.panels.grid.rerun_scope``); the
     # browser keeps the rest of the page, AppTest's tree holds only what the last run drew: run the whole page
     # once more (the trigger does not fire again) so the tests see every part. Which parts a change needs is
     # ``app.state.only_hot``'s, tested on its own.

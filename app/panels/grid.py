@@ -26,19 +26,33 @@ GRID_KEY = "pg_grid"
 
 
 # The playground's fragments (``pages/playground.py``): the whole kernel area, and inside it what a weight change
-# redraws (``HOT``).
+# may redraw (``rerun_scope`` says which).
 CORE, LIVE, PICTURES, GRID, SUM, DETAILS = "pg-core", "pg-live", "pg-pictures", "pg-grid", "pg-sum", "pg-details"
-HOT = (LIVE, PICTURES, GRID, SUM, DETAILS)
 
 
 def apply_event(event: Event | imgkernel.KernelError) -> None:
-    """One checked event from the grid or the sliders, applied to the playground's state. A weight or a
-    parameter's value reruns only the parts that show it (half the page's elements: a live drag's frame rate);
-    anything else the kernel area shows reruns all of it."""
+    """One checked event from the grid or the sliders, applied to the playground's state, then the parts that
+    show something new rerun (``rerun_scope``)."""
     old = session.current()
     change = change_for(event)
     new = session.apply(change.transition, *change.args, by=change.by, gesture=change.gesture)
-    st.rerun(HOT if only_hot(old, new) else CORE)
+    st.rerun(rerun_scope(old, new, change.by))
+
+
+def rerun_scope(old: PlaygroundState, new: PlaygroundState, by: str | None) -> str | tuple[str, ...]:
+    """The fragments an editor event reruns. Anything but weights and parameter values changed (``only_hot``):
+    the whole kernel area. Else only what shows something new, since each element a rerun sends costs the
+    browser time (about 1.5 ms each here, ``bench/RESULTS.md``): the result, the grid (its weights, or its
+    answer to the cell just typed), the sum; the sliders only for their own event or new values (their answer,
+    the value shown); the panel under the pictures only when one is open."""
+    if not only_hot(old, new):
+        return CORE
+    parts = [PICTURES, GRID, SUM]
+    if by == "kernel" or old.kernel.params != new.kernel.params:
+        parts.insert(0, LIVE)
+    if new.view.detail is not None:
+        parts.append(DETAILS)
+    return tuple(parts)
 
 
 def _rows(state: PlaygroundState, rows: int) -> PlaygroundState:

@@ -15,20 +15,25 @@ from ..i18n import _
 from ..state import DETAILS_READING_RESULT, Photo, PlaygroundState
 
 
-def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
-    """Draw both pictures; returns the result's numbers (None when the settings cannot be applied)."""
-    s = state.settings
+def original(state: PlaygroundState, small: Photo) -> None:
+    """The photo as the filter reads it (drawn by the kernel area: no weight change redraws it)."""
     w, h = small.size
-    left, right = st.columns(2, gap="small")
-    original = _("Original (luminance)") if s.gray else _("Original")
-    with left, st.container(key="pg-original"):
+    gray = state.settings.gray
+    with st.container(key="pg-original"):
         st.image(
-            cache.original_png(small, s.gray),
-            caption=f"{original} · {wording.size(w, h)}",
+            cache.original_png(small, gray),
+            caption=f"{_('Original (luminance)') if gray else _('Original')} · {wording.size(w, h)}",
             output_format="PNG",
-            alt=wording.alt_photo(small.name, w, h, gray=s.gray),
+            alt=wording.alt_photo(small.name, w, h, gray=gray),
         )
-    with right, st.container(key="pg-result"):
+
+
+def result(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
+    """The filtered picture beside the original; returns its numbers (None when the settings cannot be applied)."""
+    s = state.settings
+    w = small.size[0]
+    here = st.container(key="pg-result")
+    with here:
         try:
             shared = state.view.detail in DETAILS_READING_RESULT
             v = cache.result_view(small, state.matrix, s, state.view.mode, shared)
@@ -37,7 +42,7 @@ def pictures(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
             return None
         # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
         # so it keeps its size relative to the original also when the browser scales both down.
-        box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else st.container()
+        box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else here
         box.image(  # as encoded: exact pixels
             v.png,
             caption=title(state),
