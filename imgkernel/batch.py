@@ -912,6 +912,9 @@ def _on_processes(tally: _Tally, job: _Job, jobs: int) -> Summary:
             for future, i in futures.items():
                 if future.done() and not future.cancelled() and i not in tally.done and future.exception() is None:
                     tally.add(i, future.result(), report=False)  # (the progress may be what raised)
+            # A pool process still starting when Ctrl+C came dies of it, and the broken pool terminates the others,
+            # maybe mid-write: their temporary files are removed here, as after any process that died.
+            _remove_temporary([pairs[i][1] for i in tally.todo()])
             raise BatchInterrupted(tally.summary(jobs, interrupted=True)) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
