@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Some machines set PYTHONDONTWRITEBYTECODE: then every test run compiled the app, the library and the tests (and
+# pytest rewrote every test module's asserts) again, 3-4 s per pytest worker. The caches are checked against the
+# sources' times, so keeping them is safe.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast lint locale bench chromium gegl clean
 
@@ -46,11 +50,11 @@ lint: $(VENV)/dev.stamp
 # The fast tier on every core (pytest-xdist), then the browser tier on its own (its timings and its many servers
 # would fight the fast tier for the cores).
 test: lint chromium gegl node_modules/.stamp
-	$(BIN)/pytest -q -n auto -m "not browser"
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
 	$(BIN)/pytest -q -m browser
 
 test-fast: $(VENV)/dev.stamp gegl
-	$(BIN)/pytest -q -n auto -m "not browser"
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
 
 # The translations, the gettext way (Babel): extract every text of the app and the library's message templates
 # into app/locale/messages.pot, merge it into each language's .po (a reworded text becomes untranslated, and

@@ -9,16 +9,64 @@ either, so the tests scan once too (the components are still registered on every
 from __future__ import annotations
 
 import atexit
+import ctypes
 import functools
+import io
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+from typing import Any
 
 import pytest
 import threadpoolctl
+from streamlit import config as st_config
 from streamlit.components.v2 import manifest_scanner
+from streamlit.elements.lib import image_utils
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
 manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+# Each AppTest run has a ScriptCache of its own, so every run compiled the app's script and its page again, with
+# Streamlit's "magic" AST pass (~2.5 ms a file, two files a run, over a thousand runs). A server compiles a page once
+# and reuses the code for every session until the file changes; so do the tests, keyed by the file's bytes.
+_compiled: dict[tuple[str, bool, bytes], Any] = {}
+_compile_script = ScriptCache.get_bytecode
+
+
+def _get_bytecode(self: ScriptCache, script_path: str) -> Any:
+    path = os.path.abspath(script_path)
+    with open(path, "rb") as f:
+        key = (path, bool(st_config.get_option("runner.magicEnabled")), f.read())
+    if key not in _compiled:
+        _compiled[key] = _compile_script(self, script_path)
+    return _compiled[key]
+
+
+ScriptCache.get_bytecode = _get_bytecode  # type: ignore[method-assign]
+
+# st.image sends a NumPy picture as a PNG made at zlib's level 6 (Pillow's default): ~45 ms for the 0.14 MP sample,
+# a fifth of the AppTest modules' time. No test reads those bytes (they read captions, alt texts and the state; the
+# browser tier sees the server's real ones): stored uncompressed, the same PNG pixels take ~7 ms.
+_pil_to_bytes = image_utils._pil_to_bytes
+
+
+def _png_stored(image: Any, format: str = "JPEG", quality: int = 100) -> bytes:
+    if format != "PNG":
+        return _pil_to_bytes(image, format, quality)  # type: ignore[arg-type]
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=0)
+    return out.getvalue()
+
+
+image_utils._pil_to_bytes = _png_stored
+
+# A batch's process pool starts its workers from a fork server (imgkernel.batch): each new worker imported imgkernel
+# again (~0.3 s, ~30 workers in the suite). The fork server imports it once and its workers are forks of that, still
+# processes that ran nothing else.
+if "forkserver" in multiprocessing.get_all_start_methods():
+    multiprocessing.set_forkserver_preload(["imgkernel.batch"])
 
 
 # Dask's workers keep scratch files (lock files, spilled data) in its temporary directory, /tmp/dask-scratch-space by
@@ -53,3 +101,53 @@ def machine_blas_threads():
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with threadpoolctl.threadpool_limits(int(_BLAS_THREADS or min(cpus, 64)), user_api="blas"):
         yield
+
+
+# The app pins glibc's mmap threshold at 128 kB when app.budget is imported (the server's setting: big freed buffers
+# go back to the system at once, so RSS follows what is really held), and every worker imports it while collecting
+# the AppTest modules. Pinned, every array from 128 kB up is a new mapping, zero-filled page by page: the numeric and
+# image tests spent twice their time in the kernel (a damaged animated WebP took 6 s to refuse instead of 1 s). No
+# test but the ones marked ``server_allocator`` looks at RSS, so the others run with a roomy allocator, as glibc's
+# own threshold becomes once big buffers have been freed (32 MB, trimming the heap past twice that); the marked ones
+# with the server's setting (and glibc's default trim threshold, 128 kB, as the server has).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters
+
+
+def _find_mallopt() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
+    except (OSError, AttributeError):  # not glibc: nothing is pinned
+        return None
+
+
+_mallopt = _find_mallopt()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "server_allocator: run with the server's allocator setting (app.budget)")
+
+
+# Modules whose tests take seconds each, mostly waiting (a live stream's frames, subprocesses, process pools): run
+# first. pytest-xdist hands the tests out in their order, so a worker that drew them last (they sort late) went on
+# alone for up to 15 s after the other had run out of work; first, the short tests after them even the workers out.
+LONG_FIRST = ("test_live_loopback.py", "test_codegen.py", "test_batch.py", "test_batch_dask.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONG_FIRST)  # a stable sort: the order is otherwise kept
+
+
+@pytest.fixture(autouse=True)
+def _allocator(request: pytest.FixtureRequest) -> None:
+    if _mallopt is None:
+        return
+    if request.node.get_closest_marker("server_allocator"):
+        from app.budget import M_MMAP_THRESHOLD, MMAP_THRESHOLD
+
+        _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        _mallopt(_M_TRIM_THRESHOLD, 128 << 10)
+    else:
+        _mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+        _mallopt(_M_TRIM_THRESHOLD, 64 << 20)

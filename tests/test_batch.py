@@ -99,7 +99,8 @@ def test_two_jobs_write_the_bytes_of_one(tmp_path, fmt):
         np.testing.assert_array_equal(got, want)
         rgba = np.asarray(Image.open(tmp_path / "one" / "alpha.png"))
         np.testing.assert_array_equal(rgba[..., 3], np.asarray(Image.open(src / "alpha.png"))[..., 3])
-        assert Image.open(tmp_path / "one" / "gray.png").mode == "L"
+        with Image.open(tmp_path / "one" / "gray.png") as gray:
+            assert gray.mode == "L"
 
 
 def test_the_format_follows_the_name_or_format(tmp_path, capsys):
@@ -108,7 +109,8 @@ def test_the_format_follows_the_name_or_format(tmp_path, capsys):
     for name, pil in [("o.jpg", "JPEG"), ("o.jpeg", "JPEG"), ("o.webp", "WEBP"), ("o.tif", "TIFF"), ("o.png", "PNG")]:
         code, out, _ = _run(capsys, "apply", src, tmp_path / name, "-k", "sharpen")
         assert code == 0 and name in out
-        assert Image.open(tmp_path / name).format == pil
+        with Image.open(tmp_path / name) as written:
+            assert written.format == pil
     if batch.features.check("avif"):
         assert _run(capsys, "apply", src, tmp_path / "o.avif", "-k", "sharpen")[0] == 0
         assert Image.open(tmp_path / "o.avif").format == "AVIF"

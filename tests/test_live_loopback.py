@@ -23,6 +23,8 @@ from app.budget import ALLOCATOR_PINNED  # noqa: E402, F401  (the server's alloc
 from devtools.live_page import correlation, pattern  # noqa: E402
 from tests.live_loopback import FPS, Loop, Stream, threads_and_rss  # noqa: E402
 
+pytestmark = pytest.mark.server_allocator  # the RSS after twenty streams is the server's (tests/conftest.py)
+
 FRAMES = [pattern(i) for i in range(4)]
 SEEN = np.ascontiguousarray(np.fliplr(FRAMES[0]))  # the camera as the visitor sees it (mirrored)
 RIGHT = (slice(60, 470), slice(340, 630))  # the filtered half, away from the line and the moving square

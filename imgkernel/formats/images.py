@@ -377,7 +377,7 @@ def _scale_int32(a: np.ndarray) -> np.ndarray:
         return a.astype(np.uint8)
     if lo >= 0 and hi <= 65535:
         return _scale_16bit(a)
-    return _round_to_uint8(_stretch(a.astype(np.float64), lo, hi))
+    return _round_to_uint8(_stretch(a, lo, hi, np.float64))
 
 
 def _scale_float(a: np.ndarray) -> np.ndarray:
@@ -396,23 +396,33 @@ def _scale_float(a: np.ndarray) -> np.ndarray:
         elif lo >= 0 and hi <= 255:
             out = a.astype(np.float32, copy=True)
         else:
-            out = _stretch(a, lo, hi)
+            out = _stretch(a, lo, hi, np.float32)
     out[~finite] = np.where(a[~finite] == np.inf, 255, 0)
     return _round_to_uint8(out)
 
 
-def _stretch(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Map lo..hi linearly onto 0..255 as floats (all zero when the image is flat)."""
+def _stretch(a: np.ndarray, lo: float, hi: float, dtype: type[np.floating]) -> np.ndarray:
+    """Map lo..hi linearly onto 0..255 as a new array of ``dtype`` (all zero when the image is flat).
+
+    In place on that one new array: a damaged header can make a picture of millions of pixels, and each whole-image
+    temporary costs as much again (and first-touched memory is slow on small VMs).
+    """
     if hi <= lo:
         return np.zeros(a.shape, np.float32)
     if hi - lo > 1e36:  # (a - lo) * 255 could overflow float32 (max 3.4e38): rare enough to pay for float64
-        a = a.astype(np.float64)
+        dtype = np.float64
+    out = np.subtract(a, dtype(lo), dtype=dtype)
     # Multiply before dividing: exact halves (0 in -1..1 is 127.5) then round the same way every time.
-    return (a - a.dtype.type(lo)) * a.dtype.type(255) / a.dtype.type(hi - lo)
+    out *= dtype(255)
+    out /= dtype(hi - lo)
+    return out
 
 
 def _round_to_uint8(a: np.ndarray) -> np.ndarray:
-    return np.clip(a + 0.5, 0, 255).astype(np.uint8)
+    """Round half up and saturate to uint8, reusing ``a`` (a temporary the caller gives up) for the steps."""
+    a += 0.5
+    np.clip(a, 0, 255, out=a)
+    return a.astype(np.uint8)
 
 
 def to_gray(pixels: np.ndarray) -> np.ndarray:
