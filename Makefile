@@ -47,11 +47,12 @@ lint: $(VENV)/dev.stamp
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The fast tier on every core (pytest-xdist), then the browser tier on its own (its timings and its many servers
-# would fight the fast tier for the cores).
+# The fast tier on every core (pytest-xdist), then the browser tier on its own, also on two or more workers: each
+# worker has its own app server and Chromium, and its tests mostly wait for the page (one worker: ~300 s here, two:
+# ~220 s). Whole modules per worker (loadfile): a module's own fixtures (a fake-camera browser) start once.
 test: lint chromium gegl node_modules/.stamp
 	$(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
-	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile -m browser
 
 test-fast: $(VENV)/dev.stamp gegl
 	$(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
