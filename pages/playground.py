@@ -2,9 +2,10 @@
 
 Layout only: the state is one ``app.state.PlaygroundState`` (``app.session``), each part of the page is a
 panel in ``app.panels``. The kernel area is one fragment (``pg-core``): a control in it reruns just that area;
-the sidebar (photo and options) reruns the whole page. Inside it, what a weight change redraws is in fragments
-of its own (the live sliders, the result, the grid, the sum of weights, the panel under the pictures): a live
-drag or a typed weight reruns only those that show something new (``app.panels.grid.rerun_scope``).
+the sidebar (photo and options) reruns the whole page. Inside it, what a weight change redraws (the live sliders,
+the result, the grid, the sum of weights) is one fragment drawing into four containers of the area (``pg-hot``),
+and the panel under the pictures another: a live drag or a typed weight reruns only those that show something
+new, in one script run when no panel is open (``app.panels.grid.rerun_scope``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import logging
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app import cache, i18n, session
 from app.i18n import _
 from app.panels.details import details, share_query
-from app.panels.grid import CORE, DETAILS, GRID, LIVE, PICTURES, SUM, grid_editor, grid_size, scale_box, sum_of_weights
+from app.panels.grid import CORE, DETAILS, HOT, grid_editor, grid_size, scale_box, sum_of_weights
 from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.live import live_view
 from app.panels.options import options_box
@@ -36,15 +38,15 @@ def oops() -> str:
     )
 
 
-def part(key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def part(key: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """A part of the page as a keyed fragment (``app.panels.grid`` says which the kernel editor reruns), with its
     last line of defence: a friendly message, the details in the server log."""
 
-    def fragment(draw: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
+    def fragment(draw: Callable[..., None]) -> Callable[..., None]:
+        def run(*args: DeltaGenerator) -> None:
             try:
                 with request_threads():  # a fragment rerun skips the entry script's cap (app/threads.py)
-                    draw()
+                    draw(*args)
             except Exception:
                 log.exception("playground failed")
                 st.error(oops())
@@ -55,42 +57,36 @@ def part(key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
     return fragment
 
 
-@part(LIVE)
-def live_sliders() -> None:
-    kernel_sliders(session.current())
-
-
 def result_part(state: PlaygroundState, small: Photo) -> None:
     shown = result(state, small)
     if shown is not None:
         st.caption(result_line(state, small, shown))
 
 
-@part(PICTURES)
-def pictures_part() -> None:
-    """The result and its numbers; with the live camera on, the camera in the pictures' place
-    (``app/panels/live.py``), or both pictures when this visitor cannot have it."""
+@part(HOT)
+def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator, total: DeltaGenerator) -> None:
+    """Everything a weight or a parameter changes, in four places of the kernel area (containers it made): the live
+    sliders, the result (with the live camera on, the camera, or both pictures when this visitor cannot have it),
+    the grid and the sum of weights. One fragment: a drag or a typed weight reruns it alone, in one script run
+    (a fragment that draws into outside containers redraws them in place, and their widgets rerun it)."""
     state = session.current()
+    with sliders:
+        kernel_sliders(state)
     small = cache.preview(state.photo, state.view.preview)
-    if not state.view.live:
-        result_part(state, small)
-    elif not live_view(state):
-        left, right = st.columns(2, gap="small")
-        with left:
-            original(state, small)
-        with right:
+    with pictures:
+        if not state.view.live:
             result_part(state, small)
+        elif not live_view(state):
+            left, right = st.columns(2, gap="small")
+            with left:
+                original(state, small)
+            with right:
+                result_part(state, small)
+    with grid:
+        grid_editor(state)
+    with total:
+        sum_of_weights(state)
     session.sync_url(share_query(state)[0])
-
-
-@part(GRID)
-def grid_part() -> None:
-    grid_editor(session.current())
-
-
-@part(SUM)
-def sum_part() -> None:
-    sum_of_weights(session.current())
 
 
 @part(DETAILS)
@@ -103,23 +99,20 @@ def details_part() -> None:
 def core_loop() -> None:
     """Kernel → pictures → grid and scale → details: everything a change of kernel touches."""
     state = session.current()
-    with kernel_controls(state):
-        live_sliders()
+    sliders = kernel_controls(state)
     if state.view.live:  # the camera across both columns
-        pictures_part()
+        pictures = st.container()
     else:  # the original here: a weight change reruns only the result's column
-        left, right = st.columns(2, gap="small")
+        left, pictures = st.columns(2, gap="small")
         with left:
             original(state, cache.preview(state.photo, state.view.preview))
-        with right:
-            pictures_part()
-    grid, scale = st.columns([3, 2], gap="medium")
-    with grid:
-        grid_part()
+    grid_column, scale_column = st.columns([3, 2], gap="medium")
+    grid, total = grid_column.container(), scale_column.container()  # above the grid's size and the scale box
+    with grid_column:
         grid_size(state)
-    with scale:
-        sum_part()
+    with scale_column:
         scale_box(state)
+    hot(sliders, pictures, grid, total)
     details_part()
 
 

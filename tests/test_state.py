@@ -625,20 +625,21 @@ def test_only_a_weight_or_a_parameter_value_is_redrawn_on_its_own(s0):
 
 
 def test_an_editor_event_reruns_only_the_parts_that_show_something_new(s0):
-    """``rerun_scope``: each element a rerun sends costs the browser time, so a typed weight does not redraw the
-    sliders, and the closed panel under the pictures is left alone."""
-    from app.panels.grid import CORE, DETAILS, GRID, LIVE, PICTURES, SUM, rerun_scope
+    """``rerun_scope``: a weight or a parameter value reruns only the hot fragment (sliders, result, grid, sum),
+    the event's own rerun; the closed panel under the pictures is left alone, an open one follows."""
+    from app.panels.grid import CORE, DETAILS, HOT, rerun_scope
 
     custom = st8.record(s0, st8.edit_cells(s0, {(1, 1): 6.0}), "g1")
-    assert rerun_scope(s0, custom, "grid") == CORE  # "Custom (from Sharpen)", Undo comes alive
+    assert rerun_scope(s0, custom) == CORE  # "Custom (from Sharpen)", Undo comes alive
     again = st8.record(custom, st8.edit_cells(custom, {(1, 1): 7.0}), "g2")
-    assert rerun_scope(custom, again, "grid") == (PICTURES, GRID, SUM)  # the grid: its answer to the cell
+    assert rerun_scope(custom, again) == HOT  # the grid: its answer to the cell
     blur = st8.choose_preset(s0, "blur")
     moved = st8.record(blur, st8.set_param(blur, "inner", 0.5), "d")
     moved2 = st8.record(moved, st8.set_param(moved, "inner", 0.7), "d")
-    assert rerun_scope(moved, moved2, "kernel") == (LIVE, PICTURES, GRID, SUM)  # the grid shows the new weights
+    assert rerun_scope(moved, moved2) == HOT  # the grid shows the new weights
     same = st8.record(moved2, st8.set_param(moved2, "inner", 0.7), "d")
-    assert rerun_scope(moved2, same, "kernel") == (LIVE, PICTURES, GRID, SUM)  # the slider's answer, all the same
+    assert rerun_scope(moved2, same) == HOT  # the slider's answer, all the same
     opened = st8.set_view(again, detail="Histogram")
     later = st8.record(opened, st8.edit_cells(opened, {(1, 1): 8.0}), "g3")
-    assert rerun_scope(opened, later, "grid") == (PICTURES, GRID, SUM, DETAILS)  # an open panel follows
+    assert rerun_scope(opened, later) == (HOT, DETAILS)  # an open panel follows
+    assert rerun_scope(opened, st8.set_view(opened, detail=None)) == CORE  # closing it: the area

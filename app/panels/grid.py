@@ -25,9 +25,10 @@ from .pictures import title
 GRID_KEY = "pg_grid"
 
 
-# The playground's fragments (``pages/playground.py``): the whole kernel area, and inside it what a weight change
-# may redraw (``rerun_scope`` says which).
-CORE, LIVE, PICTURES, GRID, SUM, DETAILS = "pg-core", "pg-live", "pg-pictures", "pg-grid", "pg-sum", "pg-details"
+# The playground's fragments (``pages/playground.py``): the whole kernel area; inside it, everything a weight or a
+# parameter changes (the live sliders, the result, the grid, the sum: one fragment drawing into four containers);
+# the panel under the pictures.
+CORE, HOT, DETAILS = "pg-core", "pg-hot", "pg-details"
 
 
 def apply_event(event: Event | imgkernel.KernelError) -> None:
@@ -36,23 +37,21 @@ def apply_event(event: Event | imgkernel.KernelError) -> None:
     old = session.current()
     change = change_for(event)
     new = session.apply(change.transition, *change.args, by=change.by, gesture=change.gesture)
-    st.rerun(rerun_scope(old, new, change.by))
+    scope = rerun_scope(old, new)
+    if scope != HOT:
+        st.rerun(scope)
+    # Else the event's own rerun is the one needed: the grid and the sliders are the hot fragment's widgets. A
+    # callback's st.rerun(...) would end that run and start another (two script runs per drag step).
 
 
-def rerun_scope(old: PlaygroundState, new: PlaygroundState, by: str | None) -> str | tuple[str, ...]:
+def rerun_scope(old: PlaygroundState, new: PlaygroundState) -> str | tuple[str, ...]:
     """The fragments an editor event reruns. Anything but weights and parameter values changed (``only_hot``):
-    the whole kernel area. Else only what shows something new, since each element a rerun sends costs the
-    browser time (about 1.5 ms each here, ``bench/RESULTS.md``): the result, the grid (its weights, or its
-    answer to the cell just typed), the sum; the sliders only for their own event or new values (their answer,
-    the value shown); the panel under the pictures only when one is open."""
+    the whole kernel area. Else the hot fragment (sliders, result, grid, sum), and the panel under the pictures
+    only when one is open, since each element a rerun sends costs the browser time (about 1.5 ms each here,
+    ``bench/RESULTS.md``) and each extra script run more."""
     if not only_hot(old, new):
         return CORE
-    parts = [PICTURES, GRID, SUM]
-    if by == "kernel" or old.kernel.params != new.kernel.params:
-        parts.insert(0, LIVE)
-    if new.view.detail is not None:
-        parts.append(DETAILS)
-    return tuple(parts)
+    return HOT if new.view.detail is None else (HOT, DETAILS)
 
 
 def _rows(state: PlaygroundState, rows: int) -> PlaygroundState:

@@ -18,7 +18,7 @@ SLIDERS_KEY = "pg_params"
 
 def kernel_controls(state: PlaygroundState) -> DeltaGenerator:
     """The picker, what the kernel does, the way back from a custom grid, undo and redo; returns the column beside
-    them where the page draws the live sliders (``kernel_sliders``, rerun on their own while they move)."""
+    them where the page draws the live sliders (``kernel_sliders``, in the fragment that reruns while they move)."""
     k = state.kernel
     spec = imgkernel.CATALOGUE.get(k.preset)
     pick, sliders = st.columns([2, 3], gap="medium")
