@@ -65,7 +65,7 @@ def result_part(state: PlaygroundState, small: Photo) -> None:
 
 @part(HOT)
 def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator, total: DeltaGenerator) -> None:
-    """Everything a weight or a parameter changes, in four places of the kernel area (containers it made): the live
+    """Everything a weight or a parameter changes, in four containers the kernel area made for it: the live
     sliders, the result (with the live camera on, the camera, or both pictures when this visitor cannot have it),
     the grid and the sum of weights. One fragment: a drag or a typed weight reruns it alone, in one script run
     (a fragment that draws into outside containers redraws them in place, and their widgets rerun it)."""
