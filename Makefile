@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+FAST   := $(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Some machines set PYTHONDONTWRITEBYTECODE: then every test run compiled the app, the library and the tests (and
 # pytest rewrote every test module's asserts) again, 3-4 s per pytest worker. The caches are checked against the
@@ -51,11 +52,11 @@ lint: $(VENV)/dev.stamp
 # worker has its own app server and Chromium, and its tests mostly wait for the page (one worker: ~300 s here, two:
 # ~220 s). Whole modules per worker (loadfile): a module's own fixtures (a fake-camera browser) start once.
 test: lint chromium gegl node_modules/.stamp
-	$(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
+	$(FAST)
 	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile -m browser
 
 test-fast: $(VENV)/dev.stamp gegl
-	$(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
+	$(FAST)
 
 # The translations, the gettext way (Babel): extract every text of the app and the library's message templates
 # into app/locale/messages.pot, merge it into each language's .po (a reworded text becomes untranslated, and

@@ -403,7 +403,7 @@ def report(
     ]
     verdicts = []
     for (kname, oname), group in _groups(rows).items():
-        im_best = max(r.files / r.seconds for r in group if r.contender.startswith("ImageMagick"))
+        im_best = _im_best(group)
         for r in group:
             rate = r.files / r.seconds
             diff = "reference" if r.diff is None else f"{r.diff[0]}, {r.diff[1]:.2f}"
@@ -437,7 +437,7 @@ def report(
 
 def verdict(kname: str, oname: str, group: list[Run]) -> str:
     """The target's line for one kernel and output: the best imgkernel run against ImageMagick's best."""
-    im_best = max(r.files / r.seconds for r in group if r.contender.startswith("ImageMagick"))
+    im_best = _im_best(group)
     ours = max((r for r in group if r.contender.startswith("imgkernel")), key=lambda r: r.files / r.seconds)
     ratio = ours.files / ours.seconds / im_best
     png_ok = all(r.diff is None or r.diff[0] <= 1 for r in group) if oname == "PNG" else None
@@ -446,6 +446,11 @@ def verdict(kname: str, oname: str, group: list[Run]) -> str:
         f"target 2× {'met' if ratio >= 2 else f'not met (short by {2 / ratio:.2f}×)'}"
         + ("" if png_ok is None else f"; PNG within ±1 of ImageMagick: {'yes' if png_ok else 'NO'}")
     )
+
+
+def _im_best(group: list[Run]) -> float:
+    """ImageMagick's best rate (images/s) in one kernel and output's runs: what every ratio is against."""
+    return max(r.files / r.seconds for r in group if r.contender.startswith("ImageMagick"))
 
 
 def _groups(rows):

@@ -113,7 +113,9 @@ def assert_shows(at: AppTest, expected: np.ndarray, clip_tolerance: int = 0) -> 
 
 @functools.cache
 def sample_pixels(name: str = cache.DEFAULT_SAMPLE) -> np.ndarray:
-    return imgkernel.load_image(cache.ASSETS / cache.SAMPLES[name]).pixels  # read-only: safe to share
+    pixels = imgkernel.load_image(cache.ASSETS / cache.SAMPLES[name]).pixels
+    pixels.setflags(write=False)  # shared by every test that asks: none may change it
+    return pixels
 
 
 def png_bytes(pixels: np.ndarray, fmt: str = "PNG") -> bytes:

@@ -110,7 +110,7 @@ def machine_blas_threads():
 # test but the ones marked ``server_allocator`` looks at RSS, so the others run with a roomy allocator, as glibc's
 # own threshold becomes once big buffers have been freed (32 MB, trimming the heap past twice that); the marked ones
 # with the server's setting (and glibc's default trim threshold, 128 kB, as the server has).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters
+_M_TRIM_THRESHOLD = -1  # mallopt's parameter (the mmap threshold's is app.budget's)
 
 
 def _find_mallopt() -> Any:
@@ -123,10 +123,6 @@ def _find_mallopt() -> Any:
 
 
 _mallopt = _find_mallopt()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "server_allocator: run with the server's allocator setting (app.budget)")
 
 
 # Modules whose tests take seconds each, mostly waiting (a live stream's frames, subprocesses, process pools): run
@@ -143,11 +139,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _allocator(request: pytest.FixtureRequest) -> None:
     if _mallopt is None:
         return
-    if request.node.get_closest_marker("server_allocator"):
-        from app.budget import M_MMAP_THRESHOLD, MMAP_THRESHOLD
+    from app.budget import M_MMAP_THRESHOLD, MMAP_THRESHOLD  # (here: importing it pins the server's setting)
 
-        _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-        _mallopt(_M_TRIM_THRESHOLD, 128 << 10)
-    else:
-        _mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        _mallopt(_M_TRIM_THRESHOLD, 64 << 20)
+    server = request.node.get_closest_marker("server_allocator") is not None
+    _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD if server else 32 << 20)
+    _mallopt(_M_TRIM_THRESHOLD, 128 << 10 if server else 64 << 20)
