@@ -69,8 +69,14 @@ def grid(
     caption: str,
     bad: tuple[int, int, str, str] | None = None,
     whole: bool = False,
+    address: str | None = None,
 ) -> None:
-    """The weights as an editable grid; ``bad`` is (row, col, text, message) of a refused cell, shown on it."""
+    """The weights as an editable grid; ``bad`` is (row, col, text, message) of a refused cell, shown on it.
+
+    ``address``: the query string (no ``?``) the address bar should show, put there by the browser in place
+    (``history.replaceState``). Written through ``st.query_params`` instead, each change makes Streamlit's
+    front end re-render the whole app and add a history entry: about 10 ms of a key press here, once per
+    slider step (``bench/RESULTS.md``)."""
     k = np.asarray(matrix, dtype=np.float64)
     tints = wording.weight_tints(k)
     data = {
@@ -80,6 +86,7 @@ def grid(
         "tints": [[f"rgb({r},{g},{b})" for r, g, b in row.tolist()] for row in tints],
         "caption": caption,
         "whole": whole,
+        "address": address,
         "bad": None if bad is None else dict(zip(("row", "col", "text", "message"), bad, strict=True)),
         "labels": {
             "cell": _("weight, row {row}, column {col}", row="{row}", col="{col}"),

@@ -6,12 +6,17 @@ the sidebar (photo and options) reruns the whole page. Inside it, what a weight 
 the result, the grid, the sum of weights) is one fragment drawing into four containers of the area (``pg-hot``),
 and the panel under the pictures another: a live drag or a typed weight reruns only those that show something
 new, in one script run when no panel is open (``app.panels.grid.rerun_scope``).
+
+The address bar is the share link: the grid's browser side puts it there on every run. Only the kernel area's
+runs also write it to ``st.query_params``, Streamlit's own copy (what a reconnect or a page change sends back):
+each such write makes the front end re-render the whole page, too slow for every step of a drag.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -83,10 +88,9 @@ def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator,
             with right:
                 result_part(state, small)
     with grid:
-        grid_editor(state)
+        grid_editor(state, urlencode(share_query(state)[0]))
     with total:
         sum_of_weights(state)
-    session.sync_url(share_query(state)[0])
 
 
 @part(DETAILS)
@@ -114,6 +118,7 @@ def core_loop() -> None:
         scale_box(state)
     hot(sliders, pictures, grid, total)
     details_part()
+    session.sync_url(share_query(state)[0])
 
 
 try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import imgkernel
-from app import cache, export, wording
+from app import cache, export, share, wording
 from app.limits import PREVIEW_LONG_SIDE, UPLOAD_LIMIT_MB
 from app.panels import details
 from app.panels.details import file_stem
@@ -339,6 +340,16 @@ def test_a_custom_matrix_link_round_trips_through_the_page():
     again = ok(start(link))
     np.testing.assert_array_equal(state(again).matrix, state(at).matrix)
     assert state(again).name == "custom"
+
+
+def test_the_grid_puts_the_current_share_link_in_the_address_bar():
+    # The browser writes the address bar from the grid's data on every run, a weight change included (the
+    # server's st.query_params only on the kernel area's runs): it must be the page's own share link.
+    at = ok(edit(start({"mode": "wrap"}), 1, 1, 6.5))
+    address = parse_qs(component_data(at, "pg_grid")["address"])
+    assert {k: v[-1] for k, v in address.items()} == details.share_query(state(at))[0]
+    assert address["mode"] == ["wrap"]
+    assert share.decode({k: v[-1] for k, v in address.items()}, cache.SAMPLES)[0].matrix[1, 1] == 6.5
 
 
 def test_a_hostile_link_is_ignored_with_a_warning():

@@ -463,6 +463,15 @@ function decode(data) {
   return typeof data === "string" ? JSON.parse(data) : data;
 }
 
+function showAddress(query) {
+  // The share link follows the kernel from here (app/editor.py, ``address``): replaced in place, so a slider
+  // step neither re-renders the whole page nor adds a Back-button entry.
+  const search = query ? `?${query}` : "";
+  if (window.location.search !== search) {
+    window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+  }
+}
+
 export default function ({ parentElement, data: raw, setTriggerValue }) {
   const data = decode(raw);
   let inst = instances.get(parentElement);
@@ -481,6 +490,7 @@ export default function ({ parentElement, data: raw, setTriggerValue }) {
   inst.data = data;
   if (data.kind === "grid") renderGrid(inst, data);
   else renderSliders(inst, data);
+  if (typeof data.address === "string") showAddress(data.address);
   acknowledge(inst, data.ack);
   inst.renders = (inst.renders || 0) + 1;
   const thisRender = inst.renders;

@@ -62,8 +62,9 @@ def _cols(state: PlaygroundState, cols: int) -> PlaygroundState:
     return resize(state, state.matrix.shape[0], cols)
 
 
-def grid_editor(state: PlaygroundState) -> None:
-    """The weights as an editable grid, a refused cell marked on it (rerun with every weight change)."""
+def grid_editor(state: PlaygroundState, address: str) -> None:
+    """The weights as an editable grid, a refused cell marked on it (rerun with every weight change); the browser
+    puts ``address`` (the share link's query) in the address bar (``app.editor.grid``)."""
     rows, cols = state.matrix.shape
     bad = state.bad_cell
     with st.container(key="pg-gridbox"):
@@ -74,6 +75,7 @@ def grid_editor(state: PlaygroundState) -> None:
             caption=_("Weights of {title}, {cols} × {rows}", title=title(state), cols=cols, rows=rows),
             bad=None if bad is None else (bad.row, bad.col, bad.text, i18n.message(state.problems.get("grid", ""))),
             whole=state.whole,
+            address=address,
         )
     if "grid" in state.problems and bad is None:
         st.error(i18n.message(state.problems["grid"]))

@@ -69,6 +69,24 @@ def test_quick_presses_on_a_size_slider_keep_the_preset(page, app_url):
         settle(page, re.compile(r"^Result: Sharpen"))
 
 
+def test_the_address_bar_follows_each_slider_step_without_a_history_entry_each(page, app_url):
+    open_app(page, app_url)
+    slider = page.locator(SLIDER).first
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # the first change enables Undo: a run of the whole kernel area
+    wait_for_link(page, lambda s: abs(s.params.get("inner", 5.0) - 5.1) < 1e-9)
+    entries = page.evaluate("history.length")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+    state = wait_for_link(page, lambda s: abs(s.params.get("inner", 5.0) - 5.4) < 1e-9)
+    assert page.evaluate("history.length") == entries  # Back leaves the page, it does not step through ticks
+    page.reload()
+    settle(page, re.compile(r"^Result: Sharpen"))
+    assert page.locator(SLIDER).first.input_value() == "5.4", "a reload lost the kernel the link showed"
+    assert link_state(page).params == state.params
+
+
 def test_ten_grid_edits_typed_one_after_another_all_land(page, app_url):
     open_app(page, app_url)
     expected = imgkernel.get("sharpen").matrix()
