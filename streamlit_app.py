@@ -3,7 +3,10 @@
 import streamlit as st
 
 from app.i18n import _, language_switch
+from app.sockets import send_without_delay
 from app.threads import request_threads
+
+send_without_delay()  # Streamlit's server would hold each later response on a connection ~40 ms (app/sockets.py)
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
 # The app's only stylesheet, sent once per page run (not on every slider move):

@@ -18,7 +18,9 @@ listener) until every result image that showed the old picture is gone and the n
 1. slider key: focus the kernel's first parameter slider, press an arrow key (always the same direction, so
    every value is new and no result cache answers). The playground's live slider (Sharpen's "Centre weight",
    a range input in the editor component) vs ``bench/minimal_app.py`` (one ``st.slider``, a NumPy 3x3
-   correlate, two ``st.image``), on the 451x300 sample. Target (issue 21): ratio <= 1.2.
+   correlate, two ``st.image``), on the 451x300 sample. Target (issue 21): ratio <= 1.2. Both servers carry
+   the playground's fix for Streamlit's delayed responses (``app/sockets.py``); the minimal app on the stock
+   server is timed too, as a reference for what the fix alone is worth.
 2. grid edit: focus the grid's centre cell (focus selects its text), type a new value over it and time from
    the keydown of its last character (the text before it is put in at once and its own rerun, if it makes a
    number, is let finish: the last key is the one that turns the cell into the new value). Values 5.05, 5.15,
@@ -624,20 +626,24 @@ class Results:
     notes: list[str] = field(default_factory=list)
 
 
-def measure(browser: Browser, min_url: str, pg_url: str, n: int, tmp: Path, exceptions: Exceptions) -> Results:
+def measure(
+    browser: Browser, min_url: str, stock_url: str, pg_url: str, n: int, tmp: Path, exceptions: Exceptions
+) -> Results:
     """Open one page per series, then run all series interleaved."""
     out = Results()
     presses = WARMUPS + n + 2
     s_min, s_min_big = Series("slider key, minimal app, 451x300"), Series("slider key, minimal app, 12 MP (preview)")
+    s_stock = Series("slider key, minimal app on the stock server, 451x300")
     s_pg, s_pg_big = Series("slider key, playground, 451x300"), Series("slider key, playground, 12 MP photo")
     s_grid = Series("grid edit (last key typed), playground, 451x300")
     s_min_grid = Series("grid edit (Enter commits), minimal app st.data_editor, 451x300")
     d_min = DragSeries("slider drag, minimal app st.slider (sends on release)")
     d_pg, d_scrub = DragSeries("slider drag, playground"), DragSeries("scrub on the centre cell, playground")
 
-    slider_min, slider_min_big = (
+    slider_min, slider_min_big, slider_stock = (
         Slider(new_page(browser, min_url), presses),
         Slider(new_page(browser, f"{min_url}/?photo=big"), presses),
+        Slider(new_page(browser, stock_url), presses),
     )
     min_grid_page = new_page(browser, min_url)
     open_weights_editor(min_grid_page)
@@ -645,12 +651,14 @@ def measure(browser: Browser, min_url: str, pg_url: str, n: int, tmp: Path, exce
     steps: list[Step] = [
         (s_min, slider_min.page, lambda _i: slider_min.press()),
         (s_min_big, slider_min_big.page, lambda _i: slider_min_big.press()),
+        (s_stock, slider_stock.page, lambda _i: slider_stock.press()),
         (s_min_grid, min_grid_page, lambda i: data_editor_edit(min_grid_page, i)),
         (d_min, min_drag.page, lambda i: drag(min_drag, i)),
     ]
     out.rows = [
         (s_min, "", None, None),
         (s_min_big, "minimal app slider, 451x300", s_min, None),
+        (s_stock, "minimal app slider", s_min, None),
         (s_min_grid, "minimal app slider", s_min, None),
     ]
     out.drags = [(d_min, False)]
@@ -713,18 +721,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
             urls = []
-            for script in (MINIMAL_APP, ROOT / "streamlit_app.py"):
-                proc, url = start_app(script=script)
+            for script, env in (
+                (MINIMAL_APP, None),
+                (MINIMAL_APP, {"MINIMAL_STOCK_SERVER": "1"}),
+                (ROOT / "streamlit_app.py", None),
+            ):
+                proc, url = start_app(script=script, env=env)
                 procs.append(proc)
                 urls.append(url)
-            min_url, pg_url = urls
+            min_url, stock_url, pg_url = urls
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             head = [
                 *machine(),
                 f"Versions: Python {platform.python_version()}, Streamlit {streamlit.__version__}, "
                 f"NumPy {numpy.__version__}, Chromium {browser.version}; n={n} after {WARMUPS} warm-ups",
             ]
-            results = measure(browser, min_url, pg_url, n, Path(tmp), exceptions)
+            results = measure(browser, min_url, stock_url, pg_url, n, Path(tmp), exceptions)
             browser.close()
     finally:
         for proc in procs:

@@ -17,7 +17,9 @@ Streamlit session), viewport 1400x1000; the browser process stays up, like a stu
 
 Apps: the playground (``streamlit_app.py``, its default page); ``bench/minimal_first_app.py`` (the same photo
 and its sharpened twin as PNG, one slider: the yardstick); and, for reference, ``bench/minimal_app.py`` (that
-plus an ``st.data_editor``: what Streamlit's grid alone adds). All series are interleaved, one visit each in
+plus an ``st.data_editor``: what Streamlit's grid alone adds). The playground and the minimal apps run on a
+server with the playground's fix for Streamlit's delayed responses (``app/sockets.py``); the minimal app runs once
+more on the stock server, as a reference for what the fix alone is worth. All series are interleaved, one visit each in
 turn with the order rotated, so drift on the machine hits them alike. Target (issue 21, with the grid editable
 from the first view): a first visit <= 1.3x the minimal app, shown for both visitors; issue 14's earlier targets
 were later visitor <= 1.5x, first visitor <= 2x.
@@ -75,6 +77,7 @@ class App:
     script: Path
     minimal: bool = False
     grid: tuple[str, str] | None = None  # the grid's box and, inside it (shadow roots too), its first editable cell
+    env: tuple[tuple[str, str], ...] = ()  # set for its server
 
 
 PLAYGROUND = App("playground", ROOT / "streamlit_app.py", grid=(".st-key-pg-gridbox", "input[data-r][data-c]"))
@@ -84,7 +87,10 @@ MINIMAL_GRID = App(
     Path(__file__).resolve().with_name("minimal_app.py"),
     grid=(".st-key-pg-gridbox", '[data-testid="data-grid-canvas"]'),
 )
-APPS = (MINIMAL, PLAYGROUND, MINIMAL_GRID)
+MINIMAL_STOCK = App(
+    "minimal app, stock server", MINIMAL.script, env=(("MINIMAL_STOCK_SERVER", "1"),)
+)  # without app.sockets' fix: what the fix is worth
+APPS = (MINIMAL, PLAYGROUND, MINIMAL_GRID, MINIMAL_STOCK)
 
 # ---- in the server: a sitecustomize that times each script run (loaded through PYTHONPATH) ----
 
@@ -412,7 +418,7 @@ def run_first(browser: Browser, env: dict[str, str], log: Path, n: int) -> dict[
     series = {app: Series(app, "first") for app in APPS}
     for i in range(n):
         for app in rotated(APPS, i):
-            proc, url = start_app(script=app.script, env=env)
+            proc, url = start_app(script=app.script, env={**env, **dict(app.env)})
             try:
                 time.sleep(REST_S)
                 add(series[app], visit(browser, app, url, log, proc.pid))
@@ -427,7 +433,7 @@ def run_later(browser: Browser, env: dict[str, str], log: Path, n: int) -> dict[
     servers = {}
     try:
         for app in APPS:
-            servers[app] = start_app(script=app.script, env=env)
+            servers[app] = start_app(script=app.script, env={**env, **dict(app.env)})
         for i in range(WARMUPS + n):
             for app in rotated(APPS, i):
                 proc, url = servers[app]
