@@ -3,7 +3,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-FAST   := $(BIN)/pytest -q -n auto --dist worksteal -m "not browser"
+# Each tier collects only its own folder: every pytest worker imports every module it collects (the browser tests'
+# Playwright and CNN pages, the fast tier's ONNX and SciPy oracles), ~1-5 s per worker.
+FAST   := $(BIN)/pytest -q -n auto --dist worksteal -m "not browser" --ignore=tests/browser
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Some machines set PYTHONDONTWRITEBYTECODE: then every test run compiled the app, the library and the tests (and
 # pytest rewrote every test module's asserts) again, 3-4 s per pytest worker. The caches are checked against the
@@ -53,7 +55,7 @@ lint: $(VENV)/dev.stamp
 # ~220 s). Whole modules per worker (loadfile): a module's own fixtures (a fake-camera browser) start once.
 test: lint chromium gegl node_modules/.stamp
 	$(FAST)
-	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile -m browser
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile -m browser tests/browser
 
 test-fast: $(VENV)/dev.stamp gegl
 	$(FAST)

@@ -1,6 +1,7 @@
 """The hosted-demo safety settings and the code-level promises (no eval, no pickle) stay in place."""
 
 import ast
+import re
 from pathlib import Path
 
 import tomllib
@@ -101,3 +102,12 @@ def test_the_library_never_imports_streamlit():
     code = "import sys, imgkernel, imgkernel.cli; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_test_tiers_split_by_folder_and_marker_alike():
+    # make test-fast ignores tests/browser and the browser tier collects only it (Makefile): a browser test
+    # elsewhere would run in neither tier, a fast test in there in neither.
+    marker = re.compile(r"^(pytestmark = pytest\.mark\.browser|\s*@pytest\.mark\.browser)$", re.MULTILINE)
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        marked = marker.search(path.read_text(encoding="utf-8")) is not None
+        assert marked == (path.parent.name == "browser"), path
