@@ -84,6 +84,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import imgkernel
+from bench import stock_server
 from bench.machine import machine
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
 from devtools.st_page import IDLE, edit_grid_cell, open_app, open_weights_editor, settle, upload, wait_idle
@@ -723,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
             urls = []
             for script, env in (
                 (MINIMAL_APP, None),
-                (MINIMAL_APP, {"MINIMAL_STOCK_SERVER": "1"}),
+                (MINIMAL_APP, stock_server.ENV),
                 (ROOT / "streamlit_app.py", None),
             ):
                 proc, url = start_app(script=script, env=env)

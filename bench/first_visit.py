@@ -59,6 +59,7 @@ import streamlit
 from playwright.sync_api import Browser, ViewportSize, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from bench import stock_server
 from bench.core_loop import fmt, machine
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
 
@@ -87,9 +88,7 @@ MINIMAL_GRID = App(
     Path(__file__).resolve().with_name("minimal_app.py"),
     grid=(".st-key-pg-gridbox", '[data-testid="data-grid-canvas"]'),
 )
-MINIMAL_STOCK = App(
-    "minimal app, stock server", MINIMAL.script, env=(("MINIMAL_STOCK_SERVER", "1"),)
-)  # without app.sockets' fix: what the fix is worth
+MINIMAL_STOCK = App("minimal app, stock server", MINIMAL.script, env=tuple(stock_server.ENV.items()))
 APPS = (MINIMAL, PLAYGROUND, MINIMAL_GRID, MINIMAL_STOCK)
 
 # ---- in the server: a sitecustomize that times each script run (loaded through PYTHONPATH) ----

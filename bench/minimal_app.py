@@ -14,7 +14,6 @@ Run: ``streamlit run bench/minimal_app.py`` (``bench.core_loop`` starts it itsel
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +21,8 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from app.sockets import send_without_delay
+from bench.stock_server import serve_like_the_playground
 
-STOCK_SERVER = "MINIMAL_STOCK_SERVER"
 PHOTO = Path(__file__).resolve().parents[1] / "assets" / "chelsea.png"
 BIG = (4000, 3000)
 PREVIEW_SIDE = 1024
@@ -54,10 +52,7 @@ def correlate(pixels: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-# The playground's fix for Streamlit's server (app/sockets.py), so the yardstick is served alike; the benchmarks also
-# run it once on the stock server (MINIMAL_STOCK_SERVER=1) to show what the fix alone is worth.
-if os.environ.get(STOCK_SERVER) != "1":
-    send_without_delay()
+serve_like_the_playground()  # served as the playground is (bench/stock_server.py)
 st.set_page_config(page_title="minimal core loop", layout="wide")  # wide, like the playground
 kind = "big" if st.query_params.get("photo") == "big" else "sample"
 photo = load(kind)

@@ -16,16 +16,14 @@ Run: ``streamlit run bench/minimal_first_app.py`` (``bench.first_visit`` starts 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app.sockets import send_without_delay
+from bench.stock_server import serve_like_the_playground
 
-STOCK_SERVER = "MINIMAL_STOCK_SERVER"
 PHOTO = Path(__file__).resolve().parents[1] / "assets" / "chelsea.png"
 
 
@@ -58,10 +56,7 @@ def pictures(centre: float) -> tuple[bytes, bytes]:
     return png(photo), png(sharpen(photo, centre))
 
 
-# The playground's fix for Streamlit's server (app/sockets.py), so the yardstick is served alike; the benchmarks also
-# run it once on the stock server (MINIMAL_STOCK_SERVER=1) to show what the fix alone is worth.
-if os.environ.get(STOCK_SERVER) != "1":
-    send_without_delay()
+serve_like_the_playground()  # served as the playground is (bench/stock_server.py)
 st.set_page_config(page_title="minimal first visit", layout="wide")  # wide, like the playground
 centre = st.slider("Centre weight", 0.0, 20.0, 5.0, step=0.1)
 original, result = pictures(centre)
