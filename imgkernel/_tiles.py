@@ -472,7 +472,8 @@ def direct_gemm(g: Geom, ker: np.ndarray, strip_bytes: int | None = None) -> np.
     a view, so channels never mix. BLAS keeps the multiply-adds in registers where shift-and-add makes one pass
     over memory per tap, so big photos run faster this way from 3x3 up (figures: ``docs/engine.md``).
     Every product has the same shape (a short last group of rows reads zero rows), so each output row gets the
-    same arithmetic wherever a strip starts: a photo filtered band by band is bit-identical.
+    same arithmetic wherever a strip starts on a whole group: a photo filtered band by band (``imgkernel.fullres``
+    starts its bands on whole groups) is bit-identical.
     """
     with one_blas_thread():
         return run(g, gemm_strips(g, ker, strip_bytes))

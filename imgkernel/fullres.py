@@ -85,7 +85,7 @@ class _Job:
                 rmap[p0:p1] = local
                 yield i0, self._finish(_tiles.fft(g.reading(x, rmap, g.out_h), self.kernel, tile, (t, t + 1)))
             return
-        for i0, i1 in self._row_bands(rows):
+        for i0, i1 in self._row_bands(rows, p.gemm):
             x, local = self._rows(g.rmap[i0 * s : (i1 - 1) * s + g.span_h])
             band = g.reading(x, local, i1 - i0)
             if p.factors is not None:
@@ -102,13 +102,19 @@ class _Job:
             for t, i0, i1, p0, p1 in self._tile_rows(tile):
                 yield i0, i1, self._fft_run(t, p0, p1, tile)
             return
-        for i0, i1 in self._row_bands(rows):
+        for i0, i1 in self._row_bands(rows, self.exact is None and self.plan.gemm):
             yield i0, i1, self._strips_run(g.rmap[i0 * s : (i1 - 1) * s + g.span_h], i1 - i0)
 
-    def _row_bands(self, rows: int | None) -> Iterator[tuple[int, int]]:
+    def _row_bands(self, rows: int | None, gemm: bool) -> Iterator[tuple[int, int]]:
+        """Bands of ``rows`` output rows; with matrix products (``gemm``), rounded up to whole groups of
+        ``_tiles.GEMM_ROWS`` so every band starts where the whole photo's run starts a group. A row's place in its
+        group sets which of the product's inputs its taps are, and BLAS kernels may sum those in partial sums
+        (OpenBLAS's Haswell ones do; its AVX-512 ones happened not to): the same place, the same bits."""
         g = self.geom
         if rows is None:
             rows = max(1, BAND_BYTES // (4 * g.out_w * g.channels))
+        if gemm:
+            rows = -(-rows // _tiles.GEMM_ROWS) * _tiles.GEMM_ROWS
         for i0 in range(0, g.out_h, rows):
             yield i0, min(g.out_h, i0 + rows)
 
@@ -223,7 +229,8 @@ def response_bands(
     """The responses after divisor and offset (float32), band by band: ``(first output row, band)``.
 
     Stacked, the bands are ``run_filter(pixels, kernel, settings).values`` bit for bit. ``rows``: output rows
-    per band (default: ``BAND_BYTES`` of float32); the ``fft`` method ignores it and yields its rows of tiles.
+    per band (default: ``BAND_BYTES`` of float32; rounded up to whole groups of ``_tiles.GEMM_ROWS`` where the plan
+    runs matrix products); the ``fft`` method ignores it and yields its rows of tiles.
     Raises ``KernelError`` before the first band for settings ``run_filter`` refuses.
     """
     return _plan(pixels, kernel, settings, method).bands(rows)
