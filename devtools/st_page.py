@@ -223,6 +223,9 @@ def wait_for_cell(page, row: int, col: int, value: float | str, scope: str = GRI
 
     cell = grid_cell(page, row, col, scope)
     expect(cell).to_have_value(shown(value), timeout=timeout)
+    # The grid shows a value still on its way to the server (and a value typed live reaches it in steps): wait
+    # until the server has answered the last one.
+    expect(page.locator(f"{scope} .ke").first).to_have_attribute("aria-busy", "false", timeout=timeout)
     if isinstance(value, str) and not _is_number(value):
         expect(cell).to_have_attribute("aria-invalid", "true", timeout=timeout)
     else:

@@ -49,6 +49,7 @@ function enqueue(inst, payload) {
     inst.queue.push(payload);
   }
   pump(inst);
+  showBusy(inst);
 }
 
 function pump(inst) {
@@ -65,6 +66,7 @@ function pump(inst) {
   inst.sent = payload;
   inst.sentAt = performance.now();
   inst.setTriggerValue("action", payload);
+  showBusy(inst);
 }
 
 function onTheWay(inst) {
@@ -85,6 +87,13 @@ function acknowledge(inst, ack) {
     clearTimeout(inst.retry);
     pump(inst);
   }
+  showBusy(inst);
+}
+
+function showBusy(inst) {
+  // aria-busy while a value is on its way: what the page shows is not yet the result of what was typed or dragged
+  // (assistive technology waits; so do the browser tests, devtools/st_page.py).
+  inst.root.setAttribute("aria-busy", onTheWay(inst).length ? "true" : "false");
 }
 
 // ---- the grid ----
