@@ -161,17 +161,20 @@ def test_past_the_limit_a_second_tab_is_told_and_closed_streams_come_back(tab_a,
     record_property("rss_mb_before_after", f"{rss_before:.0f} {rss_after:.0f}")
     assert rss_after < rss_before + 60
 
-    start = lp.component_frame(page_a).get_by_role("button", name="Start")
+    # The first tab's video frame now: a run of it while the second tab held the slot showed it the pictures
+    # instead, and a new frame came with the slot.
+    frame = lp.component_frame(page_a)
+    start = frame.get_by_role("button", name="Start")
     start.focus()  # by keyboard: the slot came back, the first visitor streams again
     page_a.keyboard.press("Enter")
-    frame_a.wait_for_function("() => { const v = document.querySelector('video'); return v && v.currentTime > 0; }")
+    frame.wait_for_function("() => { const v = document.querySelector('video'); return v && v.currentTime > 0; }")
     assert_no_exception(page_a)
 
 
 def test_snapshot_puts_the_frame_in_the_playground(tab_a):
     page, _frame = tab_a
     snapshot = page.get_by_role("button", name="Snapshot")
-    expect(snapshot).to_be_enabled()
+    expect(snapshot).to_be_enabled(timeout=30_000)  # the page learns that the stream plays in a rerun of its own
     snapshot.focus()  # by keyboard
     page.keyboard.press("Enter")
     settle(page, "is the photo now")
