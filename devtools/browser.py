@@ -12,7 +12,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+import weakref
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -27,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+
+# The servers started by this process and still running, with their logs (``server_logs``).
+_servers: weakref.WeakKeyDictionary[subprocess.Popen, IO[bytes]] = weakref.WeakKeyDictionary()
 
 DESKTOP = {"width": 1400, "height": 1000}  # the window the issues measure at (pictures at natural size)
 
@@ -63,6 +68,7 @@ def start_app(
     # a file, not a pipe: a long run's log can never fill it and stall the server (it lives as long as the server)
     log = tempfile.TemporaryFile()  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    _servers[proc] = log
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -79,7 +85,22 @@ def start_app(
     raise RuntimeError("streamlit did not answer its health check within 60 s")
 
 
+def server_logs(containing: str = "Traceback") -> list[str]:
+    """The logs of this process's running servers that contain ``containing``: the page shows a visitor no
+    traceback (``client.showErrorDetails``), the server's log has it (the browser tier adds it to a failure)."""
+    logs = []
+    for log in list(_servers.values()):
+        log.flush()
+        log.seek(0)
+        text = log.read().decode(errors="replace")
+        log.seek(0, os.SEEK_END)
+        if containing in text:
+            logs.append(text)
+    return logs
+
+
 def stop_app(proc: subprocess.Popen) -> None:
+    _servers.pop(proc, None)
     proc.terminate()
     try:
         proc.wait(timeout=10)

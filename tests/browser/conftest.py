@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, start_app, stop_app
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, server_logs, start_app, stop_app
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +50,9 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.failed_call = report.failed
+    if report.failed:  # a page says only that the app hit an error: the server's log says which
+        for i, log in enumerate(server_logs()):
+            report.sections.append((f"app server log {i + 1} (it holds a traceback)", log[-20_000:]))
 
 
 @pytest.fixture
