@@ -66,7 +66,6 @@ function pump(inst) {
   inst.sent = payload;
   inst.sentAt = performance.now();
   inst.setTriggerValue("action", payload);
-  showBusy(inst);
 }
 
 function onTheWay(inst) {
