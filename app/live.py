@@ -231,9 +231,9 @@ class LiveSlots:
     of a core for as long as it runs (its video decoder, filter and encoder), and past the cores' capacity every
     stream lags and every visitor's page slows down.
 
-    A slot is held by an owner (one per session) from the run that starts its stream; it is renewed (``claim``)
-    by every frame and every page run, and given back when the stream stops or the visitor leaves the view
-    (``release``). A slot nobody renewed for ``lease`` seconds is free again: a tab closed without a
+    A slot is held by an owner (one per session) from the run that starts its stream (``claim``); it is renewed
+    by every page run (``claim``) and every frame (``renew``), and given back when the stream stops or the visitor
+    leaves the view (``release``). A slot nobody renewed for ``lease`` seconds is free again: a tab closed without a
     word, or a server-side stream that died, cannot keep it.
     """
 
@@ -261,6 +261,18 @@ class LiveSlots:
         with self._lock:
             self._expire(now)
             if owner not in self._held and len(self._held) >= self.limit:
+                return False
+            self._held[owner] = now
+            return True
+
+    def renew(self, owner: str, now: float | None = None) -> bool:
+        """Renew ``owner``'s slot if it holds one; False (nothing taken) if not. A frame's renewal: a frame still on
+        its way when its stream ended must not take back the slot the stream gave up (the next visitor's Start
+        would find the camera full for a lease)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._expire(now)
+            if owner not in self._held:
                 return False
             self._held[owner] = now
             return True

@@ -24,10 +24,12 @@ from .live import LiveHolder, LiveSlots, capped_size, filter_frame, shared_watch
 def frame_callback(holder: LiveHolder, slots: LiveSlots) -> Callable[[av.VideoFrame], av.VideoFrame]:
     """The function streamlit-webrtc calls with each (newest) camera frame: capped to 640 x 480, mirrored if asked,
     filtered with the parameters the page last put in ``holder``, and returned as the split view. Each frame
-    renews the stream's admission slot. No Streamlit in here: this runs outside any script run."""
+    renews the stream's admission slot (the page's run took it at Start) and is kept as the newest for *Snapshot*;
+    a frame that comes when the stream holds no slot (it has ended, or its page has not run yet) does neither.
+    No Streamlit in here: this runs outside any script run."""
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
-        slots.claim(holder.owner)
+        held = slots.renew(holder.owner)
         width, height = capped_size(frame.width, frame.height)
         rgb: np.ndarray = frame.to_ndarray(format="rgb24", width=width, height=height)  # swscale, when bigger
         params = holder.params()
@@ -39,7 +41,8 @@ def frame_callback(holder: LiveHolder, slots: LiveSlots) -> Callable[[av.VideoFr
             out = filter_frame(rgb, params)
         except imgkernel.KernelError as exc:  # e.g. ``valid`` with a kernel larger than the frame: show the frame
             out, failed = rgb, exc
-        holder.record(rgb, time.perf_counter() - start, failed)
+        if held:
+            holder.record(rgb, time.perf_counter() - start, failed)
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
     return callback

@@ -195,11 +195,17 @@ def test_a_slot_nobody_renews_is_free_after_its_lease():
     assert slots.in_use(now=10.5) == 1
 
 
-def test_frames_renew_a_slot():
+def test_frames_renew_a_slot_but_never_take_one():
     slots = LiveSlots(1, lease=10)
-    for t in range(0, 60, 5):
-        assert slots.claim("streaming", now=t)
+    assert not slots.renew("streaming", now=0) and slots.in_use(now=0) == 0  # a frame before the page's claim
+    assert slots.claim("streaming", now=0)
+    for t in range(5, 60, 5):
+        assert slots.renew("streaming", now=t)
     assert not slots.claim("other", now=62)
+    slots.release("streaming")
+    assert not slots.renew("streaming", now=63)  # a late frame of the ended stream
+    assert slots.claim("other", now=63)
+    assert not slots.renew("streaming", now=100)  # nor once the other's lease is over
 
 
 def test_a_limit_of_zero_admits_nobody():

@@ -45,6 +45,7 @@ def loop():
 
 def open_stream(loop, name: str = "sobel_left", slots: live.LiveSlots | None = None, owner: str = "visitor"):
     slots = slots or live.LiveSlots(3)
+    assert slots.claim(owner)  # the page's run when the visitor presses Start (app.panels.live.refusal)
     holder = live.LiveHolder(owner, params(name))
     stream = Stream(loop, FRAMES, live_stream.frame_callback(holder, slots), live_stream.ended_callback(holder, slots))
     return stream, holder, slots
@@ -64,6 +65,28 @@ def test_the_video_that_comes_back_is_the_kernel_applied_to_the_camera(loop):
     finally:
         stream.close()
     assert slots.in_use() == 0 and holder.latest() is None  # the stream's end gave the slot back, forgot the frame
+
+
+def test_a_frame_after_the_stream_ended_takes_back_neither_the_slot_nor_a_frame():
+    """Frames still on their way when a stream ends (Stop, the view left) reach the callback after the end: one of
+    them once took the slot back for a lease (the next visitor's Start then found the camera full and its video
+    was closed) and kept a frame in memory after the camera was off."""
+    import av
+
+    slots = live.LiveSlots(1)
+    holder = live.LiveHolder("visitor", params("sobel_left"))
+    callback, ended = live_stream.frame_callback(holder, slots), live_stream.ended_callback(holder, slots)
+    frame = av.VideoFrame.from_ndarray(FRAMES[0], format="rgb24")
+    callback(frame)  # before the page's run took the slot: shown, not kept
+    assert holder.latest() is None and slots.in_use() == 0
+    assert slots.claim("visitor")  # the page's run at Start
+    callback(frame)
+    assert holder.latest() is not None and holder.stats().frames == 1
+    ended()
+    late = callback(frame)
+    assert (late.width, late.height) == (640, 480)  # still filtered and returned: the video just ends
+    assert slots.in_use() == 0 and slots.claim("next visitor")
+    assert holder.latest() is None and holder.stats().frames == 0
 
 
 def test_a_kernel_changed_mid_stream_reaches_the_video_without_a_restart(loop):
