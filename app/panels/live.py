@@ -111,11 +111,18 @@ def refusal() -> str | None:
 def close() -> None:
     """The visitor left the view (or it is closed): stop the stream now, give its slot back, forget its frame."""
     holder = st.session_state.pop(HOLDER_KEY, None)
-    ctx = st.session_state.pop(STREAM_KEY, None)
-    if ctx is not None:
-        worker = ctx._get_worker() if hasattr(ctx, "_get_worker") else None  # streamlit-webrtc 0.79's context
+    # streamlit-webrtc's context stays where it is: its component's callback reads it when the browser reports the
+    # stream's end, which may come after this run (a KeyError there was an uncaught error on the page). The stream
+    # is stopped here and marked stopped, so this session no longer counts as streaming (``_streaming``).
+    ctx: Any = st.session_state.get(STREAM_KEY)
+    if hasattr(ctx, "_get_worker"):  # streamlit-webrtc 0.79's context
+        from streamlit_webrtc.component import WebRtcStreamerState
+
+        worker = ctx._get_worker()
         if worker is not None:
             worker.stop()
+        ctx._set_worker(None)
+        ctx._set_state(WebRtcStreamerState(playing=False, signalling=False))
     if isinstance(holder, live.LiveHolder):
         live.shared_slots().release(holder.owner)
         live.shared_watchdog().unwatch(holder.owner)
@@ -285,6 +292,6 @@ def live_toggle(state: PlaygroundState) -> bool:
         ),
         **session.control(state, "view", "pg_live_on", state.view.live, set_view, field="live"),
     )
-    if not on and (HOLDER_KEY in st.session_state or STREAM_KEY in st.session_state):
+    if not on and HOLDER_KEY in st.session_state:  # the view was open in this session's last run
         close()
     return on
