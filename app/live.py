@@ -257,22 +257,19 @@ class LiveSlots:
 
     def claim(self, owner: str, now: float | None = None) -> bool:
         """Take a slot for ``owner``, or renew the one it holds; False when all are taken (by others)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._expire(now)
-            if owner not in self._held and len(self._held) >= self.limit:
-                return False
-            self._held[owner] = now
-            return True
+        return self._hold(owner, now, take=True)
 
     def renew(self, owner: str, now: float | None = None) -> bool:
         """Renew ``owner``'s slot if it holds one; False (nothing taken) if not. A frame's renewal: a frame still on
         its way when its stream ended must not take back the slot the stream gave up (the next visitor's Start
         would find the camera full for a lease)."""
+        return self._hold(owner, now, take=False)
+
+    def _hold(self, owner: str, now: float | None, take: bool) -> bool:
         now = time.monotonic() if now is None else now
         with self._lock:
             self._expire(now)
-            if owner not in self._held:
+            if owner not in self._held and (not take or len(self._held) >= self.limit):
                 return False
             self._held[owner] = now
             return True

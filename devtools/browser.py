@@ -90,10 +90,9 @@ def server_logs(containing: str = "Traceback") -> list[str]:
     traceback (``client.showErrorDetails``), the server's log has it (the browser tier adds it to a failure)."""
     logs = []
     for log in list(_servers.values()):
-        log.flush()
-        log.seek(0)
-        text = log.read().decode(errors="replace")
-        log.seek(0, os.SEEK_END)
+        # pread: the server writes through the same open file, so moving its offset would move where it writes
+        fd = log.fileno()
+        text = os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
         if containing in text:
             logs.append(text)
     return logs
