@@ -294,10 +294,15 @@ class Watchdog:
     stop (streamlit-webrtc's worker), called from that thread.
     """
 
-    def __init__(self, idle: float = IDLE_S, first: float = FIRST_FRAME_S, poll: float = 1.0) -> None:
+    def __init__(
+        self, idle: float = IDLE_S, first: float = FIRST_FRAME_S, poll: float = 1.0, slots: LiveSlots | None = None
+    ) -> None:
         self.idle = idle  # seconds without a frame after the first
         self.first = first  # seconds to wait for the first frame (ICE, the camera's permission prompt)
         self.poll = poll
+        # where a stopped stream's slot goes back at once: its end callback may never come (a vanished tab), and
+        # the slot would otherwise stay taken for its lease, refusing the next visitor's Start
+        self.slots = slots
         self._watched: dict[str, tuple[LiveHolder, Callable[[], None], float]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -329,14 +334,17 @@ class Watchdog:
             for owner, (holder, stop, since) in list(self._watched.items()):
                 last = holder.last_frame()
                 if (now - last > self.idle) if last is not None and last >= since else (now - since > self.first):
-                    stale.append((owner, stop))
+                    stale.append((owner, holder, stop))
                     del self._watched[owner]
-        for _owner, stop in stale:
+        for owner, holder, stop in stale:
             try:
                 stop()
             except Exception:  # logged (no frame in it); the stream is no longer watched either way
                 log.exception("could not stop an idle live stream")
-        return [owner for owner, _ in stale]
+            holder.forget()
+            if self.slots is not None:
+                self.slots.release(owner)
+        return [owner for owner, _, _ in stale]
 
     def _run(self) -> None:
         while True:
@@ -350,7 +358,7 @@ class Watchdog:
 
 @functools.cache
 def shared_watchdog() -> Watchdog:
-    return Watchdog()
+    return Watchdog(slots=shared_slots())
 
 
 def max_live_from(environ: Mapping[str, str]) -> tuple[int, Later | None]:

@@ -310,6 +310,19 @@ def test_the_watchdog_thread_runs_only_while_something_is_watched():
     assert stream.stopped == 1 and dog._thread is None
 
 
+def test_a_stream_the_watchdog_stops_gives_its_slot_and_frame_back_at_once():
+    """A vanished tab's stream may never report its end: the slot must not stay taken for its lease (the next
+    visitor's Start would be refused as "full"), nor its last frame be kept."""
+    slots = LiveSlots(1, lease=60)
+    dog = Watchdog(idle=6, first=30, slots=slots)
+    holder, stream = LiveHolder("gone", LiveParams(np.eye(3))), FakeStream()
+    assert slots.claim("gone", now=0) and slots.claim("other", now=0) is False
+    dog.watch(holder, stream.stop, now=0)
+    holder.record(frame(), 0.001, now=1)
+    assert dog.sweep(now=8) == ["gone"] and stream.stopped == 1  # its end callback never came
+    assert slots.in_use(now=8) == 0 and slots.claim("other", now=8) and holder.latest() is None
+
+
 def test_a_stream_that_cannot_be_stopped_does_not_stop_the_watchdog():
     dog = Watchdog(idle=1, first=1)
 

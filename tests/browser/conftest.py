@@ -55,10 +55,23 @@ def pytest_runtest_makereport(item, call):
             report.sections.append((f"app server log {i + 1} (it holds a traceback)", log[-20_000:]))
 
 
-@pytest.fixture
-def page(browser, app_url, request):
+@pytest.fixture(scope="session")
+def tabs(browser):
+    """One browser context per worker, whose tabs the ``page`` fixture opens: the tabs share its HTTP and compiled-
+    code caches, so a test's page does not download and compile Streamlit's JavaScript again (measured here: 0.5 s
+    of CPU less per page load, browser and server together, on a tier that is CPU-bound). Each tab is still a
+    Streamlit session of its own (its own WebSocket and session state), as a visitor's second tab is. Tests that
+    need a new visitor's empty cache, a phone or a camera open their own context."""
     context = browser.new_context(viewport=DESKTOP)
-    p = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(tabs, app_url, request):
+    p = tabs.new_page()
     p.set_default_timeout(30_000)
     try:
         yield p
@@ -67,4 +80,4 @@ def page(browser, app_url, request):
             out = ROOT / "test-artifacts"
             out.mkdir(exist_ok=True)
             p.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
-        context.close()
+        p.close()
