@@ -1,16 +1,28 @@
 """The Chinese and Spanish interfaces in Chromium: ``/?lang=zh`` opens the app in Chinese (sidebar, kernel box,
 result line, the kernel editor's labels and messages), the address bar and the share link keep ``lang=zh`` through a
-change, and the switch goes back to English; the switch offers Spanish and the whole playground follows it."""
+change, and the switch goes back to English; the switch offers Spanish and the whole playground follows it; two
+visitors in two languages at once each see their own."""
 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 import imgkernel
 from app.i18n import using
 from app.wording import preset_label
 from devtools.browser import ROOT
-from devtools.st_page import GRID, assert_no_exception, edit_cell, grid_cell, open_app, select, settle, upload
+from devtools.st_page import (
+    GRID,
+    assert_no_exception,
+    edit_cell,
+    grid_cell,
+    open_app,
+    select,
+    settle,
+    upload,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +111,32 @@ def test_after_a_switch_the_pickers_echo_no_stale_label(page, app_url) -> None:
         '[data-testid="stAlert"]'
     ).all_inner_texts()
     assert_no_exception(page)
+
+
+def test_two_visitors_in_two_languages_at_once_each_see_their_own(page, tabs, app_url) -> None:
+    """No translation is installed process-wide: two sessions of one server, one in Chinese and one in Spanish,
+    change a slider at the same moment, round after round (their script runs overlap in the server's threads),
+    and each sees every text in its own language."""
+    visitors = {"zh": page, "es": tabs.new_page()}
+    lines = {"zh": re.compile(r"^结果:锐化 · .* · 取值 "), "es": re.compile(r"^Resultado: Enfocar · .* · valores de ")}
+    cells = {"zh": "权重,第 1 行,第 1 列", "es": "peso, fila 1, columna 1"}  # the grid, redrawn by the same run
+    try:
+        for lang, tab in visitors.items():
+            tab.set_default_timeout(30_000)
+            open_app(tab, f"{app_url}/?lang={lang}")
+        sliders = {lang: tab.locator(".st-key-pg-params input[type=range]").first for lang, tab in visitors.items()}
+        for _round in range(4):
+            before = {lang: tab.get_by_text(lines[lang]).inner_text() for lang, tab in visitors.items()}
+            for slider in sliders.values():
+                slider.focus()
+            for slider in sliders.values():  # back to back: both runs are in the server at once
+                slider.press("ArrowRight")
+            for lang, tab in visitors.items():
+                line = tab.get_by_text(lines[lang])
+                expect(line).not_to_have_text(before[lang])  # this round's run drew it, in this language
+                wait_idle(tab)
+                assert line.count() == 1 and tab.get_by_text(re.compile(r"^(Result|结果|Resultado):")).count() == 1
+                assert grid_cell(tab, 0, 0).get_attribute("aria-label") == cells[lang]
+                assert_no_exception(tab)
+    finally:
+        visitors["es"].close()
