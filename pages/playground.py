@@ -29,8 +29,7 @@ from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.live import live_view
 from app.panels.options import options_box
 from app.panels.photo import photo_box
-from app.panels.pictures import original, result, result_line
-from app.state import Photo, PlaygroundState
+from app.panels.pictures import original, result
 from app.threads import request_threads
 
 log = logging.getLogger("imgkernel.playground")  # page scripts run as __main__
@@ -62,12 +61,6 @@ def part(key: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     return fragment
 
 
-def result_part(state: PlaygroundState, small: Photo) -> None:
-    shown = result(state, small)
-    if shown is not None:
-        st.caption(result_line(state, small, shown))
-
-
 @part(HOT)
 def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator, total: DeltaGenerator) -> None:
     """Everything a weight or a parameter changes, in four containers the kernel area made for it: the live
@@ -80,13 +73,13 @@ def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator,
     small = cache.preview(state.photo, state.view.preview)
     with pictures:
         if not state.view.live:
-            result_part(state, small)
+            result(state, small)
         elif not live_view(state):
             left, right = st.columns(2, gap="small")
             with left:
                 original(state, small)
             with right:
-                result_part(state, small)
+                result(state, small)
     with grid:
         grid_editor(state, urlencode(share_query(state)[0]))
     with total:

@@ -55,8 +55,13 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def result_captions(at: AppTest) -> list[str]:
+    """The playground's result line: the caption of its result picture (one, or none while the live camera shows)."""
+    return [img.caption for e in at.image for img in e.proto.imgs if img.caption.startswith("Result: ")]
+
+
 def result_caption(at: AppTest) -> str:
-    (cap,) = [c.value for c in at.caption if c.value.startswith("Result: ")]
+    (cap,) = result_captions(at)
     return cap
 
 

@@ -20,7 +20,7 @@ import pytest
 import imgkernel
 from app import live
 from app.panels import live as live_panel
-from tests.apptest import ROOT, ok, start, state, widget
+from tests.apptest import ROOT, ok, result_captions, start, state, widget
 
 pytest.importorskip("streamlit_webrtc")
 STREAMER = "pg_live_stream"
@@ -48,10 +48,6 @@ def open_live(at=None):
     at = at or ok(start())
     widget(at, "toggle", "pg_live_on").set_value(True).run()
     return ok(at)
-
-
-def result_captions(at) -> list[str]:
-    return [c.value for c in at.caption if c.value.startswith("Result: ")]
 
 
 FIRST_VISIT = """

@@ -20,7 +20,7 @@ from app import sweep_view as sv
 from app.editor_events import Cells, Param, Paste, Redo, Undo
 from app.state import BadCell
 from imgkernel.learn import puzzle
-from tests.apptest import component_data, edit, ok, start, state
+from tests.apptest import component_data, edit, ok, result_captions, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARPEN = imgkernel.get("sharpen").matrix()
@@ -251,7 +251,7 @@ def test_open_in_the_playground_takes_kernel_and_options():
     s = state(ok(at))
     np.testing.assert_array_equal(s.matrix, imgkernel.get("emboss").matrix())
     assert (s.settings.mode, s.settings.stride, s.settings.dilation) == ("wrap", 2, 1)
-    assert any(c.value.startswith("Result: ") for c in at.caption)  # the playground is showing
+    assert result_captions(at)  # the playground is showing
 
 
 # -- Mystery kernel: the puzzle (imgkernel.learn.puzzle), the page's pure parts and the page ---------------------------
@@ -424,4 +424,4 @@ def test_mystery_reveal_opens_the_kernel_in_the_playground():
     at = _mystery(_emboss_seed())
     at.button(key="mk_open").click().run()
     np.testing.assert_array_equal(state(ok(at)).matrix, imgkernel.get("emboss").matrix())
-    assert any(c.value.startswith("Result: ") for c in at.caption)
+    assert result_captions(at)

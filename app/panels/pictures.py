@@ -29,7 +29,9 @@ def original(state: PlaygroundState, small: Photo) -> None:
 
 
 def result(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
-    """The filtered picture beside the original; returns its numbers (None when the settings cannot be applied)."""
+    """The filtered picture beside the original, captioned with its numbers (``result_line``); returns them (None
+    when the settings cannot be applied). One caption, not a picture titled and a caption under it: each element a
+    slider step redraws costs the browser time."""
     s = state.settings
     w = small.size[0]
     here = st.container(key="pg-result")
@@ -43,9 +45,9 @@ def result(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
         # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
         # so it keeps its size relative to the original also when the browser scales both down.
         box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else here
-        box.image(  # as encoded: exact pixels
+        box.image(  # as encoded: exact pixels; the numbers in its caption, as the original has its size in its own
             v.png,
-            caption=title(state),
+            caption=result_line(state, small, v),
             output_format="PNG",
             alt=wording.alt_result(small.name, title(state), v.width, v.height, v.low, v.high, state.view.mode),
         )
@@ -72,7 +74,7 @@ def title(state: PlaygroundState) -> str:
 
 
 def result_line(state: PlaygroundState, small: Photo, v: cache.ResultView) -> str:
-    """The numbers under the pictures: size, value range, clipped pixels (or the view in use)."""
+    """The result's caption: the kernel, size, value range, clipped pixels (or the view in use)."""
     shown = (
         _("{count} pixels clipped ({share})", count=f"{v.clipped_pixels:,}", share=f"{v.clipped_fraction:.1%}")
         if state.view.mode == "clip"
