@@ -28,10 +28,10 @@ def original(state: PlaygroundState, small: Photo) -> None:
         )
 
 
-def result(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
-    """The filtered picture beside the original, captioned with its numbers (``result_line``); returns them (None
-    when the settings cannot be applied). One caption, not a picture titled and a caption under it: each element a
-    slider step redraws costs the browser time."""
+def result(state: PlaygroundState, small: Photo) -> None:
+    """The filtered picture beside the original, captioned with its numbers (``result_line``), or why the settings
+    cannot be applied. One caption, not a picture titled and a caption under it: each element a slider step
+    redraws costs the browser time."""
     s = state.settings
     w = small.size[0]
     here = st.container(key="pg-result")
@@ -41,7 +41,7 @@ def result(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
             v = cache.result_view(small, state.matrix, s, state.view.mode, shared)
         except imgkernel.KernelError as exc:
             st.error(i18n.message(exc))
-            return None
+            return
         # Drawn at its own pixel size; when a stride shrank it, in a box of the same fraction of the column,
         # so it keeps its size relative to the original also when the browser scales both down.
         box = st.columns([v.width, max(1, w - v.width)], gap=None)[0] if v.width < w else here
@@ -59,7 +59,6 @@ def result(state: PlaygroundState, small: Photo) -> cache.ResultView | None:
                 caption=_("{legend} (channel mean)", legend=wording.signed_legend(v.limit)),
                 alt=wording.alt_scale(v.limit),
             )
-    return v
 
 
 def title(state: PlaygroundState) -> str:
