@@ -361,6 +361,14 @@ def shared_watchdog() -> Watchdog:
     return Watchdog(slots=shared_slots())
 
 
+def stream_ended(holder: LiveHolder, slots: LiveSlots) -> None:
+    """A stream ended (its end callback, or the visitor left the view): its slot is free for the next visitor at
+    once, the watchdog lets it go, and its newest frame is forgotten."""
+    slots.release(holder.owner)
+    shared_watchdog().unwatch(holder.owner)
+    holder.forget()
+
+
 def max_live_from(environ: Mapping[str, str]) -> tuple[int, Later | None]:
     """``IMGKERNEL_MAX_LIVE``: streams at once, a whole number >= 0 (0 turns the live camera off), else the
     default, with a message for the operator (a typo in a deployment's settings must not stop the app)."""

@@ -10,6 +10,7 @@ kernel drops frames, it never builds a lag. Meanwhile the browser gets the last 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ import numpy as np
 
 import imgkernel
 
-from .live import LiveHolder, LiveSlots, capped_size, filter_frame, shared_watchdog
+from .live import LiveHolder, LiveSlots, capped_size, filter_frame, stream_ended
 
 
 def frame_callback(holder: LiveHolder, slots: LiveSlots) -> Callable[[av.VideoFrame], av.VideoFrame]:
@@ -50,11 +51,5 @@ def frame_callback(holder: LiveHolder, slots: LiveSlots) -> Callable[[av.VideoFr
 
 def ended_callback(holder: LiveHolder, slots: LiveSlots) -> Callable[[], None]:
     """Called by streamlit-webrtc when the stream's input ends (Stop, the tab closed, the connection lost, the
-    visitor left the page): the slot is given back and the newest frame forgotten."""
-
-    def ended() -> None:
-        slots.release(holder.owner)
-        shared_watchdog().unwatch(holder.owner)
-        holder.forget()
-
-    return ended
+    visitor left the page): the slot is given back and the newest frame forgotten (``stream_ended``)."""
+    return functools.partial(stream_ended, holder, slots)

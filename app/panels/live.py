@@ -124,9 +124,7 @@ def close() -> None:
         ctx._set_worker(None)
         ctx._set_state(WebRtcStreamerState(playing=False, signalling=False))
     if isinstance(holder, live.LiveHolder):
-        live.shared_slots().release(holder.owner)
-        live.shared_watchdog().unwatch(holder.owner)
-        holder.forget()
+        live.stream_ended(holder, live.shared_slots())
 
 
 # ---- the view ----
