@@ -70,8 +70,13 @@ def grid(
     bad: tuple[int, int, str, str] | None = None,
     whole: bool = False,
     address: str | None = None,
+    scale: Mapping[str, Any] | None = None,
 ) -> None:
     """The weights as an editable grid; ``bad`` is (row, col, text, message) of a refused cell, shown on it.
+
+    ``scale``: the grid's size, whole numbers, the sum of weights, normalise, mean, divisor and offset drawn
+    beside it, as in GIMP's Convolution Matrix dialog (the playground's: ``app.panels.grid.scale_data``); each
+    sends its own event (``app.editor_events``: shape, whole, scale).
 
     ``address``: the query string (no ``?``) the address bar should show, put there by the browser in place
     (``history.replaceState``). Written through ``st.query_params`` instead, each change makes Streamlit's
@@ -88,6 +93,7 @@ def grid(
         "whole": whole,
         "address": address,
         "bad": None if bad is None else dict(zip(("row", "col", "text", "message"), bad, strict=True)),
+        "scale": scale,
         "labels": {
             "cell": _("weight, row {row}, column {col}", row="{row}", col="{col}"),
             "scrub": _("Drag sideways to change the value"),

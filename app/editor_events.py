@@ -48,6 +48,31 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """The grid's size set to ``rows`` x ``cols`` (1..MAX_KERNEL_SIDE each)."""
+
+    rows: int
+    cols: int
+
+
+@dataclass(frozen=True)
+class Whole:
+    """Whole-number mode (Photoshop's Custom dialog) turned on or off."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scale setting: ``divisor`` or ``offset`` as typed (text or number, read like a cell), or ``normalise``
+    or ``mean`` on or off."""
+
+    name: str
+    value: str | float | bool
+    gesture: str | None = None
+
+
+@dataclass(frozen=True)
 class Undo:
     pass
 
@@ -57,7 +82,8 @@ class Redo:
     pass
 
 
-Event = Cells | Paste | Param | Undo | Redo
+Event = Cells | Paste | Param | Shape | Whole | Scale | Undo | Redo
+TYPED_SCALE, SWITCHED_SCALE = ("divisor", "offset"), ("normalise", "mean")
 REFUSED = Later("The editor sent something that is not a kernel edit; nothing was changed.")
 
 
@@ -92,6 +118,23 @@ def parse(payload: object) -> Event:
         return Param(name, float(value), gesture)  # type: ignore[arg-type]
     if op == "cells":
         return Cells(_cells(payload.get("cells")), _shape(payload.get("shape")), gesture)
+    if op == "shape":
+        return Shape(*_shape(payload.get("shape")))
+    if op == "whole" and isinstance(payload.get("on"), bool):
+        return Whole(payload["on"])
+    if op == "scale":
+        return _scale(payload.get("name"), payload.get("value"), gesture)
+    raise KernelError(REFUSED)
+
+
+def _scale(name: object, value: object, gesture: str | None) -> Scale:
+    if name in SWITCHED_SCALE and isinstance(value, bool):
+        return Scale(name, value)
+    if name in TYPED_SCALE:
+        if isinstance(value, str):
+            return Scale(name, value[:MAX_CELL_TEXT], gesture)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Scale(name, float(value), gesture)  # (NaN and infinity too: the transition refuses them)
     raise KernelError(REFUSED)
 
 

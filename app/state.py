@@ -23,7 +23,21 @@ from imgkernel.numeric import is_whole, whole_multiplier
 from imgkernel.pipeline import Settings, scale_for
 
 from . import share
-from .editor_events import BadCell, CellError, Cells, Event, Param, Paste, Redo, Undo, with_cells
+from .editor_events import (
+    TYPED_SCALE,
+    BadCell,
+    CellError,
+    Cells,
+    Event,
+    Param,
+    Paste,
+    Redo,
+    Scale,
+    Shape,
+    Undo,
+    Whole,
+    with_cells,
+)
 from .later import N_, Later
 from .limits import MAX_DILATION, MAX_STRIDE, PREVIEW_LONG_SIDE
 
@@ -216,8 +230,6 @@ class PlaygroundState:
 # (four quick presses on a size slider used to turn a preset into a corrupted custom grid that way).
 SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
     "kernel": lambda s: (s.kernel.name, s.kernel.preset, tuple(s.kernel.params.items())),
-    "shape": lambda s: (s.matrix.shape, s.whole),
-    "scale": lambda s: (s.settings.divisor, s.settings.offset, s.settings.normalise, s.settings.mean),
     "options": lambda s: (
         s.settings.mode,
         s.settings.cval,
@@ -432,9 +444,24 @@ def set_scale(state: PlaygroundState, **changes: object) -> PlaygroundState:
         if state.whole:
             _check_whole(np.array([settings.divisor, settings.offset]), "divisor and offset")
     except imgkernel.KernelError as exc:
-        kept = N_("{reason} The last valid divisor ({divisor:g}) stays in use.") if where == "divisor" else "{reason}"
-        return _problem(state, where, Later(kept, reason=exc, divisor=state.settings.divisor))
-    return _ok(replace(state, settings=settings), where)
+        return _scale_refused(state, where, exc)
+    return _ok(_ok(replace(state, settings=settings), "divisor"), "scale")  # a refusal before is stale now
+
+
+def _scale_refused(state: PlaygroundState, where: str, exc: imgkernel.KernelError) -> PlaygroundState:
+    kept = N_("{reason} The last valid divisor ({divisor:g}) stays in use.") if where == "divisor" else "{reason}"
+    return _problem(state, where, Later(kept, reason=exc, divisor=state.settings.divisor))
+
+
+def type_scale(state: PlaygroundState, name: str, value: object) -> PlaygroundState:
+    """A divisor or offset as typed in the editor (text or a number, read like a grid cell), or normalise or mean
+    switched; a value that is not a number keeps the last good one, and says why."""
+    if name in TYPED_SCALE:
+        try:
+            value = kernel_io.parse_number(value, what=name)
+        except imgkernel.KernelError as exc:
+            return _scale_refused(state, "divisor" if name == "divisor" else "scale", exc)
+    return set_scale(state, **{name: value})
 
 
 _OPTION_NAMES = {
@@ -730,6 +757,12 @@ def change_for(event: Event | imgkernel.KernelError) -> Change:
         return Change(paste_matrix, (event.text,))
     if isinstance(event, Param):
         return Change(set_param, (event.name, event.value), "kernel", event.gesture)
+    if isinstance(event, Shape):
+        return Change(resize, (event.rows, event.cols))
+    if isinstance(event, Whole):
+        return Change(set_whole, (event.on,))
+    if isinstance(event, Scale):
+        return Change(type_scale, (event.name, event.value), gesture=event.gesture)
     if isinstance(event, Undo):
         return Change(undo)
     if isinstance(event, Redo):

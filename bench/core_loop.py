@@ -433,7 +433,7 @@ class DragTarget:
 def new_offset(page: Page, i: int) -> None:
     """Offset 0.01 (i + 1): the same picture (8-bit rounding), new settings: drag ``i``'s values are new to the
     result cache."""
-    box = page.get_by_role("spinbutton", name="Offset")
+    box = page.get_by_role("textbox", name="Offset")  # beside the grid, in the kernel editor
     box.fill(f"{0.01 * (i + 1):.2f}")
     box.press("Enter")
     settle(page)

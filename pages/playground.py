@@ -3,7 +3,8 @@
 Layout only: the state is one ``app.state.PlaygroundState`` (``app.session``), each part of the page is a
 panel in ``app.panels``. The kernel area is one fragment (``pg-core``): a control in it reruns just that area;
 the sidebar (photo and options) reruns the whole page. Inside it, what a weight change redraws (the live sliders,
-the result, the grid, the sum of weights) is one fragment drawing into four containers of the area (``pg-hot``),
+the result, the editor with its sum of weights) is one fragment drawing into three containers of the area
+(``pg-hot``),
 and the panel under the pictures another: a live drag or a typed weight reruns only those that show something
 new, in one script run when no panel is open (``app.panels.grid.rerun_scope``).
 
@@ -24,7 +25,7 @@ from streamlit.delta_generator import DeltaGenerator
 from app import cache, i18n, session
 from app.i18n import _
 from app.panels.details import details, share_query
-from app.panels.grid import CORE, DETAILS, HOT, grid_editor, grid_size, scale_box, sum_of_weights
+from app.panels.grid import CORE, DETAILS, HOT, grid_editor
 from app.panels.kernel import kernel_controls, kernel_sliders
 from app.panels.live import live_view
 from app.panels.options import options_box
@@ -62,11 +63,12 @@ def part(key: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
 
 
 @part(HOT)
-def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator, total: DeltaGenerator) -> None:
-    """Everything a weight or a parameter changes, in four containers the kernel area made for it: the live
+def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator) -> None:
+    """Everything a weight or a parameter changes, in three containers the kernel area made for it: the live
     sliders, the result (with the live camera on, the camera, or both pictures when this visitor cannot have it),
-    the grid and the sum of weights. One fragment: a drag or a typed weight reruns it alone, in one script run
-    (a fragment that draws into outside containers redraws them in place, and their widgets rerun it)."""
+    and the editor (the grid, its size and scale, the sum of weights). One fragment: a drag or a typed weight
+    reruns it alone, in one script run (a fragment that draws into outside containers redraws them in place, and
+    their widgets rerun it)."""
     state = session.current()
     with sliders:
         kernel_sliders(state)
@@ -82,8 +84,6 @@ def hot(sliders: DeltaGenerator, pictures: DeltaGenerator, grid: DeltaGenerator,
                 result(state, small)
     with grid:
         grid_editor(state, urlencode(share_query(state)[0]))
-    with total:
-        sum_of_weights(state)
 
 
 @part(DETAILS)
@@ -94,7 +94,7 @@ def details_part() -> None:
 
 @part(CORE)
 def core_loop() -> None:
-    """Kernel → pictures → grid and scale → details: everything a change of kernel touches."""
+    """Kernel → pictures → the editor → details: everything a change of kernel touches."""
     state = session.current()
     sliders = kernel_controls(state)
     if state.view.live:  # the camera across both columns
@@ -103,13 +103,7 @@ def core_loop() -> None:
         left, pictures = st.columns(2, gap="small")
         with left:
             original(state, cache.preview(state.photo, state.view.preview))
-    grid_column, scale_column = st.columns([3, 2], gap="medium")
-    grid, total = grid_column.container(), scale_column.container()  # above the grid's size and the scale box
-    with grid_column:
-        grid_size(state)
-    with scale_column:
-        scale_box(state)
-    hot(sliders, pictures, grid, total)
+    hot(sliders, pictures, st.container())
     details_part()
     session.sync_url(share_query(state)[0])
 

@@ -223,6 +223,27 @@ def move(at: AppTest, param: str, value: float, gesture: str | None = None) -> A
     return send(at, "pg_params", payload)
 
 
+def resize(at: AppTest, rows: int, cols: int) -> AppTest:
+    """Set the playground grid's size, as its Rows and Columns fields report it."""
+    return send(at, "pg_grid", {"op": "shape", "shape": [rows, cols], "seq": next(_seq)})
+
+
+def set_scale(at: AppTest, name: str, value: object, gesture: str | None = None) -> AppTest:
+    """Type a divisor or offset (``value`` as typed) or switch normalise or mean, beside the playground's grid."""
+    payload = {"op": "scale", "name": name, "value": value, "gesture": gesture, "seq": next(_seq)}
+    return send(at, "pg_grid", payload)
+
+
+def set_whole(at: AppTest, on: bool) -> AppTest:
+    """Switch the playground grid's whole-number mode."""
+    return send(at, "pg_grid", {"op": "whole", "on": on, "seq": next(_seq)})
+
+
+def scale_shown(at: AppTest) -> dict:
+    """What the editor shows beside the playground's grid (``app.panels.grid.scale_data``)."""
+    return component_data(at, "pg_grid")["scale"]
+
+
 def slider_values(at: AppTest) -> dict[str, float]:
     """The preset's sliders on the page: name -> the value shown."""
     return {p["name"]: p["value"] for p in component_data(at, "pg_params")["params"]}
@@ -236,7 +257,7 @@ def open_detail(at: AppTest, name: str) -> AppTest:
 
 def widget(at: AppTest, kind: str, name: str):
     """The playground's control ``name`` of type ``kind`` ("slider", "selectbox", ...). A control's key gets
-    a revision suffix (``pg_div.2``) each time something else changed what it shows (``app.state.SHOWN_BY``).
+    a revision suffix (``pg_stride.2``) each time something else changed what it shows (``app.state.SHOWN_BY``).
     The options (``OPTION_CONTROLS``) are opened when needed. The grid and the preset's sliders are the kernel
     editor's component: see ``edit``, ``paste`` and ``move``."""
     if name in OPTION_CONTROLS:

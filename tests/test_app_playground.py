@@ -33,9 +33,13 @@ from tests.apptest import (
     oracle,
     paste,
     png_bytes,
+    resize,
     result_caption,
     sample_pixels,
+    scale_shown,
     send,
+    set_scale,
+    set_whole,
     shown_numbers,
     slider_values,
     start,
@@ -136,8 +140,7 @@ def test_a_bad_cell_is_marked_on_the_grid_and_the_previous_kernel_stays(value, w
 
 def test_resizing_keeps_the_weights_around_the_centre():
     at = start()
-    widget(at, "number_input", "pg_rows").set_value(5).run()
-    widget(at, "number_input", "pg_cols").set_value(4).run()
+    resize(at, 5, 4)
     ok(at)
     m = state(at).matrix
     assert m.shape == (5, 4) and state(at).name == "custom"
@@ -167,24 +170,32 @@ def test_border_modes_change_the_result():
 def test_normalise_keeps_brightness_of_an_edge_finder_at_mid_grey():
     at = start()
     widget(at, "selectbox", "pg_preset").select("outline").run()
-    widget(at, "toggle", "pg_norm").set_value(True).run()
+    set_scale(at, "normalise", True)
     ok(at)
-    assert state(at).settings.normalise
+    assert state(at).settings.normalise and scale_shown(at)["disabled"] == {"divisor": True, "offset": True}
+    assert scale_shown(at)["auto"] == "Normalise uses divisor 1 and offset 127.5."
     assert_shows(at, oracle(sample_pixels(), imgkernel.get("outline").matrix(), offset=127.5))
 
 
 def test_a_zero_divisor_is_refused_and_the_last_valid_one_kept():
     at = start()
-    widget(at, "number_input", "pg_div").set_value(2.0).run()
+    set_scale(at, "divisor", "2")
     assert_shows(ok(at), oracle(sample_pixels(), SHARPEN, divisor=2.0))
-    widget(at, "number_input", "pg_div").set_value(0.0).run()
+    assert scale_shown(at)["shown"]["divisor"] == "2" and not scale_shown(at)["problem"]
+    set_scale(at, "divisor", "0")
     assert not at.exception
-    assert any("divisor cannot be 0" in e.value for e in at.error)
+    assert "divisor cannot be 0" in scale_shown(at)["problem"]
     assert state(at).settings.divisor == 2.0
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
-    widget(at, "number_input", "pg_div").set_value(1e-9).run()  # would overflow float32: refused the same way
-    assert not at.exception and any("divisor" in e.value for e in at.error)
+    set_scale(at, "divisor", 1e-9)  # would overflow float32: refused the same way
+    assert not at.exception and "divisor" in scale_shown(at)["problem"]
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
+    set_scale(at, "divisor", "abc")  # text: refused in words, the last good divisor stays
+    assert "The last valid divisor (2) stays in use." in scale_shown(at)["problem"]
+    set_scale(at, "offset", "1/2")  # a fraction, as a cell reads it; the divisor's message goes with a good value
+    set_scale(at, "divisor", "4")
+    assert state(at).settings.offset == 0.5 and not scale_shown(at)["problem"]
+    assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=4.0, offset=0.5))
 
 
 def test_stride_dilation_flip_gray_and_views_reach_the_settings():
@@ -484,7 +495,7 @@ def test_integer_parameters_are_integer_sliders(box_kernel):
     move(at, "size", 7)
     k = state(ok(at))
     assert k.params == {"size": 7} and k.matrix.shape == (7, 7)
-    assert widget(at, "number_input", "pg_rows").value == 7
+    assert scale_shown(at)["shape"] == [7, 7]
     assert_shows(at, oracle(sample_pixels(), np.full((7, 7), 1 / 49)))
     again = ok(start({"k": "test_box", "p.size": "5"}))
     assert state(again).matrix.shape == (5, 5)
@@ -570,7 +581,7 @@ def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_p
 def test_the_kernel_file_saves_the_scale_in_use():
     at = start()
     widget(at, "selectbox", "pg_preset").select("blur").run()
-    widget(at, "toggle", "pg_mean").set_value(True).run()
+    set_scale(at, "mean", True)
     open_detail(at, "Export and share")
     (doc,) = [c.value for c in at.code if c.language == "json"]
     parsed = imgkernel.formats.kernel_io.kernel_from_json(doc)
@@ -585,8 +596,9 @@ def test_a_first_visit_draws_the_editable_grid_and_the_options_closed():
     assert grid["kind"] == "grid" and grid["caption"] == "Weights of Sharpen, 3 × 3" and grid["bad"] is None
     np.testing.assert_array_equal(grid["rows"], SHARPEN)
     assert grid["shown"][1] == ["−1", "5", "−1"] and not grid["whole"]
-    assert {w.key for w in at.number_input} >= {"pg_rows", "pg_cols", "pg_div", "pg_off"}
-    assert "pg_whole" in [t.key for t in at.toggle]
+    scale = grid["scale"]  # the size and the scale are the editor's, beside the grid: no widgets of their own
+    assert scale["shape"] == [3, 3] and (scale["divisor"], scale["offset"]) == (1.0, 0.0) and not scale["whole"]
+    assert scale["sum"].startswith("**Sum of weights: 1**") and not at.number_input
     assert not [w for w in at.selectbox if w.key == "pg_mode"]
     assert "In use: reflect borders, stride 1, clip." in [c.value for c in at.sidebar.caption]
     widget(at, "slider", "pg_stride").set_value(2).run()  # opens the options, then moves the stride
@@ -668,11 +680,11 @@ def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_
 def test_whole_numbers_in_the_grid_like_photoshops_dialog():
     at = ok(start())
     widget(at, "selectbox", "pg_preset").select("blur").run()
-    widget(ok(at), "toggle", "pg_whole").set_value(True).run()
+    set_whole(ok(at), True)
     grid = component_data(ok(at), "pg_grid")
     np.testing.assert_array_equal(grid["rows"], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
-    assert grid["whole"]
-    assert widget(at, "number_input", "pg_div").value == 16
+    assert grid["whole"] and grid["scale"]["whole"]
+    assert grid["scale"]["divisor"] == 16 and grid["scale"]["shown"]["divisor"] == "16"
     assert_shows(at, oracle(sample_pixels(), np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]), divisor=16))
     edit(at, 1, 1, "4.5")
     bad = component_data(ok(at), "pg_grid")["bad"]
@@ -685,13 +697,12 @@ def test_whole_numbers_in_the_grid_like_photoshops_dialog():
 
 def test_a_matrix_pasted_into_a_5x5_grid_makes_it_3x3():
     at = start()
-    widget(at, "number_input", "pg_rows").set_value(5).run()
-    widget(at, "number_input", "pg_cols").set_value(5).run()
+    resize(at, 5, 5)
     assert grid_rows(ok(at)).shape == (5, 5)
     paste(at, "[[0,-1,0],[-1,5,-1],[0,-1,0]]")
     np.testing.assert_array_equal(state(ok(at)).matrix, SHARPEN)
     np.testing.assert_array_equal(grid_rows(at), SHARPEN)
-    assert widget(at, "number_input", "pg_rows").value == 3 and widget(at, "number_input", "pg_cols").value == 3
+    assert scale_shown(at)["shape"] == [3, 3]
     assert state(at).name == "custom"
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
     paste(at, "1 2\n3")  # ragged: refused in words, the kernel stays

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import imgkernel
 from app import editor_events as ev
+from app import i18n
 from app import state as st8
 from app.editor_events import REFUSED, Cells, Param, Paste, Redo, Undo
 from app.state import Photo, digest_of
@@ -24,7 +25,7 @@ from imgkernel import KernelError
 from imgkernel.limits import MAX_KERNEL_ABS, MAX_KERNEL_SIDE
 
 SHARPEN = imgkernel.get("sharpen").matrix()
-EVENTS = (Cells, Paste, Param, Undo, Redo)
+EVENTS = (Cells, Paste, Param, ev.Shape, ev.Whole, ev.Scale, Undo, Redo)
 
 
 _PX = np.random.default_rng(0).integers(0, 256, (8, 10, 3), dtype=np.uint8)
@@ -76,6 +77,28 @@ def test_each_kind_of_payload_is_read_into_its_event():
     assert ev.parse({"op": "param", "name": "inner", "value": 7, "gesture": "d"}) == Param("inner", 7.0, "d")
     assert isinstance(ev.parse({"op": "param", "name": "inner", "value": 7}).value, float)
     assert ev.parse({"op": "undo", "seq": 3}) == Undo() and ev.parse({"op": "redo"}) == Redo()
+    assert ev.parse({"op": "shape", "shape": [5, 3]}) == ev.Shape(5, 3)
+    assert ev.parse({"op": "whole", "on": True}) == ev.Whole(True)
+    assert ev.parse({"op": "scale", "name": "divisor", "value": "1/16", "gesture": "t"}) == ev.Scale(
+        "divisor", "1/16", "t"
+    )
+    assert ev.parse({"op": "scale", "name": "offset", "value": 2}) == ev.Scale("offset", 2.0)
+    assert ev.parse({"op": "scale", "name": "mean", "value": False}) == ev.Scale("mean", False)
+
+
+def test_the_size_and_scale_beside_the_grid_reach_their_transitions():
+    s = dispatch(S0, ev.parse({"op": "shape", "shape": [5, 4]}))
+    assert s.matrix.shape == (5, 4) and s.kernel.custom
+    s = dispatch(S0, ev.parse({"op": "scale", "name": "divisor", "value": "2"}))
+    assert s.settings.divisor == 2 and not s.problems
+    s = dispatch(s, ev.parse({"op": "scale", "name": "divisor", "value": "two"}))  # refused on the scale, 2 kept
+    assert s.settings.divisor == 2 and "The last valid divisor (2) stays in use." in i18n.message(s.problems["divisor"])
+    s = dispatch(S0, ev.parse({"op": "scale", "name": "offset", "value": float("nan")}))
+    assert s.settings.offset == 0 and "scale" in s.problems
+    s = dispatch(S0, ev.parse({"op": "scale", "name": "normalise", "value": True}))
+    assert s.settings.normalise
+    s = dispatch(st8.choose_preset(S0, "blur"), ev.parse({"op": "whole", "on": True}))
+    assert s.whole and s.settings.divisor == 16
 
 
 def test_a_gesture_is_a_short_name_or_none():
@@ -164,6 +187,19 @@ HOSTILE = {
     "param name too long": {"op": "param", "name": "n" * 65, "value": 1},
     "paste of no text": {"op": "paste"},
     "paste of a number": {"op": "paste", "text": 5},
+    # the size and scale beside the playground's grid
+    "size 0 x 3": {"op": "shape", "shape": [0, 3]},
+    "size past the largest grid": {"op": "shape", "shape": [MAX_KERNEL_SIDE + 1, 3]},
+    "size as text": {"op": "shape", "shape": "5x5"},
+    "size missing": {"op": "shape"},
+    "whole as 1": {"op": "whole", "on": 1},
+    "whole as text": {"op": "whole", "on": "true"},
+    "scale of an unknown name": {"op": "scale", "name": "cval", "value": 1},
+    "scale name a list": {"op": "scale", "name": ["divisor"], "value": 1},
+    "divisor a bool": {"op": "scale", "name": "divisor", "value": True},
+    "divisor a list": {"op": "scale", "name": "divisor", "value": [2]},
+    "normalise as a number": {"op": "scale", "name": "normalise", "value": 1},
+    "mean as text": {"op": "scale", "name": "mean", "value": "yes"},
 }
 
 
@@ -305,6 +341,16 @@ PLAUSIBLE = st.one_of(
         optional=OPTIONAL,
     ),
     st.fixed_dictionaries({"op": st.sampled_from(["undo", "redo"])}, optional=OPTIONAL),
+    st.fixed_dictionaries({"op": st.just("shape"), "shape": SHAPE}, optional=OPTIONAL),
+    st.fixed_dictionaries({"op": st.just("whole"), "on": st.booleans() | SCALARS}, optional=OPTIONAL),
+    st.fixed_dictionaries(
+        {
+            "op": st.just("scale"),
+            "name": st.sampled_from(["divisor", "offset", "normalise", "mean", "cval"]),
+            "value": st.booleans() | CELL_VALUE | SCALARS,
+        },
+        optional=OPTIONAL,
+    ),
 )
 PAYLOADS = JSON_LIKE | PLAUSIBLE
 

@@ -35,7 +35,10 @@ from tests.apptest import (
     open_detail,
     oracle,
     png_bytes,
+    resize,
     sample_pixels,
+    scale_shown,
+    set_scale,
     start,
     state,
     upload,
@@ -229,8 +232,7 @@ def test_an_all_zero_kernel_gives_a_black_result_and_can_be_left():
 @pytest.mark.parametrize("side", [1, 15, MAX_KERNEL_SIDE])
 def test_kernel_sizes_at_the_limits(side):
     at = start()
-    widget(at, "number_input", "pg_rows").set_value(side).run()
-    widget(at, "number_input", "pg_cols").set_value(side).run()
+    resize(at, side, side)
     k = state(ok(at)).matrix
     assert k.shape == (side, side)
     expected = np.zeros((side, side))
@@ -242,12 +244,13 @@ def test_kernel_sizes_at_the_limits(side):
 
 @pytest.mark.parametrize("side", [MAX_KERNEL_SIDE + 1, 10**9, 0, -5])
 def test_a_forged_kernel_side_past_the_limit_never_reaches_the_engine(side):
-    """The browser cannot type past the field's bounds; a forged websocket value is clamped by Streamlit."""
+    """The browser's size fields send only sides within bounds; a forged one is refused in words, the kernel kept."""
     at = start()
-    widget(at, "number_input", "pg_rows").set_value(side).run()
-    k = state(ok(at)).matrix
-    assert 1 <= k.shape[0] <= MAX_KERNEL_SIDE and k.shape[1] == 3
-    assert_shows(at, oracle(sample_pixels(), k), clip_tolerance=2)
+    resize(at, side, 3)
+    no_traceback(at)
+    np.testing.assert_array_equal(state(at).matrix, SHARPEN)
+    assert any("not a kernel edit" in e.value for e in at.error)
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
 
 
 # ---- the number fields ----
@@ -256,43 +259,57 @@ def test_a_forged_kernel_side_past_the_limit_never_reaches_the_engine(side):
 @pytest.mark.parametrize("value", [0.0, 1e-300, -1e-300])
 def test_a_useless_divisor_is_refused_and_the_last_valid_one_kept(value):
     at = start()
-    widget(at, "number_input", "pg_div").set_value(2.0).run()
-    widget(at, "number_input", "pg_div").set_value(value).run()
+    set_scale(at, "divisor", 2.0)
+    set_scale(at, "divisor", value)
     no_traceback(at)
-    (err,) = [e.value for e in at.error]
-    assert "last valid divisor (2)" in err
+    assert "last valid divisor (2)" in scale_shown(at)["problem"]
     assert state(at).settings.divisor == 2.0
     assert_shows(at, oracle(sample_pixels(), SHARPEN, divisor=2.0))
 
 
-@pytest.mark.parametrize("key", ["pg_div", "pg_off"])
+@pytest.mark.parametrize("name", ["divisor", "offset"])
 @pytest.mark.parametrize("value", [MAX_KERNEL_ABS, -MAX_KERNEL_ABS])
-def test_number_fields_at_the_weight_limit(key, value):
+def test_number_fields_at_the_weight_limit(name, value):
     at = start()
-    widget(at, "number_input", key).set_value(value).run()
-    s = state(ok(at)).settings
-    assert getattr(s, "divisor" if key == "pg_div" else "offset") == value
-    kw = {"divisor": value} if key == "pg_div" else {"offset": value}
-    assert_shows(at, oracle(sample_pixels(), SHARPEN, **kw))
+    set_scale(at, name, f"{value:g}")
+    assert getattr(state(ok(at)).settings, name) == value
+    assert_shows(at, oracle(sample_pixels(), SHARPEN, **{name: value}))
 
 
-@pytest.mark.parametrize("key", ["pg_div", "pg_off", "pg_cval"])
-@pytest.mark.parametrize("value", [MAX_KERNEL_ABS * 10, float("inf"), float("nan")])
-def test_forged_number_fields_past_the_weight_limit_never_reach_the_engine(key, value):
-    """The browser cannot enter these; a forged value is clamped by Streamlit into the field's bounds (and the
-    transitions refuse it anyway: tests/test_state.py, with -inf and 1e308 too)."""
-    at = start()
-    widget(at, "selectbox", "pg_mode").select("constant").run()
-    widget(at, "number_input", key).set_value(value).run()
+FORGED = [MAX_KERNEL_ABS * 10, float("inf"), float("nan")]
+
+
+def _kept_within_limits(at) -> None:
     no_traceback(at)
     s = state(at).settings
     for v in (s.divisor, s.offset, s.cval):
         assert np.isfinite(v) and abs(v) <= MAX_KERNEL_ABS
     assert s.divisor != 0
-    px = sample_pixels().astype(np.float64)
-    expected = oracle(px, SHARPEN, mode="constant", divisor=s.divisor, offset=s.offset) if s.cval == 0 else None
-    if expected is not None:
-        assert_shows(at, expected, clip_tolerance=2)
+
+
+@pytest.mark.parametrize("name", ["divisor", "offset"])
+@pytest.mark.parametrize("value", [*FORGED, "1e400", "nan", "abc"])
+def test_a_forged_divisor_or_offset_is_refused_in_words_and_never_reaches_the_engine(name, value):
+    """Beside the grid, whatever a forged editor sends (text or a JSON number, NaN and infinity included): refused
+    in words on the scale, the settings in use kept (the transitions: tests/test_state.py, with -inf and 1e308)."""
+    at = start()
+    set_scale(at, name, value)
+    assert scale_shown(at)["problem"]
+    _kept_within_limits(at)
+    assert (state(at).settings.divisor, state(at).settings.offset) == (1.0, 0.0)
+    assert_shows(at, oracle(sample_pixels(), SHARPEN))
+
+
+@pytest.mark.parametrize("value", FORGED)
+def test_a_forged_border_constant_never_reaches_the_engine(value):
+    """The constant's field is Streamlit's, which clamps a forged value into its bounds."""
+    at = start()
+    widget(at, "selectbox", "pg_mode").select("constant").run()
+    widget(at, "number_input", "pg_cval").set_value(value).run()
+    _kept_within_limits(at)
+    s = state(at).settings
+    if s.cval == 0:
+        assert_shows(at, oracle(sample_pixels().astype(np.float64), SHARPEN, mode="constant"), clip_tolerance=2)
 
 
 # ---- kernel JSON files ----

@@ -2,7 +2,9 @@
 //
 // Two kinds share this file, chosen by ``data.kind``:
 // - "grid": one <input> per weight, tinted like the signed map, with keyboard moves, paste of whole matrices,
-//   scrubbing (drag sideways) and Ctrl/⌘+Z, Ctrl/⌘+Shift+Z for undo and redo;
+//   scrubbing (drag sideways) and Ctrl/⌘+Z, Ctrl/⌘+Shift+Z for undo and redo; with ``data.scale`` (the
+//   playground's), the grid's size, whole numbers, the sum of weights, normalise, mean, divisor and offset beside
+//   it, as in GIMP's Convolution Matrix dialog;
 // - "sliders": the preset's parameters as range inputs that report while they are dragged.
 //
 // Every user action becomes one small payload sent with setTriggerValue("action", ...). The server checks it
@@ -152,7 +154,7 @@ function buildGrid(inst, R, C) {
   msg.className = "ke-msg";
   msg.id = "ke-msg";
   msg.setAttribute("role", "alert");
-  inst.root.replaceChildren(wrap, msg);
+  inst.gridBox.replaceChildren(wrap, msg);
   inst.caption = caption;
   inst.msg = msg;
   inst.shape = [R, C];
@@ -346,6 +348,7 @@ function renderGrid(inst, data) {
   }
   labelGrid(inst, data.labels);
   inst.caption.textContent = data.caption;
+  if (data.scale) renderScale(inst, data.scale);
   if (!inst.scrub) {
     inst.full = data.rows.map((row) => row.slice());
     for (let r = 0; r < R; r++) {
@@ -385,6 +388,183 @@ function wireGrid(inst) {
     enqueue(inst, { op: key === "y" || e.shiftKey ? "redo" : "undo" });
   };
   window.addEventListener("keydown", inst.onShortcut);
+}
+
+// ---- the grid's size and scale (only where the page passes ``data.scale``) ----
+
+function labelled(cls, input) {
+  const label = document.createElement("label");
+  label.className = cls;
+  const text = document.createElement("span");
+  if (input.type === "checkbox") label.append(input, text);
+  else label.append(text, input);
+  return { input, text, label };
+}
+
+function newInput(type, props) {
+  const input = document.createElement("input");
+  input.type = type;
+  Object.assign(input, props);
+  return input;
+}
+
+function buildScale(inst) {
+  // Built once: the size row under the grid (rows, columns, whole numbers), the scale beside it.
+  const els = {};
+  const size = document.createElement("div");
+  size.className = "ke-row";
+  for (const name of ["rows", "cols"]) {
+    els[name] = labelled("ke-field", newInput("number", { min: "1", step: "1", inputMode: "numeric" }));
+    els[name].input.dataset.size = name;
+  }
+  const numbers = document.createElement("div");
+  numbers.className = "ke-row";
+  for (const name of ["divisor", "offset"]) {
+    els[name] = labelled("ke-field", newInput("text", { inputMode: "decimal", autocomplete: "off", spellcheck: false }));
+    els[name].input.dataset.number = name;
+    numbers.append(els[name].label);
+  }
+  const switches = document.createElement("div");
+  switches.className = "ke-row";
+  for (const name of ["whole", "normalise", "mean"]) {
+    els[name] = labelled("ke-switch", newInput("checkbox", {}));
+    els[name].input.dataset.switch = name;
+  }
+  size.append(els.rows.label, els.cols.label, els.whole.label);
+  switches.append(els.normalise.label, els.mean.label);
+  const sum = document.createElement("p");
+  sum.className = "ke-sum";
+  const auto = document.createElement("p");
+  auto.className = "ke-auto";
+  const msg = document.createElement("p");
+  msg.className = "ke-scale-msg";
+  msg.id = "ke-scale-msg";
+  msg.setAttribute("role", "alert");
+  const box = document.createElement("div");
+  box.className = "ke-scale";
+  box.append(sum, auto, switches, numbers, msg);
+  inst.gridBox.after(size);
+  inst.root.append(box);
+  inst.root.classList.add("ke-panel");
+  Object.assign(inst, { scaleEls: els, sum, auto, scaleMsg: msg });
+}
+
+function pendingScale(inst, test) {
+  return onTheWay(inst).some((q) => q && test(q));
+}
+
+function showMarkdownBold(el, text) {
+  // The server's sum line marks its head **bold**, as Streamlit's markdown would show it.
+  el.replaceChildren(
+    ...text.split("**").map((part, i) => {
+      if (i % 2 === 0) return document.createTextNode(part);
+      const strong = document.createElement("strong");
+      strong.textContent = part;
+      return strong;
+    }),
+  );
+}
+
+function renderScale(inst, scale) {
+  if (!inst.scaleEls) buildScale(inst);
+  const els = inst.scaleEls;
+  const active = inst.root.getRootNode().activeElement;
+  for (const [name, { text, input }] of Object.entries(els)) {
+    text.textContent = scale.labels[name];
+    input.title = scale.helps[name === "cols" ? "rows" : name];
+  }
+  const shapeOnTheWay = pendingScale(inst, (q) => q.op === "shape");
+  ["rows", "cols"].forEach((name, i) => {
+    const input = els[name].input;
+    input.max = String(scale.max_side);
+    if (!shapeOnTheWay && input !== active) input.value = String(scale.shape[i]);
+  });
+  for (const name of ["whole", "normalise", "mean"]) {
+    const mine = (q) => (name === "whole" ? q.op === "whole" : q.op === "scale" && q.name === name);
+    if (!pendingScale(inst, mine)) els[name].input.checked = !!scale[name];
+  }
+  for (const name of ["divisor", "offset"]) {
+    const input = els[name].input;
+    input.disabled = !!scale.disabled[name];
+    const typing = inst.typing && inst.typing.input === input;
+    if (typing && !inst.typing.dirty) input.value = inst.typing.text = String(scale[name]);
+    else if (!typing && !pendingScale(inst, (q) => q.op === "scale" && q.name === name)) input.value = scale.shown[name];
+    if (scale.problem) input.setAttribute("aria-describedby", "ke-scale-msg");
+    else input.removeAttribute("aria-describedby");
+  }
+  showMarkdownBold(inst.sum, scale.sum);
+  inst.auto.textContent = scale.auto;
+  inst.auto.hidden = !scale.auto;
+  inst.scaleMsg.textContent = scale.problem;
+  inst.scaleMsg.hidden = !scale.problem;
+}
+
+function sendNumber(inst, force) {
+  // The divisor or offset being typed: live while it reads as a number, and whatever it says when committed
+  // (Enter, leaving the field), so a text that is not a number gets its message.
+  const t = inst.typing;
+  if (!t) return;
+  const text = t.input.value;
+  if (text === t.sent || (text === t.text && t.sent === null)) return;
+  if (!force && parseNumber(text) === null) return;
+  t.sent = text;
+  enqueue(inst, { op: "scale", name: t.input.dataset.number, value: text, gesture: t.gesture });
+}
+
+function wireScale(inst) {
+  const root = inst.root;
+  root.addEventListener("change", (e) => {
+    const d = e.target.dataset || {};
+    const els = inst.scaleEls;
+    if (d.size) {
+      const shape = [els.rows.input, els.cols.input].map((i) => Math.round(Number(i.value)));
+      const side = inst.data.scale.max_side;
+      if (shape.every((n) => Number.isFinite(n) && n >= 1 && n <= side)) enqueue(inst, { op: "shape", shape });
+      else renderScale(inst, inst.data.scale); // not a size: what is in use comes back
+    } else if (d.switch === "whole") {
+      enqueue(inst, { op: "whole", on: e.target.checked });
+    } else if (d.switch) {
+      enqueue(inst, { op: "scale", name: d.switch, value: e.target.checked });
+    } else if (d.number) {
+      sendNumber(inst, true);
+    }
+  });
+  root.addEventListener("focusin", (e) => {
+    const name = e.target.dataset && e.target.dataset.number;
+    if (!name) return;
+    const text = String(inst.data.scale[name]); // full precision while editing
+    inst.typing = { input: e.target, text, sent: null, dirty: false, gesture: `type-${name}-${Date.now()}` };
+    e.target.value = text;
+    e.target.select();
+  });
+  root.addEventListener("focusout", (e) => {
+    if (inst.typing && inst.typing.input === e.target) {
+      sendNumber(inst, true);
+      inst.typing = null;
+      renderScale(inst, inst.data.scale);
+    }
+  });
+  root.addEventListener("input", (e) => {
+    if (!(inst.typing && inst.typing.input === e.target)) return;
+    inst.typing.dirty = true;
+    sendNumber(inst, false);
+  });
+  root.addEventListener("keydown", (e) => {
+    const t = inst.typing;
+    if (!(t && t.input === e.target)) return;
+    if (e.key === "Enter") {
+      e.preventDefault();
+      sendNumber(inst, true);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      t.input.value = t.text;
+      if (t.sent !== null && t.sent !== t.text) enqueue(inst, { op: "scale", name: t.input.dataset.number, value: t.text, gesture: t.gesture });
+      t.sent = null;
+      t.dirty = false;
+      t.input.select();
+    }
+  });
 }
 
 // ---- the live sliders ----
@@ -491,8 +671,15 @@ export default function ({ parentElement, data: raw, setTriggerValue }) {
     // seq starts from the clock: acknowledgements of an earlier mount in this session are always older
     inst = { root, queue: [], inflight: null, sentAt: 0, seq: Date.now(), focus: null, scrub: null };
     instances.set(parentElement, inst);
-    if (data.kind === "grid") wireGrid(inst);
-    else wireSliders(inst);
+    if (data.kind === "grid") {
+      const left = document.createElement("div");
+      left.className = "ke-left";
+      inst.gridBox = document.createElement("div");
+      left.append(inst.gridBox);
+      root.append(left);
+      wireGrid(inst);
+      wireScale(inst);
+    } else wireSliders(inst);
   }
   inst.setTriggerValue = setTriggerValue;
   inst.data = data;

@@ -47,7 +47,7 @@ def wait_for_link(page, predicate, timeout: float = 15_000) -> share.ShareState:
 
 
 def test_quick_presses_on_a_size_slider_keep_the_preset(page, app_url):
-    open_app(page, app_url)  # the grid's size fields are server-set widgets, the ones whose stale echoes once won
+    open_app(page, app_url)  # (the grid's size fields were server-set widgets then: their stale echoes once won)
     for attempt in range(3):
         choose_kernel(page, "gaussian")
         settle(page, re.compile(r"^Result: Gaussian blur"))
@@ -63,7 +63,7 @@ def test_quick_presses_on_a_size_slider_keep_the_preset(page, app_url):
         np.testing.assert_allclose(imgkernel.get("gaussian").matrix({"size": size}).sum(), 1.0)
         settle(page, re.compile(r"^Result: Gaussian blur"))
         assert page.locator(SLIDER).count() == 2  # the sliders are still there
-        assert page.locator('[data-testid="stNumberInput"] input').first.input_value() == str(size)  # rows
+        assert page.get_by_role("spinbutton", name="Rows").input_value() == str(size)
         assert_no_exception(page)
         choose_kernel(page, "sharpen")  # and the next round starts from another kernel
         settle(page, re.compile(r"^Result: Sharpen"))

@@ -98,6 +98,41 @@ def test_a_typed_value_changes_the_result_and_turns_the_kernel_custom(page, app_
     assert_no_exception(page)
 
 
+def test_the_size_and_the_scale_beside_the_grid_change_the_kernel_and_refuse_text(page, app_url):
+    """As in GIMP's Convolution Matrix dialog: the size under the grid, the divisor, offset, normalise and mean
+    beside it, in the same editor (fields a keyboard and a screen reader find by their names)."""
+    open_app(page, app_url)
+    before = image_pixels(page, 1)
+    divisor = page.get_by_role("textbox", name="Divisor")
+    divisor.fill("2")
+    divisor.press("Enter")
+    wait_for_link(page, lambda s: s.settings.divisor == 2)
+    expect(page.locator(f"{GRID} .ke-sum")).to_contain_text("(÷ 2)")
+    halved = image_pixels(page, 1)
+    assert np.abs(halved.astype(int) - before.astype(int)).mean() > 20  # about half as bright
+
+    divisor.fill("two")  # text: said beside the field, the last good divisor kept
+    divisor.press("Enter")
+    expect(page.locator(f"{GRID} .ke-scale-msg")).to_contain_text("The last valid divisor (2) stays in use.")
+    assert divisor.get_attribute("aria-describedby") == "ke-scale-msg"
+    assert link_state(page).settings.divisor == 2
+
+    page.get_by_role("checkbox", name="Normalise").check()  # the divisor is the sum's now: greyed
+    wait_for_link(page, lambda s: s.settings.normalise)
+    expect(divisor).to_be_disabled()
+    expect(page.locator(f"{GRID} .ke-scale-msg")).to_be_hidden()
+
+    rows = page.get_by_role("spinbutton", name="Rows")
+    rows.fill("5")
+    rows.press("Enter")
+    wait_for_grid(page, np.pad(SHARPEN, ((1, 1), (0, 0))))
+    assert grid_shape(page) == (5, 3) and link_state(page).matrix.shape == (5, 3)
+    page.keyboard.press("Control+z")  # one step back: 3 x 3 again, normalise still on
+    wait_for_grid(page, SHARPEN)
+    assert rows.input_value() == "3" and link_state(page).settings.normalise
+    assert_no_exception(page)
+
+
 def test_a_refused_cell_is_marked_and_the_last_good_kernel_stays(page, app_url):
     open_app(page, app_url)
     src, pixels = result_src(page), image_pixels(page, 1)
@@ -190,8 +225,8 @@ def test_pasted_matrices_fill_and_resize_the_grid(page, app_url):
         assert _result_line(page).startswith("Result: Custom (from Sharpen) · "), what
         state = link_state(page)
         np.testing.assert_array_equal(state.matrix, expected, err_msg=what)
-        numbers = page.locator('[data-testid="stNumberInput"] input')
-        assert (numbers.nth(0).input_value(), numbers.nth(1).input_value()) == (str(len(matrix)), str(len(matrix[0])))
+        rows, cols = (page.get_by_role("spinbutton", name=n).input_value() for n in ("Rows", "Columns"))
+        assert (rows, cols) == (str(len(matrix)), str(len(matrix[0])))
 
     # one number is an ordinary paste into the cell, sent as typed
     paste(grid_cell(page, 0, 0), "7")
