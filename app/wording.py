@@ -56,8 +56,12 @@ def sum_meaning(matrix: np.ndarray, scale: Scale) -> str:
             if abs(scale.offset) < 0.5
             else _("an edge finder: flat areas turn grey {grey}, edges show either side of it", grey=num(scale.offset))
         )
-    elif abs(gain - 1) < 1e-6 and abs(scale.offset) < 0.5:
-        what = _("brightness is kept")
+    elif abs(gain - 1) < 1e-6:
+        what = (
+            _("brightness is kept")
+            if abs(scale.offset) < 0.5
+            else _("contrast is kept and the offset shifts every value by {offset}", offset=num(scale.offset))
+        )
     elif gain < 0:
         what = _("negative, so the photo comes out inverted")
     elif gain > 1:

@@ -6,6 +6,7 @@ one real server: AppTest swaps process-wide state on each run, so two AppTests i
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -166,6 +167,18 @@ def test_the_scan_sees_the_apps_and_the_librarys_texts() -> None:
     assert len(found) > 700
     assert (None, "Kernel") in found and ("kernel:sharpen:title", "Sharpen") in found
     assert set(library_templates()) <= found  # every library message template, by code
+
+
+def test_no_text_is_marked_for_translation_inside_an_f_string() -> None:
+    """Babel's extractor skips a ``_("...")`` written inside an f-string, so its translation silently drops out of
+    the catalogue at the next ``make locale`` (``Original (luminance)`` did)."""
+    hidden = []
+    for path in sorted([*ROOT.glob("app/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "streamlit_app.py"]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)]
+                hidden += [f"{path.relative_to(ROOT)}:{c.lineno}" for c in calls if c.func.id in {"_", "n_", "N_"}]
+    assert not hidden
 
 
 @pytest.mark.parametrize("lang", LANGS)

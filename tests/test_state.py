@@ -372,6 +372,7 @@ def test_preset_labels_do_not_repeat_themselves():
         (imgkernel.get("outline").matrix(), Scale(), "flat areas turn black", "0"),
         (imgkernel.get("outline").matrix(), Scale(1.0, 127.5), "grey 127.5", "127.5"),
         (-np.ones((1, 1)), Scale(1.0, 255.0), "inverted", "155"),
+        (SHARPEN, Scale(1.0, 127.5), "contrast is kept and the offset shifts every value by 127.5", "227.5"),
     ],
 )
 def test_the_sum_line_accounts_for_divisor_and_offset(matrix, scale, words, flat):

@@ -19,10 +19,11 @@ def original(state: PlaygroundState, small: Photo) -> None:
     """The photo as the filter reads it (drawn by the kernel area: no weight change redraws it)."""
     w, h = small.size
     gray = state.settings.gray
+    name = _("Original (luminance)") if gray else _("Original")  # (outside the f-string, where Babel finds it)
     with st.container(key="pg-original"):
         st.image(
             cache.original_png(small, gray),
-            caption=f"{_('Original (luminance)') if gray else _('Original')} · {wording.size(w, h)}",
+            caption=f"{name} · {wording.size(w, h)}",
             output_format="PNG",
             alt=wording.alt_photo(small.name, w, h, gray=gray),
         )
