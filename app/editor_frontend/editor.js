@@ -374,6 +374,7 @@ function wireGrid(inst) {
     const grip = e.target.classList && e.target.classList.contains("ke-grip");
     const input = grip ? e.target.previousElementSibling : e.target;
     if (input && input.dataset && input.dataset.r !== undefined) startScrub(inst, e, input, grip);
+    else if (input && input.dataset && input.dataset.number) startNumberScrub(inst, e, input, grip);
   });
   root.addEventListener("pointermove", (e) => onScrubMove(inst, e));
   root.addEventListener("pointerup", () => endScrub(inst));
@@ -392,13 +393,13 @@ function wireGrid(inst) {
 
 // ---- the grid's size and scale (only where the page passes ``data.scale``) ----
 
-function labelled(cls, input) {
+function labelled(cls, control) {
   const label = document.createElement("label");
   label.className = cls;
   const text = document.createElement("span");
-  if (input.type === "checkbox") label.append(input, text);
-  else label.append(text, input);
-  return { input, text, label };
+  if (control.type === "checkbox") label.append(control, text);
+  else label.append(text, control);
+  return { input: control, text, label };
 }
 
 function newInput(type, props) {
@@ -420,8 +421,16 @@ function buildScale(inst) {
   const numbers = document.createElement("div");
   numbers.className = "ke-row";
   for (const name of ["divisor", "offset"]) {
-    els[name] = labelled("ke-field", newInput("text", { inputMode: "decimal", autocomplete: "off", spellcheck: false }));
-    els[name].input.dataset.number = name;
+    const input = newInput("text", { inputMode: "decimal", autocomplete: "off", spellcheck: false });
+    input.dataset.number = name;
+    const field = document.createElement("span"); // the field and its grip, scrubbed as a cell is
+    field.className = "ke-num";
+    const grip = document.createElement("span");
+    grip.className = "ke-grip";
+    grip.setAttribute("aria-hidden", "true");
+    field.append(input, grip);
+    els[name] = labelled("ke-field", field);
+    els[name].input = input;
     numbers.append(els[name].label);
   }
   const switches = document.createElement("div");
@@ -472,6 +481,7 @@ function renderScale(inst, scale) {
   for (const [name, { text, input }] of Object.entries(els)) {
     text.textContent = scale.labels[name];
     input.title = scale.helps[name === "cols" ? "rows" : name];
+    if (input.nextElementSibling) input.nextElementSibling.title = inst.data.labels.scrub; // a field's grip
   }
   const shapeOnTheWay = pendingScale(inst, (q) => q.op === "shape");
   ["rows", "cols"].forEach((name, i) => {
@@ -487,8 +497,11 @@ function renderScale(inst, scale) {
     const input = els[name].input;
     input.disabled = !!scale.disabled[name];
     const typing = inst.typing && inst.typing.input === input;
+    const scrubbing = inst.numScrub && inst.numScrub.input === input;
     if (typing && !inst.typing.dirty) input.value = inst.typing.text = String(scale[name]);
-    else if (!typing && !pendingScale(inst, (q) => q.op === "scale" && q.name === name)) input.value = scale.shown[name];
+    else if (!typing && !scrubbing && !pendingScale(inst, (q) => q.op === "scale" && q.name === name)) {
+      input.value = scale.shown[name];
+    }
     if (scale.problem) input.setAttribute("aria-describedby", "ke-scale-msg");
     else input.removeAttribute("aria-describedby");
   }
@@ -511,8 +524,51 @@ function sendNumber(inst, force) {
   enqueue(inst, { op: "scale", name: t.input.dataset.number, value: text, gesture: t.gesture });
 }
 
+// Scrubbing the divisor or the offset: as a cell (drag sideways on the field or its grip), one gesture per drag.
+function startNumberScrub(inst, e, input, viaGrip) {
+  if (e.button !== 0 || input.disabled) return;
+  if (!viaGrip && (e.pointerType === "touch" || input === inst.root.getRootNode().activeElement)) return;
+  e.preventDefault();
+  const name = input.dataset.number;
+  const v0 = Number(inst.data.scale[name]);
+  inst.numScrub = { input, name, x0: e.clientX, v0, v: v0, moved: false, gesture: `scrub-${name}-${Date.now()}` };
+  e.target.setPointerCapture(e.pointerId);
+}
+
+function onNumberScrubMove(inst, e) {
+  const s = inst.numScrub;
+  if (!s) return;
+  const dx = e.clientX - s.x0;
+  if (!s.moved && Math.abs(dx) < SCRUB_PX) return;
+  s.moved = true;
+  const whole = inst.data.scale.whole;
+  let unit = whole || Math.abs(s.v0) >= 10 ? 1 : 0.1;
+  if (e.shiftKey && !whole) unit /= 10;
+  const v = Number((s.v0 + Math.round(dx / SCRUB_PX) * unit).toPrecision(12));
+  if (v === s.v) return;
+  s.v = v;
+  s.input.value = fmt(v);
+  enqueue(inst, { op: "scale", name: s.name, value: v, gesture: s.gesture });
+}
+
+function endNumberScrub(inst) {
+  const s = inst.numScrub;
+  if (!s) return;
+  inst.numScrub = null;
+  inst.scrubbed = s.moved;
+  if (!s.moved) s.input.focus(); // a click without a drag edits the field
+}
+
 function wireScale(inst) {
   const root = inst.root;
+  root.addEventListener("pointermove", (e) => onNumberScrubMove(inst, e));
+  root.addEventListener("pointerup", () => endNumberScrub(inst));
+  root.addEventListener("pointercancel", () => endNumberScrub(inst));
+  root.addEventListener("click", (e) => {
+    // The click that ends a drag on a grip would focus the field through its label: a drag is not a click.
+    if (inst.scrubbed && e.target.classList.contains("ke-grip")) e.preventDefault();
+    inst.scrubbed = false;
+  });
   root.addEventListener("change", (e) => {
     const d = e.target.dataset || {};
     const els = inst.scaleEls;

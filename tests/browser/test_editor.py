@@ -117,10 +117,21 @@ def test_the_size_and_the_scale_beside_the_grid_change_the_kernel_and_refuse_tex
     assert divisor.get_attribute("aria-describedby") == "ke-scale-msg"
     assert link_state(page).settings.divisor == 2
 
+    blur(page)
+    grip = page.locator(f"{GRID} .ke-num .ke-grip").first  # scrubbed as a cell is: 4 px a step of 0.1
+    box = grip.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for dx in range(4, 44, 4):
+        page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2)
+    page.mouse.up()
+    wait_for_link(page, lambda s: s.settings.divisor == 3)
+    assert divisor.input_value() == "3" and not divisor.evaluate("(i) => i.getRootNode().activeElement === i")
+    expect(page.locator(f"{GRID} .ke-scale-msg")).to_be_hidden()  # a good divisor: the old refusal is gone
+
     page.get_by_role("checkbox", name="Normalise").check()  # the divisor is the sum's now: greyed
     wait_for_link(page, lambda s: s.settings.normalise)
     expect(divisor).to_be_disabled()
-    expect(page.locator(f"{GRID} .ke-scale-msg")).to_be_hidden()
 
     rows = page.get_by_role("spinbutton", name="Rows")
     rows.fill("5")
