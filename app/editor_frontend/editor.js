@@ -270,28 +270,39 @@ function onPaste(inst, e) {
   enqueue(inst, { op: "paste", text });
 }
 
-// Scrubbing: drag sideways on a cell (mouse or pen) or on its grip (any pointer, touch included).
-function startScrub(inst, e, input, viaGrip) {
-  if (e.button !== 0) return;
-  if (!viaGrip && (e.pointerType === "touch" || input === activeInput(inst))) return; // touch: type with the keypad
+// Scrubbing: drag sideways on a cell or a number field (mouse or pen), or on its grip (any pointer, touch
+// included), like number fields in Photoshop and Blender.
+function grabbed(e, input, viaGrip, focused) {
+  // Whether this pointerdown starts a drag (touch on the field itself types with the keypad instead).
+  if (e.button !== 0 || input.disabled) return false;
+  if (!viaGrip && (e.pointerType === "touch" || focused)) return false;
   e.preventDefault();
+  e.target.setPointerCapture(e.pointerId);
+  return true;
+}
+
+function dragged(s, e, whole) {
+  // The value drag ``s`` (from value v0 at x0) has reached: a step per SCRUB_PX, 1 from 10 up or for whole
+  // numbers, else 0.1, Shift for a tenth of that; null until it has moved SCRUB_PX.
+  const dx = e.clientX - s.x0;
+  if (!s.moved && Math.abs(dx) < SCRUB_PX) return null;
+  s.moved = true;
+  let unit = whole || Math.abs(s.v0) >= 10 ? 1 : 0.1;
+  if (e.shiftKey && !whole) unit /= 10;
+  return Number((s.v0 + Math.round(dx / SCRUB_PX) * unit).toPrecision(12));
+}
+
+function startScrub(inst, e, input, viaGrip) {
+  if (!grabbed(e, input, viaGrip, input === activeInput(inst))) return;
   const r = Number(input.dataset.r);
   const c = Number(input.dataset.c);
   inst.scrub = { input, r, c, x0: e.clientX, v0: inst.full[r][c], moved: false, gesture: `scrub-${r}-${c}-${Date.now()}` };
-  e.target.setPointerCapture(e.pointerId);
 }
 
 function onScrubMove(inst, e) {
   const s = inst.scrub;
-  if (!s) return;
-  const dx = e.clientX - s.x0;
-  if (!s.moved && Math.abs(dx) < SCRUB_PX) return;
-  s.moved = true;
-  const whole = inst.data.whole;
-  let unit = whole ? 1 : Math.abs(s.v0) >= 10 ? 1 : 0.1;
-  if (e.shiftKey && !whole) unit /= 10; // finer, as in Blender
-  const v = Number((s.v0 + Math.round(dx / SCRUB_PX) * unit).toPrecision(12));
-  if (v === inst.full[s.r][s.c]) return;
+  const v = s && dragged(s, e, inst.data.whole);
+  if (v === null || v === inst.full[s.r][s.c]) return;
   inst.full[s.r][s.c] = v;
   s.input.value = fmt(v);
   s.input.classList.add("ke-scrubbing");
@@ -524,28 +535,18 @@ function sendNumber(inst, force) {
   enqueue(inst, { op: "scale", name: t.input.dataset.number, value: text, gesture: t.gesture });
 }
 
-// Scrubbing the divisor or the offset: as a cell (drag sideways on the field or its grip), one gesture per drag.
+// Scrubbing the divisor or the offset, as a cell: one undo step per drag.
 function startNumberScrub(inst, e, input, viaGrip) {
-  if (e.button !== 0 || input.disabled) return;
-  if (!viaGrip && (e.pointerType === "touch" || input === inst.root.getRootNode().activeElement)) return;
-  e.preventDefault();
+  if (!grabbed(e, input, viaGrip, input === inst.root.getRootNode().activeElement)) return;
   const name = input.dataset.number;
   const v0 = Number(inst.data.scale[name]);
   inst.numScrub = { input, name, x0: e.clientX, v0, v: v0, moved: false, gesture: `scrub-${name}-${Date.now()}` };
-  e.target.setPointerCapture(e.pointerId);
 }
 
 function onNumberScrubMove(inst, e) {
   const s = inst.numScrub;
-  if (!s) return;
-  const dx = e.clientX - s.x0;
-  if (!s.moved && Math.abs(dx) < SCRUB_PX) return;
-  s.moved = true;
-  const whole = inst.data.scale.whole;
-  let unit = whole || Math.abs(s.v0) >= 10 ? 1 : 0.1;
-  if (e.shiftKey && !whole) unit /= 10;
-  const v = Number((s.v0 + Math.round(dx / SCRUB_PX) * unit).toPrecision(12));
-  if (v === s.v) return;
+  const v = s && dragged(s, e, inst.data.scale.whole);
+  if (v === null || v === s.v) return;
   s.v = v;
   s.input.value = fmt(v);
   enqueue(inst, { op: "scale", name: s.name, value: v, gesture: s.gesture });
