@@ -301,7 +301,8 @@ function startScrub(inst, e, input, viaGrip) {
 
 function onScrubMove(inst, e) {
   const s = inst.scrub;
-  const v = s && dragged(s, e, inst.data.whole);
+  if (!s) return;
+  const v = dragged(s, e, inst.data.whole);
   if (v === null || v === inst.full[s.r][s.c]) return;
   inst.full[s.r][s.c] = v;
   s.input.value = fmt(v);
@@ -545,7 +546,8 @@ function startNumberScrub(inst, e, input, viaGrip) {
 
 function onNumberScrubMove(inst, e) {
   const s = inst.numScrub;
-  const v = s && dragged(s, e, inst.data.scale.whole);
+  if (!s) return; // (also on a page whose grid has no scale: the Mystery kernel's)
+  const v = dragged(s, e, inst.data.scale.whole);
   if (v === null || v === s.v) return;
   s.v = v;
   s.input.value = fmt(v);

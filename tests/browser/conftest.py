@@ -71,8 +71,12 @@ def tabs(browser):
 
 @pytest.fixture
 def page(tabs, app_url, request):
+    """A new tab. An uncaught error in the page's scripts (the kernel editor's or Streamlit's) fails the test,
+    once it has passed otherwise: a visitor would not see it, but something stopped working."""
     p = tabs.new_page()
     p.set_default_timeout(30_000)
+    errors: list[str] = []
+    p.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         yield p
     finally:
@@ -81,3 +85,4 @@ def page(tabs, app_url, request):
             out.mkdir(exist_ok=True)
             p.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
         p.close()
+    assert not errors, f"errors in the page's scripts: {errors[:5]}"
