@@ -35,13 +35,35 @@ def pw():
         yield playwright
 
 
+_page_errors: list[str] = []  # uncaught errors in the scripts of any page of this worker's browser
+
+
 @pytest.fixture(scope="session")
 def browser(pw):
+    """Chromium; every context opened from it (the shared tabs, and the contexts tests open for a new visitor or
+    a phone) reports an uncaught error in a page's scripts to ``_page_errors`` (see ``no_page_errors``)."""
     b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    new_context = b.new_context
+
+    def reporting_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("weberror", lambda e: _page_errors.append(str(e.error)))
+        return context
+
+    b.new_context = reporting_context
     try:
         yield b
     finally:
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors():
+    """A test fails, once it has passed otherwise, on any uncaught error in the page's scripts (the kernel
+    editor's or Streamlit's) during it: a visitor would not see it, but something stopped working."""
+    before = len(_page_errors)
+    yield
+    assert not _page_errors[before:], f"errors in the page's scripts: {_page_errors[before:][:5]}"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -71,12 +93,8 @@ def tabs(browser):
 
 @pytest.fixture
 def page(tabs, app_url, request):
-    """A new tab. An uncaught error in the page's scripts (the kernel editor's or Streamlit's) fails the test,
-    once it has passed otherwise: a visitor would not see it, but something stopped working."""
     p = tabs.new_page()
     p.set_default_timeout(30_000)
-    errors: list[str] = []
-    p.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         yield p
     finally:
@@ -85,4 +103,3 @@ def page(tabs, app_url, request):
             out.mkdir(exist_ok=True)
             p.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
         p.close()
-    assert not errors, f"errors in the page's scripts: {errors[:5]}"
