@@ -405,13 +405,13 @@ function wireGrid(inst) {
 
 // ---- the grid's size and scale (only where the page passes ``data.scale``) ----
 
-function labelled(cls, control) {
+function labelled(cls, control, input = control) {
   const label = document.createElement("label");
   label.className = cls;
   const text = document.createElement("span");
   if (control.type === "checkbox") label.append(control, text);
   else label.append(text, control);
-  return { input: control, text, label };
+  return { input, text, label };
 }
 
 function newInput(type, props) {
@@ -441,8 +441,7 @@ function buildScale(inst) {
     grip.className = "ke-grip";
     grip.setAttribute("aria-hidden", "true");
     field.append(input, grip);
-    els[name] = labelled("ke-field", field);
-    els[name].input = input;
+    els[name] = labelled("ke-field", field, input);
     numbers.append(els[name].label);
   }
   const switches = document.createElement("div");
@@ -467,7 +466,8 @@ function buildScale(inst) {
   inst.gridBox.after(size);
   inst.root.append(box);
   inst.root.classList.add("ke-panel");
-  Object.assign(inst, { scaleEls: els, sum, auto, scaleMsg: msg });
+  Object.assign(inst, { scaleEls: els, sum, auto, scaleMsg: msg, numScrub: null });
+  wireScale(inst);
 }
 
 function pendingScale(inst, test) {
@@ -476,6 +476,7 @@ function pendingScale(inst, test) {
 
 function showMarkdownBold(el, text) {
   // The server's sum line marks its head **bold**, as Streamlit's markdown would show it.
+  el.dataset.text = text;
   el.replaceChildren(
     ...text.split("**").map((part, i) => {
       if (i % 2 === 0) return document.createTextNode(part);
@@ -490,10 +491,15 @@ function renderScale(inst, scale) {
   if (!inst.scaleEls) buildScale(inst);
   const els = inst.scaleEls;
   const active = inst.root.getRootNode().activeElement;
-  for (const [name, { text, input }] of Object.entries(els)) {
-    text.textContent = scale.labels[name];
-    input.title = scale.helps[name === "cols" ? "rows" : name];
-    if (input.nextElementSibling) input.nextElementSibling.title = inst.data.labels.scrub; // a field's grip
+  const key = JSON.stringify([scale.labels, scale.helps, inst.data.labels.scrub]);
+  if (inst.scaleLabelled !== key) {
+    // In the page's language, which may change while the editor stays (as ``labelGrid``)
+    inst.scaleLabelled = key;
+    for (const [name, { text, input }] of Object.entries(els)) {
+      text.textContent = scale.labels[name];
+      input.title = scale.helps[name === "cols" ? "rows" : name];
+      if (input.nextElementSibling) input.nextElementSibling.title = inst.data.labels.scrub; // a field's grip
+    }
   }
   const shapeOnTheWay = pendingScale(inst, (q) => q.op === "shape");
   ["rows", "cols"].forEach((name, i) => {
@@ -517,11 +523,11 @@ function renderScale(inst, scale) {
     if (scale.problem) input.setAttribute("aria-describedby", "ke-scale-msg");
     else input.removeAttribute("aria-describedby");
   }
-  showMarkdownBold(inst.sum, scale.sum);
-  inst.auto.textContent = scale.auto;
-  inst.auto.hidden = !scale.auto;
-  inst.scaleMsg.textContent = scale.problem;
-  inst.scaleMsg.hidden = !scale.problem;
+  if (inst.sum.dataset.text !== scale.sum) showMarkdownBold(inst.sum, scale.sum);
+  for (const [el, text] of [[inst.auto, scale.auto], [inst.scaleMsg, scale.problem]]) {
+    if (el.textContent !== text) el.textContent = text;
+    el.hidden = !text;
+  }
 }
 
 function sendNumber(inst, force) {
@@ -546,7 +552,7 @@ function startNumberScrub(inst, e, input, viaGrip) {
 
 function onNumberScrubMove(inst, e) {
   const s = inst.numScrub;
-  if (!s) return; // (also on a page whose grid has no scale: the Mystery kernel's)
+  if (!s) return;
   const v = dragged(s, e, inst.data.scale.whole);
   if (v === null || v === s.v) return;
   s.v = v;
@@ -584,8 +590,6 @@ function wireScale(inst) {
       enqueue(inst, { op: "whole", on: e.target.checked });
     } else if (d.switch) {
       enqueue(inst, { op: "scale", name: d.switch, value: e.target.checked });
-    } else if (d.number) {
-      sendNumber(inst, true);
     }
   });
   root.addEventListener("focusin", (e) => {
@@ -737,7 +741,6 @@ export default function ({ parentElement, data: raw, setTriggerValue }) {
       left.append(inst.gridBox);
       root.append(left);
       wireGrid(inst);
-      wireScale(inst);
     } else wireSliders(inst);
   }
   inst.setTriggerValue = setTriggerValue;
