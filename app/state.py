@@ -165,6 +165,8 @@ class View:
     zoom_at: tuple[float, float] = (0.5, 0.5)  # the loupe's centre, as fractions of width and height
     camera: bool = False
     live: bool = False  # the live camera view is open (``app.panels.live``); its stream starts on the visitor's Start
+    live_split: int = 50  # the live view's share of the width, in %, that shows the camera unfiltered (0-100)
+    live_mirror: bool = True  # the live view shows the camera as a mirror does
     options: bool = False  # the sidebar's options are open (closed, only their summary is drawn)
     whole: bool = False  # the grid takes whole numbers only, like Photoshop's Custom dialog (see ``set_whole``)
     code: Library = "numpy"  # the library the "In your code" panel writes for (one of ``imgkernel.codegen.LIBRARIES``)
@@ -239,7 +241,16 @@ SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
         s.settings.gray,
         s.settings.linear,
     ),
-    "view": lambda s: (s.view.mode, s.view.preview, s.view.detail, s.view.camera, s.view.live, s.view.zoom_at),
+    "view": lambda s: (
+        s.view.mode,
+        s.view.preview,
+        s.view.detail,
+        s.view.camera,
+        s.view.live,
+        s.view.live_split,
+        s.view.live_mirror,
+        s.view.zoom_at,
+    ),
     "sample": lambda s: s.sample,
 }
 
@@ -509,9 +520,11 @@ def set_view(
     options: object = _KEEP,
     code: object = _KEEP,
     live: object = _KEEP,
+    live_split: object = _KEEP,
+    live_mirror: object = _KEEP,
 ) -> PlaygroundState:
     """How the result is shown: view mode, preview size, open panel, loupe spot, camera, the options panel, the
-    library the code panel writes for, the live camera view.
+    library the code panel writes for, the live camera view and its split (whole %, 0-100) and mirror.
     A value that is not one of the choices is ignored and the view stays as it was."""
     view = state.view
     if isinstance(mode, str) and mode in VIEWS:
@@ -526,6 +539,10 @@ def set_view(
         view = replace(view, camera=camera)
     if isinstance(live, bool):
         view = replace(view, live=live)
+    if isinstance(live_split, int) and not isinstance(live_split, bool) and 0 <= live_split <= 100:
+        view = replace(view, live_split=live_split)
+    if isinstance(live_mirror, bool):
+        view = replace(view, live_mirror=live_mirror)
     if isinstance(options, bool):
         view = replace(view, options=options)
     view = replace(view, code=next((name for name in LIBRARIES if name == code), view.code))

@@ -131,8 +131,11 @@ def test_snapshot_makes_the_current_frame_the_photo():
 def test_past_the_limit_a_visitor_reads_why_and_gets_the_snapshot_camera(monkeypatch):
     monkeypatch.setenv(live.MAX_LIVE_ENV, "1")
     live.shared_slots.cache_clear()
-    assert live.shared_slots().claim("another visitor's stream")
     at = open_live()
+    at.slider(key=live_panel.SPLIT_KEY).set_value(30).run()
+    at.toggle(key=live_panel.MIRROR_KEY).set_value(False).run()
+    assert live.shared_slots().claim("another visitor's stream")
+    at.run()
     assert not streamers(at) and result_captions(at)  # the pictures stay
     (info,) = [i.value for i in at.sidebar.info]
     assert "The live camera is full" in info and "1 of 1 live streams" in info and "snapshot camera" in info
@@ -140,6 +143,10 @@ def test_past_the_limit_a_visitor_reads_why_and_gets_the_snapshot_camera(monkeyp
     live.shared_slots().release("another visitor's stream")  # the other stream ends
     at.run()
     assert len(streamers(ok(at))) == 1 and not at.sidebar.info
+    # the split and the mirror chosen before came back with the view (a run without them drops their widgets' keys)
+    p = at.session_state[live_panel.HOLDER_KEY].params()
+    assert (p.split, p.mirror) == (pytest.approx(0.3), False)
+    assert at.slider(key=live_panel.SPLIT_KEY).value == 30 and at.toggle(key=live_panel.MIRROR_KEY).value is False
 
 
 def test_the_operator_can_turn_the_live_camera_off(monkeypatch):

@@ -224,6 +224,15 @@ def test_the_signed_view_maps_with_clip(s0):
     assert st8.set_view(s, mode="<b>", preview=99999, detail="x").view == s.view
 
 
+def test_the_live_views_split_and_mirror_are_kept_in_the_state_and_checked(s0):
+    s = st8.set_view(s0, live_split=30, live_mirror=False)
+    assert (s.view.live_split, s.view.live_mirror) == (30, False)
+    for bad in ({"live_split": 101}, {"live_split": -5}, {"live_split": 30.5}, {"live_split": True}):
+        assert st8.set_view(s, **bad).view == s.view, bad
+    assert st8.set_view(s, live_mirror="no").view == s.view
+    assert do(s0, st8.set_view, live_split=30, live_mirror=False).history == s0.history  # looked at, not a step
+
+
 def test_a_loaded_kernel_brings_its_scale_and_title(s0):
     s = st8.set_scale(s0, normalise=True)
     s = st8.load_kernel(s, [[1, 1], [1, 1]], title="box", divisor=4, offset=10)

@@ -228,16 +228,11 @@ def live_view(state: PlaygroundState) -> bool:
     servers, problems = ice_servers()
     for problem in problems:
         st.warning(i18n.message(problem))
-    if SPLIT_KEY not in st.session_state:
-        st.session_state[SPLIT_KEY] = 50
-    if MIRROR_KEY not in st.session_state:
-        st.session_state[MIRROR_KEY] = True
+    # Split and mirror live in the state object, not in their widgets' keys: a keyed widget's value is dropped in
+    # any run that does not draw it (one that refuses the view, say), and its next drawing came back as the
+    # widget's default (an unmirrored camera in a fresh-clone CI run).
     params = live.LiveParams(
-        state.matrix,
-        state.settings,
-        state.view.mode,
-        st.session_state[SPLIT_KEY] / 100,
-        bool(st.session_state[MIRROR_KEY]),
+        state.matrix, state.settings, state.view.mode, state.view.live_split / 100, state.view.live_mirror
     )
     holder = _holder(params)
     video, controls = st.columns([3, 1], gap="medium")
@@ -256,10 +251,14 @@ def live_view(state: PlaygroundState) -> bool:
             100,
             step=5,
             format="%d%%",
-            key=SPLIT_KEY,
             help=_("How much of the width shows the camera as it is; the rest shows it filtered. 0%: all filtered."),
+            **session.control(state, "view", SPLIT_KEY, state.view.live_split, set_view, field="live_split"),
         )
-        st.toggle(_("Mirror"), key=MIRROR_KEY, help=_("Show the camera as a mirror does, before filtering."))
+        st.toggle(
+            _("Mirror"),
+            help=_("Show the camera as a mirror does, before filtering."),
+            **session.control(state, "view", MIRROR_KEY, state.view.live_mirror, set_view, field="live_mirror"),
+        )
         if st.button(
             _("Snapshot"),
             key=SNAPSHOT_KEY,
