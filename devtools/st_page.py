@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import imgkernel
 from app.wording import num, preset_label
@@ -83,7 +84,12 @@ def select(page, label: str, option: str) -> None:
     for _attempt in range(3):
         box.click()
         page.keyboard.type(option)  # long option lists are virtualised: filter so the option is in the page
-        page.get_by_role("option", name=option, exact=True).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+        except PlaywrightTimeoutError:  # a rerun redrew the box and closed its list under the pointer: again
+            page.keyboard.press("Escape")
+            wait_idle(page)
+            continue
         for _ in range(25):
             if box.locator("input").input_value() == option:
                 return

@@ -127,12 +127,12 @@ def test_a_slow_filter_drops_frames_instead_of_lagging(loop):
     stream = Stream(loop, FRAMES, slow, live_stream.ended_callback(holder, slots))
     try:
         stream.wait_for_frames(3)
-        time.sleep(3)
+        time.sleep(2)
     finally:
         stream.close()
-    assert len(lags) < 3.5 * FPS / 4 + 5  # about one frame in four was filtered
+    assert len(lags) < 2.5 * FPS / 4 + 5  # about one frame in four was filtered
     early, late = np.median(lags[1:4]), np.median(lags[-3:])
-    # queued instead, the last frames would be filtered ~2.25 s late (3 s of frames at a quarter of their rate)
+    # queued instead, the last frames would be filtered ~1.5 s late (2 s of frames at a quarter of their rate)
     assert late - early < 0.5, lags
 
 
@@ -162,7 +162,7 @@ def test_twenty_streams_opened_and_closed_leave_nothing_behind(loop):
     before, base_rss = _settled()
     for i in range(20):
         stream, holder, _ = open_stream(loop, "outline" if i % 2 else "sobel_left", slots=slots, owner=f"v{i}")
-        stream.wait_for_frames(3)
+        stream.wait_for_frames(1)  # the stream plays: a filtered frame came back
         assert slots.in_use() == 1 and not slots.has_room("next")  # a limit of 1: the next visitor waits
         stream.close(server_first=i % 2 == 0)  # Stop / the view left, or the tab closed first
         assert slots.in_use() == 0 and holder.latest() is None, i

@@ -247,9 +247,17 @@ function onFocus(inst, input) {
 }
 
 function onBlur(inst, input) {
+  const r = Number(input.dataset.r);
+  const c = Number(input.dataset.c);
+  if (cellOf(inst, r, c) !== input) {
+    // A cell the grid no longer has (a paste or a new size rebuilt it while it had the focus, and Chromium
+    // reports the removed element's blur): what it held belongs to the old shape, so nothing is sent or painted.
+    if (inst.focus && inst.focus.input === input) inst.focus = null;
+    return;
+  }
   commit(inst, input);
   if (inst.focus && inst.focus.input === input) inst.focus = null;
-  paintCell(inst, Number(input.dataset.r), Number(input.dataset.c));
+  paintCell(inst, r, c);
 }
 
 function onInput(inst, input) {
