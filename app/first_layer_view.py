@@ -176,6 +176,7 @@ def _source() -> tuple[str, FirstConv] | None:
         default="bundled",
         required=True,
         key="cnn_source",
+        persist_state="session",
     )
     if choice != "upload":
         st.caption(
@@ -230,7 +231,9 @@ def trained_filters(photo_pixels: np.ndarray) -> None:
         output_format="PNG",
         alt=_("The {o} first-layer filters of {name} as small colour squares", o=o, name=name),
     )
-    side = st.select_slider(_("Input size (long side, pixels)"), SIDES, value=128, key="cnn_trained_side")
+    side = st.select_slider(
+        _("Input size (long side, pixels)"), SIDES, value=128, key="cnn_trained_side", persist_state="session"
+    )
     own = conv.input_scaling is not None  # the model normalises its input itself: only the units are asked
     choices = ["unit", "bytes"] if own else list(SCALINGS)
     scaling = st.radio(
@@ -268,6 +271,7 @@ def _one_filter(x: np.ndarray, conv: FirstConv) -> None:
         default="standard",
         required=True,
         key="cnn_design",
+        persist_state="session",
     )
     names = [_("channel {n}", n=ch + 1) for ch in input_channels(conv, index)]
     if len(names) == 3:

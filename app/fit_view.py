@@ -291,6 +291,7 @@ def pick_pair() -> Pair | None:
         format_func=source_name,
         default=SAMPLES,
         key="fit_source",
+        persist_state="session",
         required=True,
     )
     if source == SAMPLES:
@@ -299,6 +300,7 @@ def pick_pair() -> Pair | None:
             list(SAMPLE_PAIRS),
             format_func=pair_label,
             key="fit_sample",
+            persist_state="session",
             help=_("A sample photo filtered with a kernel from the catalogue that is not shown: find it."),
         )
         return sample_pair(label)
@@ -453,12 +455,18 @@ def reveal(pair: Pair, result: fit.KernelFit) -> None:
 def training(pair: Pair, best: fit.KernelFit, shape: int, fit_offset: bool) -> None:
     """The "train it like a CNN" section: settings, Step / Run / Start again, the loss curve and the kernel."""
     c1, c2, c3, c4 = st.columns(4)
-    rate = c1.select_slider(_("Learning rate"), RATES, value=0.2, key="fit_rate")
-    steps = c2.number_input(_("Steps per run"), 1, MAX_RUN, 1000, step=100, key="fit_steps")
+    rate = c1.select_slider(_("Learning rate"), RATES, value=0.2, key="fit_rate", persist_state="session")
+    steps = c2.number_input(_("Steps per run"), 1, MAX_RUN, 1000, step=100, key="fit_steps", persist_state="session")
     optimizer: fit.Optimizer = (
-        c3.selectbox(_("Optimiser"), fit.OPTIMIZERS, format_func=optimizer_name, key="fit_optimizer") or "adam"
+        c3.selectbox(
+            _("Optimiser"), fit.OPTIMIZERS, format_func=optimizer_name, key="fit_optimizer", persist_state="session"
+        )
+        or "adam"
     )
-    init: fit.Init = c4.selectbox(_("Start from"), fit.INITS, format_func=start_name, key="fit_init") or "zeros"
+    init: fit.Init = (
+        c4.selectbox(_("Start from"), fit.INITS, format_func=start_name, key="fit_init", persist_state="session")
+        or "zeros"
+    )
     prob = problem(pair, shape, fit_offset)
     key = (pair.digest, shape, fit_offset, init, optimizer)  # a change of any of these starts again
     t = st.session_state.get("fit_training")

@@ -72,6 +72,7 @@ def kernel_picker(label: str, key: str, default: str = CURRENT) -> tuple[str, np
         options,
         index=options.index(default) if default in options else 0,
         key=key,
+        persist_state="session",
         format_func=lambda n: (
             _("Current kernel ({kernel})", kernel=_current_title(current))
             if n == CURRENT

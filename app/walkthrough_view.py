@@ -282,7 +282,13 @@ def channel_picker(e: PixelExplanation) -> int:
     if e.neighbourhood.ndim != 3:
         return 0
     choice = st.segmented_control(
-        _("Channel"), CHANNELS, format_func=channel_name, default="Red", key="walk_channel", required=True
+        _("Channel"),
+        CHANNELS,
+        format_func=channel_name,
+        default="Red",
+        key="walk_channel",
+        persist_state="session",
+        required=True,
     )
     return CHANNELS.index(choice)
 

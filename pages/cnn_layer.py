@@ -48,6 +48,7 @@ filters = st.segmented_control(
     default="catalogue",
     required=True,
     key="cnn_filters",
+    persist_state="session",
 )
 if filters == "trained":
     first_layer_view.trained_filters(photo.pixels)
@@ -56,7 +57,11 @@ if filters == "trained":
 with st.sidebar:
     st.header(_("Layer"))
     in_side = st.select_slider(
-        _("Input size (long side, pixels)"), [32, 64, 96, 128, 192, 256], value=128, key="cnn_side"
+        _("Input size (long side, pixels)"),
+        [32, 64, 96, 128, 192, 256],
+        value=128,
+        key="cnn_side",
+        persist_state="session",
     )
     rgb = (
         st.radio(
@@ -67,6 +72,7 @@ with st.sidebar:
                 "RGB (3 channels)": _("RGB (3 channels)"),
             }.__getitem__,
             key="cnn_rgb",
+            persist_state="session",
             help=_(
                 "RGB: each filter holds the same 2-D kernel for all three channels and sums the three "
                 "responses, as a CNN filter of depth 3 does."
@@ -80,31 +86,44 @@ with st.sidebar:
         default=list(DEFAULT_BANK),
         format_func=lambda n: wording.kernel_title(n, imgkernel.get(n).title),
         key="cnn_names",
+        persist_state="session",
     )
-    gabor = st.checkbox(_("Add a Gabor bank (4 orientations)"), key="cnn_gabor")
-    n_random = st.number_input(_("Random kernels (untrained layer)"), 0, 8, 0, key="cnn_random")
-    random_size = st.number_input(_("Random kernel size"), 1, 9, 3, step=2, key="cnn_random_size")
-    seed = st.number_input(_("Random seed"), 0, 10_000, 0, key="cnn_seed")
-    stride = st.slider(_("Stride"), 1, 4, 1, key="cnn_stride")
+    gabor = st.checkbox(_("Add a Gabor bank (4 orientations)"), key="cnn_gabor", persist_state="session")
+    n_random = st.number_input(
+        _("Random kernels (untrained layer)"), 0, 8, 0, key="cnn_random", persist_state="session"
+    )
+    random_size = st.number_input(
+        _("Random kernel size"), 1, 9, 3, step=2, key="cnn_random_size", persist_state="session"
+    )
+    seed = st.number_input(_("Random seed"), 0, 10_000, 0, key="cnn_seed", persist_state="session")
+    stride = st.slider(_("Stride"), 1, 4, 1, key="cnn_stride", persist_state="session")
     padding = st.segmented_control(
-        _("Padding"), PADDINGS, format_func=cnn_view.padding_name, default="same", key="cnn_padding", required=True
+        _("Padding"),
+        PADDINGS,
+        format_func=cnn_view.padding_name,
+        default="same",
+        key="cnn_padding",
+        persist_state="session",
+        required=True,
     )
-    dilation = st.slider(_("Dilation"), 1, 4, 1, key="cnn_dilation")
-    bias = st.slider(_("Bias (added to every map)"), -255.0, 255.0, 0.0, 1.0, key="cnn_bias")
-    use_relu = st.checkbox(_("ReLU (negatives become 0)"), True, key="cnn_relu")
+    dilation = st.slider(_("Dilation"), 1, 4, 1, key="cnn_dilation", persist_state="session")
+    bias = st.slider(_("Bias (added to every map)"), -255.0, 255.0, 0.0, 1.0, key="cnn_bias", persist_state="session")
+    use_relu = st.checkbox(_("ReLU (negatives become 0)"), True, key="cnn_relu", persist_state="session")
     pool = st.segmented_control(
         _("Pooling"),
         ["none", *POOLS],
         format_func=cnn_view.padding_name,
         default="max",
         key="cnn_pool",
+        persist_state="session",
         required=True,
     )
-    pool_size = st.slider(_("Pool size"), 2, 4, 2, key="cnn_pool_size")
-    pool_stride = st.slider(_("Pool stride"), 1, 4, 2, key="cnn_pool_stride")
+    pool_size = st.slider(_("Pool size"), 2, 4, 2, key="cnn_pool_size", persist_state="session")
+    pool_stride = st.slider(_("Pool stride"), 1, 4, 2, key="cnn_pool_stride", persist_state="session")
     second = st.checkbox(
         _("Second layer: combine the maps"),
         key="cnn_second",
+        persist_state="session",
         help=_(
             "Each second-layer map is a weighted sum of all first-layer maps (a 1 × 1 "
             "convolution with random, seeded weights), then ReLU."

@@ -34,12 +34,14 @@ side = c1.select_slider(
     fit_view.SIZES,
     value=3,
     key="fit_size",
+    persist_state="session",
     help=_("Odd sizes only, so the kernel has a centre. Too small cannot express the filter; too large fits noise."),
 )
 offset = c2.checkbox(
     _("Fit an offset too"),
     value=True,
     key="fit_offset",
+    persist_state="session",
     help=_(
         "A constant added after the kernel, as GIMP, Photoshop and Pillow can add (e.g. mid-grey 127.5 for edge "
         "finders)."

@@ -90,7 +90,9 @@ def category_name(category: str) -> str:
     return kernel_text(groups[category][0].name, "category", category) if groups.get(category) else category
 
 
-category = c1.selectbox(_("Category"), [ALL, *groups], format_func=category_name, key="gallery_category")
+category = c1.selectbox(
+    _("Category"), [ALL, *groups], format_func=category_name, key="gallery_category", persist_state="session"
+)
 out_of_range = c2.segmented_control(
     _("Values outside 0..255"),
     OUT_OF_RANGE,

@@ -52,6 +52,7 @@ with c3:
         format_func=wording.mode_name,
         default="wrap",
         key="lab_mode",
+        persist_state="session",
         required=True,
     )
 combined = compose(a, b)

@@ -28,7 +28,15 @@ st.caption(
 
 settings = session.current().settings
 what = (
-    st.segmented_control(_("Show"), sv.WHAT, format_func=sv.what_name, default=sv.WHAT[0], key="sw_what", required=True)
+    st.segmented_control(
+        _("Show"),
+        sv.WHAT,
+        format_func=sv.what_name,
+        default=sv.WHAT[0],
+        key="sw_what",
+        persist_state="session",
+        required=True,
+    )
     or sv.WHAT[0]
 )
 transposed = what == sv.WHAT[1]
@@ -39,12 +47,13 @@ source = c1.selectbox(
     sv.SOURCES,
     format_func=sv.source_name,
     key="sw_source",
+    persist_state="session",
     help=_("The playground's photo, shrunk, or a test input."),
 )
 if transposed:
-    side = c2.slider(_("Input size (cells per side)"), 2, 6, 3, key="swt_side")
+    side = c2.slider(_("Input size (cells per side)"), 2, 6, 3, key="swt_side", persist_state="session")
 else:
-    side = c2.slider(_("Input size (cells per side)"), 4, 16, 8, key="sw_side")
+    side = c2.slider(_("Input size (cells per side)"), 4, 16, 8, key="sw_side", persist_state="session")
 title, matrix = learn.kernel_picker(_("Kernel"), key="sw_kernel")
 x = sv.source_pixels(source, side, sv.playground_photo())
 if max(matrix.shape) > sv.MAX_KERNEL:

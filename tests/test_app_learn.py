@@ -338,3 +338,41 @@ def test_feature_maps_are_enlarged_by_the_smallest_whole_factor(h, w):
     assert max(h, w) * (f - 1) < cnn_view.MAP_SIDE  # no bigger than needed
     np.testing.assert_array_equal(big[::f, ::f], img)  # nearest neighbour: each pixel a uniform block
     np.testing.assert_array_equal(big[f - 1 :: f, f - 1 :: f], img)
+
+
+def test_a_learn_page_keeps_its_settings_and_training_when_the_visitor_comes_back():
+    """Streamlit forgets a widget's value once a run does not draw it (any other page's run): the Fit page's
+    optimiser came back as Adam, so its training, keyed on it, started again from step 0. Widgets whose choices do
+    not depend on the photo or the model keep their value for the session (``persist_state="session"``)."""
+    from tests.apptest import APP
+
+    def visit(page: str) -> None:
+        at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    visit("fit")
+    at.select_slider(key="fit_size").set_value(5).run()
+    at.selectbox(key="fit_optimizer").select("momentum").run()
+    at.number_input(key="fit_steps").set_value(300).run()
+    at.button(key="fit_run").click().run()
+    trained = at.session_state["fit_training"]
+    assert trained.step == 300
+    visit("cnn_layer")
+    at.slider(key="cnn_stride").set_value(2).run()
+    at.segmented_control(key="cnn_pool").set_value("none").run()
+    visit("sliding_window")
+    at.selectbox(key="sw_kernel").select("outline").run()
+    visit("gallery")
+    at.selectbox(key="gallery_category").select(at.selectbox(key="gallery_category").options[1]).run()
+    category = at.selectbox(key="gallery_category").value
+    visit("playground")
+    visit("fit")
+    assert at.select_slider(key="fit_size").value == 5 and at.selectbox(key="fit_optimizer").value == "momentum"
+    assert at.session_state["fit_training"] is trained  # the same training, at step 300: nothing started again
+    visit("cnn_layer")
+    assert at.slider(key="cnn_stride").value == 2 and at.segmented_control(key="cnn_pool").value == "none"
+    visit("sliding_window")
+    assert at.selectbox(key="sw_kernel").value == "outline"
+    visit("gallery")
+    assert at.selectbox(key="gallery_category").value == category
