@@ -228,9 +228,9 @@ def live_view(state: PlaygroundState) -> bool:
     servers, problems = ice_servers()
     for problem in problems:
         st.warning(i18n.message(problem))
-    # Split and mirror live in the state object, not in their widgets' keys: a keyed widget's value is dropped in
-    # any run that does not draw it (one that refuses the view, say), and its next drawing came back as the
-    # widget's default (an unmirrored camera in a fresh-clone CI run).
+    # Split and mirror live in the state object, not in their widgets' keys: Streamlit drops a keyed widget's value
+    # in any run that does not draw it (one that refuses the view, say), and the next drawing may then show the
+    # widget's default: an unmirrored camera.
     params = live.LiveParams(
         state.matrix, state.settings, state.view.mode, state.view.live_split / 100, state.view.live_mirror
     )
