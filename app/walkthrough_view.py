@@ -245,8 +245,8 @@ def output_inputs(out_shape: tuple[int, int]) -> tuple[int, int]:
     out_h, out_w = out_shape
     st.markdown(_("**…or type output coordinates** (the output is {size})", size=wording.size(out_w, out_h)))
     c1, c2 = st.columns(2)
-    row = int(c1.number_input(_("Output row"), 0, out_h - 1, step=1, key=ROW_KEY))
-    col = int(c2.number_input(_("Output column"), 0, out_w - 1, step=1, key=COL_KEY))
+    row = int(c1.number_input(_("Output row"), 0, out_h - 1, step=1, key=ROW_KEY, persist_state="session"))
+    col = int(c2.number_input(_("Output column"), 0, out_w - 1, step=1, key=COL_KEY, persist_state="session"))
     return row, col
 
 

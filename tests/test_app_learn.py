@@ -343,8 +343,9 @@ def test_feature_maps_are_enlarged_by_the_smallest_whole_factor(h, w):
 def test_a_learn_page_keeps_its_settings_and_training_when_the_visitor_comes_back():
     """Streamlit forgets a widget's value once a run does not draw it (any other page's run): the Fit page's
     optimiser came back as Adam, so its training, keyed on it, started again from step 0. Widgets whose choices do
-    not depend on the photo or the model keep their value for the session (``persist_state="session"``)."""
-    from tests.apptest import APP
+    not depend on the photo or the model keep their value for the session (``persist_state="session"``), and so
+    does the walkthrough's pixel, brought back inside a smaller photo's output."""
+    from tests.apptest import APP, png_bytes, upload
 
     def visit(page: str) -> None:
         at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
@@ -366,6 +367,9 @@ def test_a_learn_page_keeps_its_settings_and_training_when_the_visitor_comes_bac
     visit("gallery")
     at.selectbox(key="gallery_category").select(at.selectbox(key="gallery_category").options[1]).run()
     category = at.selectbox(key="gallery_category").value
+    visit("walkthrough")
+    at.number_input(key="walk_row").set_value(100)
+    at.number_input(key="walk_col").set_value(120).run()
     visit("playground")
     visit("fit")
     assert at.select_slider(key="fit_size").value == 5 and at.selectbox(key="fit_optimizer").value == "momentum"
@@ -376,3 +380,9 @@ def test_a_learn_page_keeps_its_settings_and_training_when_the_visitor_comes_bac
     assert at.selectbox(key="sw_kernel").value == "outline"
     visit("gallery")
     assert at.selectbox(key="gallery_category").value == category
+    visit("walkthrough")
+    assert (at.number_input(key="walk_row").value, at.number_input(key="walk_col").value) == (100, 120)
+    visit("playground")
+    upload(at, "small.png", png_bytes(np.zeros((16, 20, 3), np.uint8)))
+    visit("walkthrough")  # the pixel is outside the smaller output: its middle instead, and no error
+    assert (at.number_input(key="walk_row").value, at.number_input(key="walk_col").value) == (8, 10)
