@@ -261,7 +261,8 @@ def trained_filters(photo_pixels: np.ndarray) -> None:
 def _one_filter(x: np.ndarray, conv: FirstConv) -> None:
     o = conv.weights.shape[0]
     st.subheader(_("One filter, channel by channel"))
-    index = int(st.number_input(_("Filter"), 1, o, 1, key="cnn_filter")) - 1
+    # kept for the session; a model with another number of filters makes it a new widget, back at 1
+    index = int(st.number_input(_("Filter"), 1, o, 1, key="cnn_filter", persist_state="session")) - 1
     parts = partial_maps(x, conv, index)
     bias = 0.0 if conv.bias is None else float(conv.bias[index])
     design = st.segmented_control(

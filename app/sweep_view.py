@@ -459,7 +459,12 @@ def position(steps: int, label: str) -> int:
     b1.button(_("◀ Previous"), key="sw_prev", on_click=_move, args=(-1, last), width="stretch")
     b2.button(_("Next ▶"), key="sw_next", on_click=_move, args=(1, last), width="stretch")
     pos = b3.slider(
-        label, 1, last, key=POS_KEY, help=_("{steps} steps, then the finished output ({last}).", steps=steps, last=last)
+        label,
+        1,
+        last,
+        key=POS_KEY,
+        persist_state="session",  # brought back inside the steps above when they are fewer now
+        help=_("{steps} steps, then the finished output ({last}).", steps=steps, last=last),
     )
     return int(pos) - 1
 

@@ -121,6 +121,21 @@ def test_the_bundled_network_is_shown_filter_by_filter():
     assert len([s for s in at.slider if s.key.startswith("cnn_mix_")]) == 3
 
 
+def test_the_filter_taken_apart_comes_back_inside_a_model_with_fewer_filters():
+    """The filter number is kept for the session, but not past a model's last filter: after filter 32 of the bundled
+    network, a visitor's model with 4 filters shows its first one instead of failing on a number past its last."""
+    rng = np.random.default_rng(6)
+    model = conv_model(rng.normal(size=(4, 3, 3, 3)).astype(np.float32), None)
+    at = _page()
+    at.number_input(key="cnn_filter").set_value(32).run()
+    at.segmented_control(key="cnn_source").set_value("upload").run()
+    at.file_uploader(key=view.UPLOAD_KEY).upload("four.onnx", model, "application/octet-stream")
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.exception]
+    box = at.number_input(key="cnn_filter")
+    assert (box.value, box.max) == (1, 4)
+
+
 def test_a_visitors_model_is_read_shown_and_a_bad_one_refused_keeping_the_last():
     rng = np.random.default_rng(5)
     w = rng.normal(size=(4, 3, 5, 5)).astype(np.float32)
