@@ -9,7 +9,7 @@ one ``PlaygroundState`` under one session key; widgets only show it and call tra
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -449,17 +449,19 @@ def set_scale(state: PlaygroundState, **changes: object) -> PlaygroundState:
     unknown = set(changes) - {"divisor", "offset", "normalise", "mean"}
     if unknown:
         raise TypeError(f"not a scale setting: {', '.join(sorted(unknown))}")
-    where = "divisor" if "divisor" in changes else "scale"
     try:
         settings = _checked_scale(state.settings.with_(**changes))
         if state.whole:
             _check_whole(np.array([settings.divisor, settings.offset]), "divisor and offset")
     except imgkernel.KernelError as exc:
-        return _scale_refused(state, where, exc)
+        return _scale_refused(state, changes, exc)
     return _ok(_ok(replace(state, settings=settings), "divisor"), "scale")  # a refusal before is stale now
 
 
-def _scale_refused(state: PlaygroundState, where: str, exc: imgkernel.KernelError) -> PlaygroundState:
+def _scale_refused(state: PlaygroundState, names: Collection[str], exc: imgkernel.KernelError) -> PlaygroundState:
+    """``state`` unchanged, saying why changing ``names`` was refused: by the divisor (with the one kept in use)
+    when it was among them, else by the scale."""
+    where = "divisor" if "divisor" in names else "scale"
     kept = N_("{reason} The last valid divisor ({divisor:g}) stays in use.") if where == "divisor" else "{reason}"
     return _problem(state, where, Later(kept, reason=exc, divisor=state.settings.divisor))
 
@@ -471,7 +473,7 @@ def type_scale(state: PlaygroundState, name: str, value: object) -> PlaygroundSt
         try:
             value = kernel_io.parse_number(value, what=name)
         except imgkernel.KernelError as exc:
-            return _scale_refused(state, "divisor" if name == "divisor" else "scale", exc)
+            return _scale_refused(state, (name,), exc)
     return set_scale(state, **{name: value})
 
 

@@ -228,12 +228,18 @@ function onKey(inst, e) {
   } else if (e.key === "Escape" && f && f.input === input) {
     e.preventDefault();
     e.stopPropagation();
-    input.value = f.text;
-    if (f.sent !== null && f.sent !== f.text) send(inst, f.r, f.c, f.text, f.gesture); // back where it began
-    f.sent = null;
-    f.dirty = false;
-    input.select();
+    restoreTyping(f, (text) => send(inst, f.r, f.c, text, f.gesture));
   }
+}
+
+function restoreTyping(t, resend) {
+  // Escape in a cell or a number field: its text from before the typing, sent again if the typing was sent
+  // (live, as it was typed), so the kernel is back where it began.
+  t.input.value = t.text;
+  if (t.sent !== null && t.sent !== t.text) resend(t.text);
+  t.sent = null;
+  t.dirty = false;
+  t.input.select();
 }
 
 function onFocus(inst, input) {
@@ -629,11 +635,7 @@ function wireScale(inst) {
     } else if (e.key === "Escape") {
       e.preventDefault();
       e.stopPropagation();
-      t.input.value = t.text;
-      if (t.sent !== null && t.sent !== t.text) enqueue(inst, { op: "scale", name: t.input.dataset.number, value: t.text, gesture: t.gesture });
-      t.sent = null;
-      t.dirty = false;
-      t.input.select();
+      restoreTyping(t, (text) => enqueue(inst, { op: "scale", name: t.input.dataset.number, value: text, gesture: t.gesture }));
     }
   });
 }
