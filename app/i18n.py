@@ -32,11 +32,13 @@ from imgkernel.borders import MODES
 from imgkernel.errors import ImageLoadError, KernelError
 from imgkernel.messages import Message, Plural, template_of
 
+from . import controls
 from .later import N_, Later
 
 __all__ = ["N_", "Later", "_", "kernel_text", "lang", "language_switch", "message", "n_", "using"]
 
-KEY = "lang"  # the session key, the switch's widget key and the link's query key
+KEY = "lang"  # the session key and the link's query key
+SWITCH_KEY = "lang_switch"
 DEFAULT = "en"
 LANGUAGES = {"en": "English", "zh": "简体中文", "es": "Español"}  # each language named in itself
 LABEL = "Language / 语言 / Idioma"
@@ -146,21 +148,23 @@ def link_query() -> dict[str, str]:
     return {} if current == DEFAULT else {KEY: current}
 
 
+def _switched(name: str, value: str | bool) -> None:
+    st.session_state[KEY] = value
+
+
 def language_switch() -> str:
     """The sidebar's language switch (drawn by the entry script, so on every page, before the page's own
     sidebar), and the address bar kept in step with it. Returns the language in use."""
     if st.session_state.get(KEY) not in LANGUAGES:
         st.session_state[KEY] = _from_link()
-    # One label in every language, never translated: a new label would be a new widget (its choice lost), and
-    # whoever cannot read the current language still finds the way back.
-    st.sidebar.radio(
-        LABEL,
-        list(LANGUAGES),
-        format_func=LANGUAGES.__getitem__,
-        horizontal=True,
-        key=KEY,
-        label_visibility="collapsed",
-    )
+    # One label in every language, never translated: whoever cannot read the current language still finds the
+    # way back. Plain radio buttons (app.controls): one Streamlit widget type less on every first view.
+    with st.sidebar:
+        controls.panel(
+            SWITCH_KEY,
+            [controls.radio(KEY, LABEL, list(LANGUAGES.items()), st.session_state[KEY], label_hidden=True)],
+            _switched,
+        )
     current = lang()
     if st.query_params.get(KEY) != link_query().get(KEY):
         if current == DEFAULT:

@@ -161,7 +161,8 @@ _seq = itertools.count(1)  # the browser's sequence numbers (echoed back as ``ac
 
 
 def component(at: AppTest, key: str):
-    """The custom component (``app.editor``) drawn with ``key``: ``pg_grid``, ``pg_params``, ``mk_grid``."""
+    """The custom component drawn with ``key``: the kernel editor's (``app.editor``: ``pg_grid``, ``pg_params``,
+    ``mk_grid``) or plain controls (``app.controls``: see ``pick``)."""
     found = [e for e in at.get("bidi_component") if e.key == key]
     assert len(found) == 1, (key, [e.key for e in at.get("bidi_component")])
     return found[0]
@@ -171,6 +172,30 @@ def component_data(at: AppTest, key: str) -> dict:
     """The data the page gave the component ``key`` (the grid's ``rows``, ``bad``, ``caption``; the sliders'
     ``params``), as the browser receives it."""
     return json.loads(component(at, key).proto.bytes)
+
+
+def pick(at: AppTest, key: str, name: str, value: object) -> AppTest:
+    """A visitor's pick in the plain controls ``key`` (``app.controls``: ``pg_kernel``'s ``kernel``, ``pg_photo``'s
+    ``sample``, ``pg_cameras``' ``camera`` and ``live``, ``lang_switch``'s ``lang``), sent as the browser sends it."""
+    el = component(at, key)
+    states = WidgetStates()
+    states.CopyFrom(at._tree.get_widget_states())  # the other widgets keep their values
+    ws = states.widgets.add()
+    ws.id = _make_trigger_id(el.proto.id, "events")
+    ws.json_trigger_value = json.dumps({"event": "pick", "value": {"name": name, "value": value}})
+    at._run(states)
+    return at
+
+
+def control(at: AppTest, key: str, name: str) -> dict:
+    """What the plain control ``name`` of the controls ``key`` shows: its ``label``, ``value``, ``options``."""
+    (item,) = [i for i in component_data(at, key)["items"] if i.get("name") == name]
+    return item
+
+
+def control_texts(at: AppTest, key: str) -> list[str]:
+    """The lines of text the plain controls ``key`` show (``**bold**`` as the browser receives it)."""
+    return [i["text"] for i in component_data(at, key)["items"] if i["kind"] == "text"]
 
 
 def grid_key(at: AppTest) -> str:

@@ -20,7 +20,7 @@ import pytest
 import imgkernel
 from app import live
 from app.panels import live as live_panel
-from tests.apptest import ROOT, ok, result_captions, start, state, widget
+from tests.apptest import ROOT, control_texts, ok, pick, result_captions, start, state, widget
 
 pytest.importorskip("streamlit_webrtc")
 STREAMER = "pg_live_stream"
@@ -46,19 +46,19 @@ def streamers(at) -> list:
 
 def open_live(at=None):
     at = at or ok(start())
-    widget(at, "toggle", "pg_live_on").set_value(True).run()
+    pick(at, "pg_cameras", "live", True)
     return ok(at)
 
 
 FIRST_VISIT = """
 import sys
-from tests.apptest import ok, start, widget
+from tests.apptest import ok, pick, start, widget
 VIDEO = ("streamlit_webrtc", "aiortc", "av")
 at = ok(start())
 assert not [m for m in VIDEO if m in sys.modules], [m for m in VIDEO if m in sys.modules]
 import streamlit_webrtc.component  # the live view would import it now; patched as in the fixture above
 streamlit_webrtc.component.get_this_session_info = lambda: None
-widget(at, "toggle", "pg_live_on").set_value(True).run()
+pick(at, "pg_cameras", "live", True)
 ok(at)
 assert all(m in sys.modules for m in VIDEO)
 print("ok")
@@ -84,7 +84,7 @@ def test_the_live_view_opens_in_the_pictures_place_and_closes():
     assert any("press Start" in c.value for c in at.caption)  # the camera waits for the visitor's Start
     assert any("never stored, logged or cached" in c.value for c in at.caption)
     holder = at.session_state[live_panel.HOLDER_KEY]
-    widget(at, "toggle", "pg_live_on").set_value(False).run()
+    pick(at, "pg_cameras", "live", False)
     assert not streamers(ok(at)) and result_captions(at)
     assert live_panel.HOLDER_KEY not in at.session_state
     # streamlit-webrtc's context stays for its component's last callback, marked stopped
@@ -97,7 +97,7 @@ def test_the_kernel_and_options_in_use_reach_the_frame_thread():
     at = open_live()
     holder: live.LiveHolder = at.session_state[live_panel.HOLDER_KEY]
     np.testing.assert_array_equal(holder.params().matrix, state(at).matrix)
-    widget(at, "selectbox", "pg_preset").select("sobel_left").run()
+    pick(at, "pg_kernel", "kernel", "sobel_left")
     np.testing.assert_array_equal(holder.params().matrix, imgkernel.get("sobel_left").matrix())
     widget(at, "toggle", "pg_gray").set_value(True).run()
     assert holder.params().settings == state(ok(at)).settings and holder.params().settings.gray
@@ -124,7 +124,7 @@ def test_snapshot_makes_the_current_frame_the_photo():
     assert photo.name.startswith("Live snapshot") and photo.size == (64, 48)
     np.testing.assert_array_equal(photo.pixels, frame)
     assert not photo.pixels.flags.writeable
-    assert any(photo.name in m.value and "In use" in m.value for m in at.sidebar.markdown)
+    assert control_texts(at, "pg_photo")[0] == f"In use: **{photo.name}** · 64 × 48 px"
     assert any("is the photo now" in c.value for c in at.caption)
 
 

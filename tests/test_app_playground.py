@@ -25,6 +25,7 @@ from tests.apptest import (
     SHARPEN,
     assert_shows,
     component_data,
+    control,
     edit,
     grid_rows,
     move,
@@ -32,6 +33,7 @@ from tests.apptest import (
     open_detail,
     oracle,
     paste,
+    pick,
     png_bytes,
     resize,
     result_caption,
@@ -65,7 +67,7 @@ def test_opens_with_the_default_sample_sharpened():
 def test_choosing_a_preset_resets_the_grid_and_the_result():
     at = ok(edit(start(), 0, 0, 3.0))  # the grid on screen holds an edit
     assert grid_rows(at)[0, 0] == 3
-    widget(at, "selectbox", "pg_preset").select("outline").run()
+    pick(at, "pg_kernel", "kernel", "outline")
     ok(at)
     outline = imgkernel.get("outline").matrix()
     np.testing.assert_array_equal(state(at).matrix, outline)
@@ -78,7 +80,7 @@ def test_every_catalogue_kernel_runs_with_its_suggested_scale():
     at = start()
     failed = {}
     for name, spec in imgkernel.CATALOGUE.items():
-        widget(at, "selectbox", "pg_preset").select(name).run()
+        pick(at, "pg_kernel", "kernel", name)
         try:
             k = state(ok(at))
             assert k.name == name
@@ -109,7 +111,7 @@ def test_editing_a_cell_makes_a_custom_kernel_that_keeps_the_edit():
     expected = SHARPEN.copy()
     expected[1, 1] = 9.0
     assert state(at).name == "custom"
-    assert widget(at, "selectbox", "pg_preset").value == "custom"
+    assert control(at, "pg_kernel", "kernel")["value"] == "custom"
     np.testing.assert_array_equal(state(at).matrix, expected)
     assert_shows(at, oracle(sample_pixels(), expected))
     at.run()  # the edit survives the next rerun (the grid shows it)
@@ -169,7 +171,7 @@ def test_border_modes_change_the_result():
 
 def test_normalise_keeps_brightness_of_an_edge_finder_at_mid_grey():
     at = start()
-    widget(at, "selectbox", "pg_preset").select("outline").run()
+    pick(at, "pg_kernel", "kernel", "outline")
     set_scale(at, "normalise", True)
     ok(at)
     assert state(at).settings.normalise and scale_shown(at)["disabled"] == {"divisor": True, "offset": True}
@@ -395,7 +397,7 @@ def test_the_camera_is_a_photo_source_too():
     px = np.random.default_rng(4).integers(0, 256, (24, 32, 3), dtype=np.uint8)
     at = start()
     assert not at.camera_input  # no camera (and no browser permission prompt) until asked for
-    widget(at, "toggle", "pg_camera_on").set_value(True).run()
+    pick(at, "pg_cameras", "camera", True)
     assert state(ok(at)).photo.sample == cache.DEFAULT_SAMPLE  # nothing taken yet: the last photo stays
     shot = png_bytes(px, "JPEG")
     at.camera_input(key="pg_camera").upload("shot.jpg", shot, "image/jpeg")
@@ -440,7 +442,7 @@ def two_page_app(tmp_path: Path, other_page: str) -> AppTest:
 def test_the_playground_keeps_its_state_across_page_switches(tmp_path):
     at = two_page_app(tmp_path, "import streamlit as st\nfrom app import session\nst.write(session.current().name)\n")
     at.run()
-    widget(at, "selectbox", "pg_preset").select("blur").run()
+    pick(at, "pg_kernel", "kernel", "blur")
     move(at, "inner", 0.5)
     widget(at, "selectbox", "pg_mode").select("wrap").run()
     widget(at, "radio", "pg_view").set_value("signed").run()
@@ -466,7 +468,7 @@ def test_a_kernel_published_by_another_page_opens_in_the_playground(tmp_path):
     assert not at.exception
     k = state(at)
     np.testing.assert_array_equal(k.matrix, [[1, 2], [3, 4]])
-    assert k.title == "Mine" and widget(at, "selectbox", "pg_preset").value == "custom"
+    assert k.title == "Mine" and control(at, "pg_kernel", "kernel")["value"] == "custom"
     assert k.settings.divisor == 10 and k.settings.stride == 1  # the impossible stride was refused
     assert any("Stride" in e.value for e in at.error)
 
@@ -489,7 +491,7 @@ def box_kernel(monkeypatch):
 
 def test_integer_parameters_are_integer_sliders(box_kernel):
     at = start()
-    widget(at, "selectbox", "pg_preset").select("test_box").run()
+    pick(at, "pg_kernel", "kernel", "test_box")
     (slider,) = component_data(at, "pg_params")["params"]
     assert isinstance(slider["value"], int) and slider["value"] == 3 and slider["step"] == 2
     move(at, "size", 7)
@@ -517,7 +519,7 @@ def test_the_photo_widget_touched_last_wins():
     px = np.random.default_rng(6).integers(0, 256, (20, 20, 3), dtype=np.uint8)
     at = ok(upload(start(), "mine.png", png_bytes(px)))
     assert state(at).photo.name == "mine.png"
-    widget(at, "selectbox", "pg_sample").select("Coffee cup").run()
+    pick(at, "pg_photo", "sample", "Coffee cup")
     assert state(ok(at)).photo.sample == "Coffee cup"
     assert_shows(at, oracle(sample_pixels("Coffee cup"), SHARPEN))
     at.file_uploader(key="pg_upload").clear().upload("again.png", png_bytes(px)).run()
@@ -537,7 +539,7 @@ def test_a_parameter_combination_the_kernel_refuses_keeps_the_previous_kernel(mo
     )
     monkeypatch.setitem(imgkernel.CATALOGUE, spec.name, spec)
     at = start()
-    widget(at, "selectbox", "pg_preset").select("test_picky").run()
+    pick(at, "pg_kernel", "kernel", "test_picky")
     move(at, "size", 5)
     np.testing.assert_array_equal(state(ok(at)).matrix, np.full((5, 5), 1 / 25))
     move(at, "size", 7)
@@ -580,7 +582,7 @@ def test_a_grid_too_big_for_a_link_is_left_out_of_it_but_kept_across_pages(tmp_p
 
 def test_the_kernel_file_saves_the_scale_in_use():
     at = start()
-    widget(at, "selectbox", "pg_preset").select("blur").run()
+    pick(at, "pg_kernel", "kernel", "blur")
     set_scale(at, "mean", True)
     open_detail(at, "Export and share")
     (doc,) = [c.value for c in at.code if c.language == "json"]
@@ -672,14 +674,14 @@ def test_a_photoshop_custom_filter_file_loads_and_any_kernel_that_fits_saves_as_
     (err,) = [e.value for e in at.run().error]
     assert "cut.acf" in err and "exactly 54 bytes" in err
     np.testing.assert_array_equal(state(at).matrix, emboss)  # the kernel in use stays
-    widget(at, "selectbox", "pg_preset").select("gaussian").run()  # 5 x 5 of exponentials: no whole weights
+    pick(at, "pg_kernel", "kernel", "gaussian")  # 5 x 5 of exponentials: no whole weights
     assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download Photoshop")]
     assert any(c.value.startswith("No Photoshop .acf for this kernel: ") for c in at.caption)
 
 
 def test_whole_numbers_in_the_grid_like_photoshops_dialog():
     at = ok(start())
-    widget(at, "selectbox", "pg_preset").select("blur").run()
+    pick(at, "pg_kernel", "kernel", "blur")
     set_whole(ok(at), True)
     grid = component_data(ok(at), "pg_grid")
     np.testing.assert_array_equal(grid["rows"], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
@@ -713,7 +715,7 @@ def test_a_matrix_pasted_into_a_5x5_grid_makes_it_3x3():
 
 def test_a_whole_drag_of_a_slider_is_undone_by_one_click_and_redone():
     at = start()
-    widget(at, "selectbox", "pg_preset").select("blur").run()
+    pick(at, "pg_kernel", "kernel", "blur")
     before = state(ok(at)).matrix
     assert at.button(key="pg_redo").proto.disabled  # nothing undone yet
     for value in (0.3, 0.4, 0.5, 0.7, 1.0):  # reported live while the slider is dragged
@@ -744,7 +746,7 @@ def test_undo_and_redo_from_the_keyboard_go_through_the_grid():
     assert state(ok(at)).settings.mode == "reflect" and state(at).matrix[1, 1] == 7
     assert widget(at, "selectbox", "pg_mode").value == "reflect"  # the option's control shows the undone value
     send(at, "pg_grid", {"op": "undo", "seq": 2})
-    assert not state(ok(at)).kernel.custom and widget(at, "selectbox", "pg_preset").value == "sharpen"
+    assert not state(ok(at)).kernel.custom and control(at, "pg_kernel", "kernel")["value"] == "sharpen"
     np.testing.assert_array_equal(grid_rows(at), SHARPEN)
     assert at.button(key="pg_undo").proto.disabled
     send(at, "pg_grid", {"op": "undo", "seq": 3})  # nothing left: no change, no error

@@ -34,6 +34,7 @@ from tests.apptest import (
     ok,
     open_detail,
     oracle,
+    pick,
     png_bytes,
     resize,
     sample_pixels,
@@ -126,7 +127,7 @@ def test_every_corpus_file_through_the_uploader(with_good_photo, name):
         np.testing.assert_array_equal(photo.pixels, good_photo())
         expected_px = good_photo()
     # the next action works and gives correct pixels
-    widget(at, "selectbox", "pg_preset").select("outline").run()
+    pick(at, "pg_kernel", "kernel", "outline")
     no_traceback(at)
     assert not [e for e in at.error if "last good photo" not in e.value]
     np.testing.assert_array_equal(state(at).matrix, OUTLINE)
@@ -136,7 +137,7 @@ def test_every_corpus_file_through_the_uploader(with_good_photo, name):
 def test_a_refused_replacement_keeps_the_previous_upload_not_the_sample():
     """The browser replaces a file in two runs (the old file removed, then the new one added)."""
     at = start()
-    widget(at, "selectbox", "pg_sample").select("Coffee cup").run()
+    pick(at, "pg_photo", "sample", "Coffee cup")
     ok(upload(at, "good.png", png_bytes(good_photo())))
     at.file_uploader(key="pg_upload").clear().run()  # run 1: the old file is gone (the sample shows meanwhile)
     assert state(ok(at)).photo.sample == "Coffee cup"
@@ -146,10 +147,10 @@ def test_a_refused_replacement_keeps_the_previous_upload_not_the_sample():
     assert "notes.png" in err
     np.testing.assert_array_equal(state(at).photo.pixels, good_photo())
     assert_shows(at, oracle(good_photo(), SHARPEN))
-    widget(at, "selectbox", "pg_preset").select("outline").run()  # and it stays for the next action
+    pick(at, "pg_kernel", "kernel", "outline")  # and it stays for the next action
     assert state(at).photo.name == "good.png"
     assert_shows(at, oracle(good_photo(), OUTLINE))
-    widget(at, "selectbox", "pg_sample").select("Astronaut").run()  # choosing a sample still works
+    pick(at, "pg_photo", "sample", "Astronaut")  # choosing a sample still works
     assert state(ok(at)).photo.sample == "Astronaut"
 
 
@@ -225,7 +226,7 @@ def test_an_all_zero_kernel_gives_a_black_result_and_can_be_left():
     ok(at)
     assert not state(at).matrix.any()
     assert_shows(at, np.zeros(sample_pixels().shape))
-    widget(at, "selectbox", "pg_preset").select("outline").run()
+    pick(at, "pg_kernel", "kernel", "outline")
     assert_shows(ok(at), oracle(sample_pixels(), OUTLINE))
 
 
@@ -341,7 +342,7 @@ def test_bad_kernel_files_are_refused_and_the_kernel_stays(data, words):
     assert "k.json" in err and words in err and "current kernel stays" in err
     np.testing.assert_array_equal(state(at).matrix, SHARPEN)
     assert_shows(at, oracle(sample_pixels(), SHARPEN))
-    widget(at, "selectbox", "pg_preset").select("outline").run()  # the next action works
+    pick(at, "pg_kernel", "kernel", "outline")  # the next action works
     np.testing.assert_array_equal(state(at).matrix, OUTLINE)
     assert_shows(at, oracle(sample_pixels(), OUTLINE))
 
@@ -395,7 +396,7 @@ def test_hostile_links_are_ignored_with_a_notice(query):
         oracle(photo.pixels, k.matrix, mode=k.settings.mode, divisor=k.settings.divisor, offset=k.settings.offset),
         clip_tolerance=2,
     )
-    widget(at, "selectbox", "pg_preset").select("outline").run()  # the next action works
+    pick(at, "pg_kernel", "kernel", "outline")  # the next action works
     assert_shows(
         ok(at),
         oracle(photo.pixels, OUTLINE, mode=k.settings.mode, divisor=1.0, offset=state(at).settings.offset),

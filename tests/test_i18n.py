@@ -49,7 +49,7 @@ from imgkernel.limits import MAX_KERNEL_SIDE
 from imgkernel.message_templates import TEMPLATES
 from imgkernel.messages import Plural
 
-from .apptest import edit, ok, start, state
+from .apptest import control, edit, ok, pick, start, state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -489,31 +489,29 @@ def test_counts_take_the_plural_form_of_each_language() -> None:
 
 def test_lang_zh_in_the_link_opens_chinese_and_stays_in_the_link() -> None:
     at = ok(start({"lang": "zh"}))
-    assert at.radio(key="lang").value == "zh"
+    assert control(at, "lang_switch", "lang")["value"] == "zh"
     assert at.query_params["lang"] == "zh"
     assert not state(at).notices  # lang is not an "unknown setting"
     with using("zh"):
         assert share_query(state(at))[0]["lang"] == "zh"
     # a change of kernel rewrites the address bar: the language stays in it
-    with using("zh"):
-        at.selectbox(key="pg_preset").select("emboss")
+    pick(at, "pg_kernel", "kernel", "emboss")
     rerun(at)
     assert at.query_params["lang"] == "zh" and at.query_params["k"] == "emboss"
 
 
 def test_the_switch_changes_the_language_and_the_link() -> None:
     at = ok(start())
-    assert at.selectbox(key="pg_preset").label == "Kernel"
+    assert control(at, "pg_kernel", "kernel")["label"] == "Kernel"
     assert "lang" not in at.query_params
-    at.radio(key="lang").set_value("zh")
-    ok(at.run())
-    assert at.selectbox(key="pg_preset").label == "卷积核"
+    ok(pick(at, "lang_switch", "lang", "zh"))
+    assert control(at, "pg_kernel", "kernel")["label"] == "卷积核"
     assert at.query_params["lang"] == "zh"
-    # (AppTest drops the entry script's sidebar widgets from its tree after the first run; the browser test
-    # clicks the real switch back. Here the switch's value is set as a click would set it.)
+    # (AppTest drops the entry script's sidebar elements from its tree after the first run; the browser test
+    # clicks the real switch back. Here the language is set as a click's callback would set it.)
     at.session_state["lang"] = "en"
     rerun(at)
-    assert at.selectbox(key="pg_preset").label == "Kernel"
+    assert control(at, "pg_kernel", "kernel")["label"] == "Kernel"
     assert "lang" not in at.query_params
 
 

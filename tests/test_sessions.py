@@ -16,7 +16,7 @@ import pytest
 import imgkernel
 from app import cache
 from app.state import Photo, digest_of
-from tests.apptest import assert_shows, edit, ok, oracle, png_bytes, start, state, upload, widget
+from tests.apptest import assert_shows, edit, ok, oracle, pick, png_bytes, start, state, upload
 
 PRESETS = ["outline", "emboss", "box_blur", "sobel_left", "laplacian_8", "gaussian"]
 
@@ -36,7 +36,7 @@ def session_steps(i: int, rounds: int = 3):
     at = ok(upload(start(), f"s{i}.png", png_bytes(px)))
     yield
     for r in range(rounds):
-        widget(at, "selectbox", "pg_preset").select(preset if r % 2 == 0 else "sharpen").run()
+        pick(at, "pg_kernel", "kernel", preset if r % 2 == 0 else "sharpen")
         k = state(ok(at))
         photo = state(at).photo
         assert photo.name == f"s{i}.png"

@@ -7,13 +7,17 @@ from streamlit.delta_generator import DeltaGenerator
 
 import imgkernel
 
-from .. import editor, i18n, session, wording
+from .. import controls, editor, i18n, session, wording
 from ..i18n import _, kernel_text
 from ..state import CUSTOM, PlaygroundState, back_to_preset, choose_preset, redo, undo
 from .grid import apply_event
 from .pictures import title
 
 SLIDERS_KEY = "pg_params"
+
+
+def _picked(name: str, value: str | bool) -> None:
+    session.apply(choose_preset, value, by="kernel")
 
 
 def kernel_controls(state: PlaygroundState) -> DeltaGenerator:
@@ -24,16 +28,14 @@ def kernel_controls(state: PlaygroundState) -> DeltaGenerator:
     pick, sliders = st.columns([2, 3], gap="medium")
     with pick:
         custom_label = title(state) if k.custom else _("Custom · your own grid")
-        names = [*imgkernel.CATALOGUE, CUSTOM]
-        st.selectbox(
-            _("Kernel"),
-            names,
-            format_func=lambda n: custom_label if n == CUSTOM else wording.preset_label(imgkernel.get(n)),
-            **session.control(state, "kernel", "pg_preset", k.name, choose_preset, choices=names),
-            help=_("Presets grouped by what they do. Editing a cell of the grid turns the kernel into Custom."),
-        )
+        names = [(name, wording.preset_label(imgkernel.get(name))) for name in imgkernel.CATALOGUE]
         if k.custom:
-            st.caption(_("Your own weights: edit any cell, resize the grid, or load a kernel file."))
+            line = _("Your own weights: edit any cell, resize the grid, or load a kernel file.")
+        else:
+            line = kernel_text(spec.name, "summary", spec.summary) if spec is not None else ""
+        picker = controls.select("kernel", _("Kernel"), [*names, (CUSTOM, custom_label)], k.name)
+        controls.panel("pg_kernel", [picker, controls.text(line)] if line else [picker], _picked)
+        if k.custom:
             if spec is not None:
                 name = wording.kernel_title(spec.name, spec.title)
                 st.button(
@@ -44,7 +46,6 @@ def kernel_controls(state: PlaygroundState) -> DeltaGenerator:
                     help=_("Drop your edits and use {kernel} with its sliders again.", kernel=name),
                 )
         elif spec is not None:
-            st.caption(kernel_text(spec.name, "summary", spec.summary))
             with st.expander(_("How {kernel} works", kernel=wording.kernel_title(spec.name, spec.title))):
                 st.write(kernel_text(spec.name, "explanation", spec.explanation))
         if "kernel" in state.problems:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from .. import cache, i18n, live, session
+from .. import cache, controls, i18n, live, session
 from ..i18n import _
 from ..later import Later
 from ..state import PlaygroundState, set_view, use_photo
@@ -280,15 +280,20 @@ def live_view(state: PlaygroundState) -> bool:
     return True
 
 
-def live_toggle(state: PlaygroundState) -> bool:
-    """The sidebar's *Live camera* switch; returns whether the view is open. Closing it stops the stream."""
-    on = st.sidebar.toggle(
+def live_switch(state: PlaygroundState) -> controls.Item:
+    """The sidebar's *Live camera* switch, beside *Use the camera* (drawn by ``photo.photo_box``)."""
+    return controls.switch(
+        "live",
         _("Live camera"),
+        state.view.live,
         help=_(
             "Your camera's video through the kernel, live. The browser asks for the camera only when you press Start."
         ),
-        **session.control(state, "view", "pg_live_on", state.view.live, set_view, field="live"),
     )
-    if not on and HOLDER_KEY in st.session_state:  # the view was open in this session's last run
+
+
+def live_opened(state: PlaygroundState) -> bool:
+    """Whether the live view is open; closing it (the switch turned off) stops this session's stream."""
+    if not state.view.live and HOLDER_KEY in st.session_state:  # the view was open in this session's last run
         close()
-    return on
+    return state.view.live

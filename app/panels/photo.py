@@ -8,7 +8,7 @@ import streamlit as st
 import imgkernel
 from imgkernel.formats.images import EXTENSIONS
 
-from .. import cache, i18n, session, wording
+from .. import cache, controls, i18n, session, wording
 from ..i18n import _
 from ..later import Later
 from ..limits import UPLOAD_LIMIT_MB
@@ -16,8 +16,14 @@ from ..state import PlaygroundState, choose_sample, photo_removed, refuse_photo,
 from . import live
 
 
-def _choose_sample(state: PlaygroundState, name: str) -> PlaygroundState:
-    return choose_sample(state, cache.sample_photo(name))
+def _picked(name: str, value: str | bool) -> None:
+    """A pick in the photo box's controls (``app.controls`` has checked it is one of theirs)."""
+    if name == "sample":
+        session.apply(choose_sample, cache.sample_photo(str(value)), by="sample")
+    elif name == "camera":
+        session.apply(set_view, by="view", camera=value)
+    else:
+        session.apply(set_view, by="view", live=value)
 
 
 def _on_file(key: str, source: str) -> None:
@@ -42,14 +48,22 @@ def _on_file(key: str, source: str) -> None:
 
 
 def photo_box(state: PlaygroundState) -> None:
+    """The photo in use, a sample to pick, an upload, the camera switches; native controls (``app.controls``)
+    but for the uploader and the snapshot camera."""
     sb = st.sidebar
-    sb.header(_("Photo"))
-    sb.selectbox(
-        _("Sample photo"),
-        list(cache.SAMPLES),
-        format_func=wording.photo_name,
-        **session.control(state, "sample", "pg_sample", state.sample, _choose_sample, choices=cache.SAMPLES),
-    )
+    photo = state.photo
+    in_use = _("In use: **{photo}** · {size}", photo=wording.photo_name(photo.name), size=wording.size(*photo.size))
+    samples = [(name, wording.photo_name(name)) for name in cache.SAMPLES]
+    with sb:
+        controls.panel(
+            "pg_photo",
+            [
+                controls.heading(_("Photo")),
+                controls.text(in_use),
+                controls.select("sample", _("Sample photo"), samples, state.sample),
+            ],
+            _picked,
+        )
     sb.file_uploader(
         _("…or drop your own (up to {limit} MB)", limit=UPLOAD_LIMIT_MB),
         type=list(EXTENSIONS),
@@ -58,17 +72,25 @@ def photo_box(state: PlaygroundState) -> None:
         on_change=_on_file,
         args=("pg_upload", "Upload"),
     )
-    camera = sb.toggle(
-        _("Use the camera"),
-        help=_("The browser asks for the camera only when this is on."),
-        **session.control(state, "view", "pg_camera_on", state.view.camera, set_view, field="camera"),
-    )
-    if live.live_toggle(state) and (why := live.refusal()) is not None:
+    with sb:
+        controls.panel(
+            "pg_cameras",
+            [
+                controls.switch(
+                    "camera",
+                    _("Use the camera"),
+                    state.view.camera,
+                    help=_("The browser asks for the camera only when this is on."),
+                ),
+                live.live_switch(state),
+            ],
+            _picked,
+        )
+    camera = state.view.camera
+    if live.live_opened(state) and (why := live.refusal()) is not None:
         sb.info(why)
         camera = True  # the snapshot camera instead of the live one
     if camera:
         sb.camera_input(_("Take a photo"), key="pg_camera", on_change=_on_file, args=("pg_camera", "Camera"))
     if "photo" in state.problems:
         sb.error(i18n.message(state.problems["photo"]))
-    photo = state.photo
-    sb.markdown(_("In use: **{photo}** · {size}", photo=wording.photo_name(photo.name), size=wording.size(*photo.size)))
