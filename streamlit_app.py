@@ -35,9 +35,7 @@ nav = st.navigation(
         ],
     }
 )
-# English / 简体中文 / Español under the pages in every sidebar, kept in the link as ?lang=zh. Drawn after
-# st.navigation: drawn before it, the visitor's first click on it after opening the app was lost (Streamlit 1.67
-# put the old choice back; tests/browser/test_chinese.py clicks it first thing).
+# English / 简体中文 / Español under the pages in every sidebar, kept in the link as ?lang=zh.
 language_switch()
 # The app's thread cap, set here once for the whole page run: each visitor's filtering uses at most
 # app.threads.REQUEST_THREADS threads (2; IMGKERNEL_APP_THREADS changes it), whatever the server has, so a

@@ -225,13 +225,13 @@ class PlaygroundState:
 
 # ---- which control shows what ----
 
-# The part of the state each group of controls shows. A control only ever changes its own value; when a
-# transition started elsewhere (a preset, a grid edit, a link, Reset) changes what a group shows, the group's
-# controls get fresh keys. Setting a drawn widget's value from the server instead races with the browser: a
-# press sent before the new value arrived carries the old one back, and Streamlit takes it for a user change
-# (four quick presses on a size slider used to turn a preset into a corrupted custom grid that way).
+# The part of the state each group of Streamlit widgets shows (the kernel editor and the plain controls,
+# ``app.controls``, draw what the state says on every run and need none of this). A control only ever changes
+# its own value; when a transition started elsewhere (a preset, a grid edit, a link, Reset) changes what a group
+# shows, the group's controls get fresh keys. Setting a drawn widget's value from the server instead races with
+# the browser: a press sent before the new value arrived carries the old one back, and Streamlit takes it for a
+# user change (four quick presses on a size slider used to turn a preset into a corrupted custom grid that way).
 SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
-    "kernel": lambda s: (s.kernel.name, s.kernel.preset, tuple(s.kernel.params.items())),
     "options": lambda s: (
         s.settings.mode,
         s.settings.cval,
@@ -251,7 +251,6 @@ SHOWN_BY: dict[str, Callable[[PlaygroundState], object]] = {
         s.view.live_mirror,
         s.view.zoom_at,
     ),
-    "sample": lambda s: s.sample,
 }
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from .browser import CHROMIUM_ARGS
+from .st_page import picker
 
 WIDTH, HEIGHT, FPS = 640, 480, 15
 MARKER = 48  # the clip's moving square lives in this corner (top left, before mirroring): left out of comparisons
@@ -279,12 +280,12 @@ SWITCH_BOX = (0.55, 0.15, 0.95, 0.95)  # of the video: inside the filtered half,
 
 def kernel_switch_delay(page, frame, name: str, expected: np.ndarray, timeout: float = 10.0) -> float | None:
     """Choose the catalogue kernel ``name`` in the playground's Kernel box while the live video plays, and return the
-    milliseconds from the click on it until the first video frame whose filtered part has the brightness of
+    milliseconds from the choice until the first video frame whose filtered part has the brightness of
     ``expected`` (the frame the server should send, (H, W, 3)), or None if none came within ``timeout`` s.
 
     The video's frames are watched inside the component's frame (``WATCH_JS``), timed on the same clock as the
     click (``performance.timeOrigin + performance.now()`` in both documents). A frame counts once its brightness
-    is past the midpoint between the frames before the click and ``expected``: the old kernel's and the new
+    is past the midpoint between the frames before the choice and ``expected``: the old kernel's and the new
     kernel's pictures must differ in brightness (an edge detector after a sharpen, say).
     """
     import imgkernel
@@ -295,14 +296,10 @@ def kernel_switch_delay(page, frame, name: str, expected: np.ndarray, timeout: f
     target = float(expected[int(y0 * h) : int(y1 * h), int(x0 * w) : int(x1 * w)].mean())
     frame.evaluate(WATCH_JS, list(SWITCH_BOX))
     page.wait_for_timeout(500)
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Kernel").first
-    box.click()
-    label = preset_label(imgkernel.get(name))
-    page.keyboard.type(label)
-    option = page.get_by_role("option", name=label, exact=True)
-    option.wait_for()
+    box = picker(page, "Kernel")
+    box.wait_for()
     clicked = page.evaluate("() => performance.timeOrigin + performance.now()")
-    option.click()
+    box.select_option(label=preset_label(imgkernel.get(name)))
     deadline = clicked + timeout * 1000
     while True:
         means = frame.evaluate("() => window.__means")

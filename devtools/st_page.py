@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import imgkernel
 from app.wording import num, preset_label
@@ -77,26 +76,26 @@ def upload(page, path: Path | str) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
 
 
+def picker(page, label: str):
+    """The plain select labelled ``label`` (``app.controls``: the Kernel box, the sample photo)."""
+    return page.get_by_role("combobox", name=label, exact=True)
+
+
+def selected(page, label: str) -> str:
+    """The text of the option the select ``label`` shows."""
+    return picker(page, label).evaluate("(s) => s.selectedOptions[0]?.textContent ?? ''")
+
+
 def select(page, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox labelled ``label``; retried if a rerun swallowed the choice."""
+    """Choose ``option`` (its text) in the select labelled ``label``, and wait until the page has answered."""
     wait_idle(page)
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    for _attempt in range(3):
-        box.click()
-        page.keyboard.type(option)  # long option lists are virtualised: filter so the option is in the page
-        try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
-        except PlaywrightTimeoutError:  # a rerun redrew the box and closed its list under the pointer: again
-            page.keyboard.press("Escape")
-            wait_idle(page)
-            continue
-        for _ in range(25):
-            if box.locator("input").input_value() == option:
-                return
-            page.wait_for_timeout(200)
-        page.keyboard.press("Escape")
-        wait_idle(page)
-    raise AssertionError(f"could not choose {option!r} in {label!r}")
+    picker(page, label).select_option(label=option)
+    wait_idle(page)
+    for _ in range(25):  # the server's answer shows what it took (app.controls: a refused pick goes back)
+        if selected(page, label) == option:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"could not choose {option!r} in {label!r}: it shows {selected(page, label)!r}")
 
 
 def choose_kernel(page, name: str) -> None:

@@ -17,7 +17,7 @@ SLIDERS_KEY = "pg_params"
 
 
 def _picked(name: str, value: str | bool) -> None:
-    session.apply(choose_preset, value, by="kernel")
+    session.apply(choose_preset, value)
 
 
 def kernel_controls(state: PlaygroundState) -> DeltaGenerator:

@@ -19,7 +19,7 @@ from . import live
 def _picked(name: str, value: str | bool) -> None:
     """A pick in the photo box's controls (``app.controls`` has checked it is one of theirs)."""
     if name == "sample":
-        session.apply(choose_sample, cache.sample_photo(str(value)), by="sample")
+        session.apply(choose_sample, cache.sample_photo(str(value)))
     elif name == "camera":
         session.apply(set_view, by="view", camera=value)
     else:

@@ -19,6 +19,7 @@ from devtools.st_page import (
     grid_cell,
     open_app,
     select,
+    selected,
     settle,
     upload,
     wait_idle,
@@ -37,8 +38,7 @@ def test_lang_zh_opens_the_app_in_chinese_and_keeps_it_in_the_link(page, app_url
     assert nav.get_by_role("link", name="卷积核游乐场").count() == 1 and nav.get_by_text("学习").count() >= 1
     assert sidebar.get_by_text("示例图片").count() == 1 and sidebar.get_by_text("Sample photo").count() == 0
     # the kernel box and the result line
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="卷积核").first
-    assert box.locator("input").input_value() == "锐化"
+    assert selected(page, "卷积核") == "锐化"
     result = page.get_by_text(re.compile(r"^结果:锐化 · \d+ × \d+ px · 取值 "))
     assert result.count() == 1
     assert page.get_by_text(re.compile(r"^Result: ")).count() == 0
@@ -50,9 +50,7 @@ def test_lang_zh_opens_the_app_in_chinese_and_keeps_it_in_the_link(page, app_url
     assert "第 1 行,第 1 列" in message and "之前的卷积核继续使用" in message and "row" not in message, message
     edit_cell(page, 0, 0, "0")  # the same weight again: the mark goes
     # a change rewrites the address bar: lang=zh stays in it, and in the share link
-    box.click()
-    page.keyboard.type("浮雕")
-    page.get_by_role("option", name="风格化 · 浮雕", exact=True).click()
+    select(page, "卷积核", "风格化 · 浮雕")
     settle(page, re.compile(r"^结果:浮雕 · "))
     assert "lang=zh" in page.url and "k=emboss" in page.url
     page.locator('[data-testid="stButtonGroup"]').get_by_text("导出和分享").click()

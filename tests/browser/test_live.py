@@ -9,6 +9,7 @@ fail on timing; ``bench/live.py`` measures them.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -178,8 +179,8 @@ def test_snapshot_puts_the_frame_in_the_playground(tab_a):
     snapshot.focus()  # by keyboard
     page.keyboard.press("Enter")
     settle(page, "is the photo now")
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert "Live snapshot" in sidebar.inner_text() and "640 × 480 px" in sidebar.inner_text()
+    in_use = page.locator('[data-testid="stSidebar"] .kc-text').filter(has_text="In use:")  # (in a shadow root)
+    expect(in_use).to_have_text(re.compile(r"^In use: Live snapshot .* · 640 × 480 px$"))
     toggle_live(page)  # leave the view: the stream stops, the pictures come back with the snapshot in them
     settle(page, "Result: ")
     assert page.locator(f'iframe[src*="{lp.COMPONENT_URL}"]').count() == 0
