@@ -9,18 +9,6 @@ from app.threads import request_threads
 send_without_delay()  # Streamlit's server would hold each later response on a connection ~40 ms (app/sockets.py)
 
 st.set_page_config(page_title="imgkernel playground", layout="wide")
-# The app's only stylesheet, sent once per page run (not on every slider move):
-# - keyboard users must see where they are: Streamlit's main area and sidebar take focus without any outline;
-# - on a phone the playground's picture columns stack with the result first, right under the kernel controls.
-st.html("""<style>
-[data-testid="stMain"]:focus-visible, [data-testid="stSidebar"]:focus-visible {
-  outline: 3px solid #9e303b; outline-offset: -3px;
-}
-@media (max-width: 640px) {
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-pg-result) { flex-direction: column; }
-  [data-testid="stColumn"]:has(.st-key-pg-result) { order: -1; }
-}
-</style>""")
 nav = st.navigation(
     {
         "": [st.Page("pages/playground.py", title=_("Playground"), default=True)],  # "": no section header

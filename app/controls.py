@@ -24,11 +24,15 @@ from typing import Any
 import streamlit as st
 
 _FRONTEND = Path(__file__).parent / "controls_frontend"
+# Not in a shadow root: the controls' CSS is the page's, and it carries the app's own stylesheet (``page.css``).
+# The language switch draws these controls on every page, so the stylesheet is on every page without
+# ``st.html``, whose sanitiser (DOMPurify, 29 kB) a first visit would load for it.
 _component = st.components.v2.component(
     "imgkernel.controls",
     html="",
-    css=(_FRONTEND / "controls.css").read_text(encoding="utf-8"),
+    css="\n".join((_FRONTEND / name).read_text(encoding="utf-8") for name in ("page.css", "controls.css")),
     js=(_FRONTEND / "controls.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
 )
 log = logging.getLogger("imgkernel.controls")
 

@@ -7,8 +7,8 @@ sidebar's Options, open them and move the Stride slider, then Tab back into the 
 numbers. Each change is read back from the share link in the address bar (as tests/browser/test_core_loop.py does)
 and from the "Result: ..." line. Wherever focus lands for a step, it must be visible: the focused element (or the
 widget's own parts around it) gains an outline, a box-shadow or a border colour it did not have, and the widget's
-pixels change. The kernel editor (the sliders and the grid) and the Kernel box draw in open shadow roots: the
-scripts below follow focus into them and walk out of them through their hosts.
+pixels change. The kernel editor (the sliders and the grid) draws in an open shadow root: the scripts below follow
+focus into it and walk out of it through its host.
 """
 
 from __future__ import annotations

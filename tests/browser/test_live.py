@@ -179,7 +179,7 @@ def test_snapshot_puts_the_frame_in_the_playground(tab_a):
     snapshot.focus()  # by keyboard
     page.keyboard.press("Enter")
     settle(page, "is the photo now")
-    in_use = page.locator('[data-testid="stSidebar"] .kc-text').filter(has_text="In use:")  # (in a shadow root)
+    in_use = page.locator('[data-testid="stSidebar"] .kc-text').filter(has_text="In use:")
     expect(in_use).to_have_text(re.compile(r"^In use: Live snapshot .* · 640 × 480 px$"))
     toggle_live(page)  # leave the view: the stream stops, the pictures come back with the snapshot in them
     settle(page, "Result: ")
