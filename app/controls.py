@@ -1,11 +1,12 @@
 """Plain HTML controls (a heading, lines of text, selects, switches, a radio group) drawn by one small Streamlit
 component (components v2, inline JS/CSS from ``controls_frontend/``, no build step).
 
-Why not Streamlit's widgets: every widget type a first view draws costs a chunk of Streamlit's front end and its
-share of the first render, and the playground's first view drew eight of them around the pictures. The sidebar
-(language, sample photo, camera switches) and the kernel picker as native controls took a later visit from
-1.40x to 1.19x the minimal app (``bench/RESULTS.md``). Native controls suit the job too: a phone opens its own
-picker for a ``<select>``, and a screen reader knows each control by its role and label.
+Why not Streamlit's widgets: every widget type a first view draws costs a chunk of Streamlit's front end, and
+every widget its share of the first render (a styled wrapper, a markdown label, a tooltip). With the sidebar
+(language, sample photo, camera switches) and the Kernel box as native controls, a first visit went from
+1.29-1.40x the minimal app to 1.09-1.15x, a later visitor's from 1.34-1.48x to 1.25-1.26x (``bench/RESULTS.md``).
+Native controls suit the job too: a phone opens its own picker for a ``<select>``, and a screen reader knows each
+control by its role and label.
 
 The browser only reports a visitor's pick, ``{"name": ..., "value": ...}``; what the controls show always comes
 from the server (the page's state), so nothing lives in the browser. ``checked`` holds a pick against what was
@@ -50,20 +51,13 @@ def text(line: str) -> Item:
     return {"kind": "text", "text": line}
 
 
-def select(name: str, label: str, options: Sequence[tuple[str, str]], value: str, *, help: str = "") -> Item:
+def select(name: str, label: str, options: Sequence[tuple[str, str]], value: str) -> Item:
     """A native ``<select>``; ``options`` are (value, shown text) pairs."""
-    return {
-        "kind": "select",
-        "name": name,
-        "label": label,
-        "options": [list(o) for o in options],
-        "value": value,
-        "help": help,
-    }
+    return {"kind": "select", "name": name, "label": label, "options": [list(o) for o in options], "value": value}
 
 
 def switch(name: str, label: str, value: bool, *, help: str = "") -> Item:
-    """An on/off switch (a checkbox with the switch role)."""
+    """An on/off switch (a checkbox with the switch role); ``help`` is shown under it and read with it."""
     return {"kind": "switch", "name": name, "label": label, "value": value, "help": help}
 
 

@@ -122,12 +122,10 @@ function update(inst, items) {
         select.dataset.options = options;
       }
       if (select.value !== value) select.value = value;
-      select.disabled = !!item.disabled;
     } else if (item.kind === "switch") {
       const input = node.querySelector("input");
       node.querySelector("span").textContent = item.label;
       input.checked = !!value;
-      input.disabled = !!item.disabled;
     } else if (item.kind === "radio") {
       node.querySelector("legend").textContent = item.label;
       const labels = node.querySelectorAll("label");
