@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import tomllib
 
 import imgkernel
 from app import controls
-from tests.apptest import control, control_texts, ok, pick, start, state
+from app.i18n import LANGUAGES
+from tests.apptest import ROOT, component, control, control_texts, ok, pick, start, state
 
 ITEMS = [
     controls.heading("Photo"),
@@ -74,3 +76,18 @@ def test_the_kernel_picker_offers_the_catalogue_and_custom_and_says_what_the_ker
     ok(pick(at, "pg_photo", "sample", "Coffee cup"))
     assert state(at).photo.name == "Coffee cup" and control(at, "pg_photo", "sample")["value"] == "Coffee cup"
     assert control_texts(at, "pg_photo")[0].startswith("In use: **Coffee cup** · ")
+
+
+def test_the_controls_are_always_sent_whole_never_as_a_cached_hash() -> None:
+    """Streamlit caches element messages from ``global.minCachedMessageSize`` bytes up in the browser, and a
+    cached message the sidebar has not redrawn for two runs failed a page ("Cached ForwardMsg MISS",
+    .streamlit/config.toml). Every plain-controls message of the playground, in every language, stays under the
+    limit the app's config sets, with room for a long custom kernel title."""
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as f:
+        limit = tomllib.load(f)["global"]["minCachedMessageSize"]
+    for language in LANGUAGES:
+        at = ok(start({"lang": language}))
+        for key in ("lang_switch", "pg_photo", "pg_cameras", "pg_kernel"):
+            size = component(at, key).proto.ByteSize()
+            assert size + 2_000 < limit, (language, key, size, limit)
+    assert component(at, "pg_grid").proto.ByteSize() > limit  # the editor's, redrawn on every step, stay cached
