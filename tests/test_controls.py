@@ -80,9 +80,9 @@ def test_the_kernel_picker_offers_the_catalogue_and_custom_and_says_what_the_ker
 
 def test_the_controls_are_always_sent_whole_never_as_a_cached_hash() -> None:
     """Streamlit caches element messages from ``global.minCachedMessageSize`` bytes up in the browser, and a
-    cached message the sidebar has not redrawn for two runs failed a page ("Cached ForwardMsg MISS",
-    .streamlit/config.toml). Every plain-controls message of the playground, in every language, stays under the
-    limit the app's config sets, with room for a long custom kernel title."""
+    cached message failed a page once ("Cached ForwardMsg MISS", .streamlit/config.toml says more). Every
+    plain-controls message of the playground, in every language, stays under the limit the app's config sets,
+    with room for a long custom kernel title."""
     with (ROOT / ".streamlit" / "config.toml").open("rb") as f:
         limit = tomllib.load(f)["global"]["minCachedMessageSize"]
     for language in LANGUAGES:
