@@ -154,15 +154,22 @@ def test_a_refused_replacement_keeps_the_previous_upload_not_the_sample():
     assert state(ok(at)).photo.sample == "Astronaut"
 
 
-def test_an_upload_writes_nothing_to_disk():
-    roots = [Path(tempfile.gettempdir()), Path(__file__).resolve().parents[1]]
-    skip = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+def test_an_upload_writes_nothing_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upload and its full-resolution export leave no file behind: not in the temporary directory (a fresh one
+    for this test, so that files other processes put in the shared /tmp meanwhile do not count: a sibling test's
+    multiprocessing socket once did), nor in the repository; and no code of the app names /tmp itself."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    repo = Path(__file__).resolve().parents[1]
+    skip = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "test-artifacts"}
 
     def snapshot() -> set[str]:
         found = set()
-        for root in roots:
+        for root in (private, repo):
             for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = [d for d in dirnames if d not in skip and not d.startswith("pytest-of")]
+                dirnames[:] = [d for d in dirnames if d not in skip]
                 found.update(os.path.join(dirpath, n) for n in filenames)
         return found
 
@@ -174,6 +181,8 @@ def test_an_upload_writes_nothing_to_disk():
     at.button(key="pg_prepare").click().run()
     assert state(ok(at)).photo.name == "private.jpg"
     assert snapshot() - before == set()
+    sources = [*repo.glob("app/**/*.py"), *repo.glob("imgkernel/**/*.py"), *repo.glob("pages/*.py")]
+    assert sources and not [p for p in sources if "/tmp" in p.read_text(encoding="utf-8")]
 
 
 # ---- the kernel grid ----

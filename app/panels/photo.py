@@ -1,5 +1,4 @@
-"""The sidebar's photo box: a sample, an upload, the camera or the live camera (``live``); the photo in use is named
-under it."""
+"""The sidebar's photo box: the photo in use, a sample, an upload, the camera or the live camera (``live``)."""
 
 from __future__ import annotations
 
