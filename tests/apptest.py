@@ -174,17 +174,21 @@ def component_data(at: AppTest, key: str) -> dict:
     return json.loads(component(at, key).proto.bytes)
 
 
-def pick(at: AppTest, key: str, name: str, value: object) -> AppTest:
-    """A visitor's pick in the plain controls ``key`` (``app.controls``: ``pg_kernel``'s ``kernel``, ``pg_photo``'s
-    ``sample``, ``pg_cameras``' ``camera`` and ``live``, ``lang_switch``'s ``lang``), sent as the browser sends it."""
-    el = component(at, key)
+def _trigger(at: AppTest, key: str, event: str, value: object) -> AppTest:
+    """Run the page with the browser's ``setTriggerValue(event, value)`` on the component ``key``."""
     states = WidgetStates()
     states.CopyFrom(at._tree.get_widget_states())  # the other widgets keep their values
     ws = states.widgets.add()
-    ws.id = _make_trigger_id(el.proto.id, "events")
-    ws.json_trigger_value = json.dumps({"event": "pick", "value": {"name": name, "value": value}})
+    ws.id = _make_trigger_id(component(at, key).proto.id, "events")
+    ws.json_trigger_value = json.dumps({"event": event, "value": value})
     at._run(states)
     return at
+
+
+def pick(at: AppTest, key: str, name: str, value: object) -> AppTest:
+    """A visitor's pick in the plain controls ``key`` (``app.controls``: ``pg_kernel``'s ``kernel``, ``pg_photo``'s
+    ``sample``, ``pg_cameras``' ``camera`` and ``live``, ``lang_switch``'s ``lang``), sent as the browser sends it."""
+    return _trigger(at, key, "pick", {"name": name, "value": value})
 
 
 def control(at: AppTest, key: str, name: str) -> dict:
@@ -213,13 +217,7 @@ def send(at: AppTest, key: str, payload: object) -> AppTest:
     component ``key``, which reruns the page with that trigger (the component's callback then runs once).
     ``payload`` goes as JSON text as Python writes it (NaN and infinity as JSON's non-standard literals, which
     the server's parser reads: a forged client can send them)."""
-    el = component(at, key)
-    states = WidgetStates()
-    states.CopyFrom(at._tree.get_widget_states())  # the other widgets keep their values
-    ws = states.widgets.add()
-    ws.id = _make_trigger_id(el.proto.id, "events")
-    ws.json_trigger_value = json.dumps({"event": "action", "value": payload})
-    at._run(states)
+    _trigger(at, key, "action", payload)
     # The playground's callback reruns only the fragments a weight change redraws (``app.panels.grid.rerun_scope``); the
     # browser keeps the rest of the page, AppTest's tree holds only what the last run drew: run the whole page
     # once more (the trigger does not fire again) so the tests see every part. Which parts a change needs is

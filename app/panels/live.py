@@ -235,7 +235,7 @@ def live_view(state: PlaygroundState) -> bool:
         state.matrix, state.settings, state.view.mode, state.view.live_split / 100, state.view.live_mirror
     )
     holder = _holder(params)
-    video, controls = st.columns([3, 1], gap="medium")
+    video, side = st.columns([3, 1], gap="medium")
     with video, st.container(key="pg-live"):
         ctx = _streamer(holder, servers)
         words = _("Your camera, live: as it is left of the line, through {kernel} right of it.", kernel=title(state))
@@ -244,7 +244,7 @@ def live_view(state: PlaygroundState) -> bool:
     if worker is not None:
         live.shared_watchdog().watch(holder, worker.stop)  # a closed tab stops it in seconds, not at ICE's 30 s
     playing = bool(ctx.state.playing)
-    with controls:
+    with side:
         st.slider(
             _("Original on the left"),
             0,
