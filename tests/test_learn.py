@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 import pytest
-from scipy import ndimage, signal
+from scipy import ndimage
 
 import imgkernel
 from imgkernel.kernel_props import (
@@ -205,6 +205,8 @@ def test_padding_names_sizes():
     assert conv_layer(np.zeros((11, 10)), np.ones((1, 4, 4)), padding="same", stride=3).shape == (1, 4, 4)
     assert conv_layer(x, np.ones((1, 5, 5)), padding="full", stride=2).shape == (1, 7, 7)
     # full padding: every position where image and kernel overlap, as scipy.signal's 'full' correlation
+    from scipy import signal  # here: importing it takes ~0.6 s, which every test worker paid while collecting
+
     rng = np.random.default_rng(0)
     img, k = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
     np.testing.assert_allclose(
@@ -372,6 +374,8 @@ def test_symmetries():
 def test_full_convolve2d_matches_scipy():
     rng = np.random.default_rng(8)
     a, b = rng.normal(size=(3, 4)), rng.normal(size=(2, 5))
+    from scipy import signal
+
     np.testing.assert_allclose(full_convolve2d(a, b), signal.convolve2d(a, b, mode="full"), atol=1e-12)
 
 
