@@ -25,8 +25,8 @@ def app_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def pw():
-    """Playwright, once per session (its sync API runs one instance per thread): modules that need a browser of
-    their own (tests/browser/test_live.py, with a fake camera) launch it from here."""
+    """Playwright, once per session (its sync API runs one instance per thread): every Chromium of the tier starts
+    from it, through ``launch``."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -35,22 +35,37 @@ def pw():
         yield playwright
 
 
-_page_errors: list[str] = []  # uncaught errors in the scripts of any page of this worker's browser
+@pytest.fixture(scope="session")
+def page_errors() -> list[str]:
+    """Uncaught errors in the scripts of any page of this worker's browsers, in order (see ``no_page_errors``)."""
+    return []
 
 
 @pytest.fixture(scope="session")
-def browser(pw):
-    """Chromium; every context opened from it (the shared tabs, and the contexts tests open for a new visitor or
-    a phone) reports an uncaught error in a page's scripts to ``_page_errors`` (see ``no_page_errors``)."""
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    new_context = b.new_context
+def launch(pw, page_errors):
+    """Starts a Chromium, with ``CHROMIUM_ARGS`` or a module's own arguments (tests/browser/test_live.py's fake
+    camera), every context of which reports an uncaught error in a page's scripts to ``page_errors``. The caller
+    closes it."""
 
-    def reporting_context(*args, **kwargs):
-        context = new_context(*args, **kwargs)
-        context.on("weberror", lambda e: _page_errors.append(str(e.error)))
-        return context
+    def start(args: list[str] = CHROMIUM_ARGS):
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        new_context = b.new_context
 
-    b.new_context = reporting_context
+        def reporting_context(*a, **kw):
+            context = new_context(*a, **kw)
+            context.on("weberror", lambda e: page_errors.append(str(e.error)))
+            return context
+
+        b.new_context = reporting_context
+        return b
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def browser(launch):
+    """The tier's Chromium: the shared tabs, and the contexts tests open for a new visitor or a phone."""
+    b = launch()
     try:
         yield b
     finally:
@@ -58,12 +73,12 @@ def browser(pw):
 
 
 @pytest.fixture(autouse=True)
-def no_page_errors():
+def no_page_errors(page_errors):
     """A test fails, once it has passed otherwise, on any uncaught error in the page's scripts (the kernel
     editor's or Streamlit's) during it: a visitor would not see it, but something stopped working."""
-    before = len(_page_errors)
+    before = len(page_errors)
     yield
-    assert not _page_errors[before:], f"errors in the page's scripts: {_page_errors[before:][:5]}"
+    assert not page_errors[before:], f"errors in the page's scripts: {page_errors[before:][:5]}"
 
 
 @pytest.hookimpl(hookwrapper=True)

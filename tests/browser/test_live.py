@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 import imgkernel
 from app import live
 from devtools import live_page as lp
-from devtools.browser import CHROMIUM, DESKTOP, start_app, stop_app
+from devtools.browser import DESKTOP, start_app, stop_app
 from devtools.st_page import assert_no_exception, image_pixels, open_app, settle, wait_idle
 from tests.browser.test_accessibility import _axe, axe_source
 
@@ -75,10 +75,10 @@ def live_server():
 
 
 @pytest.fixture(scope="module")
-def camera(pw, tmp_path_factory):
+def camera(launch, tmp_path_factory):
     """Chromium with a fake camera playing the test clip, and its permission granted."""
     clip = lp.make_clip(tmp_path_factory.mktemp("camera") / "clip.y4m")
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=lp.fake_camera_args(clip))
+    browser = launch(lp.fake_camera_args(clip))
     try:
         yield browser.new_context(viewport=DESKTOP, permissions=["camera"])
     finally:
