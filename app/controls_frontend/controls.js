@@ -39,7 +39,7 @@ function richText(node, text) {
 function describe(inst, control, item, target) {
   // An optional hint under a control, read with it by screen readers
   if (!item.help) return;
-  const hint = el("p", "kc-help", item.help);
+  const hint = el("p", "kc-help"); // its text is set by update(), as every text
   hint.id = `${inst.id}-${item.name}-help`;
   target.setAttribute("aria-describedby", hint.id);
   control.append(hint);
